@@ -1,0 +1,50 @@
+/* Typed reads from a yajl tree that name the JSON path on error.
+ *
+ * Each jr_* reader looks up `key` in the object `obj` whose own path is
+ * `path` ("" for the document root).  It returns 0 when the key is absent
+ * (or null), 1 when it was read, and -1 with an error such as
+ *   "linux.resources.memory.limit: expected an integer, got a string". */
+#ifndef TINYRUN_JSON_READ_H
+#define TINYRUN_JSON_READ_H
+
+#include <yajl/yajl_tree.h>
+
+#include "spec.h"
+
+struct jr
+{
+  struct arena *arena;
+};
+
+/* "path.key", or "key" at the root. */
+const char *jr_path (struct jr *r, const char *path, const char *key);
+/* "path[i]" */
+const char *jr_index (struct jr *r, const char *path, size_t i);
+
+int jr_type_error (tr_error_t *err, const char *path, const char *expected, yajl_val got);
+
+/* The value under key, or NULL when absent or null. */
+yajl_val jr_get (yajl_val obj, const char *key);
+
+/* Absent → NULL, wrong type → error. */
+int jr_object (struct jr *r, yajl_val obj, const char *path, const char *key, yajl_val *out, tr_error_t *err);
+int jr_array (struct jr *r, yajl_val obj, const char *path, const char *key, yajl_val *out, tr_error_t *err);
+
+int jr_string (struct jr *r, yajl_val obj, const char *path, const char *key, char **out, tr_error_t *err);
+int jr_bool (struct jr *r, yajl_val obj, const char *path, const char *key, opt_bool *out, tr_error_t *err);
+int jr_i64 (struct jr *r, yajl_val obj, const char *path, const char *key, opt_i64 *out, tr_error_t *err);
+int jr_u64 (struct jr *r, yajl_val obj, const char *path, const char *key, opt_u64 *out, tr_error_t *err);
+int jr_u32 (struct jr *r, yajl_val obj, const char *path, const char *key, uint32_t *out, tr_error_t *err);
+int jr_strlist (struct jr *r, yajl_val obj, const char *path, const char *key, strlist *out, tr_error_t *err);
+/* An object whose values are all strings ("annotations", "sysctl"). */
+int jr_strmap (struct jr *r, yajl_val obj, const char *path, const char *key, kvlist *out, tr_error_t *err);
+
+/* Same readers for a value already in hand (array elements). */
+int jr_value_string (struct jr *r, yajl_val v, const char *path, char **out, tr_error_t *err);
+int jr_value_i64 (yajl_val v, const char *path, int64_t *out, tr_error_t *err);
+int jr_value_u64 (yajl_val v, const char *path, uint64_t *out, tr_error_t *err);
+
+/* Parse text into a tree; the error names `what` (e.g. "config.json"). */
+yajl_val jr_parse (const char *text, size_t len, const char *what, tr_error_t *err);
+
+#endif

@@ -1,0 +1,470 @@
+/* config.json → struct spec: the document root, root, mounts, process and
+ * hooks.  linux.* lives in spec_parse_linux.c and spec_parse_resources.c.
+ * Unknown properties are ignored, as the runtime spec requires. */
+#include "config.h"
+#include "spec_parse_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../src/cleanup.h"
+
+int
+parse_idmaps (struct jr *r, yajl_val obj, const char *path, const char *key, idmaplist *out, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, obj, path, key, &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *p = jr_path (r, path, key);
+  out->n = arr->u.array.len;
+  out->v = arena_alloc (r->arena, (out->n + 1) * sizeof *out->v);
+  if (out->v == NULL)
+    return tr_error (err, ENOMEM, "%s", p);
+  for (size_t i = 0; i < out->n; i++)
+    {
+      yajl_val m = arr->u.array.values[i];
+      const char *mp = jr_index (r, p, i);
+      if (!YAJL_IS_OBJECT (m))
+        return jr_type_error (err, mp, "an object", m);
+      if (jr_u32 (r, m, mp, "containerID", &out->v[i].container_id, err) < 0
+          || jr_u32 (r, m, mp, "hostID", &out->v[i].host_id, err) < 0
+          || jr_u32 (r, m, mp, "size", &out->v[i].size, err) < 0)
+        return -1;
+    }
+  return 1;
+}
+
+static int
+parse_root (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
+{
+  yajl_val o;
+  if (jr_object (r, doc, "", "root", &o, err) <= 0)
+    return jr_get (doc, "root") ? -1 : 0;
+  spec->root = arena_alloc (r->arena, sizeof *spec->root);
+  opt_bool ro = { 0 };
+  if (jr_string (r, o, "root", "path", &spec->root->path, err) < 0 || jr_bool (r, o, "root", "readonly", &ro, err) < 0)
+    return -1;
+  spec->root->readonly = ro.v;
+  if (spec->root->path == NULL || spec->root->path[0] == '\0')
+    return tr_error (err, EINVAL, "root.path: must not be empty");
+  return 0;
+}
+
+static int
+parse_mounts (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, doc, "", "mounts", &arr, err);
+  if (ret <= 0)
+    return ret;
+  spec->n_mounts = arr->u.array.len;
+  spec->mounts = arena_alloc (r->arena, (spec->n_mounts + 1) * sizeof *spec->mounts);
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      yajl_val m = arr->u.array.values[i];
+      struct spec_mount *mnt = &spec->mounts[i];
+      const char *p = jr_index (r, "mounts", i);
+      if (!YAJL_IS_OBJECT (m))
+        return jr_type_error (err, p, "an object", m);
+      if (jr_string (r, m, p, "destination", &mnt->destination, err) < 0
+          || jr_string (r, m, p, "type", &mnt->type, err) < 0 || jr_string (r, m, p, "source", &mnt->source, err) < 0
+          || jr_strlist (r, m, p, "options", &mnt->options, err) < 0
+          || parse_idmaps (r, m, p, "uidMappings", &mnt->uid_mappings, err) < 0
+          || parse_idmaps (r, m, p, "gidMappings", &mnt->gid_mappings, err) < 0)
+        return -1;
+      if (mnt->destination == NULL || mnt->destination[0] == '\0')
+        return tr_error (err, EINVAL, "%s.destination: required", p);
+    }
+  return 0;
+}
+
+static const struct
+{
+  const char *name;
+  int resource;
+} rlimit_names[] = {
+  { "RLIMIT_AS", RLIMIT_AS },
+  { "RLIMIT_CORE", RLIMIT_CORE },
+  { "RLIMIT_CPU", RLIMIT_CPU },
+  { "RLIMIT_DATA", RLIMIT_DATA },
+  { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+  { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+  { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+  { "RLIMIT_NICE", RLIMIT_NICE },
+  { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+  { "RLIMIT_NPROC", RLIMIT_NPROC },
+  { "RLIMIT_RSS", RLIMIT_RSS },
+  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+  { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+  { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+  { "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+int
+spec_rlimit_from_name (const char *name)
+{
+  for (size_t i = 0; i < sizeof rlimit_names / sizeof rlimit_names[0]; i++)
+    if (strcmp (rlimit_names[i].name, name) == 0)
+      return rlimit_names[i].resource;
+  return -1;
+}
+
+static int
+parse_rlimits (struct jr *r, yajl_val proc, const char *path, struct spec_process *p, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, proc, path, "rlimits", &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *ap = jr_path (r, path, "rlimits");
+  p->n_rlimits = arr->u.array.len;
+  p->rlimits = arena_alloc (r->arena, (p->n_rlimits + 1) * sizeof *p->rlimits);
+  for (size_t i = 0; i < p->n_rlimits; i++)
+    {
+      yajl_val o = arr->u.array.values[i];
+      struct spec_rlimit *rl = &p->rlimits[i];
+      const char *ip = jr_index (r, ap, i);
+      opt_u64 hard = { 0 }, soft = { 0 };
+      if (!YAJL_IS_OBJECT (o))
+        return jr_type_error (err, ip, "an object", o);
+      if (jr_string (r, o, ip, "type", &rl->type, err) < 0 || jr_u64 (r, o, ip, "hard", &hard, err) < 0
+          || jr_u64 (r, o, ip, "soft", &soft, err) < 0)
+        return -1;
+      if (rl->type == NULL)
+        return tr_error (err, EINVAL, "%s.type: required", ip);
+      rl->resource = spec_rlimit_from_name (rl->type);
+      if (rl->resource < 0)
+        return tr_error (err, EINVAL, "%s.type: unknown rlimit \"%s\"", ip, rl->type);
+      for (size_t j = 0; j < i; j++)
+        if (p->rlimits[j].resource == rl->resource)
+          return tr_error (err, EINVAL, "%s.type: duplicate rlimit \"%s\"", ip, rl->type);
+      rl->hard = hard.v;
+      rl->soft = soft.v;
+    }
+  return 0;
+}
+
+static int
+parse_user (struct jr *r, yajl_val proc, const char *path, struct spec_user *u, tr_error_t *err)
+{
+  yajl_val o, gids;
+  int ret = jr_object (r, proc, path, "user", &o, err);
+  if (ret <= 0)
+    return ret;
+  const char *up = jr_path (r, path, "user");
+  if (jr_u32 (r, o, up, "uid", &u->uid, err) < 0 || jr_u32 (r, o, up, "gid", &u->gid, err) < 0
+      || jr_u64 (r, o, up, "umask", &u->umask, err) < 0 || jr_string (r, o, up, "username", &u->username, err) < 0
+      || jr_array (r, o, up, "additionalGids", &gids, err) < 0)
+    return -1;
+  if (u->umask.set && u->umask.v > 0777)
+    return tr_error (err, EINVAL, "%s.umask: %llu is not a valid umask", up, (unsigned long long) u->umask.v);
+  if (gids)
+    {
+      const char *gp = jr_path (r, up, "additionalGids");
+      u->n_additional_gids = gids->u.array.len;
+      u->additional_gids = arena_alloc (r->arena, (u->n_additional_gids + 1) * sizeof (uint32_t));
+      for (size_t i = 0; i < u->n_additional_gids; i++)
+        {
+          uint64_t g;
+          if (jr_value_u64 (gids->u.array.values[i], jr_index (r, gp, i), &g, err) < 0)
+            return -1;
+          if (g > UINT32_MAX)
+            return tr_error (err, ERANGE, "%s[%zu]: out of range", gp, i);
+          u->additional_gids[i] = (uint32_t) g;
+        }
+    }
+  return 0;
+}
+
+static int
+parse_capabilities (struct jr *r, yajl_val proc, const char *path, struct spec_process *p, tr_error_t *err)
+{
+  yajl_val o;
+  int ret = jr_object (r, proc, path, "capabilities", &o, err);
+  if (ret <= 0)
+    return ret;
+  const char *cp = jr_path (r, path, "capabilities");
+  struct spec_capabilities *c = arena_alloc (r->arena, sizeof *c);
+  p->capabilities = c;
+  if (jr_strlist (r, o, cp, "bounding", &c->bounding, err) < 0
+      || jr_strlist (r, o, cp, "effective", &c->effective, err) < 0
+      || jr_strlist (r, o, cp, "inheritable", &c->inheritable, err) < 0
+      || jr_strlist (r, o, cp, "permitted", &c->permitted, err) < 0
+      || jr_strlist (r, o, cp, "ambient", &c->ambient, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+parse_scheduling (struct jr *r, yajl_val proc, const char *path, struct spec_process *p, tr_error_t *err)
+{
+  yajl_val o;
+  if (jr_object (r, proc, path, "scheduler", &o, err) < 0)
+    return -1;
+  if (o)
+    {
+      const char *sp = jr_path (r, path, "scheduler");
+      struct spec_scheduler *s = arena_alloc (r->arena, sizeof *s);
+      p->scheduler = s;
+      if (jr_string (r, o, sp, "policy", &s->policy, err) < 0 || jr_i64 (r, o, sp, "nice", &s->nice, err) < 0
+          || jr_i64 (r, o, sp, "priority", &s->priority, err) < 0
+          || jr_strlist (r, o, sp, "flags", &s->flags, err) < 0
+          || jr_u64 (r, o, sp, "runtime", &s->runtime, err) < 0
+          || jr_u64 (r, o, sp, "deadline", &s->deadline, err) < 0
+          || jr_u64 (r, o, sp, "period", &s->period, err) < 0)
+        return -1;
+      if (s->policy == NULL)
+        return tr_error (err, EINVAL, "%s.policy: required", sp);
+    }
+  if (jr_object (r, proc, path, "ioPriority", &o, err) < 0)
+    return -1;
+  if (o)
+    {
+      const char *ip = jr_path (r, path, "ioPriority");
+      struct spec_io_priority *io = arena_alloc (r->arena, sizeof *io);
+      opt_i64 prio = { 0 };
+      p->io_priority = io;
+      if (jr_string (r, o, ip, "class", &io->class_name, err) < 0 || jr_i64 (r, o, ip, "priority", &prio, err) < 0)
+        return -1;
+      if (io->class_name == NULL)
+        return tr_error (err, EINVAL, "%s.class: required", ip);
+      io->priority = prio.v;
+    }
+  if (jr_object (r, proc, path, "execCPUAffinity", &o, err) < 0)
+    return -1;
+  if (o)
+    {
+      const char *ap = jr_path (r, path, "execCPUAffinity");
+      struct spec_cpu_affinity *a = arena_alloc (r->arena, sizeof *a);
+      p->exec_cpu_affinity = a;
+      if (jr_string (r, o, ap, "initial", &a->initial, err) < 0 || jr_string (r, o, ap, "final", &a->final, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+parse_process (struct jr *r, yajl_val o, const char *path, struct spec_process *p, tr_error_t *err)
+{
+  yajl_val size;
+  opt_bool nnp = { 0 };
+  if (jr_bool (r, o, path, "terminal", &p->terminal, err) < 0 || jr_strlist (r, o, path, "args", &p->args, err) < 0
+      || jr_strlist (r, o, path, "env", &p->env, err) < 0 || jr_string (r, o, path, "cwd", &p->cwd, err) < 0
+      || jr_bool (r, o, path, "noNewPrivileges", &nnp, err) < 0
+      || jr_string (r, o, path, "apparmorProfile", &p->apparmor_profile, err) < 0
+      || jr_string (r, o, path, "selinuxLabel", &p->selinux_label, err) < 0
+      || jr_i64 (r, o, path, "oomScoreAdj", &p->oom_score_adj, err) < 0
+      || jr_object (r, o, path, "consoleSize", &size, err) < 0)
+    return -1;
+  p->no_new_privileges = nnp.v;
+  if (size)
+    {
+      const char *sp = jr_path (r, path, "consoleSize");
+      p->has_console_size = true;
+      if (jr_u32 (r, size, sp, "height", &p->console_height, err) < 0
+          || jr_u32 (r, size, sp, "width", &p->console_width, err) < 0)
+        return -1;
+    }
+  if (parse_user (r, o, path, &p->user, err) < 0 || parse_rlimits (r, o, path, p, err) < 0
+      || parse_capabilities (r, o, path, p, err) < 0 || parse_scheduling (r, o, path, p, err) < 0)
+    return -1;
+  if (p->cwd == NULL || p->cwd[0] != '/')
+    return tr_error (err, EINVAL, "%s: must be an absolute path", jr_path (r, path, "cwd"));
+  if (p->args.n == 0)
+    return tr_error (err, EINVAL, "%s: must name the program to run", jr_path (r, path, "args"));
+  if (p->oom_score_adj.set && (p->oom_score_adj.v < -1000 || p->oom_score_adj.v > 1000))
+    return tr_error (err, ERANGE, "%s: %lld is outside -1000..1000", jr_path (r, path, "oomScoreAdj"),
+                     (long long) p->oom_score_adj.v);
+  return 0;
+}
+
+static int
+parse_hook_list (struct jr *r, yajl_val hooks, const char *key, hooklist *out, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, hooks, "hooks", key, &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *lp = jr_path (r, "hooks", key);
+  out->n = arr->u.array.len;
+  out->v = arena_alloc (r->arena, (out->n + 1) * sizeof *out->v);
+  for (size_t i = 0; i < out->n; i++)
+    {
+      yajl_val h = arr->u.array.values[i];
+      struct spec_hook *hook = &out->v[i];
+      const char *hp = jr_index (r, lp, i);
+      if (!YAJL_IS_OBJECT (h))
+        return jr_type_error (err, hp, "an object", h);
+      if (jr_string (r, h, hp, "path", &hook->path, err) < 0 || jr_strlist (r, h, hp, "args", &hook->args, err) < 0
+          || jr_strlist (r, h, hp, "env", &hook->env, err) < 0 || jr_i64 (r, h, hp, "timeout", &hook->timeout, err) < 0)
+        return -1;
+      if (hook->path == NULL || hook->path[0] != '/')
+        return tr_error (err, EINVAL, "%s.path: must be an absolute path", hp);
+      if (hook->timeout.set && hook->timeout.v <= 0)
+        return tr_error (err, EINVAL, "%s.timeout: must be greater than zero", hp);
+    }
+  return 0;
+}
+
+static int
+parse_hooks (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
+{
+  yajl_val o;
+  int ret = jr_object (r, doc, "", "hooks", &o, err);
+  if (ret <= 0)
+    return ret;
+  struct spec_hooks *h = arena_alloc (r->arena, sizeof *h);
+  spec->hooks = h;
+  if (parse_hook_list (r, o, "prestart", &h->prestart, err) < 0
+      || parse_hook_list (r, o, "createRuntime", &h->create_runtime, err) < 0
+      || parse_hook_list (r, o, "createContainer", &h->create_container, err) < 0
+      || parse_hook_list (r, o, "startContainer", &h->start_container, err) < 0
+      || parse_hook_list (r, o, "poststart", &h->poststart, err) < 0
+      || parse_hook_list (r, o, "poststop", &h->poststop, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+parse_document (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
+{
+  yajl_val proc, lin;
+  if (jr_string (r, doc, "", "ociVersion", &spec->oci_version, err) < 0
+      || jr_string (r, doc, "", "hostname", &spec->hostname, err) < 0
+      || jr_string (r, doc, "", "domainname", &spec->domainname, err) < 0
+      || jr_strmap (r, doc, "", "annotations", &spec->annotations, err) < 0)
+    return -1;
+  if (spec->oci_version == NULL)
+    return tr_error (err, EINVAL, "ociVersion: required");
+  if (parse_root (r, doc, spec, err) < 0 || parse_mounts (r, doc, spec, err) < 0 || parse_hooks (r, doc, spec, err) < 0)
+    return -1;
+  if (jr_object (r, doc, "", "process", &proc, err) < 0)
+    return -1;
+  if (proc)
+    {
+      spec->process = arena_alloc (r->arena, sizeof *spec->process);
+      if (parse_process (r, proc, "process", spec->process, err) < 0)
+        return -1;
+    }
+  if (jr_object (r, doc, "", "linux", &lin, err) < 0)
+    return -1;
+  if (lin)
+    {
+      spec->linux_ = arena_alloc (r->arena, sizeof *spec->linux_);
+      if (parse_linux (r, lin, "linux", spec->linux_, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+struct spec *
+spec_parse (const char *text, size_t len, tr_error_t *err)
+{
+  yajl_val doc = jr_parse (text, len, "config.json", err);
+  if (doc == NULL)
+    return NULL;
+  struct spec *spec = calloc (1, sizeof *spec);
+  if (spec == NULL)
+    {
+      yajl_tree_free (doc);
+      tr_error (err, ENOMEM, "parse config.json");
+      return NULL;
+    }
+  struct jr r = { .arena = &spec->arena };
+  int ret = parse_document (&r, doc, spec, err);
+  yajl_tree_free (doc);
+  if (ret < 0)
+    {
+      tr_error_wrap (err, "config.json");
+      spec_free (spec);
+      return NULL;
+    }
+  return spec;
+}
+
+/* Read a whole regular file into a NUL-terminated buffer. */
+char *
+spec_read_file (const char *path, size_t *len, tr_error_t *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      tr_error (err, errno, "open %s", path);
+      return NULL;
+    }
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    {
+      tr_error (err, errno, "stat %s", path);
+      return NULL;
+    }
+  size_t cap = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096, used = 0;
+  cleanup_free char *buf = malloc (cap + 1);
+  if (buf == NULL)
+    {
+      tr_error (err, ENOMEM, "read %s", path);
+      return NULL;
+    }
+  for (;;)
+    {
+      if (used == cap)
+        {
+          char *bigger = realloc (buf, cap * 2 + 1);
+          if (bigger == NULL)
+            {
+              tr_error (err, ENOMEM, "read %s", path);
+              return NULL;
+            }
+          buf = bigger;
+          cap *= 2;
+        }
+      ssize_t n = read (fd, buf + used, cap - used);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          tr_error (err, errno, "read %s", path);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      used += (size_t) n;
+    }
+  buf[used] = '\0';
+  *len = used;
+  return steal_ptr (&buf);
+}
+
+struct spec *
+spec_load (const char *path, tr_error_t *err)
+{
+  size_t len;
+  cleanup_free char *text = spec_read_file (path, &len, err);
+  if (text == NULL)
+    return NULL;
+  return spec_parse (text, len, err);
+}
+
+struct spec_process *
+spec_parse_process_json (struct spec *spec, const char *text, size_t len, tr_error_t *err)
+{
+  yajl_val doc = jr_parse (text, len, "process.json", err);
+  if (doc == NULL)
+    return NULL;
+  struct jr r = { .arena = &spec->arena };
+  struct spec_process *p = arena_alloc (&spec->arena, sizeof *p);
+  int ret = parse_process (&r, doc, "", p, err);
+  yajl_tree_free (doc);
+  if (ret < 0)
+    {
+      tr_error_wrap (err, "process.json");
+      return NULL;
+    }
+  return p;
+}

@@ -1,0 +1,16 @@
+/* Shared between the spec_parse*.c files; not part of the public API. */
+#ifndef TINYRUN_SPEC_PARSE_INTERNAL_H
+#define TINYRUN_SPEC_PARSE_INTERNAL_H
+
+#include "json_read.h"
+#include "spec.h"
+
+int parse_idmaps (struct jr *r, yajl_val obj, const char *path, const char *key, idmaplist *out, tr_error_t *err);
+int parse_process (struct jr *r, yajl_val o, const char *path, struct spec_process *p, tr_error_t *err);
+int parse_linux (struct jr *r, yajl_val o, const char *path, struct spec_linux *l, tr_error_t *err);
+int parse_resources (struct jr *r, yajl_val o, const char *path, struct spec_resources *res, tr_error_t *err);
+int parse_seccomp (struct jr *r, yajl_val o, const char *path, struct spec_seccomp *s, tr_error_t *err);
+
+int spec_rlimit_from_name (const char *name);
+
+#endif

@@ -1,0 +1,258 @@
+/* config.json "linux" object: namespaces, id mappings, devices, sysctl,
+ * paths, seccomp, personality, intelRdt, time offsets. */
+#include "config.h"
+#include "spec_parse_internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const ns_names[NS_COUNT] = {
+  [NS_PID] = "pid",     [NS_NETWORK] = "network", [NS_MOUNT] = "mount", [NS_IPC] = "ipc",
+  [NS_UTS] = "uts",     [NS_USER] = "user",       [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
+};
+
+const char *
+spec_ns_name (enum spec_ns_type type)
+{
+  return (unsigned) type < NS_COUNT ? ns_names[type] : "?";
+}
+
+int
+spec_ns_type_from_name (const char *name)
+{
+  for (int i = 0; i < NS_COUNT; i++)
+    if (strcmp (ns_names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+static int
+parse_namespaces (struct jr *r, yajl_val lin, const char *path, struct spec_linux *l, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, lin, path, "namespaces", &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *ap = jr_path (r, path, "namespaces");
+  l->n_namespaces = arr->u.array.len;
+  l->namespaces = arena_alloc (r->arena, (l->n_namespaces + 1) * sizeof *l->namespaces);
+  for (size_t i = 0; i < l->n_namespaces; i++)
+    {
+      yajl_val o = arr->u.array.values[i];
+      const char *ip = jr_index (r, ap, i);
+      char *type = NULL;
+      if (!YAJL_IS_OBJECT (o))
+        return jr_type_error (err, ip, "an object", o);
+      if (jr_string (r, o, ip, "type", &type, err) < 0 || jr_string (r, o, ip, "path", &l->namespaces[i].path, err) < 0)
+        return -1;
+      if (type == NULL)
+        return tr_error (err, EINVAL, "%s.type: required", ip);
+      int t = spec_ns_type_from_name (type);
+      if (t < 0)
+        return tr_error (err, EINVAL, "%s.type: unknown namespace type \"%s\"", ip, type);
+      for (size_t j = 0; j < i; j++)
+        if ((int) l->namespaces[j].type == t)
+          return tr_error (err, EINVAL, "%s.type: duplicate namespace \"%s\"", ip, type);
+      l->namespaces[i].type = (enum spec_ns_type) t;
+      if (l->namespaces[i].path && l->namespaces[i].path[0] == '\0')
+        l->namespaces[i].path = NULL;
+      else if (l->namespaces[i].path && l->namespaces[i].path[0] != '/')
+        return tr_error (err, EINVAL, "%s.path: must be an absolute path", ip);
+    }
+  return 0;
+}
+
+static int
+parse_time_offset (struct jr *r, yajl_val offsets, const char *path, const char *key, struct spec_time_offset *out,
+                   tr_error_t *err)
+{
+  yajl_val o;
+  int ret = jr_object (r, offsets, path, key, &o, err);
+  if (ret <= 0)
+    return ret;
+  const char *p = jr_path (r, path, key);
+  opt_i64 secs = { 0 };
+  uint32_t nsecs = 0;
+  if (jr_i64 (r, o, p, "secs", &secs, err) < 0 || jr_u32 (r, o, p, "nanosecs", &nsecs, err) < 0)
+    return -1;
+  if (nsecs >= 1000000000u)
+    return tr_error (err, ERANGE, "%s.nanosecs: must be below 1000000000", p);
+  out->set = true;
+  out->secs = secs.v;
+  out->nanosecs = nsecs;
+  return 0;
+}
+
+static int
+parse_devices (struct jr *r, yajl_val lin, const char *path, struct spec_linux *l, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, lin, path, "devices", &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *ap = jr_path (r, path, "devices");
+  l->n_devices = arr->u.array.len;
+  l->devices = arena_alloc (r->arena, (l->n_devices + 1) * sizeof *l->devices);
+  for (size_t i = 0; i < l->n_devices; i++)
+    {
+      yajl_val o = arr->u.array.values[i];
+      struct spec_device *d = &l->devices[i];
+      const char *ip = jr_index (r, ap, i);
+      opt_i64 major = { 0 }, minor = { 0 };
+      if (!YAJL_IS_OBJECT (o))
+        return jr_type_error (err, ip, "an object", o);
+      if (jr_string (r, o, ip, "type", &d->type, err) < 0 || jr_string (r, o, ip, "path", &d->path, err) < 0
+          || jr_i64 (r, o, ip, "major", &major, err) < 0 || jr_i64 (r, o, ip, "minor", &minor, err) < 0
+          || jr_u64 (r, o, ip, "fileMode", &d->file_mode, err) < 0 || jr_u64 (r, o, ip, "uid", &d->uid, err) < 0
+          || jr_u64 (r, o, ip, "gid", &d->gid, err) < 0)
+        return -1;
+      if (d->path == NULL || d->path[0] != '/')
+        return tr_error (err, EINVAL, "%s.path: must be an absolute path", ip);
+      if (d->type == NULL || strlen (d->type) != 1 || strchr ("cbup", d->type[0]) == NULL)
+        return tr_error (err, EINVAL, "%s.type: must be one of c, b, u, p", ip);
+      if (d->type[0] != 'p' && (!major.set || !minor.set))
+        return tr_error (err, EINVAL, "%s: major and minor are required for type %s", ip, d->type);
+      d->major = major.v;
+      d->minor = minor.v;
+    }
+  return 0;
+}
+
+static int
+parse_seccomp_args (struct jr *r, yajl_val sc, const char *path, struct spec_seccomp_syscall *s, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, sc, path, "args", &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *ap = jr_path (r, path, "args");
+  s->n_args = arr->u.array.len;
+  s->args = arena_alloc (r->arena, (s->n_args + 1) * sizeof *s->args);
+  for (size_t i = 0; i < s->n_args; i++)
+    {
+      yajl_val o = arr->u.array.values[i];
+      struct spec_seccomp_arg *a = &s->args[i];
+      const char *ip = jr_index (r, ap, i);
+      opt_u64 value = { 0 }, value_two = { 0 };
+      if (!YAJL_IS_OBJECT (o))
+        return jr_type_error (err, ip, "an object", o);
+      if (jr_u32 (r, o, ip, "index", &a->index, err) < 0 || jr_u64 (r, o, ip, "value", &value, err) < 0
+          || jr_u64 (r, o, ip, "valueTwo", &value_two, err) < 0 || jr_string (r, o, ip, "op", &a->op, err) < 0)
+        return -1;
+      if (a->op == NULL)
+        return tr_error (err, EINVAL, "%s.op: required", ip);
+      a->value = value.v;
+      a->value_two = value_two.v;
+    }
+  return 0;
+}
+
+int
+parse_seccomp (struct jr *r, yajl_val o, const char *path, struct spec_seccomp *s, tr_error_t *err)
+{
+  yajl_val arr;
+  if (jr_string (r, o, path, "defaultAction", &s->default_action, err) < 0
+      || jr_u64 (r, o, path, "defaultErrnoRet", &s->default_errno_ret, err) < 0
+      || jr_strlist (r, o, path, "architectures", &s->architectures, err) < 0
+      || jr_strlist (r, o, path, "flags", &s->flags, err) < 0
+      || jr_string (r, o, path, "listenerPath", &s->listener_path, err) < 0
+      || jr_string (r, o, path, "listenerMetadata", &s->listener_metadata, err) < 0
+      || jr_array (r, o, path, "syscalls", &arr, err) < 0)
+    return -1;
+  if (s->default_action == NULL)
+    return tr_error (err, EINVAL, "%s.defaultAction: required", path);
+  if (arr == NULL)
+    return 0;
+  const char *ap = jr_path (r, path, "syscalls");
+  s->n_syscalls = arr->u.array.len;
+  s->syscalls = arena_alloc (r->arena, (s->n_syscalls + 1) * sizeof *s->syscalls);
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    {
+      yajl_val sc = arr->u.array.values[i];
+      struct spec_seccomp_syscall *c = &s->syscalls[i];
+      const char *ip = jr_index (r, ap, i);
+      if (!YAJL_IS_OBJECT (sc))
+        return jr_type_error (err, ip, "an object", sc);
+      if (jr_strlist (r, sc, ip, "names", &c->names, err) < 0 || jr_string (r, sc, ip, "action", &c->action, err) < 0
+          || jr_u64 (r, sc, ip, "errnoRet", &c->errno_ret, err) < 0 || parse_seccomp_args (r, sc, ip, c, err) < 0)
+        return -1;
+      if (c->names.n == 0)
+        return tr_error (err, EINVAL, "%s.names: must list at least one syscall", ip);
+      if (c->action == NULL)
+        return tr_error (err, EINVAL, "%s.action: required", ip);
+    }
+  return 0;
+}
+
+static int
+parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_linux *l, tr_error_t *err)
+{
+  yajl_val o;
+  if (jr_object (r, lin, path, "intelRdt", &o, err) < 0)
+    return -1;
+  if (o)
+    {
+      const char *p = jr_path (r, path, "intelRdt");
+      struct spec_intel_rdt *rdt = arena_alloc (r->arena, sizeof *rdt);
+      l->intel_rdt = rdt;
+      if (jr_string (r, o, p, "closID", &rdt->clos_id, err) < 0
+          || jr_string (r, o, p, "l3CacheSchema", &rdt->l3_cache_schema, err) < 0
+          || jr_string (r, o, p, "memBwSchema", &rdt->mem_bw_schema, err) < 0
+          || jr_bool (r, o, p, "enableCMT", &rdt->enable_cmt, err) < 0
+          || jr_bool (r, o, p, "enableMBM", &rdt->enable_mbm, err) < 0)
+        return -1;
+    }
+  if (jr_object (r, lin, path, "personality", &o, err) < 0)
+    return -1;
+  if (o)
+    {
+      const char *p = jr_path (r, path, "personality");
+      struct spec_personality *pers = arena_alloc (r->arena, sizeof *pers);
+      l->personality = pers;
+      if (jr_string (r, o, p, "domain", &pers->domain, err) < 0 || jr_strlist (r, o, p, "flags", &pers->flags, err) < 0)
+        return -1;
+      if (pers->domain == NULL)
+        return tr_error (err, EINVAL, "%s.domain: required", p);
+    }
+  if (jr_object (r, lin, path, "seccomp", &o, err) < 0)
+    return -1;
+  if (o)
+    {
+      l->seccomp = arena_alloc (r->arena, sizeof *l->seccomp);
+      if (parse_seccomp (r, o, jr_path (r, path, "seccomp"), l->seccomp, err) < 0)
+        return -1;
+    }
+  if (jr_object (r, lin, path, "timeOffsets", &o, err) < 0)
+    return -1;
+  if (o)
+    {
+      const char *p = jr_path (r, path, "timeOffsets");
+      if (parse_time_offset (r, o, p, "monotonic", &l->time_monotonic, err) < 0
+          || parse_time_offset (r, o, p, "boottime", &l->time_boottime, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+parse_linux (struct jr *r, yajl_val o, const char *path, struct spec_linux *l, tr_error_t *err)
+{
+  yajl_val res;
+  if (parse_namespaces (r, o, path, l, err) < 0 || parse_idmaps (r, o, path, "uidMappings", &l->uid_mappings, err) < 0
+      || parse_idmaps (r, o, path, "gidMappings", &l->gid_mappings, err) < 0 || parse_devices (r, o, path, l, err) < 0
+      || jr_string (r, o, path, "cgroupsPath", &l->cgroups_path, err) < 0
+      || jr_strmap (r, o, path, "sysctl", &l->sysctl, err) < 0
+      || jr_string (r, o, path, "rootfsPropagation", &l->rootfs_propagation, err) < 0
+      || jr_strlist (r, o, path, "maskedPaths", &l->masked_paths, err) < 0
+      || jr_strlist (r, o, path, "readonlyPaths", &l->readonly_paths, err) < 0
+      || jr_string (r, o, path, "mountLabel", &l->mount_label, err) < 0 || parse_linux_extras (r, o, path, l, err) < 0
+      || jr_object (r, o, path, "resources", &res, err) < 0)
+    return -1;
+  if (res)
+    {
+      l->resources = arena_alloc (r->arena, sizeof *l->resources);
+      if (parse_resources (r, res, jr_path (r, path, "resources"), l->resources, err) < 0)
+        return -1;
+    }
+  return 0;
+}

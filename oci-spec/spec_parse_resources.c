@@ -1,0 +1,267 @@
+/* config.json "linux.resources" (also the document of `update --resources`). */
+#include "config.h"
+#include "spec_parse_internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+static int
+parse_device_rules (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, res, path, "devices", &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *ap = jr_path (r, path, "devices");
+  out->n_devices = arr->u.array.len;
+  out->devices = arena_alloc (r->arena, (out->n_devices + 1) * sizeof *out->devices);
+  for (size_t i = 0; i < out->n_devices; i++)
+    {
+      yajl_val o = arr->u.array.values[i];
+      struct spec_device_rule *d = &out->devices[i];
+      const char *ip = jr_index (r, ap, i);
+      opt_bool allow = { 0 };
+      if (!YAJL_IS_OBJECT (o))
+        return jr_type_error (err, ip, "an object", o);
+      if (jr_bool (r, o, ip, "allow", &allow, err) < 0 || jr_string (r, o, ip, "type", &d->type, err) < 0
+          || jr_i64 (r, o, ip, "major", &d->major, err) < 0 || jr_i64 (r, o, ip, "minor", &d->minor, err) < 0
+          || jr_string (r, o, ip, "access", &d->access, err) < 0)
+        return -1;
+      if (!allow.set)
+        return tr_error (err, EINVAL, "%s.allow: required", ip);
+      d->allow = allow.v;
+      if (d->type && (strlen (d->type) != 1 || strchr ("acb", d->type[0]) == NULL))
+        return tr_error (err, EINVAL, "%s.type: must be one of a, c, b", ip);
+      if (d->access && (d->access[strspn (d->access, "rwm")] != '\0'))
+        return tr_error (err, EINVAL, "%s.access: \"%s\" is not a combination of r, w and m", ip, d->access);
+    }
+  return 0;
+}
+
+static int
+parse_memory (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
+{
+  yajl_val o;
+  int ret = jr_object (r, res, path, "memory", &o, err);
+  if (ret <= 0)
+    return ret;
+  const char *p = jr_path (r, path, "memory");
+  struct spec_memory *m = arena_alloc (r->arena, sizeof *m);
+  out->memory = m;
+  if (jr_i64 (r, o, p, "limit", &m->limit, err) < 0 || jr_i64 (r, o, p, "reservation", &m->reservation, err) < 0
+      || jr_i64 (r, o, p, "swap", &m->swap, err) < 0 || jr_i64 (r, o, p, "kernel", &m->kernel, err) < 0
+      || jr_i64 (r, o, p, "kernelTCP", &m->kernel_tcp, err) < 0
+      || jr_u64 (r, o, p, "swappiness", &m->swappiness, err) < 0
+      || jr_bool (r, o, p, "disableOOMKiller", &m->disable_oom_killer, err) < 0
+      || jr_bool (r, o, p, "useHierarchy", &m->use_hierarchy, err) < 0
+      || jr_bool (r, o, p, "checkBeforeUpdate", &m->check_before_update, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+parse_cpu (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
+{
+  yajl_val o;
+  int ret = jr_object (r, res, path, "cpu", &o, err);
+  if (ret <= 0)
+    return ret;
+  const char *p = jr_path (r, path, "cpu");
+  struct spec_cpu *c = arena_alloc (r->arena, sizeof *c);
+  out->cpu = c;
+  if (jr_u64 (r, o, p, "shares", &c->shares, err) < 0 || jr_i64 (r, o, p, "quota", &c->quota, err) < 0
+      || jr_u64 (r, o, p, "burst", &c->burst, err) < 0 || jr_u64 (r, o, p, "period", &c->period, err) < 0
+      || jr_i64 (r, o, p, "realtimeRuntime", &c->realtime_runtime, err) < 0
+      || jr_u64 (r, o, p, "realtimePeriod", &c->realtime_period, err) < 0
+      || jr_string (r, o, p, "cpus", &c->cpus, err) < 0 || jr_string (r, o, p, "mems", &c->mems, err) < 0
+      || jr_i64 (r, o, p, "idle", &c->idle, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+parse_throttle (struct jr *r, yajl_val blk, const char *path, const char *key, throttlelist *out, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, blk, path, key, &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *ap = jr_path (r, path, key);
+  out->n = arr->u.array.len;
+  out->v = arena_alloc (r->arena, (out->n + 1) * sizeof *out->v);
+  for (size_t i = 0; i < out->n; i++)
+    {
+      yajl_val o = arr->u.array.values[i];
+      const char *ip = jr_index (r, ap, i);
+      opt_i64 major = { 0 }, minor = { 0 };
+      opt_u64 rate = { 0 };
+      if (!YAJL_IS_OBJECT (o))
+        return jr_type_error (err, ip, "an object", o);
+      if (jr_i64 (r, o, ip, "major", &major, err) < 0 || jr_i64 (r, o, ip, "minor", &minor, err) < 0
+          || jr_u64 (r, o, ip, "rate", &rate, err) < 0)
+        return -1;
+      if (!major.set || !minor.set)
+        return tr_error (err, EINVAL, "%s: major and minor are required", ip);
+      out->v[i] = (struct spec_throttle_device){ major.v, minor.v, rate.v };
+    }
+  return 0;
+}
+
+static int
+parse_block_io (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
+{
+  yajl_val o, arr;
+  int ret = jr_object (r, res, path, "blockIO", &o, err);
+  if (ret <= 0)
+    return ret;
+  const char *p = jr_path (r, path, "blockIO");
+  struct spec_block_io *b = arena_alloc (r->arena, sizeof *b);
+  out->block_io = b;
+  if (jr_u64 (r, o, p, "weight", &b->weight, err) < 0 || jr_u64 (r, o, p, "leafWeight", &b->leaf_weight, err) < 0
+      || parse_throttle (r, o, p, "throttleReadBpsDevice", &b->throttle_read_bps, err) < 0
+      || parse_throttle (r, o, p, "throttleWriteBpsDevice", &b->throttle_write_bps, err) < 0
+      || parse_throttle (r, o, p, "throttleReadIOPSDevice", &b->throttle_read_iops, err) < 0
+      || parse_throttle (r, o, p, "throttleWriteIOPSDevice", &b->throttle_write_iops, err) < 0
+      || jr_array (r, o, p, "weightDevice", &arr, err) < 0)
+    return -1;
+  if (arr == NULL)
+    return 0;
+  const char *ap = jr_path (r, p, "weightDevice");
+  b->n_weight_device = arr->u.array.len;
+  b->weight_device = arena_alloc (r->arena, (b->n_weight_device + 1) * sizeof *b->weight_device);
+  for (size_t i = 0; i < b->n_weight_device; i++)
+    {
+      yajl_val d = arr->u.array.values[i];
+      struct spec_weight_device *w = &b->weight_device[i];
+      const char *ip = jr_index (r, ap, i);
+      opt_i64 major = { 0 }, minor = { 0 };
+      if (!YAJL_IS_OBJECT (d))
+        return jr_type_error (err, ip, "an object", d);
+      if (jr_i64 (r, d, ip, "major", &major, err) < 0 || jr_i64 (r, d, ip, "minor", &minor, err) < 0
+          || jr_u64 (r, d, ip, "weight", &w->weight, err) < 0
+          || jr_u64 (r, d, ip, "leafWeight", &w->leaf_weight, err) < 0)
+        return -1;
+      if (!major.set || !minor.set)
+        return tr_error (err, EINVAL, "%s: major and minor are required", ip);
+      w->major = major.v;
+      w->minor = minor.v;
+    }
+  return 0;
+}
+
+static int
+parse_hugepages (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, res, path, "hugepageLimits", &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *ap = jr_path (r, path, "hugepageLimits");
+  out->n_hugepage_limits = arr->u.array.len;
+  out->hugepage_limits = arena_alloc (r->arena, (out->n_hugepage_limits + 1) * sizeof *out->hugepage_limits);
+  for (size_t i = 0; i < out->n_hugepage_limits; i++)
+    {
+      yajl_val o = arr->u.array.values[i];
+      struct spec_hugepage_limit *h = &out->hugepage_limits[i];
+      const char *ip = jr_index (r, ap, i);
+      opt_u64 limit = { 0 };
+      if (!YAJL_IS_OBJECT (o))
+        return jr_type_error (err, ip, "an object", o);
+      if (jr_string (r, o, ip, "pageSize", &h->page_size, err) < 0 || jr_u64 (r, o, ip, "limit", &limit, err) < 0)
+        return -1;
+      if (h->page_size == NULL)
+        return tr_error (err, EINVAL, "%s.pageSize: required", ip);
+      h->limit = limit.v;
+    }
+  return 0;
+}
+
+static int
+parse_network (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
+{
+  yajl_val o, arr;
+  int ret = jr_object (r, res, path, "network", &o, err);
+  if (ret <= 0)
+    return ret;
+  const char *p = jr_path (r, path, "network");
+  struct spec_network *n = arena_alloc (r->arena, sizeof *n);
+  out->network = n;
+  if (jr_u64 (r, o, p, "classID", &n->class_id, err) < 0 || jr_array (r, o, p, "priorities", &arr, err) < 0)
+    return -1;
+  if (arr == NULL)
+    return 0;
+  const char *ap = jr_path (r, p, "priorities");
+  n->n_priorities = arr->u.array.len;
+  n->priorities = arena_alloc (r->arena, (n->n_priorities + 1) * sizeof *n->priorities);
+  for (size_t i = 0; i < n->n_priorities; i++)
+    {
+      yajl_val e = arr->u.array.values[i];
+      const char *ip = jr_index (r, ap, i);
+      if (!YAJL_IS_OBJECT (e))
+        return jr_type_error (err, ip, "an object", e);
+      if (jr_string (r, e, ip, "name", &n->priorities[i].name, err) < 0
+          || jr_u32 (r, e, ip, "priority", &n->priorities[i].priority, err) < 0)
+        return -1;
+      if (n->priorities[i].name == NULL)
+        return tr_error (err, EINVAL, "%s.name: required", ip);
+    }
+  return 0;
+}
+
+static int
+parse_rdma (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
+{
+  yajl_val o;
+  int ret = jr_object (r, res, path, "rdma", &o, err);
+  if (ret <= 0)
+    return ret;
+  const char *p = jr_path (r, path, "rdma");
+  out->n_rdma = o->u.object.len;
+  out->rdma = arena_alloc (r->arena, (out->n_rdma + 1) * sizeof *out->rdma);
+  for (size_t i = 0; i < out->n_rdma; i++)
+    {
+      const char *dev = o->u.object.keys[i];
+      yajl_val e = o->u.object.values[i];
+      const char *dp = jr_path (r, p, dev);
+      if (!YAJL_IS_OBJECT (e))
+        return jr_type_error (err, dp, "an object", e);
+      out->rdma[i].device = arena_strdup (r->arena, dev);
+      if (jr_u64 (r, e, dp, "hcaHandles", &out->rdma[i].hca_handles, err) < 0
+          || jr_u64 (r, e, dp, "hcaObjects", &out->rdma[i].hca_objects, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+parse_resources (struct jr *r, yajl_val o, const char *path, struct spec_resources *res, tr_error_t *err)
+{
+  yajl_val pids;
+  if (parse_device_rules (r, o, path, res, err) < 0 || parse_memory (r, o, path, res, err) < 0
+      || parse_cpu (r, o, path, res, err) < 0 || parse_block_io (r, o, path, res, err) < 0
+      || parse_hugepages (r, o, path, res, err) < 0 || parse_network (r, o, path, res, err) < 0
+      || parse_rdma (r, o, path, res, err) < 0 || jr_strmap (r, o, path, "unified", &res->unified, err) < 0
+      || jr_object (r, o, path, "pids", &pids, err) < 0)
+    return -1;
+  if (pids && jr_i64 (r, pids, jr_path (r, path, "pids"), "limit", &res->pids_limit, err) < 0)
+    return -1;
+  return 0;
+}
+
+struct spec_resources *
+spec_parse_resources_json (struct spec *spec, const char *text, size_t len, tr_error_t *err)
+{
+  yajl_val doc = jr_parse (text, len, "resources", err);
+  if (doc == NULL)
+    return NULL;
+  struct jr r = { .arena = &spec->arena };
+  struct spec_resources *res = arena_alloc (&spec->arena, sizeof *res);
+  int ret = parse_resources (&r, doc, "", res, err);
+  yajl_tree_free (doc);
+  if (ret < 0)
+    {
+      tr_error_wrap (err, "resources");
+      return NULL;
+    }
+  return res;
+}

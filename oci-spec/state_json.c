@@ -1,0 +1,145 @@
+#include "config.h"
+#include "state_json.h"
+#include "json_read.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+
+#define OCI_VERSION "1.2.0"
+
+static void
+gen_str (yajl_gen g, const char *s)
+{
+  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
+}
+
+static void
+gen_kv (yajl_gen g, const char *key, const char *value)
+{
+  gen_str (g, key);
+  gen_str (g, value ? value : "");
+}
+
+static void
+gen_annotations (yajl_gen g, const kvlist *a)
+{
+  gen_str (g, "annotations");
+  yajl_gen_map_open (g);
+  for (size_t i = 0; i < a->n; i++)
+    gen_kv (g, a->v[i].key, a->v[i].value);
+  yajl_gen_map_close (g);
+}
+
+static char *
+gen_finish (yajl_gen g, size_t *len, tr_error_t *err)
+{
+  const unsigned char *buf;
+  size_t n;
+  char *out = NULL;
+  if (yajl_gen_get_buf (g, &buf, &n) == yajl_gen_status_ok)
+    out = strndup ((const char *) buf, n);
+  yajl_gen_free (g);
+  if (out == NULL)
+    tr_error (err, ENOMEM, "encode state");
+  else if (len)
+    *len = n;
+  return out;
+}
+
+char *
+state_json_oci (const struct container_state *st, const char *status, size_t *len, tr_error_t *err)
+{
+  yajl_gen g = yajl_gen_alloc (NULL);
+  if (g == NULL)
+    {
+      tr_error (err, ENOMEM, "encode state");
+      return NULL;
+    }
+  yajl_gen_config (g, yajl_gen_beautify, 1);
+  yajl_gen_map_open (g);
+  gen_kv (g, "ociVersion", OCI_VERSION);
+  gen_kv (g, "id", st->id);
+  gen_kv (g, "status", status);
+  /* The spec: pid is REQUIRED when created or running, absent otherwise. */
+  if (strcmp (status, "stopped") != 0)
+    {
+      gen_str (g, "pid");
+      yajl_gen_integer (g, st->pid);
+    }
+  gen_kv (g, "bundle", st->bundle);
+  gen_annotations (g, &st->annotations);
+  yajl_gen_map_close (g);
+  return gen_finish (g, len, err);
+}
+
+char *
+state_json_encode (const struct container_state *st, size_t *len, tr_error_t *err)
+{
+  yajl_gen g = yajl_gen_alloc (NULL);
+  if (g == NULL)
+    {
+      tr_error (err, ENOMEM, "encode state");
+      return NULL;
+    }
+  yajl_gen_map_open (g);
+  gen_kv (g, "ociVersion", OCI_VERSION);
+  gen_kv (g, "id", st->id);
+  gen_str (g, "pid");
+  yajl_gen_integer (g, st->pid);
+  gen_str (g, "startTime");
+  yajl_gen_integer (g, (long long) st->start_time);
+  gen_kv (g, "bundle", st->bundle);
+  gen_kv (g, "rootfs", st->rootfs);
+  gen_kv (g, "created", st->created);
+  gen_kv (g, "owner", st->owner);
+  gen_kv (g, "cgroupPath", st->cgroup_path);
+  gen_str (g, "systemdCgroup");
+  yajl_gen_bool (g, st->systemd_cgroup);
+  gen_str (g, "pidNamespaceShared");
+  yajl_gen_bool (g, st->pid_ns_shared);
+  gen_annotations (g, &st->annotations);
+  yajl_gen_map_close (g);
+  return gen_finish (g, len, err);
+}
+
+int
+state_json_decode (const char *text, size_t len, struct container_state *st, tr_error_t *err)
+{
+  yajl_val doc = jr_parse (text, len, "state.json", err);
+  if (doc == NULL)
+    return -1;
+  struct jr r = { .arena = &st->arena };
+  opt_i64 pid = { 0 };
+  opt_u64 start = { 0 };
+  opt_bool systemd = { 0 }, shared = { 0 };
+  int ret = 0;
+  if (jr_string (&r, doc, "", "id", &st->id, err) < 0 || jr_i64 (&r, doc, "", "pid", &pid, err) < 0
+      || jr_u64 (&r, doc, "", "startTime", &start, err) < 0 || jr_string (&r, doc, "", "bundle", &st->bundle, err) < 0
+      || jr_string (&r, doc, "", "rootfs", &st->rootfs, err) < 0
+      || jr_string (&r, doc, "", "created", &st->created, err) < 0
+      || jr_string (&r, doc, "", "owner", &st->owner, err) < 0
+      || jr_string (&r, doc, "", "cgroupPath", &st->cgroup_path, err) < 0
+      || jr_bool (&r, doc, "", "systemdCgroup", &systemd, err) < 0
+      || jr_bool (&r, doc, "", "pidNamespaceShared", &shared, err) < 0
+      || jr_strmap (&r, doc, "", "annotations", &st->annotations, err) < 0)
+    ret = tr_error_wrap (err, "state.json");
+  yajl_tree_free (doc);
+  if (ret < 0)
+    return -1;
+  if (st->id == NULL || !pid.set)
+    return tr_error (err, EINVAL, "state.json: id and pid are required");
+  st->pid = (pid_t) pid.v;
+  st->start_time = start.v;
+  st->systemd_cgroup = systemd.v;
+  st->pid_ns_shared = shared.v;
+  return 0;
+}
+
+void
+container_state_clear (struct container_state *st)
+{
+  arena_free (&st->arena);
+  memset (st, 0, sizeof *st);
+}

@@ -1,0 +1,37 @@
+/* The container state as JSON: the runtime-spec state (what `tinyrun state`
+ * prints and what hooks read on stdin) and tinyrun's own state.json, which
+ * adds what later commands need to find the container again. */
+#ifndef TINYRUN_STATE_JSON_H
+#define TINYRUN_STATE_JSON_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec.h"
+
+struct container_state
+{
+  struct arena arena;        /* owns every string below */
+  char *id;
+  pid_t pid;
+  unsigned long long start_time; /* of pid, from /proc/<pid>/stat: guards against pid reuse */
+  char *bundle;
+  char *rootfs;
+  char *created;             /* RFC 3339, UTC */
+  char *owner;
+  kvlist annotations;
+  char *cgroup_path;         /* as resolved at create time ("" when none) */
+  bool systemd_cgroup;
+  bool pid_ns_shared;        /* the container has no pid namespace of its own */
+};
+
+/* {"ociVersion","id","status","pid","bundle","annotations"}; caller frees. */
+char *state_json_oci (const struct container_state *st, const char *status, size_t *len, tr_error_t *err);
+
+/* tinyrun's state.json; caller frees. */
+char *state_json_encode (const struct container_state *st, size_t *len, tr_error_t *err);
+int state_json_decode (const char *text, size_t len, struct container_state *st, tr_error_t *err);
+
+void container_state_clear (struct container_state *st);
+
+#endif

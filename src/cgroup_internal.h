@@ -1,0 +1,43 @@
+/* The v1 and v2 drivers behind cgroup.h.  Not for use outside cgroup*.c. */
+#ifndef TINYRUN_CGROUP_INTERNAL_H
+#define TINYRUN_CGROUP_INTERNAL_H
+
+#include "cgroup.h"
+
+/* v2: `mnt` is the cgroup2 mount point, `path` the container's cgroup. */
+int cgroup_v2_create (const char *mnt, const char *path, const struct spec_resources *res, int *clone_fd,
+                      tr_error_t *err);
+int cgroup_v2_enter (const char *mnt, const char *path, pid_t pid, tr_error_t *err);
+int cgroup_v2_apply (int dirfd, const struct spec_resources *res, bool update, tr_error_t *err);
+int cgroup_v2_apply_path (const char *mnt, const char *path, const struct spec_resources *res, bool update,
+                          tr_error_t *err);
+int cgroup_v2_pids (const char *mnt, const char *path, pid_t **pids, size_t *n, tr_error_t *err);
+int cgroup_v2_signal_all (const char *mnt, const char *path, int sig, tr_error_t *err);
+int cgroup_v2_freeze (const char *mnt, const char *path, bool frozen, tr_error_t *err);
+bool cgroup_v2_is_frozen (const char *mnt, const char *path);
+int cgroup_v2_destroy (const char *mnt, const char *path, tr_error_t *err);
+int cgroup_v2_stats_json (const char *mnt, const char *path, void *gen, tr_error_t *err);
+
+/* v1: one directory per mounted hierarchy. */
+int cgroup_v1_create (const char *path, tr_error_t *err);
+int cgroup_v1_enter (const char *path, pid_t pid, tr_error_t *err);
+int cgroup_v1_apply (const char *path, const struct spec_resources *res, bool update, tr_error_t *err);
+int cgroup_v1_pids (const char *path, pid_t **pids, size_t *n, tr_error_t *err);
+int cgroup_v1_signal_all (const char *path, int sig, tr_error_t *err);
+int cgroup_v1_freeze (const char *path, bool frozen, tr_error_t *err);
+bool cgroup_v1_is_frozen (const char *path);
+int cgroup_v1_destroy (const char *path, tr_error_t *err);
+int cgroup_v1_stats_json (const char *path, void *gen, tr_error_t *err);
+
+/* Shared helpers (cgroup_util.c). */
+/* Read "cgroup.procs"-style files (one pid per line) and append. */
+int cgroup_read_pids (int dirfd, const char *file, pid_t **pids, size_t *n, tr_error_t *err);
+/* Collect pids of dir and every descendant. */
+int cgroup_read_pids_recursive (int dirfd, const char *file, pid_t **pids, size_t *n, tr_error_t *err);
+/* rmdir dir's descendants bottom-up, then dir itself; retries EBUSY
+ * briefly while dying processes leave. */
+int cgroup_rmdir_tree (const char *dir, tr_error_t *err);
+/* mkdir -p below mnt; returns 0. */
+int cgroup_mkdir_below (const char *mnt, const char *path, tr_error_t *err);
+
+#endif

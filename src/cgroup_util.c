@@ -1,0 +1,109 @@
+#include "config.h"
+#include "cgroup_internal.h"
+#include "cleanup.h"
+#include "fileutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+int
+cgroup_read_pids (int dirfd, const char *file, pid_t **pids, size_t *n, tr_error_t *err)
+{
+  cleanup_free char *buf = read_file_at (dirfd, file, NULL, err);
+  if (buf == NULL)
+    return -1;
+  for (char *p = buf; *p;)
+    {
+      char *end;
+      long v = strtol (p, &end, 10);
+      if (end == p)
+        break;
+      pid_t *bigger = realloc (*pids, (*n + 1) * sizeof **pids);
+      if (bigger == NULL)
+        return tr_error (err, ENOMEM, "read %s", file);
+      *pids = bigger;
+      (*pids)[(*n)++] = (pid_t) v;
+      p = end;
+      while (*p == '\n')
+        p++;
+    }
+  return 0;
+}
+
+int
+cgroup_read_pids_recursive (int dirfd, const char *file, pid_t **pids, size_t *n, tr_error_t *err)
+{
+  if (cgroup_read_pids (dirfd, file, pids, n, err) < 0)
+    return -1;
+  int dup_fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dup_fd < 0)
+    return tr_error (err, errno, "open cgroup");
+  cleanup_dir DIR *d = fdopendir (dup_fd);
+  if (d == NULL)
+    {
+      close (dup_fd);
+      return tr_error (err, errno, "read cgroup");
+    }
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      if (de->d_type != DT_DIR || de->d_name[0] == '.')
+        continue;
+      cleanup_close int sub = openat (dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (sub < 0)
+        continue;
+      if (cgroup_read_pids_recursive (sub, file, pids, n, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+rmdir_retry (const char *dir, tr_error_t *err)
+{
+  /* A cgroup is busy until its last process is fully gone; killed
+   * processes take a moment to exit. */
+  for (int attempt = 0;; attempt++)
+    {
+      if (rmdir (dir) == 0 || errno == ENOENT)
+        return 0;
+      if (errno != EBUSY || attempt >= 500)
+        return tr_error (err, errno, "remove cgroup %s", dir);
+      struct timespec ts = { 0, 10 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+    }
+}
+
+int
+cgroup_rmdir_tree (const char *dir, tr_error_t *err)
+{
+  cleanup_dir DIR *d = opendir (dir);
+  if (d == NULL)
+    return errno == ENOENT ? 0 : tr_error (err, errno, "open cgroup %s", dir);
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      if (de->d_type != DT_DIR || de->d_name[0] == '.')
+        continue;
+      cleanup_free char *sub = path_join (dir, de->d_name);
+      if (sub == NULL)
+        return tr_error (err, ENOMEM, "remove cgroup %s", dir);
+      if (cgroup_rmdir_tree (sub, err) < 0)
+        return -1;
+    }
+  return rmdir_retry (dir, err);
+}
+
+int
+cgroup_mkdir_below (const char *mnt, const char *path, tr_error_t *err)
+{
+  cleanup_free char *full = path_join (mnt, path);
+  if (full == NULL)
+    return tr_error (err, ENOMEM, "cgroup %s", path);
+  return mkdir_p (full, 0755, err);
+}

@@ -1,0 +1,38 @@
+#include "config.h"
+#include "cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+
+int
+cmd_usage_error (tr_error_t *err, const char *command, const char *usage)
+{
+  tr_error (err, EINVAL, "usage: tinyrun %s %s", command, usage);
+  return 1;
+}
+
+int
+cmd_take_id (int argc, char **argv, const char *command, const char *usage, const char **id, tr_error_t *err)
+{
+  if (optind != argc - 1)
+    {
+      cmd_usage_error (err, command, usage);
+      return -1;
+    }
+  *id = argv[optind];
+  return 0;
+}
+
+int
+cmd_parse_int (const char *flag, const char *value, int *out, tr_error_t *err)
+{
+  char *end;
+  errno = 0;
+  long v = strtol (value, &end, 10);
+  if (*value == '\0' || *end != '\0' || errno || v < 0 || v > INT_MAX)
+    return tr_error (err, EINVAL, "%s: \"%s\" is not a valid number", flag, value);
+  *out = (int) v;
+  return 0;
+}

@@ -1,0 +1,32 @@
+#include "config.h"
+#include "create_flags.h"
+#include "cmd.h"
+
+int
+create_flag (int opt, const char *arg, struct create_options *o, tr_error_t *err)
+{
+  switch (opt)
+    {
+    case CREATE_OPT_BUNDLE:
+      o->bundle = arg;
+      return 1;
+    case CREATE_OPT_PID_FILE:
+      o->pid_file = arg;
+      return 1;
+    case CREATE_OPT_CONSOLE_SOCKET:
+      o->console_socket = arg;
+      return 1;
+    case CREATE_OPT_NO_PIVOT:
+      o->no_pivot = true;
+      return 1;
+    case CREATE_OPT_NO_NEW_KEYRING:
+      o->no_new_keyring = true;
+      return 1;
+    case CREATE_OPT_PRESERVE_FDS:
+      return cmd_parse_int ("--preserve-fds", arg, &o->preserve_fds, err) < 0 ? -1 : 1;
+    case CREATE_OPT_NO_SUBREAPER:
+      return 1;
+    default:
+      return 0;
+    }
+}

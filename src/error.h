@@ -1,0 +1,43 @@
+/* One error type for all of tinyrun.
+ *
+ * Every fallible function takes `tr_error_t *err` as its last parameter and
+ * returns a negative value (or NULL) on failure, after filling *err:
+ *
+ *     if (mount (src, dst, type, flags, data) < 0)
+ *       return tr_error (err, errno, "mount %s on %s", src, dst);
+ *
+ * The error keeps errno (`(*err)->status`) so a caller can branch on ENOENT or
+ * EPERM.  Callers add context on the way up with tr_error_wrap(); the message
+ * is printed once, at the top, by the command. */
+#ifndef TINYRUN_ERROR_H
+#define TINYRUN_ERROR_H
+
+#include <stdarg.h>
+
+struct tr_error_s
+{
+  int status;   /* errno value, or 0 when there is none */
+  char *msg;    /* "step: detail[: strerror]" */
+};
+typedef struct tr_error_s *tr_error_t;
+
+/* Set *err to "<fmt>: <strerror(errnum)>" (no strerror when errnum is 0).
+ * Always returns -1 so it can be returned directly. */
+int tr_error (tr_error_t *err, int errnum, const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+int tr_verror (tr_error_t *err, int errnum, const char *fmt, va_list ap);
+
+/* Prefix the message in *err with "<fmt>: ".  Returns -1. */
+int tr_error_wrap (tr_error_t *err, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+
+/* Rebuild an error that crossed a process boundary (errno + text). */
+int tr_error_from (tr_error_t *err, int errnum, const char *msg);
+
+void tr_error_free (tr_error_t *err);
+
+/* Drop an error that a caller decided to tolerate; logs it at debug level
+ * so that the decision is visible with --debug. */
+void tr_error_ignore (tr_error_t *err, const char *why);
+
+#endif

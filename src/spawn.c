@@ -1,0 +1,235 @@
+#include "config.h"
+#include "spawn.h"
+#include "cleanup.h"
+#include "log.h"
+#include "sync.h"
+#include "syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* clone3 without a new stack behaves like fork: the child returns 0 here
+ * on a copy of our stack.  Falls back to clone(2) on kernels without
+ * clone3, and retries without CLONE_INTO_CGROUP where that is refused. */
+static pid_t
+clone_child (unsigned long flags, int cgroup_fd, bool *in_cgroup)
+{
+  struct clone_args args = {
+    .flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+    .exit_signal = SIGCHLD,
+    .cgroup = cgroup_fd >= 0 ? (uint64_t) cgroup_fd : 0,
+  };
+  *in_cgroup = false;
+  pid_t pid = sys_clone3 (&args);
+  if (pid >= 0)
+    {
+      *in_cgroup = cgroup_fd >= 0;
+      return pid;
+    }
+  if (cgroup_fd >= 0 && errno != ENOSYS && errno != ENOMEM && errno != EAGAIN)
+    {
+      log_debug ("clone3 with CLONE_INTO_CGROUP: %s; trying without", strerror (errno));
+      args.flags &= ~CLONE_INTO_CGROUP;
+      args.cgroup = 0;
+      pid = sys_clone3 (&args);
+      if (pid >= 0)
+        return pid;
+    }
+  if (errno != ENOSYS)
+    return -1;
+  return sys_clone (flags | SIGCHLD);
+}
+
+static int
+join_fd_for (const struct ns_plan *plan, const int *fds, enum spec_ns_type type)
+{
+  for (size_t i = 0; i < plan->n_join; i++)
+    if (plan->join[i]->type == type)
+      return fds[i];
+  return -1;
+}
+
+/* Namespaces that only apply to children (pid, time) are set on the
+ * parent for the duration of the clone, then restored. */
+struct saved_for_children
+{
+  int pid_fd, time_fd;
+};
+
+static int
+enter_for_children (struct init_context *ctx, struct saved_for_children *saved, tr_error_t *err)
+{
+  const struct ns_plan *plan = ctx->plan;
+  int pid_join = join_fd_for (plan, ctx->join_fds, NS_PID);
+  int time_join = join_fd_for (plan, ctx->join_fds, NS_TIME);
+  saved->pid_fd = saved->time_fd = -1;
+  if (pid_join >= 0)
+    {
+      saved->pid_fd = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (saved->pid_fd < 0 || setns (pid_join, CLONE_NEWPID) < 0)
+        return tr_error (err, errno, "join pid namespace %s", spec_find_namespace (ctx->spec, NS_PID)->path);
+    }
+  if (time_join >= 0 || plan->new_time)
+    {
+      saved->time_fd = open ("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+      if (saved->time_fd < 0)
+        return tr_error (err, errno, "open /proc/self/ns/time");
+    }
+  if (time_join >= 0 && setns (time_join, CLONE_NEWTIME) < 0)
+    return tr_error (err, errno, "join time namespace %s", spec_find_namespace (ctx->spec, NS_TIME)->path);
+  if (plan->new_time)
+    {
+      if (unshare (CLONE_NEWTIME) < 0)
+        return tr_error (err, errno, "create time namespace");
+      if (timens_write_offsets (ctx->spec, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static void
+leave_for_children (struct saved_for_children *saved)
+{
+  if (saved->pid_fd >= 0)
+    {
+      if (setns (saved->pid_fd, CLONE_NEWPID) < 0)
+        log_warning ("restore pid namespace: %s", strerror (errno));
+      close (saved->pid_fd);
+    }
+  if (saved->time_fd >= 0)
+    {
+      if (setns (saved->time_fd, CLONE_NEWTIME) < 0)
+        log_warning ("restore time namespace: %s", strerror (errno));
+      close (saved->time_fd);
+    }
+}
+
+static pid_t
+spawn_direct (struct init_context *ctx, int cgroup_fd, int sync_parent, bool *in_cgroup, tr_error_t *err)
+{
+  struct saved_for_children saved;
+  pid_t pid = -1;
+  if (enter_for_children (ctx, &saved, err) < 0)
+    goto out;
+  unsigned long flags = ctx->plan->new_flags | (ctx->plan->new_pid ? CLONE_NEWPID : 0);
+  pid = clone_child (flags, cgroup_fd, in_cgroup);
+  if (pid < 0)
+    {
+      tr_error (err, errno, "clone the container process");
+      goto out;
+    }
+  if (pid == 0)
+    {
+      close (sync_parent);
+      init_main (ctx);
+    }
+out:
+  leave_for_children (&saved);
+  return pid;
+}
+
+_Noreturn void
+init_intermediate (struct init_context *ctx)
+{
+  const struct ns_plan *plan = ctx->plan;
+  tr_error_t err = NULL;
+  bool unused;
+
+  /* The user namespace first: the others may belong to it. */
+  if (ns_join (plan, ctx->join_fds, CLONE_NEWUSER, &err) < 0
+      || ns_join (plan, ctx->join_fds, ~(unsigned long) CLONE_NEWUSER, &err) < 0)
+    goto fail;
+  if (plan->new_user)
+    {
+      if (unshare (CLONE_NEWUSER) < 0)
+        {
+          tr_error (&err, errno, "create user namespace");
+          goto fail;
+        }
+      if (sync_send (ctx->sync_fd, SYNC_USERNS_READY, 0, -1, &err) < 0
+          || sync_expect (ctx->sync_fd, SYNC_USERNS_MAPPED, NULL, NULL, &err) < 0)
+        goto fail;
+      /* Become the namespace's root (if root is mapped). */
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        log_debug ("become root in the user namespace: %s", strerror (errno));
+    }
+  if (unshare ((int) (plan->new_flags & ~(unsigned long) CLONE_NEWUSER)) < 0)
+    {
+      tr_error (&err, errno, "create namespaces");
+      goto fail;
+    }
+  if (plan->new_time && (unshare (CLONE_NEWTIME) < 0 || timens_write_offsets (ctx->spec, &err) < 0))
+    {
+      if (err == NULL)
+        tr_error (&err, errno, "create time namespace");
+      goto fail;
+    }
+  /* CLONE_PARENT: the init becomes the runtime's child, not ours, so the
+   * runtime can wait for it and we can simply exit. */
+  pid_t pid = clone_child (CLONE_PARENT | (plan->new_pid ? CLONE_NEWPID : 0), -1, &unused);
+  if (pid < 0)
+    {
+      tr_error (&err, errno, "clone the container process");
+      goto fail;
+    }
+  if (pid == 0)
+    init_main (ctx);
+  if (sync_send (ctx->sync_fd, SYNC_INIT_PID, pid, -1, &err) < 0)
+    goto fail;
+  _exit (0);
+fail:
+  sync_send_error (ctx->sync_fd, &err);
+  _exit (1);
+}
+
+static pid_t
+spawn_via_intermediate (struct init_context *ctx, int cgroup_fd, int sync_parent, bool *in_cgroup, tr_error_t *err)
+{
+  pid_t mid = clone_child (0, cgroup_fd, in_cgroup);
+  if (mid < 0)
+    return tr_error (err, errno, "fork");
+  if (mid == 0)
+    {
+      close (sync_parent);
+      for (size_t i = 0; i < ctx->n_inherited_fds; i++)
+        close (ctx->inherited_fds[i]);
+      ctx->n_inherited_fds = 0;
+      init_intermediate (ctx);
+    }
+  int32_t pid = -1;
+  if (ctx->plan->new_user)
+    {
+      if (sync_expect (sync_parent, SYNC_USERNS_READY, NULL, NULL, err) < 0
+          || userns_write_maps (mid, ctx->spec, err) < 0
+          || sync_send (sync_parent, SYNC_USERNS_MAPPED, 0, -1, err) < 0)
+        goto fail;
+    }
+  if (sync_expect (sync_parent, SYNC_INIT_PID, &pid, NULL, err) < 0)
+    goto fail;
+  waitpid (mid, NULL, 0);
+  return pid;
+fail:
+  kill (mid, SIGKILL);
+  waitpid (mid, NULL, 0);
+  return -1;
+}
+
+pid_t
+spawn_init (struct init_context *ctx, int cgroup_fd, int sync_parent, bool *in_cgroup, tr_error_t *err)
+{
+  if (ctx->plan->intermediate)
+    return spawn_via_intermediate (ctx, cgroup_fd, sync_parent, in_cgroup, err);
+  pid_t pid = spawn_direct (ctx, cgroup_fd, sync_parent, in_cgroup, err);
+  if (pid > 0 && ctx->plan->new_user && userns_write_maps (pid, ctx->spec, err) < 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      return -1;
+    }
+  return pid;
+}

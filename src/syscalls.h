@@ -1,0 +1,113 @@
+/* Raw wrappers for the syscalls that glibc 2.36 does not wrap, or wraps
+ * behind headers that clash with <linux/mount.h>.  Everything is named
+ * sys_* so it never collides with a libc declaration. */
+#ifndef TINYRUN_SYSCALLS_H
+#define TINYRUN_SYSCALLS_H
+
+#include <linux/sched.h> /* struct clone_args */
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+
+/* openat2(2) */
+struct tr_open_how
+{
+  uint64_t flags;
+  uint64_t mode;
+  uint64_t resolve;
+};
+#define TR_RESOLVE_NO_XDEV 0x01
+#define TR_RESOLVE_NO_MAGICLINKS 0x02
+#define TR_RESOLVE_NO_SYMLINKS 0x04
+#define TR_RESOLVE_BENEATH 0x08
+#define TR_RESOLVE_IN_ROOT 0x10
+
+/* open_tree(2) / move_mount(2) / mount_setattr(2) */
+#define TR_OPEN_TREE_CLONE 1
+#define TR_OPEN_TREE_CLOEXEC 02000000
+#define TR_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define TR_MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#define TR_MOUNT_ATTR_IDMAP 0x00100000
+#define TR_AT_RECURSIVE 0x8000
+
+struct tr_mount_attr
+{
+  uint64_t attr_set;
+  uint64_t attr_clr;
+  uint64_t propagation;
+  uint64_t userns_fd;
+};
+
+static inline pid_t
+sys_clone3 (struct clone_args *args)
+{
+  return (pid_t) syscall (SYS_clone3, args, sizeof *args);
+}
+
+/* fork-like clone: the child continues on a copy of the caller's stack. */
+static inline pid_t
+sys_clone (unsigned long flags)
+{
+  return (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
+static inline int
+sys_pivot_root (const char *new_root, const char *put_old)
+{
+  return (int) syscall (SYS_pivot_root, new_root, put_old);
+}
+
+static inline int
+sys_openat2 (int dirfd, const char *path, struct tr_open_how *how)
+{
+  return (int) syscall (SYS_openat2, dirfd, path, how, sizeof *how);
+}
+
+static inline int
+sys_close_range (unsigned first, unsigned last, unsigned flags)
+{
+  return (int) syscall (SYS_close_range, first, last, flags);
+}
+
+static inline int
+sys_pidfd_open (pid_t pid, unsigned flags)
+{
+  return (int) syscall (SYS_pidfd_open, pid, flags);
+}
+
+static inline int
+sys_pidfd_send_signal (int pidfd, int sig, void *info, unsigned flags)
+{
+  return (int) syscall (SYS_pidfd_send_signal, pidfd, sig, info, flags);
+}
+
+static inline int
+sys_open_tree (int dirfd, const char *path, unsigned flags)
+{
+  return (int) syscall (SYS_open_tree, dirfd, path, flags);
+}
+
+static inline int
+sys_move_mount (int from_dirfd, const char *from_path, int to_dirfd, const char *to_path, unsigned flags)
+{
+  return (int) syscall (SYS_move_mount, from_dirfd, from_path, to_dirfd, to_path, flags);
+}
+
+static inline int
+sys_mount_setattr (int dirfd, const char *path, unsigned flags, struct tr_mount_attr *attr)
+{
+  return (int) syscall (SYS_mount_setattr, dirfd, path, flags, attr, sizeof *attr);
+}
+
+#endif

@@ -1,0 +1,92 @@
+#include "config.h"
+#include "terminal.h"
+#include "cleanup.h"
+#include "fs_safe.h"
+#include "mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO ('T', 0x41)
+#endif
+
+int
+terminal_setup (int rootfd, const struct spec_process *p, tr_error_t *err)
+{
+  /* The container's devpts instance, not the host's: the pty then shows
+   * up as /dev/pts/N inside the container. */
+  cleanup_close int master = safe_openat (rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, 0, err);
+  if (master < 0)
+    return tr_error_wrap (err, "process.terminal: is devpts mounted on /dev/pts?");
+  int unlock = 0;
+  if (ioctl (master, TIOCSPTLCK, &unlock) < 0)
+    return tr_error (err, errno, "unlock pty");
+  /* TIOCGPTPEER opens the slave through the master: no path lookup that
+   * the container could redirect. */
+  cleanup_close int slave = ioctl (master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0)
+    return tr_error (err, errno, "open pty slave");
+  if (p->has_console_size)
+    {
+      struct winsize ws = { .ws_row = (unsigned short) p->console_height,
+                            .ws_col = (unsigned short) p->console_width };
+      if (ioctl (slave, TIOCSWINSZ, &ws) < 0)
+        return tr_error (err, errno, "process.consoleSize");
+    }
+  if (bind_mount_fd (slave, rootfd, "/dev/console", 0, err) < 0)
+    return tr_error_wrap (err, "/dev/console");
+  if (setsid () < 0)
+    return tr_error (err, errno, "setsid");
+  if (ioctl (slave, TIOCSCTTY, 0) < 0)
+    return tr_error (err, errno, "set controlling terminal");
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2 (slave, fd) < 0)
+      return tr_error (err, errno, "dup2 pty to fd %d", fd);
+  return steal_fd (&master);
+}
+
+int
+terminal_send_master (int sock, int master, tr_error_t *err)
+{
+  char name[] = "/dev/ptmx";
+  struct iovec iov = { .iov_base = name, .iov_len = sizeof name - 1 };
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } control;
+  memset (&control, 0, sizeof control);
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                       .msg_controllen = sizeof control.buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &master, sizeof (int));
+  if (sendmsg (sock, &mh, MSG_NOSIGNAL) < 0)
+    return tr_error (err, errno, "send the pty master to the console socket");
+  return 0;
+}
+
+int
+terminal_connect_socket (const char *path, tr_error_t *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  if (strlen (path) >= sizeof addr.sun_path)
+    return tr_error (err, ENAMETOOLONG, "console socket %s", path);
+  strcpy (addr.sun_path, path);
+  cleanup_close int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return tr_error (err, errno, "socket");
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    return tr_error (err, errno, "connect to console socket %s", path);
+  return steal_fd (&fd);
+}
