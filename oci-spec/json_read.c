@@ -40,10 +40,10 @@ int
 jr_type_error (tr_error_t *err, const char *path, const char *expected, yajl_val got)
 {
   if (got && YAJL_IS_STRING (got))
-    return tr_error (err, EINVAL, "%s: expected %s, got \"%s\"", path, expected, got->u.string);
+    return tr_error_plain (err, EINVAL, "%s: expected %s, got \"%s\"", path, expected, got->u.string);
   if (got && YAJL_IS_NUMBER (got))
-    return tr_error (err, EINVAL, "%s: expected %s, got %s", path, expected, got->u.number.r);
-  return tr_error (err, EINVAL, "%s: expected %s, got %s", path, expected, got ? type_name (got) : "nothing");
+    return tr_error_plain (err, EINVAL, "%s: expected %s, got %s", path, expected, got->u.number.r);
+  return tr_error_plain (err, EINVAL, "%s: expected %s, got %s", path, expected, got ? type_name (got) : "nothing");
 }
 
 yajl_val
@@ -133,7 +133,7 @@ jr_value_i64 (yajl_val v, const char *path, int64_t *out, tr_error_t *err)
   if (*end != '\0')
     return jr_type_error (err, path, "an integer", v);
   if (errno == ERANGE)
-    return tr_error (err, ERANGE, "%s: %s is out of range", path, v->u.number.r);
+    return tr_error_plain (err, ERANGE, "%s: %s is out of range", path, v->u.number.r);
   *out = n;
   return 1;
 }
@@ -147,12 +147,12 @@ jr_value_u64 (yajl_val v, const char *path, uint64_t *out, tr_error_t *err)
   char *end;
   errno = 0;
   if (s[0] == '-')
-    return tr_error (err, ERANGE, "%s: expected a non-negative integer, got %s", path, s);
+    return tr_error_plain (err, ERANGE, "%s: expected a non-negative integer, got %s", path, s);
   unsigned long long n = strtoull (s, &end, 10);
   if (*end != '\0')
     return jr_type_error (err, path, "a non-negative integer", v);
   if (errno == ERANGE)
-    return tr_error (err, ERANGE, "%s: %s is out of range", path, s);
+    return tr_error_plain (err, ERANGE, "%s: %s is out of range", path, s);
   *out = n;
   return 1;
 }
@@ -189,7 +189,7 @@ jr_u32 (struct jr *r, yajl_val obj, const char *path, const char *key, uint32_t 
   if (ret <= 0)
     return ret;
   if (tmp.v > UINT32_MAX)
-    return tr_error (err, ERANGE, "%s: %" PRIu64 " is out of range", jr_path (r, path, key), tmp.v);
+    return tr_error_plain (err, ERANGE, "%s: %" PRIu64 " is out of range", jr_path (r, path, key), tmp.v);
   *out = (uint32_t) tmp.v;
   return 1;
 }
@@ -257,13 +257,13 @@ jr_parse (const char *text, size_t len, const char *what, tr_error_t *err)
       char *nl = strchr (errbuf, '\n');
       if (nl)
         *nl = '\0';
-      tr_error (err, EINVAL, "%s: invalid JSON: %s", what, errbuf[0] ? errbuf : "parse error");
+      tr_error_plain (err, EINVAL, "%s: invalid JSON: %s", what, errbuf[0] ? errbuf : "parse error");
       return NULL;
     }
   if (!YAJL_IS_OBJECT (tree))
     {
       yajl_tree_free (tree);
-      tr_error (err, EINVAL, "%s: expected a JSON object at the top level", what);
+      tr_error_plain (err, EINVAL, "%s: expected a JSON object at the top level", what);
       return NULL;
     }
   return tree;

@@ -51,7 +51,7 @@ parse_root (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
     return -1;
   spec->root->readonly = ro.v;
   if (spec->root->path == NULL || spec->root->path[0] == '\0')
-    return tr_error (err, EINVAL, "root.path: must not be empty");
+    return tr_error_plain (err, EINVAL, "root.path: must not be empty");
   return 0;
 }
 
@@ -78,7 +78,7 @@ parse_mounts (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
           || parse_idmaps (r, m, p, "gidMappings", &mnt->gid_mappings, err) < 0)
         return -1;
       if (mnt->destination == NULL || mnt->destination[0] == '\0')
-        return tr_error (err, EINVAL, "%s.destination: required", p);
+        return tr_error_plain (err, EINVAL, "%s.destination: required", p);
     }
   return 0;
 }
@@ -137,13 +137,13 @@ parse_rlimits (struct jr *r, yajl_val proc, const char *path, struct spec_proces
           || jr_u64 (r, o, ip, "soft", &soft, err) < 0)
         return -1;
       if (rl->type == NULL)
-        return tr_error (err, EINVAL, "%s.type: required", ip);
+        return tr_error_plain (err, EINVAL, "%s.type: required", ip);
       rl->resource = spec_rlimit_from_name (rl->type);
       if (rl->resource < 0)
-        return tr_error (err, EINVAL, "%s.type: unknown rlimit \"%s\"", ip, rl->type);
+        return tr_error_plain (err, EINVAL, "%s.type: unknown rlimit \"%s\"", ip, rl->type);
       for (size_t j = 0; j < i; j++)
         if (p->rlimits[j].resource == rl->resource)
-          return tr_error (err, EINVAL, "%s.type: duplicate rlimit \"%s\"", ip, rl->type);
+          return tr_error_plain (err, EINVAL, "%s.type: duplicate rlimit \"%s\"", ip, rl->type);
       rl->hard = hard.v;
       rl->soft = soft.v;
     }
@@ -163,7 +163,7 @@ parse_user (struct jr *r, yajl_val proc, const char *path, struct spec_user *u, 
       || jr_array (r, o, up, "additionalGids", &gids, err) < 0)
     return -1;
   if (u->umask.set && u->umask.v > 0777)
-    return tr_error (err, EINVAL, "%s.umask: %llu is not a valid umask", up, (unsigned long long) u->umask.v);
+    return tr_error_plain (err, EINVAL, "%s.umask: %llu is not a valid umask", up, (unsigned long long) u->umask.v);
   if (gids)
     {
       const char *gp = jr_path (r, up, "additionalGids");
@@ -175,7 +175,7 @@ parse_user (struct jr *r, yajl_val proc, const char *path, struct spec_user *u, 
           if (jr_value_u64 (gids->u.array.values[i], jr_index (r, gp, i), &g, err) < 0)
             return -1;
           if (g > UINT32_MAX)
-            return tr_error (err, ERANGE, "%s[%zu]: out of range", gp, i);
+            return tr_error_plain (err, ERANGE, "%s[%zu]: out of range", gp, i);
           u->additional_gids[i] = (uint32_t) g;
         }
     }
@@ -220,7 +220,7 @@ parse_scheduling (struct jr *r, yajl_val proc, const char *path, struct spec_pro
           || jr_u64 (r, o, sp, "period", &s->period, err) < 0)
         return -1;
       if (s->policy == NULL)
-        return tr_error (err, EINVAL, "%s.policy: required", sp);
+        return tr_error_plain (err, EINVAL, "%s.policy: required", sp);
     }
   if (jr_object (r, proc, path, "ioPriority", &o, err) < 0)
     return -1;
@@ -233,7 +233,7 @@ parse_scheduling (struct jr *r, yajl_val proc, const char *path, struct spec_pro
       if (jr_string (r, o, ip, "class", &io->class_name, err) < 0 || jr_i64 (r, o, ip, "priority", &prio, err) < 0)
         return -1;
       if (io->class_name == NULL)
-        return tr_error (err, EINVAL, "%s.class: required", ip);
+        return tr_error_plain (err, EINVAL, "%s.class: required", ip);
       io->priority = prio.v;
     }
   if (jr_object (r, proc, path, "execCPUAffinity", &o, err) < 0)
@@ -275,11 +275,11 @@ parse_process (struct jr *r, yajl_val o, const char *path, struct spec_process *
       || parse_capabilities (r, o, path, p, err) < 0 || parse_scheduling (r, o, path, p, err) < 0)
     return -1;
   if (p->cwd == NULL || p->cwd[0] != '/')
-    return tr_error (err, EINVAL, "%s: must be an absolute path", jr_path (r, path, "cwd"));
+    return tr_error_plain (err, EINVAL, "%s: must be an absolute path", jr_path (r, path, "cwd"));
   if (p->args.n == 0)
-    return tr_error (err, EINVAL, "%s: must name the program to run", jr_path (r, path, "args"));
+    return tr_error_plain (err, EINVAL, "%s: must name the program to run", jr_path (r, path, "args"));
   if (p->oom_score_adj.set && (p->oom_score_adj.v < -1000 || p->oom_score_adj.v > 1000))
-    return tr_error (err, ERANGE, "%s: %lld is outside -1000..1000", jr_path (r, path, "oomScoreAdj"),
+    return tr_error_plain (err, ERANGE, "%s: %lld is outside -1000..1000", jr_path (r, path, "oomScoreAdj"),
                      (long long) p->oom_score_adj.v);
   return 0;
 }
@@ -305,9 +305,9 @@ parse_hook_list (struct jr *r, yajl_val hooks, const char *key, hooklist *out, t
           || jr_strlist (r, h, hp, "env", &hook->env, err) < 0 || jr_i64 (r, h, hp, "timeout", &hook->timeout, err) < 0)
         return -1;
       if (hook->path == NULL || hook->path[0] != '/')
-        return tr_error (err, EINVAL, "%s.path: must be an absolute path", hp);
+        return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", hp);
       if (hook->timeout.set && hook->timeout.v <= 0)
-        return tr_error (err, EINVAL, "%s.timeout: must be greater than zero", hp);
+        return tr_error_plain (err, EINVAL, "%s.timeout: must be greater than zero", hp);
     }
   return 0;
 }
@@ -341,7 +341,7 @@ parse_document (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
       || jr_strmap (r, doc, "", "annotations", &spec->annotations, err) < 0)
     return -1;
   if (spec->oci_version == NULL)
-    return tr_error (err, EINVAL, "ociVersion: required");
+    return tr_error_plain (err, EINVAL, "ociVersion: required");
   if (parse_root (r, doc, spec, err) < 0 || parse_mounts (r, doc, spec, err) < 0 || parse_hooks (r, doc, spec, err) < 0)
     return -1;
   if (jr_object (r, doc, "", "process", &proc, err) < 0)

@@ -46,18 +46,18 @@ parse_namespaces (struct jr *r, yajl_val lin, const char *path, struct spec_linu
       if (jr_string (r, o, ip, "type", &type, err) < 0 || jr_string (r, o, ip, "path", &l->namespaces[i].path, err) < 0)
         return -1;
       if (type == NULL)
-        return tr_error (err, EINVAL, "%s.type: required", ip);
+        return tr_error_plain (err, EINVAL, "%s.type: required", ip);
       int t = spec_ns_type_from_name (type);
       if (t < 0)
-        return tr_error (err, EINVAL, "%s.type: unknown namespace type \"%s\"", ip, type);
+        return tr_error_plain (err, EINVAL, "%s.type: unknown namespace type \"%s\"", ip, type);
       for (size_t j = 0; j < i; j++)
         if ((int) l->namespaces[j].type == t)
-          return tr_error (err, EINVAL, "%s.type: duplicate namespace \"%s\"", ip, type);
+          return tr_error_plain (err, EINVAL, "%s.type: duplicate namespace \"%s\"", ip, type);
       l->namespaces[i].type = (enum spec_ns_type) t;
       if (l->namespaces[i].path && l->namespaces[i].path[0] == '\0')
         l->namespaces[i].path = NULL;
       else if (l->namespaces[i].path && l->namespaces[i].path[0] != '/')
-        return tr_error (err, EINVAL, "%s.path: must be an absolute path", ip);
+        return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", ip);
     }
   return 0;
 }
@@ -76,7 +76,7 @@ parse_time_offset (struct jr *r, yajl_val offsets, const char *path, const char 
   if (jr_i64 (r, o, p, "secs", &secs, err) < 0 || jr_u32 (r, o, p, "nanosecs", &nsecs, err) < 0)
     return -1;
   if (nsecs >= 1000000000u)
-    return tr_error (err, ERANGE, "%s.nanosecs: must be below 1000000000", p);
+    return tr_error_plain (err, ERANGE, "%s.nanosecs: must be below 1000000000", p);
   out->set = true;
   out->secs = secs.v;
   out->nanosecs = nsecs;
@@ -107,11 +107,11 @@ parse_devices (struct jr *r, yajl_val lin, const char *path, struct spec_linux *
           || jr_u64 (r, o, ip, "gid", &d->gid, err) < 0)
         return -1;
       if (d->path == NULL || d->path[0] != '/')
-        return tr_error (err, EINVAL, "%s.path: must be an absolute path", ip);
+        return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", ip);
       if (d->type == NULL || strlen (d->type) != 1 || strchr ("cbup", d->type[0]) == NULL)
-        return tr_error (err, EINVAL, "%s.type: must be one of c, b, u, p", ip);
+        return tr_error_plain (err, EINVAL, "%s.type: must be one of c, b, u, p", ip);
       if (d->type[0] != 'p' && (!major.set || !minor.set))
-        return tr_error (err, EINVAL, "%s: major and minor are required for type %s", ip, d->type);
+        return tr_error_plain (err, EINVAL, "%s: major and minor are required for type %s", ip, d->type);
       d->major = major.v;
       d->minor = minor.v;
     }
@@ -140,7 +140,7 @@ parse_seccomp_args (struct jr *r, yajl_val sc, const char *path, struct spec_sec
           || jr_u64 (r, o, ip, "valueTwo", &value_two, err) < 0 || jr_string (r, o, ip, "op", &a->op, err) < 0)
         return -1;
       if (a->op == NULL)
-        return tr_error (err, EINVAL, "%s.op: required", ip);
+        return tr_error_plain (err, EINVAL, "%s.op: required", ip);
       a->value = value.v;
       a->value_two = value_two.v;
     }
@@ -160,7 +160,7 @@ parse_seccomp (struct jr *r, yajl_val o, const char *path, struct spec_seccomp *
       || jr_array (r, o, path, "syscalls", &arr, err) < 0)
     return -1;
   if (s->default_action == NULL)
-    return tr_error (err, EINVAL, "%s.defaultAction: required", path);
+    return tr_error_plain (err, EINVAL, "%s.defaultAction: required", path);
   if (arr == NULL)
     return 0;
   const char *ap = jr_path (r, path, "syscalls");
@@ -177,9 +177,9 @@ parse_seccomp (struct jr *r, yajl_val o, const char *path, struct spec_seccomp *
           || jr_u64 (r, sc, ip, "errnoRet", &c->errno_ret, err) < 0 || parse_seccomp_args (r, sc, ip, c, err) < 0)
         return -1;
       if (c->names.n == 0)
-        return tr_error (err, EINVAL, "%s.names: must list at least one syscall", ip);
+        return tr_error_plain (err, EINVAL, "%s.names: must list at least one syscall", ip);
       if (c->action == NULL)
-        return tr_error (err, EINVAL, "%s.action: required", ip);
+        return tr_error_plain (err, EINVAL, "%s.action: required", ip);
     }
   return 0;
 }
@@ -212,7 +212,7 @@ parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_li
       if (jr_string (r, o, p, "domain", &pers->domain, err) < 0 || jr_strlist (r, o, p, "flags", &pers->flags, err) < 0)
         return -1;
       if (pers->domain == NULL)
-        return tr_error (err, EINVAL, "%s.domain: required", p);
+        return tr_error_plain (err, EINVAL, "%s.domain: required", p);
     }
   if (jr_object (r, lin, path, "seccomp", &o, err) < 0)
     return -1;

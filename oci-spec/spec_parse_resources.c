@@ -28,12 +28,12 @@ parse_device_rules (struct jr *r, yajl_val res, const char *path, struct spec_re
           || jr_string (r, o, ip, "access", &d->access, err) < 0)
         return -1;
       if (!allow.set)
-        return tr_error (err, EINVAL, "%s.allow: required", ip);
+        return tr_error_plain (err, EINVAL, "%s.allow: required", ip);
       d->allow = allow.v;
       if (d->type && (strlen (d->type) != 1 || strchr ("acb", d->type[0]) == NULL))
-        return tr_error (err, EINVAL, "%s.type: must be one of a, c, b", ip);
+        return tr_error_plain (err, EINVAL, "%s.type: must be one of a, c, b", ip);
       if (d->access && (d->access[strspn (d->access, "rwm")] != '\0'))
-        return tr_error (err, EINVAL, "%s.access: \"%s\" is not a combination of r, w and m", ip, d->access);
+        return tr_error_plain (err, EINVAL, "%s.access: \"%s\" is not a combination of r, w and m", ip, d->access);
     }
   return 0;
 }
@@ -101,7 +101,7 @@ parse_throttle (struct jr *r, yajl_val blk, const char *path, const char *key, t
           || jr_u64 (r, o, ip, "rate", &rate, err) < 0)
         return -1;
       if (!major.set || !minor.set)
-        return tr_error (err, EINVAL, "%s: major and minor are required", ip);
+        return tr_error_plain (err, EINVAL, "%s: major and minor are required", ip);
       out->v[i] = (struct spec_throttle_device){ major.v, minor.v, rate.v };
     }
   return 0;
@@ -142,7 +142,7 @@ parse_block_io (struct jr *r, yajl_val res, const char *path, struct spec_resour
           || jr_u64 (r, d, ip, "leafWeight", &w->leaf_weight, err) < 0)
         return -1;
       if (!major.set || !minor.set)
-        return tr_error (err, EINVAL, "%s: major and minor are required", ip);
+        return tr_error_plain (err, EINVAL, "%s: major and minor are required", ip);
       w->major = major.v;
       w->minor = minor.v;
     }
@@ -170,7 +170,7 @@ parse_hugepages (struct jr *r, yajl_val res, const char *path, struct spec_resou
       if (jr_string (r, o, ip, "pageSize", &h->page_size, err) < 0 || jr_u64 (r, o, ip, "limit", &limit, err) < 0)
         return -1;
       if (h->page_size == NULL)
-        return tr_error (err, EINVAL, "%s.pageSize: required", ip);
+        return tr_error_plain (err, EINVAL, "%s.pageSize: required", ip);
       h->limit = limit.v;
     }
   return 0;
@@ -203,7 +203,7 @@ parse_network (struct jr *r, yajl_val res, const char *path, struct spec_resourc
           || jr_u32 (r, e, ip, "priority", &n->priorities[i].priority, err) < 0)
         return -1;
       if (n->priorities[i].name == NULL)
-        return tr_error (err, EINVAL, "%s.name: required", ip);
+        return tr_error_plain (err, EINVAL, "%s.name: required", ip);
     }
   return 0;
 }

@@ -129,7 +129,7 @@ state_json_decode (const char *text, size_t len, struct container_state *st, tr_
   if (ret < 0)
     return -1;
   if (st->id == NULL || !pid.set)
-    return tr_error (err, EINVAL, "state.json: id and pid are required");
+    return tr_error_plain (err, EINVAL, "state.json: id and pid are required");
   st->pid = (pid_t) pid.v;
   st->start_time = start.v;
   st->systemd_cgroup = systemd.v;

@@ -53,7 +53,7 @@ caps_validate (const struct spec_capabilities *c, const char *path, tr_error_t *
         {
           /* libcap may not know a capability newer than itself; the kernel
            * would, so only names that look wrong are rejected. */
-          return tr_error (err, EINVAL, "%s.%s[%zu]: unknown capability \"%s\"", path, names[l], i,
+          return tr_error_plain (err, EINVAL, "%s.%s[%zu]: unknown capability \"%s\"", path, names[l], i,
                            lists[l]->v[i]);
         }
   return 0;

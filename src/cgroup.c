@@ -114,7 +114,7 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, tr_error_t *err)
     if ((p == out || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
       {
         free (out);
-        tr_error (err, EINVAL, "linux.cgroupsPath: \"%s\" must not contain \"..\"", cgroups_path);
+        tr_error_plain (err, EINVAL, "linux.cgroupsPath: \"%s\" must not contain \"..\"", cgroups_path);
         return NULL;
       }
   size_t len = strlen (out);
@@ -123,7 +123,7 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, tr_error_t *err)
   if (strcmp (out, "/") == 0)
     {
       free (out);
-      tr_error (err, EINVAL, "linux.cgroupsPath: the root cgroup cannot hold a container");
+      tr_error_plain (err, EINVAL, "linux.cgroupsPath: the root cgroup cannot hold a container");
       return NULL;
     }
   return out;

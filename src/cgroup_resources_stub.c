@@ -9,7 +9,7 @@ check_unsupported (const struct spec_resources *res, tr_error_t *err)
 {
   if (res->memory || res->cpu || res->pids_limit.set || res->block_io || res->n_hugepage_limits || res->network
       || res->n_rdma || res->unified.n)
-    return tr_error (err, ENOTSUP, "linux.resources: not supported yet");
+    return tr_error_plain (err, ENOTSUP, "linux.resources: not supported yet");
   return 0;
 }
 
@@ -35,7 +35,7 @@ cgroup_v2_stats_json (const char *mnt, const char *path, void *gen, tr_error_t *
   (void) mnt;
   (void) path;
   (void) gen;
-  return tr_error (err, ENOTSUP, "cgroup statistics: not supported yet");
+  return tr_error_plain (err, ENOTSUP, "cgroup statistics: not supported yet");
 }
 
 int
@@ -43,5 +43,5 @@ cgroup_v1_stats_json (const char *path, void *gen, tr_error_t *err)
 {
   (void) path;
   (void) gen;
-  return tr_error (err, ENOTSUP, "cgroup statistics: not supported yet");
+  return tr_error_plain (err, ENOTSUP, "cgroup statistics: not supported yet");
 }

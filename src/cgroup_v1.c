@@ -113,7 +113,7 @@ listing_mountpoint (tr_error_t *err)
   if (found == NULL && n > 0)
     found = &h[0];
   if (found == NULL)
-    tr_error (err, ENOENT, "no cgroup v1 hierarchy is mounted");
+    tr_error_plain (err, ENOENT, "no cgroup v1 hierarchy is mounted");
   return found ? found->mountpoint : NULL;
 }
 
@@ -150,7 +150,7 @@ open_freezer (const char *path, tr_error_t *err)
 {
   const struct v1_hierarchy *f = v1_find ("freezer");
   if (f == NULL)
-    return tr_error (err, ENOTSUP, "the freezer cgroup controller is not mounted");
+    return tr_error_plain (err, ENOTSUP, "the freezer cgroup controller is not mounted");
   cleanup_free char *dir = path_join (f->mountpoint, path);
   int fd = dir ? open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (fd < 0)
@@ -179,7 +179,7 @@ cgroup_v1_freeze (const char *path, bool frozen, tr_error_t *err)
       struct timespec ts = { 0, 1000 * 1000 };
       nanosleep (&ts, NULL);
     }
-  return tr_error (err, EBUSY, "cgroup %s: freezer did not reach %s", path, want);
+  return tr_error_plain (err, EBUSY, "cgroup %s: freezer did not reach %s", path, want);
 }
 
 bool

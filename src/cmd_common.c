@@ -9,7 +9,7 @@
 int
 cmd_usage_error (tr_error_t *err, const char *command, const char *usage)
 {
-  tr_error (err, EINVAL, "usage: tinyrun %s %s", command, usage);
+  tr_error_plain (err, EINVAL, "usage: tinyrun %s %s", command, usage);
   return 1;
 }
 
@@ -32,7 +32,7 @@ cmd_parse_int (const char *flag, const char *value, int *out, tr_error_t *err)
   errno = 0;
   long v = strtol (value, &end, 10);
   if (*value == '\0' || *end != '\0' || errno || v < 0 || v > INT_MAX)
-    return tr_error (err, EINVAL, "%s: \"%s\" is not a valid number", flag, value);
+    return tr_error_plain (err, EINVAL, "%s: \"%s\" is not a valid number", flag, value);
   *out = (int) v;
   return 0;
 }

@@ -10,7 +10,7 @@
     (void) g;                                                                         \
     (void) argc;                                                                      \
     (void) argv;                                                                      \
-    tr_error (err, ENOTSUP, #name ": not implemented yet");                           \
+    tr_error_plain (err, ENOTSUP, #name ": not implemented yet");                           \
     return 1;                                                                         \
   }
 

@@ -98,7 +98,7 @@ load_bundle (struct creation *c, tr_error_t *err)
   if (c->spec == NULL)
     return -1;
   if (c->spec->root == NULL)
-    return tr_error (err, EINVAL, "config.json: root: required");
+    return tr_error_plain (err, EINVAL, "config.json: root: required");
   const char *root = c->spec->root->path;
   c->rootfs = root[0] == '/' ? strdup (root) : path_join (c->bundle, root);
   if (c->rootfs == NULL)

@@ -89,7 +89,7 @@ release_init (int dirfd, const char *id, tr_error_t *err)
   if (fd < 0)
     {
       if (errno == ENXIO)
-        return tr_error (err, ESRCH, "container %s: its process is gone", id);
+        return tr_error_plain (err, ESRCH, "container %s: its process is gone", id);
       return tr_error (err, errno, "open %s", EXEC_FIFO);
     }
   if (write (fd, "0", 1) != 1)
@@ -118,7 +118,7 @@ container_start (const char *root, const char *id, tr_error_t *err)
   enum container_status status = container_status_of (dirfd, &st);
   if (status != STATUS_CREATED)
     {
-      tr_error (err, EINVAL, "cannot start a container that is %s", container_status_name (status));
+      tr_error_plain (err, EINVAL, "cannot start a container that is %s", container_status_name (status));
       goto out;
     }
   if (release_init (dirfd, id, err) < 0)
@@ -139,7 +139,7 @@ signal_init (const struct container_state *st, int sig, tr_error_t *err)
   if (pidfd < 0 && errno != ENOSYS)
     return tr_error (err, errno, "container process %d", st->pid);
   if (!proc_pid_is (st->pid, st->start_time))
-    return tr_error (err, ESRCH, "container process %d has exited", st->pid);
+    return tr_error_plain (err, ESRCH, "container process %d has exited", st->pid);
   int r = pidfd >= 0 ? sys_pidfd_send_signal (pidfd, sig, NULL, 0) : kill (st->pid, sig);
   if (r < 0)
     return tr_error (err, errno, "kill %d", st->pid);
@@ -156,7 +156,7 @@ container_kill (const char *root, const char *id, int sig, bool all, tr_error_t 
     goto out;
   if (status == STATUS_STOPPED && !all)
     {
-      tr_error (err, ESRCH, "container is not running");
+      tr_error_plain (err, ESRCH, "container is not running");
       goto out;
     }
   if (all && st.cgroup_path && st.cgroup_path[0])
@@ -232,7 +232,7 @@ container_delete (const char *root, const char *id, bool force, tr_error_t *err)
     {
       if (!force)
         {
-          tr_error (err, EBUSY, "cannot delete a container that is %s (use --force)", container_status_name (status));
+          tr_error_plain (err, EBUSY, "cannot delete a container that is %s (use --force)", container_status_name (status));
           goto out;
         }
       if (force_stop (&st, status, err) < 0)

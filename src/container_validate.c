@@ -14,12 +14,12 @@ validate_namespaces (const struct spec *spec, tr_error_t *err)
 {
   const struct spec_namespace *mnt = spec_find_namespace (spec, NS_MOUNT);
   if (mnt == NULL)
-    return tr_error (err, EINVAL, "linux.namespaces: a mount namespace is required");
+    return tr_error_plain (err, EINVAL, "linux.namespaces: a mount namespace is required");
   const struct spec_namespace *uts = spec_find_namespace (spec, NS_UTS);
   if ((spec->hostname && spec->hostname[0]) && (uts == NULL || uts->path))
-    return tr_error (err, EINVAL, "hostname: setting it needs a new uts namespace");
+    return tr_error_plain (err, EINVAL, "hostname: setting it needs a new uts namespace");
   if ((spec->domainname && spec->domainname[0]) && (uts == NULL || uts->path))
-    return tr_error (err, EINVAL, "domainname: setting it needs a new uts namespace");
+    return tr_error_plain (err, EINVAL, "domainname: setting it needs a new uts namespace");
   return 0;
 }
 
@@ -30,9 +30,9 @@ validate_mounts (const struct spec *spec, tr_error_t *err)
     {
       const struct spec_mount *m = &spec->mounts[i];
       if (m->uid_mappings.n || m->gid_mappings.n)
-        return tr_error (err, ENOTSUP, "mounts[%zu].uidMappings: id-mapped mounts are not supported yet", i);
+        return tr_error_plain (err, ENOTSUP, "mounts[%zu].uidMappings: id-mapped mounts are not supported yet", i);
       if (m->destination[0] != '/')
-        return tr_error (err, EINVAL, "mounts[%zu].destination: \"%s\" must be an absolute path", i,
+        return tr_error_plain (err, EINVAL, "mounts[%zu].destination: \"%s\" must be an absolute path", i,
                          m->destination);
     }
   return 0;
@@ -43,11 +43,11 @@ validate_process (const struct spec *spec, const struct create_options *o, tr_er
 {
   const struct spec_process *p = spec->process;
   if (p == NULL)
-    return tr_error (err, EINVAL, "process: required to create a container");
+    return tr_error_plain (err, EINVAL, "process: required to create a container");
   if (p->terminal.v && o->console_socket == NULL && !o->keep_pty)
-    return tr_error (err, EINVAL, "process.terminal: a terminal needs --console-socket");
+    return tr_error_plain (err, EINVAL, "process.terminal: a terminal needs --console-socket");
   if (!p->terminal.v && o->console_socket)
-    return tr_error (err, EINVAL, "--console-socket: only valid with process.terminal set to true");
+    return tr_error_plain (err, EINVAL, "--console-socket: only valid with process.terminal set to true");
   if (p->capabilities && caps_validate (p->capabilities, "process.capabilities", err) < 0)
     return -1;
   if (process_attrs_validate (p, "process", err) < 0)
@@ -60,13 +60,13 @@ validate_linux (const struct spec *spec, tr_error_t *err)
 {
   const struct spec_linux *l = spec->linux_;
   if (l == NULL)
-    return tr_error (err, EINVAL, "linux: required on Linux");
+    return tr_error_plain (err, EINVAL, "linux: required on Linux");
   if (l->seccomp && seccomp_validate (l->seccomp, err) < 0)
     return -1;
   if (l->intel_rdt)
-    return tr_error (err, ENOTSUP, "linux.intelRdt: not supported yet");
+    return tr_error_plain (err, ENOTSUP, "linux.intelRdt: not supported yet");
   if (l->personality)
-    return tr_error (err, ENOTSUP, "linux.personality: not supported yet");
+    return tr_error_plain (err, ENOTSUP, "linux.personality: not supported yet");
   return sysctl_validate (spec, err);
 }
 

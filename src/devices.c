@@ -62,7 +62,7 @@ open_parent (int rootfd, const char *path, const char **name, tr_error_t *err)
 {
   const char *slash = strrchr (path, '/');
   if (slash == NULL || slash[1] == '\0')
-    return tr_error (err, EINVAL, "invalid device path %s", path);
+    return tr_error_plain (err, EINVAL, "invalid device path %s", path);
   char dir[PATH_MAX];
   snprintf (dir, sizeof dir, "%.*s", (int) (slash - path), path);
   cleanup_close int made = mkdir_all_in_root (rootfd, dir[0] ? dir : "/", 0755, err);

@@ -66,6 +66,18 @@ tr_error (tr_error_t *err, int errnum, const char *fmt, ...)
 }
 
 int
+tr_error_plain (tr_error_t *err, int errnum, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  tr_verror (err, 0, fmt, ap);
+  va_end (ap);
+  if (err && *err && (*err)->msg)
+    (*err)->status = errnum;
+  return -1;
+}
+
+int
 tr_error_from (tr_error_t *err, int errnum, const char *msg)
 {
   set_error (err, errnum, strdup (msg));

@@ -27,6 +27,12 @@ int tr_error (tr_error_t *err, int errnum, const char *fmt, ...)
   __attribute__ ((format (printf, 3, 4)));
 int tr_verror (tr_error_t *err, int errnum, const char *fmt, va_list ap);
 
+/* Like tr_error() but without the strerror suffix: the message already
+ * says it all ("container \"c1\" does not exist"), errnum is kept for
+ * callers that branch on it. */
+int tr_error_plain (tr_error_t *err, int errnum, const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+
 /* Prefix the message in *err with "<fmt>: ".  Returns -1. */
 int tr_error_wrap (tr_error_t *err, const char *fmt, ...)
   __attribute__ ((format (printf, 2, 3)));

@@ -238,7 +238,7 @@ open_mount_target (int rootfd, const char *path, enum mount_target_kind kind, tr
   char parent[PATH_MAX];
   const char *slash = strrchr (path, '/');
   if (slash == NULL || slash[1] == '\0')
-    return tr_error (err, EINVAL, "mount target %s", path);
+    return tr_error_plain (err, EINVAL, "mount target %s", path);
   snprintf (parent, sizeof parent, "%.*s", (int) (slash - path), path);
   cleanup_close int dirfd = mkdir_all_in_root (rootfd, parent[0] ? parent : "/", 0755, err);
   if (dirfd < 0)

@@ -23,7 +23,11 @@ exec_hook (const struct spec_hook *hook, int stdin_fd)
   if (dup2 (stdin_fd, STDIN_FILENO) < 0)
     _exit (127);
   sys_close_range (3, ~0U, 0);
-  /* The runtime ignores SIGPIPE; the hook should get the default back. */
+  /* The runtime ignores SIGPIPE and may block signals: the hook gets the
+   * defaults back. */
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
   signal (SIGPIPE, SIG_DFL);
   char *const default_args[] = { hook->path, NULL };
   char *const *argv = hook->args.n ? hook->args.v : default_args;
@@ -61,7 +65,7 @@ wait_hook (pid_t pid, const struct spec_hook *hook, int *status, tr_error_t *err
         {
           kill (pid, SIGKILL);
           waitpid (pid, status, 0);
-          return tr_error (err, ETIMEDOUT, "hook %s timed out after %lld s", hook->path, (long long) hook->timeout.v);
+          return tr_error_plain (err, ETIMEDOUT, "hook %s timed out after %lld s", hook->path, (long long) hook->timeout.v);
         }
       break;
     }

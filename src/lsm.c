@@ -33,7 +33,7 @@ lsm_validate (const struct spec_process *p, const char *mount_label, tr_error_t 
   if (p->apparmor_profile && p->apparmor_profile[0])
     {
       if (apparmor_enabled ())
-        return tr_error (err, ENOTSUP, "process.apparmorProfile: not supported yet");
+        return tr_error_plain (err, ENOTSUP, "process.apparmorProfile: not supported yet");
       log_warning ("process.apparmorProfile \"%s\" ignored: AppArmor is not enabled on this host",
                    p->apparmor_profile);
     }
@@ -41,13 +41,13 @@ lsm_validate (const struct spec_process *p, const char *mount_label, tr_error_t 
   if (p->selinux_label && p->selinux_label[0])
     {
       if (se)
-        return tr_error (err, ENOTSUP, "process.selinuxLabel: not supported yet");
+        return tr_error_plain (err, ENOTSUP, "process.selinuxLabel: not supported yet");
       log_warning ("process.selinuxLabel \"%s\" ignored: SELinux is not enabled on this host", p->selinux_label);
     }
   if (mount_label && mount_label[0])
     {
       if (se)
-        return tr_error (err, ENOTSUP, "linux.mountLabel: not supported yet");
+        return tr_error_plain (err, ENOTSUP, "linux.mountLabel: not supported yet");
       log_warning ("linux.mountLabel \"%s\" ignored: SELinux is not enabled on this host", mount_label);
     }
   return 0;

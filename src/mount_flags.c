@@ -108,7 +108,7 @@ propagation_parse (const char *name, unsigned long *flags, tr_error_t *err)
         *flags = propagation_options[i].flags;
         return 0;
       }
-  return tr_error (err, EINVAL, "unknown propagation \"%s\"", name);
+  return tr_error_plain (err, EINVAL, "unknown propagation \"%s\"", name);
 }
 
 static int
@@ -117,7 +117,7 @@ append_data (struct mount_options *out, const char *opt, tr_error_t *err)
   size_t used = strlen (out->data);
   int n = snprintf (out->data + used, sizeof out->data - used, "%s%s", used ? "," : "", opt);
   if (n < 0 || (size_t) n >= sizeof out->data - used)
-    return tr_error (err, E2BIG, "mount option data too long at \"%s\"", opt);
+    return tr_error_plain (err, E2BIG, "mount option data too long at \"%s\"", opt);
   return 0;
 }
 

@@ -131,7 +131,7 @@ mount_bind_entry (const struct spec_mount *m, const struct mount_options *mo, co
                   tr_error_t *err)
 {
   if (m->source == NULL)
-    return tr_error (err, EINVAL, "a bind mount needs a source");
+    return tr_error_plain (err, EINVAL, "a bind mount needs a source");
   cleanup_free char *src = m->source[0] == '/' ? strdup (m->source) : path_join (mc->bundle, m->source);
   if (src == NULL)
     return tr_error (err, ENOMEM, "bind source");
@@ -168,7 +168,7 @@ mount_fs_entry (const struct spec_mount *m, const struct mount_options *mo, cons
 {
   const char *type = m->type;
   if (type == NULL)
-    return tr_error (err, EINVAL, "type: required for a non-bind mount");
+    return tr_error_plain (err, EINVAL, "type: required for a non-bind mount");
   if (strcmp (type, "cgroup") == 0 || strcmp (type, "cgroup2") == 0)
     return cgroup_mount (mc->rootfd, m->destination, mo->flags, mc->cgroup_path, mc->cgroup_ns, err);
 
@@ -201,7 +201,7 @@ mount_one (const struct spec_mount *m, const struct mount_context *mc, tr_error_
   if (mount_options_parse (m->options.v, m->options.n, &mo, err) < 0)
     return -1;
   if (m->destination[0] != '/')
-    return tr_error (err, EINVAL, "destination: must be an absolute path");
+    return tr_error_plain (err, EINVAL, "destination: must be an absolute path");
   int ret = is_bind (m, &mo) ? mount_bind_entry (m, &mo, mc, err) : mount_fs_entry (m, &mo, mc, err);
   if (ret < 0)
     return -1;

@@ -84,13 +84,13 @@ ns_plan_build (const struct spec *spec, struct ns_plan *plan, tr_error_t *err)
   plan->intermediate = (user && user->path) || (plan->new_user && any_join_besides_user);
 
   if (plan->new_user && l->uid_mappings.n == 0)
-    return tr_error (err, EINVAL, "linux.uidMappings: required with a new user namespace");
+    return tr_error_plain (err, EINVAL, "linux.uidMappings: required with a new user namespace");
   if (plan->new_user && l->gid_mappings.n == 0)
-    return tr_error (err, EINVAL, "linux.gidMappings: required with a new user namespace");
+    return tr_error_plain (err, EINVAL, "linux.gidMappings: required with a new user namespace");
   if (!plan->new_user && (l->uid_mappings.n || l->gid_mappings.n))
-    return tr_error (err, EINVAL, "linux.uidMappings: id mappings need a new user namespace");
+    return tr_error_plain (err, EINVAL, "linux.uidMappings: id mappings need a new user namespace");
   if ((l->time_monotonic.set || l->time_boottime.set) && !plan->new_time)
-    return tr_error (err, EINVAL, "linux.timeOffsets: offsets need a new time namespace");
+    return tr_error_plain (err, EINVAL, "linux.timeOffsets: offsets need a new time namespace");
   return 0;
 }
 
@@ -139,7 +139,7 @@ write_idmap (pid_t pid, const char *file, const idmaplist *map, tr_error_t *err)
       int n = snprintf (buf + used, sizeof buf - used, "%u %u %u\n", map->v[i].container_id, map->v[i].host_id,
                         map->v[i].size);
       if (n < 0 || (size_t) n >= sizeof buf - used)
-        return tr_error (err, E2BIG, "%s: too many mappings", file);
+        return tr_error_plain (err, E2BIG, "%s: too many mappings", file);
       used += (size_t) n;
     }
   snprintf (path, sizeof path, "/proc/%d/%s", pid, file);

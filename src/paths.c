@@ -20,7 +20,7 @@ open_dev_null (tr_error_t *err)
   if (fstat (fd, &st) < 0)
     return tr_error (err, errno, "stat /dev/null");
   if (!S_ISCHR (st.st_mode) || st.st_rdev != makedev (1, 3))
-    return tr_error (err, EPERM, "/dev/null is not the null device (char 1:3): refusing to mask with it");
+    return tr_error_plain (err, EPERM, "/dev/null is not the null device (char 1:3): refusing to mask with it");
   return steal_fd (&fd);
 }
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,7 @@ lookup_path (const char *name, const char *search, tr_error_t *err)
         return candidate;
       free (candidate);
     }
-  tr_error (err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+  tr_error_plain (err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
   return NULL;
 }
 
@@ -156,6 +157,22 @@ close_other_fds (int preserve_fds, char *const *envp, tr_error_t *err)
   return 0;
 }
 
+/* The runtime ignores SIGPIPE and `run` blocks the signals it forwards;
+ * neither may leak into the container (ignored signals and the mask
+ * survive execve). */
+static int
+reset_signals (tr_error_t *err)
+{
+  sigset_t none;
+  sigemptyset (&none);
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
+  if (sigprocmask (SIG_SETMASK, &none, NULL) < 0)
+    return tr_error (err, errno, "reset the signal mask");
+  return 0;
+}
+
 int
 process_finalize_and_exec (const struct spec *spec, const struct spec_process *p, const struct process_exec *x,
                            int preserve_fds, tr_error_t *err)
@@ -163,7 +180,7 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
   const struct spec_capabilities *caps = p->capabilities;
   int notify_fd = -1;
 
-  if (process_apply_rlimits (p, err) < 0 || process_apply_oom_score (p, err) < 0
+  if (reset_signals (err) < 0 || process_apply_rlimits (p, err) < 0 || process_apply_oom_score (p, err) < 0
       || process_apply_scheduling (p, err) < 0)
     return -1;
   if (chdir (p->cwd) < 0)

@@ -54,10 +54,10 @@ int
 process_attrs_validate (const struct spec_process *p, const char *path, tr_error_t *err)
 {
   if (p->scheduler)
-    return tr_error (err, ENOTSUP, "%s.scheduler: not supported yet", path);
+    return tr_error_plain (err, ENOTSUP, "%s.scheduler: not supported yet", path);
   if (p->io_priority)
-    return tr_error (err, ENOTSUP, "%s.ioPriority: not supported yet", path);
+    return tr_error_plain (err, ENOTSUP, "%s.ioPriority: not supported yet", path);
   if (p->exec_cpu_affinity)
-    return tr_error (err, ENOTSUP, "%s.execCPUAffinity: not supported yet", path);
+    return tr_error_plain (err, ENOTSUP, "%s.execCPUAffinity: not supported yet", path);
   return 0;
 }

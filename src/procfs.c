@@ -21,7 +21,7 @@ proc_pid_stat (pid_t pid, unsigned long long *start_time, char *state, tr_error_
    * last ')'. */
   char *p = strrchr (buf, ')');
   if (p == NULL || p[1] != ' ')
-    return tr_error (err, EINVAL, "parse %s", path);
+    return tr_error_plain (err, EINVAL, "parse %s", path);
   p += 2;
   char st = *p;
   /* Skip fields 3..21 to reach starttime (field 22). */
@@ -29,7 +29,7 @@ proc_pid_stat (pid_t pid, unsigned long long *start_time, char *state, tr_error_
     {
       p = strchr (p, ' ');
       if (p == NULL)
-        return tr_error (err, EINVAL, "parse %s", path);
+        return tr_error_plain (err, EINVAL, "parse %s", path);
       p++;
     }
   if (state)

@@ -8,7 +8,7 @@ int
 seccomp_validate (const struct spec_seccomp *s, tr_error_t *err)
 {
   (void) s;
-  return tr_error (err, ENOTSUP, "linux.seccomp: not supported yet");
+  return tr_error_plain (err, ENOTSUP, "linux.seccomp: not supported yet");
 }
 
 int

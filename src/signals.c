@@ -44,7 +44,7 @@ signal_parse (const char *text, int *sig, tr_error_t *err)
   if (isdigit ((unsigned char) text[0]))
     {
       if (parse_number (text, &n) < 0 || n <= 0 || n > SIGRTMAX)
-        return tr_error (err, EINVAL, "invalid signal \"%s\"", text);
+        return tr_error_plain (err, EINVAL, "invalid signal \"%s\"", text);
       *sig = n;
       return 0;
     }
@@ -62,12 +62,12 @@ signal_parse (const char *text, int *sig, tr_error_t *err)
       int base = min ? SIGRTMIN : SIGRTMAX, off = 0;
       const char *rest = name + 5;
       if (*rest && ((min && *rest != '+') || (!min && *rest != '-') || parse_number (rest + 1, &off) < 0))
-        return tr_error (err, EINVAL, "invalid signal \"%s\"", text);
+        return tr_error_plain (err, EINVAL, "invalid signal \"%s\"", text);
       n = min ? base + off : base - off;
       if (n < SIGRTMIN || n > SIGRTMAX)
-        return tr_error (err, EINVAL, "invalid signal \"%s\"", text);
+        return tr_error_plain (err, EINVAL, "invalid signal \"%s\"", text);
       *sig = n;
       return 0;
     }
-  return tr_error (err, EINVAL, "unknown signal \"%s\"", text);
+  return tr_error_plain (err, EINVAL, "unknown signal \"%s\"", text);
 }

@@ -19,17 +19,17 @@ container_id_validate (const char *id, tr_error_t *err)
 {
   size_t len = strlen (id);
   if (len == 0)
-    return tr_error (err, EINVAL, "container id must not be empty");
+    return tr_error_plain (err, EINVAL, "container id must not be empty");
   if (len > 1024)
-    return tr_error (err, EINVAL, "container id is longer than 1024 bytes");
+    return tr_error_plain (err, EINVAL, "container id is longer than 1024 bytes");
   if (strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
-    return tr_error (err, EINVAL, "invalid container id \"%s\"", id);
+    return tr_error_plain (err, EINVAL, "invalid container id \"%s\"", id);
   for (const char *p = id; *p; p++)
     {
       char c = *p;
       if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
             || c == '.' || c == '+'))
-        return tr_error (err, EINVAL, "invalid container id \"%s\": only [A-Za-z0-9_+.-] are allowed", id);
+        return tr_error_plain (err, EINVAL, "invalid container id \"%s\": only [A-Za-z0-9_+.-] are allowed", id);
     }
   return 0;
 }
@@ -53,7 +53,7 @@ state_dir_create (const char *root, const char *id, tr_error_t *err)
   if (mkdirat (rootfd, id, 0700) < 0)
     {
       if (errno == EEXIST)
-        return tr_error (err, EEXIST, "container \"%s\" already exists", id);
+        return tr_error_plain (err, EEXIST, "container \"%s\" already exists", id);
       return tr_error (err, errno, "mkdir %s/%s", root, id);
     }
   int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -77,7 +77,7 @@ state_dir_open (const char *root, const char *id, bool lock, tr_error_t *err)
   if (fd < 0)
     {
       if (rootfd < 0 || errno == ENOENT)
-        return tr_error (err, ENOENT, "container \"%s\" does not exist", id);
+        return tr_error_plain (err, ENOENT, "container \"%s\" does not exist", id);
       return tr_error (err, errno, "open %s/%s", root, id);
     }
   if (lock && lock_dir (fd, id, err) < 0)
@@ -90,7 +90,7 @@ state_dir_open (const char *root, const char *id, bool lock, tr_error_t *err)
   if (!file_exists_at (fd, STATE_FILE))
     {
       close (fd);
-      return tr_error (err, ENOENT, "container \"%s\" does not exist", id);
+      return tr_error_plain (err, ENOENT, "container \"%s\" does not exist", id);
     }
   return fd;
 }
@@ -100,7 +100,7 @@ state_dir_remove (const char *root, const char *id, tr_error_t *err)
 {
   cleanup_close int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
-    return tr_error (err, errno, "open %s", root);
+    return errno == ENOENT ? 0 : tr_error (err, errno, "open %s", root);
   cleanup_close int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return errno == ENOENT ? 0 : tr_error (err, errno, "open %s/%s", root, id);

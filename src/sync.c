@@ -102,9 +102,9 @@ sync_expect (int sock, enum sync_msg want, int32_t *value, int *fd, tr_error_t *
   if (n < 0)
     return tr_error (err, errno, "waiting for %s", sync_msg_name (want));
   if (n == 0)
-    return tr_error (err, EPIPE, "the container process exited before %s", sync_msg_name (want));
+    return tr_error_plain (err, EPIPE, "the container process exited before %s", sync_msg_name (want));
   if ((size_t) n < offsetof (struct sync_message, text))
-    return tr_error (err, EPROTO, "short message while waiting for %s", sync_msg_name (want));
+    return tr_error_plain (err, EPROTO, "short message while waiting for %s", sync_msg_name (want));
   msg.text[sizeof msg.text - 1] = '\0';
 
   int received_fd = -1;
@@ -122,7 +122,7 @@ sync_expect (int sock, enum sync_msg want, int32_t *value, int *fd, tr_error_t *
     {
       if (received_fd >= 0)
         close (received_fd);
-      return tr_error (err, EPROTO, "expected %s, got %s", sync_msg_name (want), sync_msg_name (msg.type));
+      return tr_error_plain (err, EPROTO, "expected %s, got %s", sync_msg_name (want), sync_msg_name (msg.type));
     }
   if (value)
     *value = msg.value;

@@ -41,12 +41,12 @@ sysctl_validate (const struct spec *spec, tr_error_t *err)
     {
       const char *key = s->v[i].key;
       if (strstr (key, "..") || key[0] == '/' || key[0] == '.')
-        return tr_error (err, EINVAL, "linux.sysctl.%s: invalid name", key);
+        return tr_error_plain (err, EINVAL, "linux.sysctl.%s: invalid name", key);
       int ns = sysctl_namespace (key);
       if (ns < 0)
-        return tr_error (err, EPERM, "linux.sysctl.%s: not a namespaced sysctl, it would change the host", key);
+        return tr_error_plain (err, EPERM, "linux.sysctl.%s: not a namespaced sysctl, it would change the host", key);
       if (!has_own_ns (spec, (enum spec_ns_type) ns))
-        return tr_error (err, EPERM, "linux.sysctl.%s: the container has no %s namespace of its own", key,
+        return tr_error_plain (err, EPERM, "linux.sysctl.%s: the container has no %s namespace of its own", key,
                          spec_ns_name ((enum spec_ns_type) ns));
     }
   return 0;

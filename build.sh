@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install the build dependencies from Debian's repositories and build
+# tinyrun and the example bundle.  Safe to run again: apt-get and make do
+# nothing when everything is already there.
+set -eu
+cd "$(dirname "$0")"
+
+PACKAGES="autoconf automake libtool pkg-config make gcc file
+  libyajl-dev libseccomp-dev libcap-dev busybox-static python3-pytest iproute2"
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "build.sh: installing$missing"
+    [ "$(id -u)" = 0 ] || { echo "build.sh: run as root to install packages" >&2; exit 1; }
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+fi
+
+[ -x configure ] || ./autogen.sh
+[ -f Makefile ] || ./configure --enable-werror
+make -j"$(nproc)"

@@ -1,0 +1,186 @@
+"""Shared fixtures for the integration tests: they drive the real tinyrun
+binary on real bundles built from busybox-static, and check that nothing
+(state directory, mount, cgroup, process) is left behind after each test."""
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
+TINYRUN = os.environ.get("TINYRUN", os.path.join(TOP, "tinyrun"))
+ROOTFS = os.environ.get("TINYRUN_ROOTFS", os.path.join(TOP, "bundles", "busybox", "rootfs"))
+CONFIG_TEMPLATE = os.path.join(TOP, "bundles", "busybox", "config.json")
+
+
+def mountinfo():
+    with open("/proc/self/mountinfo") as f:
+        # mount id + mount point: enough to spot a new mount
+        return {tuple(line.split()[i] for i in (0, 4)) for line in f}
+
+
+def tinyrun_cgroups():
+    """Every directory tinyrun may have created under the cgroup mounts."""
+    found = set()
+    for base, _dirs, _files in os.walk("/sys/fs/cgroup"):
+        if "/tinyrun" in base or "tinyrun-test" in base:
+            found.add(base)
+    return found
+
+
+def tinyrun_processes():
+    """Processes whose root is not ours: container processes."""
+    pids = set()
+    my_root = os.stat("/")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            st = os.stat(f"/proc/{entry}/root/")
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) != (my_root.st_dev, my_root.st_ino):
+            pids.add(int(entry))
+    return pids
+
+
+class Runtime:
+    """tinyrun with a private --root, so tests never see each other."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def cmd(self, *args, root=True):
+        argv = [TINYRUN]
+        if root:
+            argv += ["--root", self.root]
+        return argv + [str(a) for a in args]
+
+    def __call__(self, *args, check=False, timeout=60, input=None, root=True, **kw):
+        # Files, not pipes: after `create` or `run -d` the container keeps
+        # the runtime's stdout and stderr open, so a pipe would never see EOF.
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            proc = subprocess.run(self.cmd(*args, root=root), stdout=out, stderr=err, text=True,
+                                  timeout=timeout, input=input,
+                                  stdin=None if input is not None else subprocess.DEVNULL, **kw)
+            out.seek(0)
+            err.seek(0)
+            proc.stdout, proc.stderr = out.read(), err.read()
+        if check and proc.returncode != 0:
+            raise AssertionError(f"tinyrun {' '.join(map(str, args))} failed "
+                                 f"({proc.returncode}): {proc.stderr}")
+        return proc
+
+    def state(self, cid):
+        proc = self("state", cid, check=True)
+        return json.loads(proc.stdout)
+
+    def wait_status(self, cid, status, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            proc = self("state", cid)
+            if proc.returncode == 0 and json.loads(proc.stdout)["status"] == status:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"{cid} never reached {status}: {self.state(cid)}")
+
+    def cleanup(self):
+        if not os.path.isdir(self.root):
+            return
+        for cid in os.listdir(self.root):
+            self("delete", "--force", cid)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Bundle:
+    """A bundle directory whose config.json is edited in Python."""
+
+    def __init__(self, path, rootfs=ROOTFS):
+        self.path = path
+        with open(CONFIG_TEMPLATE) as f:
+            self.config = json.load(f)
+        self.config["root"]["path"] = rootfs
+        self.config["process"]["args"] = ["true"]
+
+    @property
+    def process(self):
+        return self.config["process"]
+
+    @property
+    def linux(self):
+        return self.config["linux"]
+
+    def set_args(self, *args):
+        self.config["process"]["args"] = list(args)
+        return self
+
+    def sh(self, script):
+        return self.set_args("sh", "-c", script)
+
+    def write(self):
+        with open(os.path.join(self.path, "config.json"), "w") as f:
+            json.dump(self.config, f, indent=1)
+        return self.path
+
+    def copy_rootfs(self):
+        """A private, writable rootfs (for tests that change it)."""
+        dest = os.path.join(self.path, "rootfs")
+        subprocess.run(["cp", "-a", ROOTFS, dest], check=True)
+        self.config["root"]["path"] = "rootfs"
+        return dest
+
+
+@pytest.fixture
+def runtime(tmp_path):
+    rt = Runtime(str(tmp_path / "state"))
+    yield rt
+    rt.cleanup()
+
+
+@pytest.fixture
+def bundle(tmp_path):
+    path = tmp_path / "bundle"
+    path.mkdir()
+    return Bundle(str(path))
+
+
+@pytest.fixture
+def cid():
+    return "t-" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_behind(request):
+    """Fail a test that leaves a mount, a cgroup or a container process."""
+    mounts, cgroups, procs = mountinfo(), tinyrun_cgroups(), tinyrun_processes()
+    yield
+    if request.node.get_closest_marker("allow_leftovers"):
+        return
+    deadline = time.time() + 5
+    while True:
+        new_mounts = mountinfo() - mounts
+        new_cgroups = tinyrun_cgroups() - cgroups
+        new_procs = tinyrun_processes() - procs
+        if not (new_mounts or new_cgroups or new_procs) or time.time() > deadline:
+            break
+        time.sleep(0.05)
+    assert not new_mounts, f"mounts left behind: {new_mounts}"
+    assert not new_cgroups, f"cgroups left behind: {new_cgroups}"
+    assert not new_procs, f"processes left behind: {new_procs}"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "allow_leftovers: the test cleans up by itself later")
+    if not os.access(TINYRUN, os.X_OK):
+        raise pytest.UsageError(f"{TINYRUN} not built (run ./build.sh)")
+    if not os.path.isdir(ROOTFS):
+        raise pytest.UsageError(f"{ROOTFS} missing (run make)")
+    if os.geteuid() != 0:
+        raise pytest.UsageError("the integration tests need root")
