@@ -20,25 +20,36 @@ ROOTFS = os.environ.get("TINYRUN_ROOTFS", os.path.join(TOP, "bundles", "busybox"
 CONFIG_TEMPLATE = os.path.join(TOP, "bundles", "busybox", "config.json")
 
 
-def mountinfo():
+def mountinfo(prefixes):
+    """Mount points below any of the given paths."""
     with open("/proc/self/mountinfo") as f:
-        # mount id + mount point: enough to spot a new mount
-        return {tuple(line.split()[i] for i in (0, 4)) for line in f}
+        return {(line.split()[0], line.split()[4]) for line in f
+                if any(line.split()[4].startswith(p) for p in prefixes)}
 
 
-def tinyrun_cgroups():
-    """Every directory tinyrun may have created under the cgroup mounts."""
+def cgroups_named(names):
+    """cgroup directories (any hierarchy) whose name is one of names."""
     found = set()
-    for base, _dirs, _files in os.walk("/sys/fs/cgroup"):
-        if "/tinyrun" in base or "tinyrun-test" in base:
-            found.add(base)
+    if not names:
+        return found
+    for base, dirs, _files in os.walk("/sys/fs/cgroup"):
+        for d in dirs:
+            if d in names:
+                found.add(os.path.join(base, d))
     return found
 
 
-def tinyrun_processes():
-    """Processes whose root is not ours: container processes."""
+def processes_rooted_in(roots):
+    """Processes whose root directory is one of the given directories:
+    container processes of this test (other tests use other roots)."""
+    keys = set()
+    for r in roots:
+        try:
+            st = os.stat(r)
+            keys.add((st.st_dev, st.st_ino))
+        except OSError:
+            pass
     pids = set()
-    my_root = os.stat("/")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -46,7 +57,7 @@ def tinyrun_processes():
             st = os.stat(f"/proc/{entry}/root/")
         except OSError:
             continue
-        if (st.st_dev, st.st_ino) != (my_root.st_dev, my_root.st_ino):
+        if (st.st_dev, st.st_ino) in keys:
             pids.add(int(entry))
     return pids
 
@@ -56,6 +67,7 @@ class Runtime:
 
     def __init__(self, root):
         self.root = root
+        self.ids = set()  # every container id this test used
 
     def cmd(self, *args, root=True):
         argv = [TINYRUN]
@@ -138,8 +150,9 @@ class Bundle:
 
 
 @pytest.fixture
-def runtime(tmp_path):
+def runtime(tmp_path, request):
     rt = Runtime(str(tmp_path / "state"))
+    request.node.tinyrun_runtime = rt
     yield rt
     rt.cleanup()
 
@@ -152,22 +165,32 @@ def bundle(tmp_path):
 
 
 @pytest.fixture
-def cid():
-    return "t-" + uuid.uuid4().hex[:10]
+def cid(runtime):
+    """A fresh container id, remembered for the leftover check."""
+    name = "t-" + uuid.uuid4().hex[:10]
+    runtime.ids.add(name)
+    return name
 
 
 @pytest.fixture(autouse=True)
-def nothing_left_behind(request):
-    """Fail a test that leaves a mount, a cgroup or a container process."""
-    mounts, cgroups, procs = mountinfo(), tinyrun_cgroups(), tinyrun_processes()
+def nothing_left_behind(request, tmp_path):
+    """Fail a test that leaves a mount, a cgroup or a container process.
+    Only this test's paths and ids are looked at, so tests of other
+    checkouts running at the same time do not interfere."""
+    prefixes = [ROOTFS, str(tmp_path)]
+    mounts = mountinfo(prefixes)
+    roots = [ROOTFS, str(tmp_path / "bundle" / "rootfs")]
+    procs = processes_rooted_in(roots)
     yield
     if request.node.get_closest_marker("allow_leftovers"):
         return
+    rt = getattr(request.node, "tinyrun_runtime", None)
+    ids = rt.ids if rt else set()
     deadline = time.time() + 5
     while True:
-        new_mounts = mountinfo() - mounts
-        new_cgroups = tinyrun_cgroups() - cgroups
-        new_procs = tinyrun_processes() - procs
+        new_mounts = mountinfo(prefixes) - mounts
+        new_cgroups = cgroups_named(ids)
+        new_procs = processes_rooted_in(roots) - procs
         if not (new_mounts or new_cgroups or new_procs) or time.time() > deadline:
             break
         time.sleep(0.05)
