@@ -1,1 +1,63 @@
+/* Mount option strings → mount(2) flags and data. */
 #include "unit.h"
+#include "mount_flags.h"
+
+#include <sys/mount.h>
+
+static struct mount_options
+parse (char **opts, size_t n)
+{
+  struct mount_options mo;
+  tr_error_t err = NULL;
+  mount_options_parse (opts, n, &mo, &err);
+  tr_error_free (&err);
+  return mo;
+}
+
+TEST (mount_flags_basic)
+{
+  char *opts[] = { "nosuid", "noexec", "nodev", "ro", "mode=755", "size=65536k" };
+  struct mount_options mo = parse (opts, 6);
+  CHECK (mo.flags == (MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY));
+  CHECK_STR (mo.data, "mode=755,size=65536k");
+  CHECK (mo.propagation == 0);
+}
+
+TEST (mount_flags_later_option_wins)
+{
+  char *opts[] = { "ro", "rw", "nosuid", "suid" };
+  struct mount_options mo = parse (opts, 4);
+  CHECK ((mo.flags & (MS_RDONLY | MS_NOSUID)) == 0);
+  CHECK ((mo.clear_flags & (MS_RDONLY | MS_NOSUID)) == (MS_RDONLY | MS_NOSUID));
+}
+
+TEST (mount_flags_bind_and_propagation)
+{
+  char *opts[] = { "rbind", "rprivate" };
+  struct mount_options mo = parse (opts, 2);
+  CHECK (mo.flags == (MS_BIND | MS_REC));
+  CHECK (mo.propagation == (MS_PRIVATE | MS_REC));
+  char *opts2[] = { "bind", "shared" };
+  mo = parse (opts2, 2);
+  CHECK (mo.flags == MS_BIND && mo.propagation == MS_SHARED);
+}
+
+TEST (mount_flags_recursive_attrs)
+{
+  char *opts[] = { "rbind", "rro", "rnosuid" };
+  struct mount_options mo = parse (opts, 3);
+  CHECK (mo.recursive_attrs);
+  CHECK (mo.rec_attr_set == (0x1 | 0x2));
+  CHECK (mo.data[0] == '\0');
+}
+
+TEST (propagation_names)
+{
+  unsigned long f;
+  tr_error_t err = NULL;
+  CHECK (propagation_parse ("rslave", &f, &err) == 0 && f == (MS_SLAVE | MS_REC));
+  CHECK (propagation_parse ("unbindable", &f, &err) == 0 && f == MS_UNBINDABLE);
+  CHECK (propagation_parse ("sideways", &f, &err) < 0);
+  CHECK_ERR (err, "unknown propagation \"sideways\"");
+  tr_error_free (&err);
+}

@@ -1,1 +1,205 @@
+/* config.json parsing: valid documents, and errors that name the field. */
 #include "unit.h"
+#include "spec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct spec *
+parse (const char *json, tr_error_t *err)
+{
+  return spec_parse (json, strlen (json), err);
+}
+
+/* Parse a document that must fail and return its error message check. */
+#define EXPECT_ERROR(json, needle)             \
+  do                                           \
+    {                                          \
+      tr_error_t e_ = NULL;                    \
+      struct spec *s_ = parse (json, &e_);     \
+      CHECK (s_ == NULL);                      \
+      CHECK_ERR (e_, needle);                  \
+      spec_free (s_);                          \
+      tr_error_free (&e_);                     \
+    }                                          \
+  while (0)
+
+#define MINIMAL "\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"}"
+
+TEST (parse_minimal)
+{
+  tr_error_t err = NULL;
+  struct spec *s = parse ("{" MINIMAL "}", &err);
+  CHECK (s != NULL);
+  if (s)
+    {
+      CHECK_STR (s->oci_version, "1.2.0");
+      CHECK_STR (s->root->path, "rootfs");
+      CHECK (!s->root->readonly);
+      CHECK (s->process == NULL);
+      CHECK (s->linux_ == NULL);
+    }
+  spec_free (s);
+  tr_error_free (&err);
+}
+
+TEST (parse_full_process)
+{
+  const char *json = "{" MINIMAL ", \"process\": {\"terminal\": true, \"consoleSize\": {\"height\": 24, \"width\": 80},"
+                     "\"user\": {\"uid\": 1000, \"gid\": 100, \"umask\": 18, \"additionalGids\": [5, 6]},"
+                     "\"args\": [\"sh\", \"-c\", \"true\"], \"env\": [\"A=1\"], \"cwd\": \"/tmp\","
+                     "\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 512}],"
+                     "\"capabilities\": {\"bounding\": [\"CAP_KILL\"], \"ambient\": []},"
+                     "\"noNewPrivileges\": true, \"oomScoreAdj\": 100}}";
+  tr_error_t err = NULL;
+  struct spec *s = parse (json, &err);
+  CHECK (s != NULL);
+  if (s)
+    {
+      struct spec_process *p = s->process;
+      CHECK (p->terminal.set && p->terminal.v);
+      CHECK (p->has_console_size && p->console_height == 24 && p->console_width == 80);
+      CHECK (p->user.uid == 1000 && p->user.gid == 100);
+      CHECK (p->user.umask.set && p->user.umask.v == 18);
+      CHECK (p->user.n_additional_gids == 2 && p->user.additional_gids[1] == 6);
+      CHECK (p->args.n == 3 && p->args.v[3] == NULL);
+      CHECK_STR (p->args.v[2], "true");
+      CHECK_STR (p->cwd, "/tmp");
+      CHECK (p->n_rlimits == 1 && p->rlimits[0].hard == 1024 && p->rlimits[0].soft == 512);
+      CHECK (p->capabilities && p->capabilities->bounding.n == 1);
+      /* present-but-empty is not absent */
+      CHECK (p->capabilities->ambient.v != NULL && p->capabilities->ambient.n == 0);
+      CHECK (p->capabilities->effective.v == NULL);
+      CHECK (p->no_new_privileges);
+      CHECK (p->oom_score_adj.set && p->oom_score_adj.v == 100);
+    }
+  spec_free (s);
+  tr_error_free (&err);
+}
+
+TEST (parse_linux_sections)
+{
+  const char *json
+      = "{" MINIMAL ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\", \"path\": "
+        "\"/proc/1/ns/net\"}],"
+        "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 10}],"
+        "\"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}, \"maskedPaths\": [\"/proc/kcore\"],"
+        "\"resources\": {\"memory\": {\"limit\": 9223372036854775807, \"swap\": -1},"
+        "  \"pids\": {\"limit\": 10}, \"devices\": [{\"allow\": false, \"access\": \"rwm\"}],"
+        "  \"cpu\": {\"shares\": 1024, \"cpus\": \"0-1\"}, \"unified\": {\"memory.high\": \"max\"}},"
+        "\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"getcwd\"],"
+        "  \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 18446744073709551615, "
+        "\"op\": \"SCMP_CMP_EQ\"}]}]},"
+        "\"timeOffsets\": {\"monotonic\": {\"secs\": -5, \"nanosecs\": 7}}}}";
+  tr_error_t err = NULL;
+  struct spec *s = parse (json, &err);
+  CHECK (s != NULL);
+  if (err)
+    fprintf (stderr, "  %s\n", err->msg);
+  if (s)
+    {
+      struct spec_linux *l = s->linux_;
+      CHECK (l->n_namespaces == 2 && l->namespaces[0].type == NS_PID && l->namespaces[0].path == NULL);
+      CHECK_STR (l->namespaces[1].path, "/proc/1/ns/net");
+      CHECK (l->uid_mappings.n == 1 && l->uid_mappings.v[0].host_id == 1000);
+      CHECK (l->sysctl.n == 1);
+      CHECK_STR (l->sysctl.v[0].value, "1");
+      CHECK (l->resources->memory->limit.v == 9223372036854775807LL);
+      CHECK (l->resources->memory->swap.v == -1);
+      CHECK (l->resources->pids_limit.set && l->resources->pids_limit.v == 10);
+      CHECK (l->resources->n_devices == 1 && !l->resources->devices[0].allow);
+      CHECK (l->resources->devices[0].type == NULL && !l->resources->devices[0].major.set);
+      CHECK_STR (l->resources->cpu->cpus, "0-1");
+      CHECK (l->resources->unified.n == 1);
+      CHECK (l->seccomp->syscalls[0].args[0].value == 18446744073709551615ULL);
+      CHECK (l->time_monotonic.set && l->time_monotonic.secs == -5 && l->time_monotonic.nanosecs == 7);
+      CHECK (spec_find_namespace (s, NS_NETWORK) == &l->namespaces[1]);
+      CHECK (spec_find_namespace (s, NS_USER) == NULL);
+    }
+  spec_free (s);
+  tr_error_free (&err);
+}
+
+TEST (unknown_properties_are_ignored)
+{
+  tr_error_t err = NULL;
+  struct spec *s = parse ("{" MINIMAL ", \"org.example\": {\"x\": [1, 2]}, \"process\": {\"args\": [\"a\"],"
+                          "\"cwd\": \"/\", \"futureField\": true}}",
+                          &err);
+  CHECK (s != NULL);
+  spec_free (s);
+  tr_error_free (&err);
+}
+
+TEST (errors_name_the_json_path)
+{
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"resources\": {\"memory\": {\"limit\": \"a lot\"}}}}",
+                "linux.resources.memory.limit: expected an integer, got \"a lot\"");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"bogus\"}]}}",
+                "linux.namespaces[1].type: unknown namespace type \"bogus\"");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]}}",
+                "linux.namespaces[1].type: duplicate namespace \"pid\"");
+  EXPECT_ERROR ("{" MINIMAL ", \"process\": {\"args\": [\"a\", 3], \"cwd\": \"/\"}}",
+                "process.args[1]: expected a string, got 3");
+  EXPECT_ERROR ("{" MINIMAL ", \"process\": {\"args\": [\"a\"], \"cwd\": \"relative\"}}",
+                "process.cwd: must be an absolute path");
+  EXPECT_ERROR ("{" MINIMAL ", \"process\": {\"args\": [], \"cwd\": \"/\"}}", "process.args: must name");
+  EXPECT_ERROR ("{" MINIMAL ", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", \"rlimits\": [{\"type\": "
+                "\"RLIMIT_BOGUS\"}]}}",
+                "process.rlimits[0].type: unknown rlimit \"RLIMIT_BOGUS\"");
+  EXPECT_ERROR ("{" MINIMAL ", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", \"user\": {\"uid\": -1}}}",
+                "process.user.uid: expected a non-negative integer, got -1");
+  EXPECT_ERROR ("{" MINIMAL ", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", \"user\": {\"uid\": 4294967296}}}",
+                "process.user.uid: 4294967296 is out of range");
+  EXPECT_ERROR ("{" MINIMAL ", \"mounts\": [{\"destination\": \"/a\"}, {\"type\": \"tmpfs\"}]}",
+                "mounts[1].destination: required");
+  EXPECT_ERROR ("{" MINIMAL ", \"mounts\": [{\"destination\": \"/a\", \"options\": \"ro\"}]}",
+                "mounts[0].options: expected an array, got \"ro\"");
+  EXPECT_ERROR ("{" MINIMAL ", \"hooks\": {\"prestart\": [{\"path\": \"rel\"}]}}",
+                "hooks.prestart[0].path: must be an absolute path");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+                "[{\"names\": [], \"action\": \"SCMP_ACT_ERRNO\"}]}}}",
+                "linux.seccomp.syscalls[0].names: must list at least one syscall");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": \"rwx\"}]}}}",
+                "linux.resources.devices[0].access: \"rwx\" is not a combination of r, w and m");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\"}]}}",
+                "linux.devices[0]: major and minor are required");
+  EXPECT_ERROR ("{" MINIMAL ", \"annotations\": {\"a\": 1}}", "annotations.a: expected a string, got 1");
+  EXPECT_ERROR ("{\"root\": {\"path\": \"r\"}}", "ociVersion: required");
+  EXPECT_ERROR ("{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"\"}}", "root.path: must not be empty");
+}
+
+TEST (errors_for_malformed_json)
+{
+  EXPECT_ERROR ("{\"ociVersion\": ", "config.json: invalid JSON");
+  EXPECT_ERROR ("[1, 2]", "config.json: expected a JSON object at the top level");
+  EXPECT_ERROR ("", "config.json: invalid JSON");
+}
+
+TEST (parse_standalone_resources)
+{
+  tr_error_t err = NULL;
+  struct spec *s = parse ("{" MINIMAL "}", &err);
+  const char *json = "{\"memory\": {\"limit\": 1048576}, \"pids\": {\"limit\": 5}}";
+  struct spec_resources *r = spec_parse_resources_json (s, json, strlen (json), &err);
+  CHECK (r != NULL && r->memory->limit.v == 1048576 && r->pids_limit.v == 5);
+  const char *bad = "{\"cpu\": {\"shares\": \"many\"}}";
+  CHECK (spec_parse_resources_json (s, bad, strlen (bad), &err) == NULL);
+  CHECK_ERR (err, "resources: cpu.shares: expected a non-negative integer");
+  spec_free (s);
+  tr_error_free (&err);
+}
+
+TEST (parse_standalone_process)
+{
+  tr_error_t err = NULL;
+  struct spec *s = parse ("{" MINIMAL "}", &err);
+  const char *json = "{\"args\": [\"ls\"], \"cwd\": \"/\", \"env\": [\"X=1\"]}";
+  struct spec_process *p = spec_parse_process_json (s, json, strlen (json), &err);
+  CHECK (p != NULL && p->args.n == 1);
+  const char *bad = "{\"args\": [\"ls\"], \"cwd\": 5}";
+  CHECK (spec_parse_process_json (s, bad, strlen (bad), &err) == NULL);
+  CHECK_ERR (err, "process.json: cwd: expected a string, got 5");
+  spec_free (s);
+  tr_error_free (&err);
+}

@@ -1,1 +1,65 @@
+/* Container ids and the state.json round trip. */
 #include "unit.h"
+#include "state.h"
+
+#include <stdlib.h>
+
+TEST (container_ids)
+{
+  tr_error_t err = NULL;
+  CHECK (container_id_validate ("abc-DEF_1.2+3", &err) == 0);
+  CHECK (container_id_validate ("../x", &err) < 0);
+  CHECK_ERR (err, "invalid container id \"../x\"");
+  CHECK (container_id_validate ("..", &err) < 0);
+  CHECK (container_id_validate (".", &err) < 0);
+  CHECK (container_id_validate ("", &err) < 0);
+  CHECK (container_id_validate ("a/b", &err) < 0);
+  CHECK (container_id_validate ("a b", &err) < 0);
+  char long_id[1100];
+  memset (long_id, 'a', sizeof long_id - 1);
+  long_id[sizeof long_id - 1] = '\0';
+  CHECK (container_id_validate (long_id, &err) < 0);
+  tr_error_free (&err);
+}
+
+TEST (state_json_round_trip)
+{
+  struct spec_kv ann[] = { { "k", "v" } };
+  struct container_state in = {
+    .id = "c1", .pid = 1234, .start_time = 987654321ULL, .bundle = "/b", .rootfs = "/b/rootfs",
+    .created = "2026-01-01T00:00:00.000000000Z", .owner = "", .annotations = { ann, 1 },
+    .cgroup_path = "/tinyrun/c1", .pid_ns_shared = true,
+  };
+  tr_error_t err = NULL;
+  size_t len;
+  char *json = state_json_encode (&in, &len, &err);
+  CHECK (json != NULL);
+  struct container_state out = { 0 };
+  CHECK (state_json_decode (json, len, &out, &err) == 0);
+  CHECK_STR (out.id, "c1");
+  CHECK (out.pid == 1234 && out.start_time == 987654321ULL && out.pid_ns_shared);
+  CHECK_STR (out.cgroup_path, "/tinyrun/c1");
+  CHECK (out.annotations.n == 1);
+  CHECK_STR (out.annotations.v[0].value, "v");
+  free (json);
+
+  /* The OCI state: no pid once stopped. */
+  json = state_json_oci (&in, "stopped", NULL, &err);
+  CHECK (json && strstr (json, "\"pid\"") == NULL && strstr (json, "\"status\": \"stopped\""));
+  free (json);
+  json = state_json_oci (&in, "running", NULL, &err);
+  CHECK (json && strstr (json, "\"pid\": 1234"));
+  free (json);
+  container_state_clear (&out);
+  tr_error_free (&err);
+}
+
+TEST (state_json_rejects_garbage)
+{
+  struct container_state out = { 0 };
+  tr_error_t err = NULL;
+  CHECK (state_json_decode ("{\"id\": \"x\"}", 11, &out, &err) < 0);
+  CHECK_ERR (err, "state.json: id and pid are required");
+  container_state_clear (&out);
+  tr_error_free (&err);
+}

@@ -2,6 +2,8 @@
 #ifndef TINYRUN_UNIT_H
 #define TINYRUN_UNIT_H
 
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 
