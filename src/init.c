@@ -9,11 +9,13 @@
 #include "init.h"
 #include "cleanup.h"
 #include "devices.h"
+#include "fs_safe.h"
 #include "hooks.h"
 #include "log.h"
 #include "lsm.h"
 #include "mounts.h"
 #include "paths.h"
+#include "process_attrs.h"
 #include "rootfs.h"
 #include "seccomp.h"
 #include "sync.h"
@@ -131,6 +133,28 @@ step_terminal (struct init_context *ctx, tr_error_t *err)
 }
 
 static int
+step_cwd (struct init_context *ctx, tr_error_t *err)
+{
+  /* Like runc, a missing working directory is created (before the root
+   * may become read-only). */
+  int fd = mkdir_all_in_root (ctx->rootfd, ctx->spec->process->cwd, 0755, err);
+  if (fd < 0)
+    return tr_error_wrap (err, "process.cwd");
+  close (fd);
+  return 0;
+}
+
+/* rlimits and oom_score_adj apply to the init itself now, so that a
+ * value the host refuses is an error of `create`, not of `start`. */
+static int
+step_process_limits (struct init_context *ctx, tr_error_t *err)
+{
+  if (process_apply_rlimits (ctx->spec->process, err) < 0)
+    return -1;
+  return process_apply_oom_score (ctx->spec->process, err);
+}
+
+static int
 step_runtime_hooks (struct init_context *ctx, tr_error_t *err)
 {
   /* prestart and createRuntime run in the parent, in the runtime's
@@ -217,13 +241,15 @@ static const struct init_step create_steps[] = {
   { "prepare rootfs", step_rootfs },
   { "mounts", step_mounts },
   { "devices", step_devices },
+  { "working directory", step_cwd },
   { "terminal", step_terminal },
   { "createRuntime hooks", step_runtime_hooks },
   { "createContainer hooks", step_create_container_hooks },
   { "pivot_root", step_pivot_root },
+  { "sysctl", step_sysctl }, /* before /proc/sys becomes read-only */
   { "masked and read-only paths", step_paths },
   { "finish rootfs", step_rootfs_finish },
-  { "sysctl", step_sysctl },
+  { "process limits", step_process_limits },
   { "prepare process", step_prepare_process },
   { "ready", step_ready },
 };

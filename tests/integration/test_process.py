@@ -1,0 +1,125 @@
+"""process.* and the UTS/sysctl fields, checked from inside the container."""
+
+import os
+
+
+def run_out(runtime, bundle, cid, script, **kw):
+    bundle.sh(script).write()
+    proc = runtime("run", "--bundle", bundle.path, cid, **kw)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_args_env_cwd(runtime, bundle, cid):
+    bundle.process["env"] = ["PATH=/bin", "FOO=bar baz"]
+    bundle.process["cwd"] = "/tmp"
+    out = run_out(runtime, bundle, cid, 'echo "$FOO|$(pwd)|$HOME|$0"')
+    assert out == "bar baz|/tmp|/root|sh\n"
+
+
+def test_cwd_is_created(runtime, bundle, cid):
+    bundle.process["cwd"] = "/tmp/made/for/you"
+    assert run_out(runtime, bundle, cid, "pwd") == "/tmp/made/for/you\n"
+
+
+def test_user_uid_gid_groups_umask(runtime, bundle, cid):
+    bundle.process["user"] = {"uid": 65534, "gid": 65534, "additionalGids": [5, 100], "umask": 0o077}
+    out = run_out(runtime, bundle, cid, "id -u; id -g; id -G; umask; grep -E '^(Uid|Gid|Groups)' /proc/self/status")
+    lines = out.splitlines()
+    assert lines[0] == "65534" and lines[1] == "65534"
+    assert set(lines[2].split()) == {"65534", "5", "100"}
+    assert lines[3] == "0077"
+    assert "Uid:\t65534\t65534\t65534\t65534" in out
+
+
+def test_home_from_passwd(runtime, bundle, cid):
+    bundle.process["user"] = {"uid": 65534, "gid": 65534}
+    assert run_out(runtime, bundle, cid, "echo $HOME") == "/nonexistent\n"
+
+
+def test_rlimits(runtime, bundle, cid):
+    bundle.process["rlimits"] = [
+        {"type": "RLIMIT_NOFILE", "hard": 2048, "soft": 1000},
+        {"type": "RLIMIT_CORE", "hard": 0, "soft": 0},
+        {"type": "RLIMIT_NPROC", "hard": 4000, "soft": 3000},
+    ]
+    out = run_out(runtime, bundle, cid, "ulimit -n; ulimit -Hn; ulimit -c; ulimit -u")
+    assert out.split() == ["1000", "2048", "0", "3000"]
+
+
+def test_rlimit_above_host_hard_limit_fails_clearly(runtime, bundle, cid):
+    with open("/proc/self/limits") as f:
+        hard = [l for l in f if l.startswith("Max open files")][0].split()[4]
+    bundle.process["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": int(hard) * 100, "soft": int(hard) * 100}]
+    bundle.write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1
+    assert f"run {cid}: process limits: process.rlimits[0]: RLIMIT_NOFILE hard limit" in proc.stderr
+    assert "CAP_SYS_RESOURCE" in proc.stderr
+
+
+def test_no_new_privileges(runtime, bundle, cid):
+    bundle.process["noNewPrivileges"] = True
+    assert run_out(runtime, bundle, cid, "grep NoNewPrivs /proc/self/status") == "NoNewPrivs:\t1\n"
+    bundle.process["noNewPrivileges"] = False
+    assert run_out(runtime, bundle, cid, "grep NoNewPrivs /proc/self/status") == "NoNewPrivs:\t0\n"
+
+
+def test_oom_score_adj(runtime, bundle, cid):
+    bundle.process["oomScoreAdj"] = 500
+    assert run_out(runtime, bundle, cid, "cat /proc/self/oom_score_adj") == "500\n"
+
+
+def test_capabilities_from_inside(runtime, bundle, cid):
+    bundle.process["capabilities"] = {
+        "bounding": ["CAP_KILL", "CAP_CHOWN"], "effective": ["CAP_KILL"],
+        "permitted": ["CAP_KILL", "CAP_CHOWN"], "inheritable": [], "ambient": []}
+    bundle.process["user"] = {"uid": 0, "gid": 0}
+    out = run_out(runtime, bundle, cid, "grep -E '^Cap(Bnd|Eff)' /proc/self/status")
+    # CAP_CHOWN = bit 0, CAP_KILL = bit 5; root's execve raises effective to permitted
+    assert "CapBnd:\t0000000000000021" in out
+
+
+def test_hostname_and_domainname(runtime, bundle, cid):
+    bundle.config["hostname"] = "box1"
+    bundle.config["domainname"] = "example.org"
+    assert run_out(runtime, bundle, cid, "hostname; cat /proc/sys/kernel/domainname") == "box1\nexample.org\n"
+    assert os.uname().nodename != "box1"
+
+
+def test_hostname_needs_uts_namespace(runtime, bundle, cid):
+    bundle.linux["namespaces"] = [ns for ns in bundle.linux["namespaces"] if ns["type"] != "uts"]
+    bundle.config["hostname"] = "box1"
+    bundle.write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1
+    assert "hostname: setting it needs a new uts namespace" in proc.stderr
+
+
+def test_sysctl(runtime, bundle, cid):
+    bundle.linux["sysctl"] = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}
+    out = run_out(runtime, bundle, cid, "cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni")
+    assert out == "1\n1234\n"
+
+
+def test_sysctl_that_would_change_the_host_is_refused(runtime, bundle, cid):
+    bundle.linux["sysctl"] = {"kernel.panic": "10"}
+    bundle.write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1
+    assert "linux.sysctl.kernel.panic: not a namespaced sysctl" in proc.stderr
+    bundle.linux["sysctl"] = {"net.ipv4.ip_forward": "1"}
+    bundle.linux["namespaces"] = [ns for ns in bundle.linux["namespaces"] if ns["type"] != "network"]
+    bundle.write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1
+    assert "no network namespace of its own" in proc.stderr
+
+
+def test_missing_executable_is_a_create_error(runtime, bundle, cid):
+    bundle.set_args("no-such-program").write()
+    proc = runtime("create", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f'tinyrun: create {cid}: prepare process: exec: "no-such-program": '
+                                   "executable file not found in $PATH")
+    assert runtime("state", cid).returncode == 1
