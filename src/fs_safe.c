@@ -181,8 +181,12 @@ safe_openat_fallback (int rootfd, const char *path, int flags, mode_t mode, tr_e
   return fd;
 }
 
-int
-mkdir_all_in_root (int rootfd, const char *path, mode_t mode, tr_error_t *err)
+/* mkdir -p inside root.  What exists is followed (symlinks stay inside the
+ * root); what does not is created relative to the already-resolved parent.
+ * A dangling symlink is followed too, and its target created, the way
+ * runc treats /var/run -> /run in images that lack /run. */
+static int
+mkdir_all_depth (int rootfd, const char *path, mode_t mode, int links, tr_error_t *err)
 {
   char prefix[PATH_MAX];
   const char *p = path;
@@ -200,21 +204,37 @@ mkdir_all_in_root (int rootfd, const char *path, mode_t mode, tr_error_t *err)
       size_t n = (size_t) (end - p);
       if (used + n + 2 >= sizeof prefix || n > NAME_MAX)
         return tr_error (err, ENAMETOOLONG, "mkdir %s", path);
+      size_t parent_len = used;
       prefix[used++] = '/';
       memcpy (prefix + used, p, n);
       used += n;
       prefix[used] = '\0';
 
-      /* Follow what exists (symlinks stay inside the root); create what
-       * does not, relative to the already-resolved parent. */
       int fd = safe_openat (rootfd, prefix, O_PATH | O_DIRECTORY, 0, NULL);
       if (fd < 0)
         {
           char name[NAME_MAX + 1];
           memcpy (name, p, n);
           name[n] = '\0';
-          if (mkdirat (cur, name, mode) < 0 && errno != EEXIST)
-            return tr_error (err, errno, "mkdir %s", prefix);
+          if (mkdirat (cur, name, mode) < 0)
+            {
+              if (errno != EEXIST)
+                return tr_error (err, errno, "mkdir %s", prefix);
+              char target[PATH_MAX];
+              ssize_t len = readlinkat (cur, name, target, sizeof target - 1);
+              if (len < 0)
+                return tr_error (err, ENOTDIR, "mkdir %s", prefix);
+              target[len] = '\0';
+              if (++links > MAX_SYMLINKS)
+                return tr_error (err, ELOOP, "mkdir %s", path);
+              char next[PATH_MAX];
+              int w = target[0] == '/' ? snprintf (next, sizeof next, "%s/%s", target, end)
+                                       : snprintf (next, sizeof next, "%.*s/%s/%s", (int) parent_len, prefix,
+                                                   target, end);
+              if (w < 0 || (size_t) w >= sizeof next)
+                return tr_error (err, ENAMETOOLONG, "mkdir %s", path);
+              return mkdir_all_depth (rootfd, next, mode, links, err);
+            }
           fd = safe_openat (rootfd, prefix, O_PATH | O_DIRECTORY, 0, err);
           if (fd < 0)
             return -1;
@@ -223,6 +243,12 @@ mkdir_all_in_root (int rootfd, const char *path, mode_t mode, tr_error_t *err)
       cur = fd;
       p = end;
     }
+}
+
+int
+mkdir_all_in_root (int rootfd, const char *path, mode_t mode, tr_error_t *err)
+{
+  return mkdir_all_depth (rootfd, path, mode, 0, err);
 }
 
 int
