@@ -59,6 +59,16 @@ step_wait_parent (struct init_context *ctx, tr_error_t *err)
   if (sync_expect (ctx->sync_fd, SYNC_PARENT_READY, &pid, NULL, err) < 0)
     return -1;
   ctx->host_pid = pid;
+  /* Born in a new user namespace, we still carry the host's uid 0, which
+   * the namespace does not map: become its root now that the maps exist,
+   * or creating a file would fail with EOVERFLOW. */
+  if (ctx->plan->new_user && !ctx->plan->intermediate)
+    {
+      if (setresgid (0, 0, 0) < 0)
+        return tr_error (err, errno, "setresgid to root of the user namespace");
+      if (setresuid (0, 0, 0) < 0)
+        return tr_error (err, errno, "setresuid to root of the user namespace");
+    }
   return 0;
 }
 

@@ -21,7 +21,9 @@ clone_child (unsigned long flags, int cgroup_fd, bool *in_cgroup)
 {
   struct clone_args args = {
     .flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
-    .exit_signal = SIGCHLD,
+    /* With CLONE_PARENT the child inherits our exit signal and clone3
+     * insists that none be given. */
+    .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
     .cgroup = cgroup_fd >= 0 ? (uint64_t) cgroup_fd : 0,
   };
   *in_cgroup = false;
@@ -42,7 +44,7 @@ clone_child (unsigned long flags, int cgroup_fd, bool *in_cgroup)
     }
   if (errno != ENOSYS)
     return -1;
-  return sys_clone (flags | SIGCHLD);
+  return sys_clone (flags | ((flags & CLONE_PARENT) ? 0 : SIGCHLD));
 }
 
 static int
