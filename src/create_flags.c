@@ -2,6 +2,9 @@
 #include "create_flags.h"
 #include "cmd.h"
 
+#include <errno.h>
+#include <fcntl.h>
+
 int
 create_flag (int opt, const char *arg, struct create_options *o, tr_error_t *err)
 {
@@ -23,7 +26,17 @@ create_flag (int opt, const char *arg, struct create_options *o, tr_error_t *err
       o->no_new_keyring = true;
       return 1;
     case CREATE_OPT_PRESERVE_FDS:
-      return cmd_parse_int ("--preserve-fds", arg, &o->preserve_fds, err) < 0 ? -1 : 1;
+      if (cmd_parse_int ("--preserve-fds", arg, &o->preserve_fds, err) < 0)
+        return -1;
+      /* The runtime's own fds would otherwise take the free numbers and
+       * be handed to the container in their place. */
+      for (int fd = 3; fd < 3 + o->preserve_fds; fd++)
+        if (fcntl (fd, F_GETFD) < 0)
+          {
+            tr_error_plain (err, EBADF, "--preserve-fds %d: fd %d is not open", o->preserve_fds, fd);
+            return -1;
+          }
+      return 1;
     case CREATE_OPT_NO_SUBREAPER:
       return 1;
     default:

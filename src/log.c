@@ -31,6 +31,13 @@ log_open (const char *path, enum log_format format, bool debug, tr_error_t *err)
   int fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0)
     return tr_error (err, errno, "open log file %s", path);
+  /* Keep clear of the low numbers that --preserve-fds passes on. */
+  int high = fcntl (fd, F_DUPFD_CLOEXEC, 100);
+  if (high >= 0)
+    {
+      close (fd);
+      fd = high;
+    }
   if (log_file_fd >= 0)
     close (log_file_fd);
   log_file_fd = fd;
