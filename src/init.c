@@ -24,6 +24,7 @@
 #include "../oci-spec/state_json.h"
 
 #include <errno.h>
+#include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct init_step
@@ -100,6 +102,20 @@ step_hostname (struct init_context *ctx, tr_error_t *err)
     return tr_error (err, errno, "hostname: sethostname %s", s->hostname);
   if (s->domainname && setdomainname (s->domainname, strlen (s->domainname)) < 0)
     return tr_error (err, errno, "domainname: setdomainname %s", s->domainname);
+  return 0;
+}
+
+/* A session keyring of its own, so the container cannot see the keys of
+ * whoever started it (skipped with --no-new-keyring). */
+static int
+step_keyring (struct init_context *ctx, tr_error_t *err)
+{
+  if (ctx->no_new_keyring)
+    return 0;
+  char name[1100];
+  snprintf (name, sizeof name, "_ses.%s", ctx->id);
+  if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 && errno != ENOSYS)
+    return tr_error (err, errno, "join a new session keyring");
   return 0;
 }
 
@@ -248,6 +264,7 @@ static const struct init_step create_steps[] = {
   { "join namespaces", step_join_namespaces },
   { "cgroup namespace", step_cgroup_namespace },
   { "set hostname", step_hostname },
+  { "session keyring", step_keyring },
   { "prepare rootfs", step_rootfs },
   { "mounts", step_mounts },
   { "devices", step_devices },

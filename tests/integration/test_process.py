@@ -123,3 +123,17 @@ def test_missing_executable_is_a_create_error(runtime, bundle, cid):
     assert proc.stderr.strip() == (f'tinyrun: create {cid}: prepare process: exec: "no-such-program": '
                                    "executable file not found in $PATH")
     assert runtime("state", cid).returncode == 1
+
+
+def test_new_session_keyring(runtime, bundle, cid):
+    bundle.linux["maskedPaths"] = []
+    out = run_out(runtime, bundle, cid, "cat /proc/keys")
+    assert f"_ses.{cid}" in out
+
+
+def test_no_new_keyring(runtime, bundle, cid):
+    bundle.linux["maskedPaths"] = []
+    bundle.sh("cat /proc/keys").write()
+    proc = runtime("run", "--no-new-keyring", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    assert f"_ses.{cid}" not in proc.stdout
