@@ -17,6 +17,8 @@ PYTEST = ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-
 SUITES = [
     ("unit", ["tests/unit/unit-tests"]),
     ("integration (host)", PYTEST + ["tests/integration"]),
+    ("config parser fuzzing (60 s)", ["tests/fuzz/run-fuzz", "60"]),
+    ("unit + integration under ASan/UBSan", ["tests/sanitize/run"]),
 ]
 if os.path.exists(os.path.join(TOP, "tests/vm/run-cgroup-v2-tests")):
     SUITES.append(("cgroup v2 (VM)", ["tests/vm/run-cgroup-v2-tests"]))
