@@ -402,12 +402,6 @@ struct spec
  * e.g. "linux.seccomp.syscalls[3].names: expected an array of strings". */
 struct spec *spec_parse (const char *text, size_t len, tr_error_t *err);
 
-/* Read a whole file into a NUL-terminated buffer (for config.json). */
-char *spec_read_file (const char *path, size_t *len, tr_error_t *err);
-
-/* Read and parse a config.json file. */
-struct spec *spec_load (const char *path, tr_error_t *err);
-
 /* Parse a standalone process object (exec --process) or resources object
  * (update --resources) into the arena of an existing spec. */
 struct spec_process *spec_parse_process_json (struct spec *spec, const char *text, size_t len, tr_error_t *err);

@@ -5,13 +5,10 @@
 #include "spec_parse_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "../src/cleanup.h"
 
 int
 parse_idmaps (struct jr *r, yajl_val obj, const char *path, const char *key, idmaplist *out, tr_error_t *err)
@@ -386,69 +383,6 @@ spec_parse (const char *text, size_t len, tr_error_t *err)
       return NULL;
     }
   return spec;
-}
-
-/* Read a whole regular file into a NUL-terminated buffer. */
-char *
-spec_read_file (const char *path, size_t *len, tr_error_t *err)
-{
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    {
-      tr_error (err, errno, "open %s", path);
-      return NULL;
-    }
-  struct stat st;
-  if (fstat (fd, &st) < 0)
-    {
-      tr_error (err, errno, "stat %s", path);
-      return NULL;
-    }
-  size_t cap = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096, used = 0;
-  cleanup_free char *buf = malloc (cap + 1);
-  if (buf == NULL)
-    {
-      tr_error (err, ENOMEM, "read %s", path);
-      return NULL;
-    }
-  for (;;)
-    {
-      if (used == cap)
-        {
-          char *bigger = realloc (buf, cap * 2 + 1);
-          if (bigger == NULL)
-            {
-              tr_error (err, ENOMEM, "read %s", path);
-              return NULL;
-            }
-          buf = bigger;
-          cap *= 2;
-        }
-      ssize_t n = read (fd, buf + used, cap - used);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          tr_error (err, errno, "read %s", path);
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      used += (size_t) n;
-    }
-  buf[used] = '\0';
-  *len = used;
-  return steal_ptr (&buf);
-}
-
-struct spec *
-spec_load (const char *path, tr_error_t *err)
-{
-  size_t len;
-  cleanup_free char *text = spec_read_file (path, &len, err);
-  if (text == NULL)
-    return NULL;
-  return spec_parse (text, len, err);
 }
 
 struct spec_process *

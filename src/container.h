@@ -44,6 +44,12 @@ int container_kill (const char *root, const char *id, int sig, bool all, tr_erro
 /* Refuses a container that is not stopped unless force, which kills it. */
 int container_delete (const char *root, const char *id, bool force, tr_error_t *err);
 
+/* Open a container's state directory (flock()ed with lock), load its state
+ * and compute its status.  Returns the directory fd; st must be zeroed and
+ * cleared with container_state_clear() by the caller in every case. */
+int container_open (const char *root, const char *id, bool lock, struct container_state *st,
+                    enum container_status *status, tr_error_t *err);
+
 /* Load a container's state and compute its status.  st must be zeroed;
  * clear it with container_state_clear(). */
 int container_load (const char *root, const char *id, struct container_state *st, enum container_status *status,

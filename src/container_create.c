@@ -91,7 +91,7 @@ load_bundle (struct creation *c, tr_error_t *err)
   if (c->bundle == NULL)
     return -1;
   cleanup_free char *config = path_join (c->bundle, "config.json");
-  c->config_text = spec_read_file (config, &c->config_len, err);
+  c->config_text = read_file_at (AT_FDCWD, config, &c->config_len, err);
   if (c->config_text == NULL)
     return tr_error_wrap (err, "load bundle %s", c->bundle);
   c->spec = spec_parse (c->config_text, c->config_len, err);

@@ -17,17 +17,28 @@
 #include <unistd.h>
 
 int
-container_load (const char *root, const char *id, struct container_state *st, enum container_status *status,
-                tr_error_t *err)
+container_open (const char *root, const char *id, bool lock, struct container_state *st,
+                enum container_status *status, tr_error_t *err)
 {
   if (container_id_validate (id, err) < 0)
     return -1;
-  cleanup_close int dirfd = state_dir_open (root, id, false, err);
+  cleanup_close int dirfd = state_dir_open (root, id, lock, err);
   if (dirfd < 0)
     return -1;
   if (state_load (dirfd, st, err) < 0)
     return -1;
   *status = container_status_of (dirfd, st);
+  return steal_fd (&dirfd);
+}
+
+int
+container_load (const char *root, const char *id, struct container_state *st, enum container_status *status,
+                tr_error_t *err)
+{
+  int dirfd = container_open (root, id, false, st, status, err);
+  if (dirfd < 0)
+    return -1;
+  close (dirfd);
   return 0;
 }
 
@@ -106,16 +117,12 @@ release_init (int dirfd, const char *id, tr_error_t *err)
 int
 container_start (const char *root, const char *id, tr_error_t *err)
 {
-  if (container_id_validate (id, err) < 0)
-    return -1;
-  cleanup_close int dirfd = state_dir_open (root, id, true, err);
-  if (dirfd < 0)
-    return -1;
   struct container_state st = { 0 };
+  enum container_status status;
   int ret = -1;
-  if (state_load (dirfd, &st, err) < 0)
+  cleanup_close int dirfd = container_open (root, id, true, &st, &status, err);
+  if (dirfd < 0)
     goto out;
-  enum container_status status = container_status_of (dirfd, &st);
   if (status != STATUS_CREATED)
     {
       tr_error_plain (err, EINVAL, "cannot start a container that is %s", container_status_name (status));
@@ -209,25 +216,21 @@ force_stop (const struct container_state *st, enum container_status status, tr_e
 int
 container_delete (const char *root, const char *id, bool force, tr_error_t *err)
 {
-  if (container_id_validate (id, err) < 0)
-    return -1;
-  cleanup_close int dirfd = state_dir_open (root, id, true, err);
+  struct container_state st = { 0 };
+  enum container_status status;
+  int ret = -1;
+  cleanup_close int dirfd = container_open (root, id, true, &st, &status, err);
   if (dirfd < 0)
     {
       /* delete --force of a container that is not there succeeds, as
        * containerd expects after a plain delete already removed it. */
-      if (force && (*err)->status == ENOENT)
+      if (force && (*err)->status == ENOENT && container_id_validate (id, NULL) == 0)
         {
           tr_error_free (err);
-          return state_dir_remove (root, id, err);
+          ret = state_dir_remove (root, id, err);
         }
-      return -1;
+      goto out;
     }
-  struct container_state st = { 0 };
-  int ret = -1;
-  if (state_load (dirfd, &st, err) < 0)
-    goto out;
-  enum container_status status = container_status_of (dirfd, &st);
   if (status != STATUS_STOPPED)
     {
       if (!force)

@@ -182,3 +182,20 @@ def test_features(runtime):
 def test_version(runtime):
     proc = runtime("--version", check=True, root=False)
     assert proc.stdout.startswith("tinyrun version ")
+
+
+def test_default_specs_run(runtime, cid, tmp_path):
+    """What `spec` and `spec --rootless` write actually runs."""
+    from conftest import ROOTFS
+    for flags in ([], ["--rootless"]):
+        d = tmp_path / ("b" + "".join(flags))
+        d.mkdir()
+        runtime("spec", "--bundle", d, *flags, check=True, root=False)
+        config = json.loads((d / "config.json").read_text())
+        config["root"]["path"] = ROOTFS
+        config["process"]["terminal"] = False
+        config["process"]["args"] = ["sh", "-c", "id -u; hostname"]
+        (d / "config.json").write_text(json.dumps(config))
+        proc = runtime("run", "--bundle", d, cid)
+        assert proc.returncode == 0, (flags, proc.stderr)
+        assert proc.stdout == "0\ntinyrun\n"
