@@ -99,6 +99,8 @@ state_json_encode (const struct container_state *st, size_t *len, tr_error_t *er
   yajl_gen_bool (g, st->systemd_cgroup);
   gen_str (g, "pidNamespaceShared");
   yajl_gen_bool (g, st->pid_ns_shared);
+  gen_str (g, "mountNamespaceShared");
+  yajl_gen_bool (g, st->mount_ns_shared);
   gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   return gen_finish (g, len, err);
@@ -113,7 +115,7 @@ state_json_decode (const char *text, size_t len, struct container_state *st, tr_
   struct jr r = { .arena = &st->arena };
   opt_i64 pid = { 0 };
   opt_u64 start = { 0 };
-  opt_bool systemd = { 0 }, shared = { 0 };
+  opt_bool systemd = { 0 }, shared = { 0 }, mnt_shared = { 0 };
   int ret = 0;
   if (jr_string (&r, doc, "", "id", &st->id, err) < 0 || jr_i64 (&r, doc, "", "pid", &pid, err) < 0
       || jr_u64 (&r, doc, "", "startTime", &start, err) < 0 || jr_string (&r, doc, "", "bundle", &st->bundle, err) < 0
@@ -123,6 +125,7 @@ state_json_decode (const char *text, size_t len, struct container_state *st, tr_
       || jr_string (&r, doc, "", "cgroupPath", &st->cgroup_path, err) < 0
       || jr_bool (&r, doc, "", "systemdCgroup", &systemd, err) < 0
       || jr_bool (&r, doc, "", "pidNamespaceShared", &shared, err) < 0
+      || jr_bool (&r, doc, "", "mountNamespaceShared", &mnt_shared, err) < 0
       || jr_strmap (&r, doc, "", "annotations", &st->annotations, err) < 0)
     ret = tr_error_wrap (err, "state.json");
   yajl_tree_free (doc);
@@ -134,6 +137,7 @@ state_json_decode (const char *text, size_t len, struct container_state *st, tr_
   st->start_time = start.v;
   st->systemd_cgroup = systemd.v;
   st->pid_ns_shared = shared.v;
+  st->mount_ns_shared = mnt_shared.v;
   return 0;
 }
 

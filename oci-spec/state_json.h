@@ -23,6 +23,7 @@ struct container_state
   char *cgroup_path;         /* as resolved at create time ("" when none) */
   bool systemd_cgroup;
   bool pid_ns_shared;        /* the container has no pid namespace of its own */
+  bool mount_ns_shared;      /* ...or no mount namespace: its mounts are the host's */
 };
 
 /* {"ociVersion","id","status","pid","bundle","annotations"}; caller frees. */

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "namespaces.h"
 #include "procfs.h"
+#include "rootfs.h"
 #include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
@@ -59,6 +60,9 @@ rollback (struct creation *c)
       kill (c->pid, SIGKILL);
       waitpid (c->pid, NULL, 0);
     }
+  if (c->spec && c->rootfs && spec_find_namespace (c->spec, NS_MOUNT) == NULL
+      && rootfs_release_host_mounts (c->rootfs, &ignored) < 0)
+    tr_error_ignore (&ignored, "rollback: unmount");
   if (c->cgroup_made && cgroup_destroy (c->cgroup_path, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove cgroup");
   if (c->state_dirfd >= 0 && state_dir_remove (c->o->root, c->o->id, &ignored) < 0)
@@ -160,7 +164,7 @@ run_runtime_hooks (struct creation *c, tr_error_t *err)
   const struct spec_hooks *h = c->spec->hooks;
   if (h == NULL || (h->prestart.n == 0 && h->create_runtime.n == 0))
     return 0;
-  cleanup_free char *state = creating_state (c, "creating", err);
+  cleanup_free char *state = creating_state (c, "created", err);
   if (state == NULL)
     return -1;
   if (hooks_run (&h->prestart, "prestart", state, err) < 0)
@@ -262,6 +266,7 @@ record_state (struct creation *c, tr_error_t *err)
     .annotations = c->spec->annotations,
     .cgroup_path = c->cgroup_path,
     .pid_ns_shared = spec_find_namespace (c->spec, NS_PID) == NULL,
+    .mount_ns_shared = spec_find_namespace (c->spec, NS_MOUNT) == NULL,
   };
   cleanup_free char *created = rfc3339_now ();
   st.created = created;

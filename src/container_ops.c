@@ -7,6 +7,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "procfs.h"
+#include "rootfs.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -242,6 +243,8 @@ container_delete (const char *root, const char *id, bool force, tr_error_t *err)
         goto out;
     }
   if (st.cgroup_path && st.cgroup_path[0] && cgroup_destroy (st.cgroup_path, err) < 0)
+    goto out;
+  if (st.mount_ns_shared && st.rootfs && rootfs_release_host_mounts (st.rootfs, err) < 0)
     goto out;
   run_hooks_warn (dirfd, &st, STATUS_STOPPED, true);
   ret = state_dir_remove (root, id, err);

@@ -7,19 +7,18 @@
 #include "sysctl.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static int
 validate_namespaces (const struct spec *spec, tr_error_t *err)
 {
-  const struct spec_namespace *mnt = spec_find_namespace (spec, NS_MOUNT);
-  if (mnt == NULL)
-    return tr_error_plain (err, EINVAL, "linux.namespaces: a mount namespace is required");
+  /* Setting them in the host's UTS namespace would rename the host. */
   const struct spec_namespace *uts = spec_find_namespace (spec, NS_UTS);
-  if ((spec->hostname && spec->hostname[0]) && (uts == NULL || uts->path))
-    return tr_error_plain (err, EINVAL, "hostname: setting it needs a new uts namespace");
-  if ((spec->domainname && spec->domainname[0]) && (uts == NULL || uts->path))
-    return tr_error_plain (err, EINVAL, "domainname: setting it needs a new uts namespace");
+  if ((spec->hostname && spec->hostname[0]) && uts == NULL)
+    return tr_error_plain (err, EINVAL, "hostname: setting it needs a uts namespace");
+  if ((spec->domainname && spec->domainname[0]) && uts == NULL)
+    return tr_error_plain (err, EINVAL, "domainname: setting it needs a uts namespace");
   return 0;
 }
 
@@ -70,10 +69,23 @@ validate_linux (const struct spec *spec, tr_error_t *err)
   return sysctl_validate (spec, err);
 }
 
+/* The runtime spec is semantic-versioned: tinyrun reads any 1.x.y. */
+static int
+validate_version (const struct spec *spec, tr_error_t *err)
+{
+  const char *v = spec->oci_version;
+  unsigned major, minor, patch;
+  int end = 0;
+  if (sscanf (v, "%u.%u.%u%n", &major, &minor, &patch, &end) != 3 || (v[end] != '\0' && v[end] != '-' && v[end] != '+')
+      || major != 1)
+    return tr_error_plain (err, EINVAL, "ociVersion: \"%s\" is not a supported version (1.x.y)", v);
+  return 0;
+}
+
 int
 container_validate (const struct spec *spec, const struct create_options *o, tr_error_t *err)
 {
-  if (validate_linux (spec, err) < 0 || validate_namespaces (spec, err) < 0 || validate_mounts (spec, err) < 0
+  if (validate_version (spec, err) < 0 || validate_linux (spec, err) < 0 || validate_namespaces (spec, err) < 0 || validate_mounts (spec, err) < 0
       || validate_process (spec, o, err) < 0)
     return tr_error_wrap (err, "config.json");
   return 0;

@@ -41,7 +41,9 @@ struct init_step
   int (*run) (struct init_context *ctx, tr_error_t *err);
 };
 
-/* The state JSON that createContainer and startContainer hooks read. */
+/* The state JSON that createContainer and startContainer hooks read.
+ * Their status is "created", as runc and crun pass it and the runtime-tools
+ * suite expects (the spec's "creating" is never shown to hooks). */
 static char *
 state_for_hooks (const struct init_context *ctx, const char *status, tr_error_t *err)
 {
@@ -119,10 +121,18 @@ step_keyring (struct init_context *ctx, tr_error_t *err)
   return 0;
 }
 
+static enum rootfs_switch
+rootfs_switch_of (const struct init_context *ctx)
+{
+  if (spec_find_namespace (ctx->spec, NS_MOUNT) == NULL)
+    return ROOTFS_CHROOT;
+  return ctx->no_pivot ? ROOTFS_MOVE : ROOTFS_PIVOT;
+}
+
 static int
 step_rootfs (struct init_context *ctx, tr_error_t *err)
 {
-  ctx->rootfd = rootfs_prepare (ctx->spec, ctx->rootfs, err);
+  ctx->rootfd = rootfs_prepare (ctx->spec, ctx->rootfs, rootfs_switch_of (ctx), err);
   return ctx->rootfd < 0 ? -1 : 0;
 }
 
@@ -195,7 +205,7 @@ step_create_container_hooks (struct init_context *ctx, tr_error_t *err)
 {
   if (ctx->spec->hooks == NULL || ctx->spec->hooks->create_container.n == 0)
     return 0;
-  cleanup_free char *state = state_for_hooks (ctx, "creating", err);
+  cleanup_free char *state = state_for_hooks (ctx, "created", err);
   if (state == NULL)
     return -1;
   return hooks_run (&ctx->spec->hooks->create_container, "createContainer", state, err);
@@ -204,7 +214,7 @@ step_create_container_hooks (struct init_context *ctx, tr_error_t *err)
 static int
 step_pivot_root (struct init_context *ctx, tr_error_t *err)
 {
-  if (rootfs_pivot (ctx->rootfs, ctx->rootfd, ctx->no_pivot, err) < 0)
+  if (rootfs_pivot (ctx->rootfs, ctx->rootfd, rootfs_switch_of (ctx), err) < 0)
     return -1;
   close (ctx->rootfd);
   ctx->rootfd = -1;
@@ -225,7 +235,7 @@ step_paths (struct init_context *ctx, tr_error_t *err)
 static int
 step_rootfs_finish (struct init_context *ctx, tr_error_t *err)
 {
-  return rootfs_finish (ctx->spec, err);
+  return rootfs_finish (ctx->spec, rootfs_switch_of (ctx), err);
 }
 
 static int

@@ -145,3 +145,10 @@ def test_preserve_fds_must_be_open(runtime, bundle, cid):
     proc = runtime("create", "--preserve-fds", "40", "--bundle", bundle.path, cid)
     assert proc.returncode == 1
     assert "--preserve-fds 40: fd" in proc.stderr and "is not open" in proc.stderr
+
+
+def test_unsupported_oci_version(runtime, bundle, cid):
+    bundle.config["ociVersion"] = "invalid"
+    bundle.write()
+    proc = runtime("create", "--bundle", bundle.path, cid)
+    assert_clean_failure(runtime, proc, cid, 'ociVersion: "invalid" is not a supported version')

@@ -93,7 +93,7 @@ def test_hostname_needs_uts_namespace(runtime, bundle, cid):
     bundle.write()
     proc = runtime("run", "--bundle", bundle.path, cid)
     assert proc.returncode == 1
-    assert "hostname: setting it needs a new uts namespace" in proc.stderr
+    assert "hostname: setting it needs a uts namespace" in proc.stderr
 
 
 def test_sysctl(runtime, bundle, cid):

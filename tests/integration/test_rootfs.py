@@ -179,3 +179,30 @@ def test_bad_mount_fails_naming_the_entry(runtime, bundle, cid):
     assert proc.returncode == 1
     n = len(bundle.config["mounts"]) - 1
     assert f"mounts: mounts[{n}] (/x): mount nosuchfs on /x: No such device" in proc.stderr
+
+
+def test_unbindable_root_propagation(runtime, bundle, cid):
+    bundle.linux["rootfsPropagation"] = "unbindable"
+    out = run_out(runtime, bundle, cid, "cat /proc/self/mountinfo")
+    root = [l for l in out.splitlines() if l.split()[4] == "/"][0]
+    assert "unbindable" in root
+
+
+def test_without_mount_namespace(runtime, bundle, cid):
+    """Like runc: the mounts land in the host's namespace below the rootfs,
+    the process is chrooted, and delete takes the mounts away again (the
+    autouse fixture checks that none is left)."""
+    from conftest import ROOTFS
+    bundle.linux["namespaces"] = [{"type": "pid"}]
+    bundle.config.pop("hostname")
+    bundle.linux["maskedPaths"] = ["/proc/keys"]
+    bundle.sh("sleep 300").write()
+    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+    pid = runtime.state(cid)["pid"]
+    assert os.readlink(f"/proc/{pid}/ns/mnt") == os.readlink("/proc/self/ns/mnt")
+    with open("/proc/self/mountinfo") as f:
+        host_view = f.read()
+    assert f" {ROOTFS}/proc " in host_view
+    runtime("delete", "--force", cid, check=True)
+    with open("/proc/self/mountinfo") as f:
+        assert ROOTFS not in f.read()
