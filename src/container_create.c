@@ -103,10 +103,15 @@ load_bundle (struct creation *c, tr_error_t *err)
     return -1;
   if (c->spec->root == NULL)
     return tr_error_plain (err, EINVAL, "config.json: root: required");
+  /* Lexically clean ("bundle/." → "bundle"): the path is compared with
+   * mount points later. */
   const char *root = c->spec->root->path;
-  c->rootfs = root[0] == '/' ? strdup (root) : path_join (c->bundle, root);
-  if (c->rootfs == NULL)
+  cleanup_free char *joined = root[0] == '/' ? strdup (root) : path_join (c->bundle, root);
+  if (joined == NULL)
     return tr_error (err, ENOMEM, "root.path");
+  c->rootfs = make_absolute (joined, err);
+  if (c->rootfs == NULL)
+    return -1;
   struct stat st;
   if (stat (c->rootfs, &st) < 0)
     return tr_error (err, errno, "root.path: %s", c->rootfs);

@@ -206,3 +206,15 @@ def test_without_mount_namespace(runtime, bundle, cid):
     runtime("delete", "--force", cid, check=True)
     with open("/proc/self/mountinfo") as f:
         assert ROOTFS not in f.read()
+
+
+def test_rootfs_path_dot(runtime, bundle, cid):
+    """root.path "." (the bundle is the rootfs) without a mount namespace:
+    the mounts must still be found and removed at delete."""
+    rootfs = bundle.copy_rootfs()
+    bundle.path = rootfs
+    bundle.config["root"]["path"] = "."
+    bundle.linux["namespaces"] = [{"type": "pid"}]
+    bundle.config.pop("hostname")
+    bundle.sh("true").write()
+    runtime("run", "--bundle", bundle.path, cid, check=True)
