@@ -37,6 +37,20 @@ int cgroup_read_pids_recursive (int dirfd, const char *file, pid_t **pids, size_
 /* rmdir dir's descendants bottom-up, then dir itself; retries EBUSY
  * briefly while dying processes leave. */
 int cgroup_rmdir_tree (const char *dir, tr_error_t *err);
+/* Write a value to dirfd/file.  The error names the spec field and the
+ * file: "linux.resources.memory.limit: write 1 to memory.max: ...". */
+int cgroup_set (int dirfd, const char *file, const char *field, const char *value, tr_error_t *err);
+int cgroup_setf (int dirfd, const char *file, const char *field, tr_error_t *err, const char *fmt, ...)
+  __attribute__ ((format (printf, 5, 6)));
+/* Does dirfd have this interface file? */
+bool cgroup_has_file (int dirfd, const char *file);
+
+/* The default devices every container gets (null, zero, full, random,
+ * urandom, tty, console, ptmx, pts), allowed after the spec's own rules
+ * unless a rule names the same device (so a spec can deny one). */
+struct spec_device_rule;
+size_t cgroup_default_device_rules (const struct spec_resources *res, struct spec_device_rule *out, size_t max);
+
 /* mkdir -p below mnt; returns 0. */
 int cgroup_mkdir_below (const char *mnt, const char *path, tr_error_t *err);
 

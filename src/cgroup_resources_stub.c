@@ -22,14 +22,6 @@ cgroup_v2_apply (int dirfd, const struct spec_resources *res, bool update, tr_er
 }
 
 int
-cgroup_v1_apply (const char *path, const struct spec_resources *res, bool update, tr_error_t *err)
-{
-  (void) path;
-  (void) update;
-  return check_unsupported (res, err);
-}
-
-int
 cgroup_v2_stats_json (const char *mnt, const char *path, void *gen, tr_error_t *err)
 {
   (void) mnt;

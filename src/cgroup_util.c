@@ -4,6 +4,7 @@
 #include "fileutil.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,4 +107,70 @@ cgroup_mkdir_below (const char *mnt, const char *path, tr_error_t *err)
   if (full == NULL)
     return tr_error (err, ENOMEM, "cgroup %s", path);
   return mkdir_p (full, 0755, err);
+}
+
+int
+cgroup_set (int dirfd, const char *file, const char *field, const char *value, tr_error_t *err)
+{
+  cleanup_close int fd = openat (dirfd, file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "%s: open %s", field, file);
+  size_t len = strlen (value);
+  /* cgroup files take one value per write(2). */
+  if (write (fd, value, len) != (ssize_t) len)
+    return tr_error (err, errno, "%s: write %s to %s", field, value, file);
+  return 0;
+}
+
+int
+cgroup_setf (int dirfd, const char *file, const char *field, tr_error_t *err, const char *fmt, ...)
+{
+  char value[512];
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (value, sizeof value, fmt, ap);
+  va_end (ap);
+  return cgroup_set (dirfd, file, field, value, err);
+}
+
+bool
+cgroup_has_file (int dirfd, const char *file)
+{
+  return faccessat (dirfd, file, F_OK, 0) == 0;
+}
+
+static bool
+rule_names_device (const struct spec_resources *res, char type, int64_t major, int64_t minor)
+{
+  for (size_t i = 0; res && i < res->n_devices; i++)
+    {
+      const struct spec_device_rule *r = &res->devices[i];
+      if (r->type && r->type[0] == type && r->major.set && r->major.v == major && r->minor.set
+          && r->minor.v == minor)
+        return true;
+    }
+  return false;
+}
+
+size_t
+cgroup_default_device_rules (const struct spec_resources *res, struct spec_device_rule *out, size_t max)
+{
+  static const struct
+  {
+    int64_t major, minor; /* minor -1: any */
+  } devs[] = { { 1, 3 }, { 1, 5 }, { 1, 7 }, { 1, 8 }, { 1, 9 }, { 5, 0 }, { 5, 1 }, { 5, 2 }, { 136, -1 } };
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof devs / sizeof devs[0] && n < max; i++)
+    {
+      if (rule_names_device (res, 'c', devs[i].major, devs[i].minor))
+        continue;
+      out[n++] = (struct spec_device_rule){
+        .allow = true,
+        .type = (char *) "c",
+        .major = { true, devs[i].major },
+        .minor = { devs[i].minor >= 0, devs[i].minor },
+        .access = (char *) "rwm",
+      };
+    }
+  return n;
 }

@@ -102,3 +102,18 @@ v1_find (const char *controller)
       return &h[i];
   return NULL;
 }
+
+int
+v1_open (const char *controller, const char *path, const char *field, tr_error_t *err)
+{
+  const struct v1_hierarchy *h = v1_find (controller);
+  if (h == NULL)
+    return tr_error_plain (err, ENOTSUP, "%s: the %s cgroup controller is not mounted on this host", field,
+                           controller);
+  char dir[4096];
+  snprintf (dir, sizeof dir, "%s/%s", h->mountpoint, path[0] == '/' ? path + 1 : path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "%s: open cgroup %s", field, dir);
+  return fd;
+}

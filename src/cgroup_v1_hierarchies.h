@@ -19,4 +19,9 @@ bool v1_has_controller (const struct v1_hierarchy *h, const char *controller);
 /* The hierarchy carrying a controller, or NULL when not mounted. */
 const struct v1_hierarchy *v1_find (const char *controller);
 
+/* Open the container's directory in the hierarchy of `controller`.  When
+ * the host does not mount that controller the error names the spec field
+ * that asked for it. */
+int v1_open (const char *controller, const char *path, const char *field, tr_error_t *err);
+
 #endif
