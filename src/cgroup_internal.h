@@ -47,7 +47,8 @@ bool cgroup_has_file (int dirfd, const char *file);
 
 /* The default devices every container gets (null, zero, full, random,
  * urandom, tty, console, ptmx, pts), allowed after the spec's own rules
- * unless a rule names the same device (so a spec can deny one). */
+ * unless a rule names the same device (so a spec can deny one), and mknod
+ * of any device. */
 struct spec_device_rule;
 size_t cgroup_default_device_rules (const struct spec_resources *res, struct spec_device_rule *out, size_t max);
 

@@ -4,23 +4,6 @@
 
 #include <errno.h>
 
-static int
-check_unsupported (const struct spec_resources *res, tr_error_t *err)
-{
-  if (res->memory || res->cpu || res->pids_limit.set || res->block_io || res->n_hugepage_limits || res->network
-      || res->n_rdma || res->unified.n)
-    return tr_error_plain (err, ENOTSUP, "linux.resources: not supported yet");
-  return 0;
-}
-
-int
-cgroup_v2_apply (int dirfd, const struct spec_resources *res, bool update, tr_error_t *err)
-{
-  (void) dirfd;
-  (void) update;
-  return check_unsupported (res, err);
-}
-
 int
 cgroup_v2_stats_json (const char *mnt, const char *path, void *gen, tr_error_t *err)
 {

@@ -160,6 +160,12 @@ cgroup_default_device_rules (const struct spec_resources *res, struct spec_devic
     int64_t major, minor; /* minor -1: any */
   } devs[] = { { 1, 3 }, { 1, 5 }, { 1, 7 }, { 1, 8 }, { 1, 9 }, { 5, 0 }, { 5, 1 }, { 5, 2 }, { 136, -1 } };
   size_t n = 0;
+  /* mknod of any device, as runc allows: the runtime itself creates the
+   * container's device nodes after the rules are in place, and a node is
+   * useless without the read/write rules anyway. */
+  static const char *const mknod_types[] = { "c", "b" };
+  for (size_t i = 0; i < 2 && n < max; i++)
+    out[n++] = (struct spec_device_rule){ .allow = true, .type = (char *) mknod_types[i], .access = (char *) "m" };
   for (size_t i = 0; i < sizeof devs / sizeof devs[0] && n < max; i++)
     {
       if (rule_names_device (res, 'c', devs[i].major, devs[i].minor))
