@@ -248,3 +248,11 @@ cgroup_stats_json (const char *path, void *gen, tr_error_t *err)
     return cgroup_v1_stats_json (path, gen, err);
   return cgroup_v2_stats_json (cgroup_v2_mountpoint (), path, gen, err);
 }
+
+int
+cgroup_oom_kills (const char *path, uint64_t *count, tr_error_t *err)
+{
+  if (uses_v1 ())
+    return cgroup_v1_oom_kills (path, count, err);
+  return cgroup_v2_oom_kills (cgroup_v2_mountpoint (), path, count, err);
+}

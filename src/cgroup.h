@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -73,5 +74,9 @@ int cgroup_destroy (const char *path, tr_error_t *err);
 /* Statistics for `events --stats`: written as runc's JSON object into g
  * (a yajl_gen, passed as void * to keep yajl out of this header). */
 int cgroup_stats_json (const char *path, void *yajl_gen, tr_error_t *err);
+
+/* How many processes the kernel's OOM killer has killed in the cgroup so
+ * far (memory.events on v2, memory.oom_control on v1). */
+int cgroup_oom_kills (const char *path, uint64_t *count, tr_error_t *err);
 
 #endif

@@ -29,6 +29,9 @@ bool cgroup_v1_is_frozen (const char *path);
 int cgroup_v1_destroy (const char *path, tr_error_t *err);
 int cgroup_v1_stats_json (const char *path, void *gen, tr_error_t *err);
 
+int cgroup_v1_oom_kills (const char *path, uint64_t *count, tr_error_t *err);
+int cgroup_v2_oom_kills (const char *mnt, const char *path, uint64_t *count, tr_error_t *err);
+
 /* Shared helpers (cgroup_util.c). */
 /* Read "cgroup.procs"-style files (one pid per line) and append. */
 int cgroup_read_pids (int dirfd, const char *file, pid_t **pids, size_t *n, tr_error_t *err);

@@ -5,6 +5,7 @@
 #define TINYRUN_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -42,5 +43,9 @@ int cmd_usage_error (tr_error_t *err, const char *command, const char *usage);
 int cmd_take_id (int argc, char **argv, const char *command, const char *usage, const char **id, tr_error_t *err);
 /* Parse a non-negative int flag value, naming the flag on error. */
 int cmd_parse_int (const char *flag, const char *value, int *out, tr_error_t *err);
+
+/* A size like docker's and runc's: "-1", "1024", "64m", "1.5g", "2GiB"
+ * (binary multiples). */
+int cmd_parse_size (const char *flag, const char *value, int64_t *out, tr_error_t *err);
 
 #endif

@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 int
 cmd_usage_error (tr_error_t *err, const char *command, const char *usage)
@@ -34,5 +37,49 @@ cmd_parse_int (const char *flag, const char *value, int *out, tr_error_t *err)
   if (*value == '\0' || *end != '\0' || errno || v < 0 || v > INT_MAX)
     return tr_error_plain (err, EINVAL, "%s: \"%s\" is not a valid number", flag, value);
   *out = (int) v;
+  return 0;
+}
+
+int
+cmd_parse_size (const char *flag, const char *value, int64_t *out, tr_error_t *err)
+{
+  if (strcmp (value, "-1") == 0)
+    {
+      *out = -1;
+      return 0;
+    }
+  char *end;
+  errno = 0;
+  double n = strtod (value, &end);
+  if (end == value || errno || n < 0)
+    return tr_error_plain (err, EINVAL, "%s: \"%s\" is not a size", flag, value);
+  double mult = 1;
+  switch (tolower ((unsigned char) *end))
+    {
+    case '\0':
+    case 'b':
+      break;
+    case 'k':
+      mult = 1024.0;
+      break;
+    case 'm':
+      mult = 1024.0 * 1024;
+      break;
+    case 'g':
+      mult = 1024.0 * 1024 * 1024;
+      break;
+    case 't':
+      mult = 1024.0 * 1024 * 1024 * 1024;
+      break;
+    default:
+      return tr_error_plain (err, EINVAL, "%s: \"%s\" has an unknown unit", flag, value);
+    }
+  if (*end)
+    {
+      const char *rest = end + 1;
+      if (strcasecmp (rest, "") != 0 && strcasecmp (rest, "b") != 0 && strcasecmp (rest, "ib") != 0)
+        return tr_error_plain (err, EINVAL, "%s: \"%s\" has an unknown unit", flag, value);
+    }
+  *out = (int64_t) (n * mult);
   return 0;
 }

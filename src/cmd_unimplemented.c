@@ -15,8 +15,3 @@
   }
 
 NOT_YET (exec)
-NOT_YET (ps)
-NOT_YET (pause)
-NOT_YET (resume)
-NOT_YET (update)
-NOT_YET (events)

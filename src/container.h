@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "state.h"
+#include "../oci-spec/spec.h"
 
 struct create_options
 {
@@ -49,6 +50,15 @@ int container_delete (const char *root, const char *id, bool force, tr_error_t *
  * cleared with container_state_clear() by the caller in every case. */
 int container_open (const char *root, const char *id, bool lock, struct container_state *st,
                     enum container_status *status, tr_error_t *err);
+
+/* Apply new resource limits to a created, running or paused container. */
+int container_update (const char *root, const char *id, const struct spec_resources *res, tr_error_t *err);
+
+/* Freeze (pause) or thaw (resume) every process of a container. */
+int container_pause (const char *root, const char *id, bool pause, tr_error_t *err);
+
+/* The host pids of every process of a container; caller frees *pids. */
+int container_pids (const char *root, const char *id, pid_t **pids, size_t *n, tr_error_t *err);
 
 /* Load a container's state and compute its status.  st must be zeroed;
  * clear it with container_state_clear(). */

@@ -28,3 +28,21 @@ def v2_dir(path):
 def read(path):
     with open(path) as f:
         return f.read().strip()
+
+
+def memory_limit(path):
+    """The container's memory limit as the kernel has it (bytes or 'max')."""
+    if is_unified():
+        return read(os.path.join(v2_dir(path), "memory.max"))
+    return read(os.path.join(v1_dir("memory", path), "memory.limit_in_bytes"))
+
+
+def pids_limit(path):
+    d = v2_dir(path) if is_unified() else v1_dir("pids", path)
+    return read(os.path.join(d, "pids.max"))
+
+
+def cpu_quota(path):
+    if is_unified():
+        return read(os.path.join(v2_dir(path), "cpu.max")).split()[0]
+    return read(os.path.join(v1_dir("cpu", path), "cpu.cfs_quota_us"))
