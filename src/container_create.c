@@ -13,6 +13,7 @@
 #include "log.h"
 #include "namespaces.h"
 #include "procfs.h"
+#include "seccomp.h"
 #include "rootfs.h"
 #include "spawn.h"
 #include "sync.h"
@@ -193,6 +194,18 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
     return -1;
   if (sync_send (sock, SYNC_CREATE_RUNTIME_DONE, 0, -1, err) < 0)
     return -1;
+  const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
+  if (seccomp_spec_uses_notify (sc))
+    {
+      cleanup_close int notify_fd = -1;
+      cleanup_free char *state = creating_state (c, "created", err);
+      if (state == NULL || sync_expect (sock, SYNC_SECCOMP_FD, NULL, &notify_fd, err) < 0)
+        return -1;
+      if (notify_fd < 0)
+        return tr_error_plain (err, EPROTO, "linux.seccomp: no notify fd from the container");
+      if (seccomp_send_to_listener (sc, notify_fd, c->pid, state, err) < 0)
+        return -1;
+    }
   if (sync_expect (sock, SYNC_READY, NULL, &c->pty_master, err) < 0)
     return -1;
   if (c->pty_master >= 0 && c->console_fd >= 0)

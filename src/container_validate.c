@@ -60,7 +60,7 @@ validate_linux (const struct spec *spec, tr_error_t *err)
   const struct spec_linux *l = spec->linux_;
   if (l == NULL)
     return tr_error_plain (err, EINVAL, "linux: required on Linux");
-  if (l->seccomp && seccomp_validate (l->seccomp, err) < 0)
+  if (l->seccomp && seccomp_config_validate (l->seccomp, err) < 0)
     return -1;
   if (l->intel_rdt)
     return tr_error_plain (err, ENOTSUP, "linux.intelRdt: not supported yet");

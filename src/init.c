@@ -251,9 +251,27 @@ step_prepare_process (struct init_context *ctx, tr_error_t *err)
   if (process_prepare (ctx->spec->process, &ctx->exec, err) < 0)
     return -1;
   if (l && l->seccomp
-      && seccomp_prepare (l->seccomp, (struct seccomp_program **) &ctx->exec.seccomp, err) < 0)
+      && seccomp_compile (l->seccomp, (struct seccomp_program **) &ctx->exec.seccomp, err) < 0)
     return -1;
   return 0;
+}
+
+/* A filter with SCMP_ACT_NOTIFY is useless until its listener has the
+ * notify fd, and only the runtime (in the host's namespaces) can reach
+ * listenerPath: load it now and hand the fd over.  From here on the
+ * filter applies to the init's remaining steps too, as with runc. */
+static int
+step_seccomp_listener (struct init_context *ctx, tr_error_t *err)
+{
+  if (!seccomp_program_notifies (ctx->exec.seccomp))
+    return 0;
+  int fd;
+  if (seccomp_install (ctx->exec.seccomp, &fd, err) < 0)
+    return -1;
+  ctx->exec.seccomp = NULL;
+  int ret = sync_send (ctx->sync_fd, SYNC_SECCOMP_FD, 0, fd, err);
+  close (fd);
+  return ret;
 }
 
 static int
@@ -288,6 +306,7 @@ static const struct init_step create_steps[] = {
   { "finish rootfs", step_rootfs_finish },
   { "process limits", step_process_limits },
   { "prepare process", step_prepare_process },
+  { "seccomp listener", step_seccomp_listener },
   { "ready", step_ready },
 };
 

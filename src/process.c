@@ -188,7 +188,7 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
 
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
    * while we still have it.  With it, as late as possible (below). */
-  if (x->seccomp && !p->no_new_privileges && seccomp_load (x->seccomp, &notify_fd, err) < 0)
+  if (x->seccomp && !p->no_new_privileges && seccomp_install (x->seccomp, &notify_fd, err) < 0)
     return -1;
 
   /* 1. The bounding set, while we still hold CAP_SETPCAP. */
@@ -208,12 +208,11 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
   /* 5. no_new_privs: after this, execve can never gain privileges. */
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return tr_error (err, errno, "process.noNewPrivileges: prctl");
-  /* 6. seccomp last, so the filter sees as few of our own syscalls as
-   * possible. */
-  if (x->seccomp && p->no_new_privileges && seccomp_load (x->seccomp, &notify_fd, err) < 0)
-    return -1;
-
   if (close_other_fds (preserve_fds, x->envp, err) < 0)
+    return -1;
+  /* 6. seccomp last, so the filter sees as few of our own syscalls as
+   * possible: only execve follows. */
+  if (x->seccomp && p->no_new_privileges && seccomp_install (x->seccomp, &notify_fd, err) < 0)
     return -1;
   execve (x->path, p->args.v, x->envp);
   (void) spec;

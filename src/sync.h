@@ -16,6 +16,9 @@
  *   prestart + createRuntime hooks ────▶ SYNC_CREATE_RUNTIME_DONE
  *                                        createContainer hooks, pivot_root,
  *                                        devices, masked paths, sysctl, tty
+ *                                  [with SCMP_ACT_NOTIFY: loads the filter
+ *                                  ◀──── SYNC_SECCOMP_FD (+ notify fd)
+ *   send it to listenerPath]
  *                                  ◀──── SYNC_READY (+ pty master fd)
  *   write state.json, exit               wait on exec.fifo for `start`
  *
@@ -37,6 +40,7 @@ enum sync_msg
   SYNC_PARENT_READY,
   SYNC_CREATE_RUNTIME,
   SYNC_CREATE_RUNTIME_DONE,
+  SYNC_SECCOMP_FD,
   SYNC_READY,
   SYNC_ERROR,
 };
