@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 static int
@@ -63,9 +64,12 @@ validate_linux (const struct spec *spec, tr_error_t *err)
   if (l->seccomp && seccomp_config_validate (l->seccomp, err) < 0)
     return -1;
   if (l->intel_rdt)
-    return tr_error_plain (err, ENOTSUP, "linux.intelRdt: not supported yet");
-  if (l->personality)
-    return tr_error_plain (err, ENOTSUP, "linux.personality: not supported yet");
+    return tr_error_plain (err, ENOTSUP, access ("/sys/fs/resctrl/schemata", F_OK) == 0
+                                             ? "linux.intelRdt: resctrl groups are not supported by tinyrun"
+                                             : "linux.intelRdt: not supported on this host (no resctrl filesystem "
+                                               "mounted at /sys/fs/resctrl)");
+  if (personality_validate (l->personality, err) < 0)
+    return -1;
   return sysctl_validate (spec, err);
 }
 

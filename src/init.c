@@ -77,6 +77,12 @@ step_wait_parent (struct init_context *ctx, tr_error_t *err)
 }
 
 static int
+step_initial_affinity (struct init_context *ctx, tr_error_t *err)
+{
+  return process_apply_affinity (ctx->spec->process, false, err);
+}
+
+static int
 step_join_namespaces (struct init_context *ctx, tr_error_t *err)
 {
   /* In intermediate mode the intermediate joined everything; otherwise
@@ -289,6 +295,7 @@ step_ready (struct init_context *ctx, tr_error_t *err)
 
 static const struct init_step create_steps[] = {
   { "wait for the runtime", step_wait_parent },
+  { "initial CPU affinity", step_initial_affinity },
   { "join namespaces", step_join_namespaces },
   { "cgroup namespace", step_cgroup_namespace },
   { "set hostname", step_hostname },

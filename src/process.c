@@ -210,11 +210,13 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
     return tr_error (err, errno, "process.noNewPrivileges: prctl");
   if (close_other_fds (preserve_fds, x->envp, err) < 0)
     return -1;
+  if (process_apply_affinity (p, true, err) < 0
+      || (spec->linux_ && personality_apply (spec->linux_->personality, err) < 0))
+    return -1;
   /* 6. seccomp last, so the filter sees as few of our own syscalls as
    * possible: only execve follows. */
   if (x->seccomp && p->no_new_privileges && seccomp_install (x->seccomp, &notify_fd, err) < 0)
     return -1;
   execve (x->path, p->args.v, x->envp);
-  (void) spec;
   return tr_error (err, errno, "exec %s", x->path);
 }

@@ -137,3 +137,46 @@ def test_no_new_keyring(runtime, bundle, cid):
     proc = runtime("run", "--no-new-keyring", "--bundle", bundle.path, cid)
     assert proc.returncode == 0, proc.stderr
     assert f"_ses.{cid}" not in proc.stdout
+
+
+def test_scheduler(runtime, bundle, cid):
+    bundle.process["scheduler"] = {"policy": "SCHED_BATCH", "nice": 7}
+    out = run_out(runtime, bundle, cid, "cut -d' ' -f19,41 /proc/self/stat")
+    assert out.split() == ["7", "3"]  # nice, policy
+
+
+def test_io_priority(runtime, bundle, cid):
+    bundle.process["ioPriority"] = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}
+    assert "idle" in run_out(runtime, bundle, cid, "ionice -p $$").lower()
+
+
+def test_exec_cpu_affinity(runtime, bundle, cid):
+    bundle.process["execCPUAffinity"] = {"initial": "0-1", "final": "1"}
+    out = run_out(runtime, bundle, cid, "grep Cpus_allowed_list /proc/self/status")
+    assert out.split()[-1] == "1"
+
+
+def test_personality(runtime, bundle, cid):
+    bundle.linux["personality"] = {"domain": "LINUX32"}
+    assert run_out(runtime, bundle, cid, "uname -m").strip() in ("i686", "i386")
+
+
+def test_process_attribute_errors(runtime, bundle, cid):
+    for field, value, message in (
+            ("scheduler", {"policy": "SCHED_SOMETIMES"}, 'process.scheduler.policy: unknown policy "SCHED_SOMETIMES"'),
+            ("ioPriority", {"class": "IOPRIO_CLASS_BE", "priority": 9}, "process.ioPriority.priority: 9 is outside"),
+            ("execCPUAffinity", {"initial": "x-y"}, 'process.execCPUAffinity.initial: "x-y" is not a CPU list')):
+        bundle.process.pop("scheduler", None)
+        bundle.process.pop("ioPriority", None)
+        bundle.process.pop("execCPUAffinity", None)
+        bundle.process[field] = value
+        bundle.write()
+        proc = runtime("create", "--bundle", bundle.path, cid)
+        assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+
+
+def test_intel_rdt_is_refused_clearly(runtime, bundle, cid):
+    bundle.linux["intelRdt"] = {"closID": "c1", "l3CacheSchema": "L3:0=f"}
+    bundle.write()
+    proc = runtime("create", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1 and "linux.intelRdt:" in proc.stderr
