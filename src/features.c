@@ -129,8 +129,9 @@ features_json (tr_error_t *err)
   yajl_gen_bool (g, 0);
   yajl_gen_map_close (g);
   seccomp (g);
-  enabled (g, "apparmor", false);
-  enabled (g, "selinux", false);
+  /* Applied where the host has them enabled (see lsm.c). */
+  enabled (g, "apparmor", true);
+  enabled (g, "selinux", true);
   enabled (g, "intelRdt", false);
   str (g, "mountExtensions");
   yajl_gen_map_open (g);

@@ -12,4 +12,8 @@ int lsm_validate (const struct spec_process *p, const char *mount_label, tr_erro
 /* linux.mountLabel when SELinux can use it, else NULL. */
 const char *lsm_mount_label (const struct spec *spec);
 
+/* Set the AppArmor profile / SELinux label that the next execve puts on
+ * the process (only where that LSM is enabled). */
+int lsm_apply_exec_labels (const struct spec_process *p, tr_error_t *err);
+
 #endif

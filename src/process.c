@@ -3,6 +3,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "log.h"
+#include "lsm.h"
 #include "process_attrs.h"
 #include "seccomp.h"
 #include "syscalls.h"
@@ -210,7 +211,7 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
     return tr_error (err, errno, "process.noNewPrivileges: prctl");
   if (close_other_fds (preserve_fds, x->envp, err) < 0)
     return -1;
-  if (process_apply_affinity (p, true, err) < 0
+  if (lsm_apply_exec_labels (p, err) < 0 || process_apply_affinity (p, true, err) < 0
       || (spec->linux_ && personality_apply (spec->linux_->personality, err) < 0))
     return -1;
   /* 6. seccomp last, so the filter sees as few of our own syscalls as
