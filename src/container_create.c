@@ -46,6 +46,7 @@ struct creation
   bool cgroup_made;
   int cgroup_fd;
   int fifo_fd;
+  int start_error_fd;
   int console_fd;
   int sync_fds[2];
   pid_t pid;
@@ -74,7 +75,7 @@ rollback (struct creation *c)
 static void
 release (struct creation *c)
 {
-  int *fds[] = { &c->state_dirfd, &c->cgroup_fd, &c->fifo_fd, &c->console_fd, &c->sync_fds[0], &c->sync_fds[1],
+  int *fds[] = { &c->state_dirfd, &c->cgroup_fd, &c->fifo_fd, &c->start_error_fd, &c->console_fd, &c->sync_fds[0], &c->sync_fds[1],
                  &c->pty_master };
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (*fds[i] >= 0)
@@ -136,6 +137,9 @@ make_state_dir (struct creation *c, tr_error_t *err)
   c->fifo_fd = openat (c->state_dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (c->fifo_fd < 0)
     return tr_error (err, errno, "open %s", EXEC_FIFO);
+  c->start_error_fd = openat (c->state_dirfd, START_ERROR_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (c->start_error_fd < 0)
+    return tr_error (err, errno, "create %s", START_ERROR_FILE);
   return 0;
 }
 
@@ -234,6 +238,7 @@ spawn (struct creation *c, tr_error_t *err)
     .join_fds = c->join_fds,
     .sync_fd = c->sync_fds[1],
     .fifo_fd = c->fifo_fd,
+    .start_error_fd = c->start_error_fd,
     .no_pivot = c->o->no_pivot,
     .no_new_keyring = c->o->no_new_keyring,
     .preserve_fds = c->o->preserve_fds,
@@ -251,6 +256,7 @@ spawn (struct creation *c, tr_error_t *err)
     }
   close (steal_fd (&c->sync_fds[1]));
   close (steal_fd (&c->fifo_fd));
+  close (steal_fd (&c->start_error_fd));
   return drive_init (c, in_cgroup, err);
 }
 
@@ -323,6 +329,7 @@ container_create (const struct create_options *o, struct created_container *out,
     .state_dirfd = -1,
     .cgroup_fd = -1,
     .fifo_fd = -1,
+    .start_error_fd = -1,
     .console_fd = -1,
     .sync_fds = { -1, -1 },
     .pty_master = -1,

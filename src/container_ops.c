@@ -118,6 +118,7 @@ release_init (int dirfd, const char *id, tr_error_t *err)
 int
 container_start (const char *root, const char *id, tr_error_t *err)
 {
+  cleanup_free char *failure = NULL;
   struct container_state st = { 0 };
   enum container_status status;
   int ret = -1;
@@ -131,6 +132,13 @@ container_start (const char *root, const char *id, tr_error_t *err)
     }
   if (release_init (dirfd, id, err) < 0)
     goto out;
+  /* The init either executed the user process or wrote why it could not. */
+  failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
+  if (failure && failure[0])
+    {
+      tr_error_plain (err, EIO, "%s", failure);
+      goto out;
+    }
   run_hooks_warn (dirfd, &st, STATUS_RUNNING, false);
   ret = 0;
 out:

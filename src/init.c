@@ -343,11 +343,14 @@ wait_for_start (struct init_context *ctx, tr_error_t *err)
   return 0;
 }
 
+/* After `create` returned, a failure (a startContainer hook, execve)
+ * goes to start.error, which `start` reads once the init is gone. */
 static _Noreturn void
 die_after_create (struct init_context *ctx, tr_error_t *err)
 {
-  /* The parent is gone; stderr is all that is left. */
-  fprintf (stderr, "tinyrun: start %s: %s\n", ctx->id, (*err)->msg);
+  const char *msg = (*err)->msg;
+  if (ctx->start_error_fd < 0 || write (ctx->start_error_fd, msg, strlen (msg)) < 0)
+    fprintf (stderr, "tinyrun: start %s: %s\n", ctx->id, msg);
   _exit (127);
 }
 

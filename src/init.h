@@ -22,6 +22,7 @@ struct init_context
   const int *join_fds; /* pairs with plan->join */
   int sync_fd;         /* the child's end of the socketpair */
   int fifo_fd;         /* exec.fifo, read end, O_NONBLOCK */
+  int start_error_fd;  /* start.error, where a failure after `start` is told */
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;

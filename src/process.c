@@ -136,7 +136,7 @@ switch_user (const struct spec_user *u, tr_error_t *err)
 }
 
 /* fds 3..3+n-1 pass to the process (--preserve-fds, LISTEN_FDS); every
- * other fd is closed so nothing of the runtime leaks in. */
+ * other fd is closed at execve so nothing of the runtime leaks in. */
 static int
 close_other_fds (int preserve_fds, char *const *envp, tr_error_t *err)
 {
@@ -153,7 +153,9 @@ close_other_fds (int preserve_fds, char *const *envp, tr_error_t *err)
       if (flags >= 0)
         fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
-  if (sys_close_range ((unsigned) (3 + preserve_fds), ~0U, 0) < 0 && errno != ENOSYS)
+  /* Marked close-on-exec rather than closed: execve closes them all, and
+   * until then the init can still report a failure (start.error). */
+  if (sys_close_range ((unsigned) (3 + preserve_fds), ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     return tr_error (err, errno, "close_range");
   return 0;
 }

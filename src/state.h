@@ -2,6 +2,7 @@
  *   state.json   what later commands need (written atomically)
  *   config.json  the spec as it was at create time (hooks, cgroups, ...)
  *   exec.fifo    present from create until start
+ *   start.error  written by the init if it fails between start and execve
  * The directory itself is flock()ed by every command that changes the
  * container, so concurrent commands on one container serialize. */
 #ifndef TINYRUN_STATE_H
@@ -16,6 +17,7 @@
 #define STATE_FILE "state.json"
 #define STATE_CONFIG_FILE "config.json"
 #define EXEC_FIFO "exec.fifo"
+#define START_ERROR_FILE "start.error" /* what went wrong in the init after `start` */
 
 /* [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
 int container_id_validate (const char *id, tr_error_t *err);

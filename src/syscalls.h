@@ -20,6 +20,10 @@
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
 #endif
 
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
 /* openat2(2) */
 struct tr_open_how
 {
