@@ -11,7 +11,7 @@ def test_state_file_layout(runtime, bundle, cid):
     bundle.sh("sleep 300").write()
     runtime("create", "--bundle", bundle.path, cid, check=True)
     d = os.path.join(runtime.root, cid)
-    assert sorted(os.listdir(d)) == ["config.json", "exec.fifo", "state.json"]
+    assert sorted(os.listdir(d)) == ["config.json", "exec.fifo", "start.error", "state.json"]
     with open(os.path.join(d, "state.json")) as f:
         st = json.load(f)
     assert st["id"] == cid and st["startTime"] > 0 and st["cgroupPath"] == f"/tinyrun/{cid}"
