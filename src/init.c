@@ -18,6 +18,7 @@
 #include "process_attrs.h"
 #include "rootfs.h"
 #include "seccomp.h"
+#include "self_protect.h"
 #include "sync.h"
 #include "sysctl.h"
 #include "terminal.h"
@@ -74,6 +75,13 @@ step_wait_parent (struct init_context *ctx, tr_error_t *err)
         return tr_error (err, errno, "setresuid to root of the user namespace");
     }
   return 0;
+}
+
+static int
+step_self_protect (struct init_context *ctx, tr_error_t *err)
+{
+  (void) ctx;
+  return self_protect_before_entering (err);
 }
 
 static int
@@ -294,6 +302,7 @@ step_ready (struct init_context *ctx, tr_error_t *err)
 }
 
 static const struct init_step create_steps[] = {
+  { "protect the runtime binary", step_self_protect },
   { "wait for the runtime", step_wait_parent },
   { "initial CPU affinity", step_initial_affinity },
   { "join namespaces", step_join_namespaces },

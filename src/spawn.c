@@ -2,6 +2,7 @@
 #include "spawn.h"
 #include "cleanup.h"
 #include "log.h"
+#include "self_protect.h"
 #include "sync.h"
 #include "syscalls.h"
 
@@ -142,6 +143,8 @@ init_intermediate (struct init_context *ctx)
   tr_error_t err = NULL;
   bool unused;
 
+  if (self_protect_before_entering (&err) < 0)
+    goto fail;
   /* The user namespace first: the others may belong to it. */
   if (ns_join (plan, ctx->join_fds, CLONE_NEWUSER, &err) < 0
       || ns_join (plan, ctx->join_fds, ~(unsigned long) CLONE_NEWUSER, &err) < 0)

@@ -29,3 +29,40 @@ def test_labels_without_lsm_only_warn(runtime, bundle, cid, tmp_path):
     assert proc.stdout == "ran\n"
     text = log.read_text()
     assert "AppArmor is not enabled" in text and "SELinux is not enabled" in text
+
+
+def test_runtime_binary_is_out_of_reach(runtime, bundle, cid):
+    """CVE-2019-5736 class: /proc/<pid>/exe of a tinyrun process inside a
+    container must not open for a process of the same uid and the same
+    capabilities (without CAP_SYS_PTRACE), as a container process would
+    be.  Both sides run without CAP_SYS_PTRACE so that only tinyrun's own
+    protection (a non-dumpable process) stands in the way."""
+    drop = ["capsh", "--drop=cap_sys_ptrace", "--"]
+    bundle.sh("sleep 300").write()
+    subprocess.run(drop + ["-c", " ".join(runtime.cmd("create", "--bundle", bundle.path, cid))],
+                   check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    pid = runtime.state(cid)["pid"]
+    assert os.readlink(f"/proc/{pid}/exe").endswith("tinyrun")  # we (with CAP_SYS_PTRACE) can look
+    probe = subprocess.run(drop + ["-c", f"cat /proc/{pid}/exe > /dev/null"], capture_output=True, text=True)
+    assert probe.returncode != 0
+    assert "Permission denied" in probe.stderr
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_cwd_cannot_be_a_runtime_fd(runtime, bundle, cid):
+    """CVE-2024-21626 class: /proc/self/fd/N as cwd is refused."""
+    for n in range(3, 12):
+        bundle.process["cwd"] = f"/proc/self/fd/{n}"
+        bundle.sh("pwd").write()
+        proc = runtime("run", "--bundle", bundle.path, cid)
+        assert proc.returncode != 0, (n, proc.stdout)
+        assert "process.cwd" in proc.stderr
+
+
+def test_no_runtime_fd_reaches_the_container(runtime, bundle, cid, tmp_path):
+    log = tmp_path / "log"
+    bundle.sh("ls -l /proc/self/fd/").write()
+    proc = runtime("--log", log, "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    fds = [l.split("->")[0].split()[-1] for l in proc.stdout.splitlines() if "->" in l]
+    assert sorted(fds, key=int) == ["0", "1", "2"]
