@@ -91,9 +91,31 @@ home_of (uid_t uid)
   return strdup ("/");
 }
 
+/* CVE-2024-21626 class: a cwd like /proc/self/fd/N would land in whatever
+ * directory the runtime has open there, outside the container.  The path is
+ * resolved inside the root without magic links, and getcwd(3) must agree
+ * that the result is reachable from the root. */
+static int
+enter_cwd (const char *cwd, tr_error_t *err)
+{
+  cleanup_close int fd = safe_openat (AT_FDCWD, cwd, O_PATH | O_DIRECTORY, 0, err);
+  if (fd < 0)
+    return tr_error_wrap (err, "process.cwd");
+  if (fchdir (fd) < 0)
+    return tr_error (err, errno, "process.cwd: chdir %s", cwd);
+  char buf[PATH_MAX];
+  if (getcwd (buf, sizeof buf) == NULL || buf[0] != '/')
+    return tr_error_plain (err, EPERM, "process.cwd: %s is outside the container's root", cwd);
+  return 0;
+}
+
 int
 process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_t *err)
 {
+  /* The working directory now, while still root and before a seccomp
+   * filter with a listener could be in place. */
+  if (enter_cwd (p->cwd, err) < 0)
+    return -1;
   const char *search = env_get (p->env.v, "PATH");
   x->path = lookup_path (p->args.v[0], search ? search : DEFAULT_PATH, err);
   if (x->path == NULL)
@@ -161,24 +183,6 @@ close_other_fds (int preserve_fds, char *const *envp, tr_error_t *err)
   return 0;
 }
 
-/* CVE-2024-21626 class: a cwd like /proc/self/fd/N would land in whatever
- * directory the runtime has open there, outside the container.  The path is
- * resolved inside the root without magic links, and getcwd(3) must agree
- * that the result is reachable from the root. */
-static int
-enter_cwd (const char *cwd, tr_error_t *err)
-{
-  cleanup_close int fd = safe_openat (AT_FDCWD, cwd, O_PATH | O_DIRECTORY, 0, err);
-  if (fd < 0)
-    return tr_error_wrap (err, "process.cwd");
-  if (fchdir (fd) < 0)
-    return tr_error (err, errno, "process.cwd: chdir %s", cwd);
-  char buf[PATH_MAX];
-  if (getcwd (buf, sizeof buf) == NULL || buf[0] != '/')
-    return tr_error_plain (err, EPERM, "process.cwd: %s is outside the container's root", cwd);
-  return 0;
-}
-
 /* The runtime ignores SIGPIPE and `run` blocks the signals it forwards;
  * neither may leak into the container (ignored signals and the mask
  * survive execve). */
@@ -205,9 +209,6 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
   if (reset_signals (err) < 0 || process_apply_rlimits (p, err) < 0 || process_apply_oom_score (p, err) < 0
       || process_apply_scheduling (p, err) < 0)
     return -1;
-  if (enter_cwd (p->cwd, err) < 0)
-    return -1;
-
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
    * while we still have it.  With it, as late as possible (below). */
   if (x->seccomp && !p->no_new_privileges && seccomp_install (x->seccomp, &notify_fd, err) < 0)

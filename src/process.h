@@ -15,13 +15,14 @@ struct process_exec
   void *seccomp;  /* compiled filter (seccomp.h), or NULL */
 };
 
-/* Resolve args[0] with the PATH of process.env (as execvp would), inside
- * the container's root, and complete the environment.  Run after
- * pivot_root, so that "executable not found" is an error of `create`. */
+/* Enter process.cwd (safely, inside the root), resolve args[0] with the
+ * PATH of process.env (as execvp would) and complete the environment.
+ * Run after pivot_root, so that "executable not found" is an error of
+ * `create`. */
 int process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_t *err);
 
 /* Everything up to and including execve(), in the fixed order:
- *   rlimits, cwd, bounding set, keepcaps, setgroups/setresgid/setresuid,
+ *   rlimits, bounding set, keepcaps, setgroups/setresgid/setresuid,
  *   capset, ambient, umask, no_new_privs, seccomp, close fds, execve.
  * Returns only on failure. */
 int process_finalize_and_exec (const struct spec *spec, const struct spec_process *p, const struct process_exec *x,
