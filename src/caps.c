@@ -101,7 +101,10 @@ set_flag (cap_t caps, cap_t mine, cap_flag_t flag, const strlist *l, tr_error_t 
         }
       cap_flag_value_t have = CAP_CLEAR;
       cap_get_flag (mine, (cap_value_t) cap, CAP_PERMITTED, &have);
-      if (have != CAP_SET && flag != CAP_INHERITABLE)
+      /* An inheritable capability must at least be in the bounding set. */
+      if (flag == CAP_INHERITABLE && prctl (PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+        have = CAP_SET;
+      if (have != CAP_SET)
         {
           log_warning ("capability %s is not available on this host: dropped", l->v[i]);
           continue;

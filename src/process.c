@@ -206,6 +206,9 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
   const struct spec_capabilities *caps = p->capabilities;
   int notify_fd = -1;
 
+  /* First, while no seccomp filter can refuse close_range(2). */
+  if (close_other_fds (preserve_fds, x->envp, err) < 0)
+    return -1;
   if (reset_signals (err) < 0 || process_apply_rlimits (p, err) < 0 || process_apply_oom_score (p, err) < 0
       || process_apply_scheduling (p, err) < 0)
     return -1;
@@ -231,13 +234,11 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
   /* 5. no_new_privs: after this, execve can never gain privileges. */
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return tr_error (err, errno, "process.noNewPrivileges: prctl");
-  if (close_other_fds (preserve_fds, x->envp, err) < 0)
-    return -1;
   if (lsm_apply_exec_labels (p, err) < 0 || process_apply_affinity (p, true, err) < 0
       || (spec->linux_ && personality_apply (spec->linux_->personality, err) < 0))
     return -1;
   /* 6. seccomp last, so the filter sees as few of our own syscalls as
-   * possible: only execve follows. */
+   * possible. */
   if (x->seccomp && p->no_new_privileges && seccomp_install (x->seccomp, &notify_fd, err) < 0)
     return -1;
   execve (x->path, p->args.v, x->envp);

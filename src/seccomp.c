@@ -177,7 +177,7 @@ add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, const struct spec_seccom
   struct scmp_arg_cmp cmps[6];
   int r;
   if (sc->n_args == 0)
-    r = seccomp_rule_add_exact_array (ctx, action, nr, 0, NULL);
+    r = seccomp_rule_add_array (ctx, action, nr, 0, NULL);
   else if (repeats_an_index (sc))
     {
       r = 0;
@@ -185,7 +185,7 @@ add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, const struct spec_seccom
         {
           const struct spec_seccomp_arg *a = &sc->args[j];
           cmps[0] = (struct scmp_arg_cmp){ a->index, operator_of (a->op), a->value, a->value_two };
-          r = seccomp_rule_add_exact_array (ctx, action, nr, 1, cmps);
+          r = seccomp_rule_add_array (ctx, action, nr, 1, cmps);
         }
     }
   else
@@ -196,7 +196,7 @@ add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, const struct spec_seccom
           const struct spec_seccomp_arg *a = &sc->args[j];
           cmps[j] = (struct scmp_arg_cmp){ a->index, operator_of (a->op), a->value, a->value_two };
         }
-      r = seccomp_rule_add_exact_array (ctx, action, nr, n, cmps);
+      r = seccomp_rule_add_array (ctx, action, nr, n, cmps);
     }
   if (r < 0)
     return tr_error (err, -r, "linux.seccomp.syscalls[%zu]: add rule", field);
