@@ -95,6 +95,7 @@ state_json_encode (const struct container_state *st, size_t *len, tr_error_t *er
   gen_kv (g, "created", st->created);
   gen_kv (g, "owner", st->owner);
   gen_kv (g, "cgroupPath", st->cgroup_path);
+  gen_kv (g, "cgroupTop", st->cgroup_top);
   gen_str (g, "systemdCgroup");
   yajl_gen_bool (g, st->systemd_cgroup);
   gen_str (g, "pidNamespaceShared");
@@ -123,6 +124,7 @@ state_json_decode (const char *text, size_t len, struct container_state *st, tr_
       || jr_string (&r, doc, "", "created", &st->created, err) < 0
       || jr_string (&r, doc, "", "owner", &st->owner, err) < 0
       || jr_string (&r, doc, "", "cgroupPath", &st->cgroup_path, err) < 0
+      || jr_string (&r, doc, "", "cgroupTop", &st->cgroup_top, err) < 0
       || jr_bool (&r, doc, "", "systemdCgroup", &systemd, err) < 0
       || jr_bool (&r, doc, "", "pidNamespaceShared", &shared, err) < 0
       || jr_bool (&r, doc, "", "mountNamespaceShared", &mnt_shared, err) < 0

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "cgroup.h"
 #include "cgroup_internal.h"
+#include "cgroup_v1_hierarchies.h"
 #include "cleanup.h"
 #include "fileutil.h"
 
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 static int detected_layout = -1;
 
@@ -255,4 +258,79 @@ cgroup_oom_kills (const char *path, uint64_t *count, tr_error_t *err)
   if (uses_v1 ())
     return cgroup_v1_oom_kills (path, count, err);
   return cgroup_v2_oom_kills (cgroup_v2_mountpoint (), path, count, err);
+}
+
+/* The directory of path in one hierarchy that always exists on this
+ * layout: the cgroup2 mount, else the first v1 hierarchy. */
+static bool
+exists_in_reference (const char *path)
+{
+  const char *mnt = cgroup_v2_mountpoint ();
+  const struct v1_hierarchy *h;
+  size_t n;
+  if (cgroup_layout () != CGROUP_LAYOUT_UNIFIED && v1_hierarchies (&h, &n, NULL) == 0 && n > 0)
+    mnt = h[0].mountpoint;
+  if (mnt == NULL)
+    return false;
+  cleanup_free char *full = path_join (mnt, path);
+  struct stat st;
+  return full && stat (full, &st) == 0;
+}
+
+char *
+cgroup_missing_top (const char *path)
+{
+  cleanup_free char *prefix = strdup (path);
+  if (prefix == NULL)
+    return NULL;
+  for (char *p = prefix + 1;; p++)
+    {
+      if (*p != '/' && *p != '\0')
+        continue;
+      char saved = *p;
+      *p = '\0';
+      if (!exists_in_reference (prefix))
+        return strdup (prefix);
+      if (saved == '\0')
+        return NULL;
+      *p = saved;
+    }
+}
+
+static void
+rmdir_in_every_hierarchy (const char *path)
+{
+  const char *mnt = cgroup_v2_mountpoint ();
+  if (mnt)
+    {
+      cleanup_free char *full = path_join (mnt, path);
+      if (full)
+        rmdir (full);
+    }
+  const struct v1_hierarchy *h;
+  size_t n;
+  if (cgroup_layout () == CGROUP_LAYOUT_UNIFIED || v1_hierarchies (&h, &n, NULL) < 0)
+    return;
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *full = path_join (h[i].mountpoint, path);
+      if (full)
+        rmdir (full);
+    }
+}
+
+void
+cgroup_remove_parents (const char *path, const char *top)
+{
+  if (top == NULL || top[0] == '\0')
+    return;
+  size_t top_len = strlen (top);
+  cleanup_free char *p = strdup (path);
+  for (char *slash; p && (slash = strrchr (p, '/')) != NULL && slash != p;)
+    {
+      *slash = '\0';
+      if (strlen (p) < top_len || strncmp (p, top, top_len) != 0)
+        break;
+      rmdir_in_every_hierarchy (p);
+    }
 }

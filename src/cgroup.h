@@ -68,6 +68,15 @@ int cgroup_signal_all (const char *path, int sig, tr_error_t *err);
 int cgroup_freeze (const char *path, bool frozen, tr_error_t *err);
 bool cgroup_is_frozen (const char *path);
 
+/* The shallowest ancestor of path (or path itself) that does not exist
+ * yet: what cgroup_create will have to make.  NULL when path exists. */
+char *cgroup_missing_top (const char *path);
+
+/* After cgroup_destroy: remove path's now-empty parents, up to and
+ * including top (as returned by cgroup_missing_top before creating), in
+ * every hierarchy.  A parent still in use stays. */
+void cgroup_remove_parents (const char *path, const char *top);
+
 /* Kill what is left and remove the directories tinyrun created. */
 int cgroup_destroy (const char *path, tr_error_t *err);
 

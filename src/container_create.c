@@ -38,6 +38,7 @@ struct creation
   struct spec *spec;
   char *rootfs;
   char *cgroup_path;
+  char *cgroup_top;
   struct ns_plan plan;
   int join_fds[NS_COUNT];
 
@@ -67,6 +68,8 @@ rollback (struct creation *c)
     tr_error_ignore (&ignored, "rollback: unmount");
   if (c->cgroup_made && cgroup_destroy (c->cgroup_path, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove cgroup");
+  if (c->cgroup_made)
+    cgroup_remove_parents (c->cgroup_path, c->cgroup_top);
   if (c->state_dirfd >= 0 && state_dir_remove (c->o->root, c->o->id, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove state");
   tr_error_free (&ignored);
@@ -87,6 +90,7 @@ release (struct creation *c)
   free (c->config_text);
   free (c->rootfs);
   free (c->cgroup_path);
+  free (c->cgroup_top);
   spec_free (c->spec);
 }
 
@@ -150,6 +154,7 @@ make_cgroup (struct creation *c, tr_error_t *err)
   c->cgroup_path = cgroup_resolve_path (l ? l->cgroups_path : NULL, c->o->id, err);
   if (c->cgroup_path == NULL)
     return -1;
+  c->cgroup_top = cgroup_missing_top (c->cgroup_path);
   if (cgroup_create (c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, err) < 0)
     return -1;
   c->cgroup_made = true;
@@ -289,6 +294,7 @@ record_state (struct creation *c, tr_error_t *err)
     .owner = "",
     .annotations = c->spec->annotations,
     .cgroup_path = c->cgroup_path,
+    .cgroup_top = c->cgroup_top ? c->cgroup_top : (char *) "",
     .pid_ns_shared = spec_find_namespace (c->spec, NS_PID) == NULL,
     .mount_ns_shared = spec_find_namespace (c->spec, NS_MOUNT) == NULL,
   };

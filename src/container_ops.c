@@ -252,6 +252,8 @@ container_delete (const char *root, const char *id, bool force, tr_error_t *err)
     }
   if (st.cgroup_path && st.cgroup_path[0] && cgroup_destroy (st.cgroup_path, err) < 0)
     goto out;
+  if (st.cgroup_path && st.cgroup_path[0])
+    cgroup_remove_parents (st.cgroup_path, st.cgroup_top);
   if (st.mount_ns_shared && st.rootfs && rootfs_release_host_mounts (st.rootfs, err) < 0)
     goto out;
   run_hooks_warn (dirfd, &st, STATUS_STOPPED, true);

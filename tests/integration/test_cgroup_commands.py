@@ -135,3 +135,16 @@ def test_events_reports_oom(runtime, bundle, cid):
         proc.kill()
         proc.wait()
     runtime("delete", "--force", cid, check=True)
+
+
+def test_cgroups_path_levels_created_are_removed(runtime, bundle, cid):
+    """An absolute linux.cgroupsPath two levels deep: both levels go at
+    delete, since tinyrun made both."""
+    import glob
+    top = f"tinyrun-test-{cid}"
+    bundle.linux["cgroupsPath"] = f"/{top}/inner"
+    bundle.sh("sleep 300").write()
+    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+    assert glob.glob(f"/sys/fs/cgroup/**/{top}/inner", recursive=True)
+    runtime("delete", "--force", cid, check=True)
+    assert not glob.glob(f"/sys/fs/cgroup/*/{top}") and not glob.glob(f"/sys/fs/cgroup/{top}")
