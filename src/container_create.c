@@ -156,7 +156,11 @@ make_cgroup (struct creation *c, tr_error_t *err)
     return -1;
   c->cgroup_top = cgroup_missing_top (c->cgroup_path);
   if (cgroup_create (c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, err) < 0)
-    return -1;
+    {
+      /* cgroup_create removed its own leaf; the levels above are ours. */
+      cgroup_remove_parents (c->cgroup_path, c->cgroup_top);
+      return -1;
+    }
   c->cgroup_made = true;
   return 0;
 }

@@ -148,3 +148,13 @@ def test_cgroups_path_levels_created_are_removed(runtime, bundle, cid):
     assert glob.glob(f"/sys/fs/cgroup/**/{top}/inner", recursive=True)
     runtime("delete", "--force", cid, check=True)
     assert not glob.glob(f"/sys/fs/cgroup/*/{top}") and not glob.glob(f"/sys/fs/cgroup/{top}")
+
+
+def test_failed_create_removes_cgroup_levels(runtime, bundle, cid):
+    import glob
+    top = f"tinyrun-test-{cid}"
+    bundle.linux["cgroupsPath"] = f"/{top}/inner"
+    bundle.linux["resources"] = {"cpu": {"cpus": "999"}}  # the kernel refuses it
+    bundle.write()
+    assert runtime("create", "--bundle", bundle.path, cid).returncode == 1
+    assert not glob.glob(f"/sys/fs/cgroup/*/{top}") and not glob.glob(f"/sys/fs/cgroup/{top}")
