@@ -5,6 +5,7 @@
 #include "cgroup_v1_hierarchies.h"
 #include "cleanup.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -31,6 +32,10 @@ v1_apply_blkio (const char *path, const struct spec_block_io *b, tr_error_t *err
   cleanup_close int fd = v1_open ("blkio", path, FIELD, err);
   if (fd < 0)
     return -1;
+  /* Proportional weights exist only with a scheduler that has them. */
+  if ((b->weight.set || b->leaf_weight.set || b->n_weight_device) && !cgroup_has_file (fd, "blkio.weight"))
+    return tr_error_plain (err, ENOTSUP, FIELD ".weight: this host's blkio controller has no proportional weights "
+                                        "(no blkio.weight)");
   if (b->weight.set && cgroup_setf (fd, "blkio.weight", FIELD ".weight", err, "%" PRIu64, b->weight.v) < 0)
     return -1;
   if (b->leaf_weight.set
