@@ -178,7 +178,7 @@ step_terminal (struct init_context *ctx, tr_error_t *err)
   const struct spec_process *p = ctx->spec->process;
   if (!p->terminal.v)
     return 0;
-  ctx->pty_master = terminal_setup (ctx->rootfd, p, err);
+  ctx->pty_master = terminal_setup (ctx->rootfd, p, true, err);
   return ctx->pty_master < 0 ? -1 : 0;
 }
 

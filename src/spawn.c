@@ -17,8 +17,8 @@
 /* clone3 without a new stack behaves like fork: the child returns 0 here
  * on a copy of our stack.  Falls back to clone(2) on kernels without
  * clone3, and retries without CLONE_INTO_CGROUP where that is refused. */
-static pid_t
-clone_child (unsigned long flags, int cgroup_fd, bool *in_cgroup)
+pid_t
+spawn_clone (unsigned long flags, int cgroup_fd, bool *in_cgroup)
 {
   struct clone_args args = {
     .flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
@@ -57,46 +57,31 @@ join_fd_for (const struct ns_plan *plan, const int *fds, enum spec_ns_type type)
   return -1;
 }
 
-/* Namespaces that only apply to children (pid, time) are set on the
- * parent for the duration of the clone, then restored. */
-struct saved_for_children
+int
+for_children_enter (int pid_ns, int time_ns, bool new_time, struct for_children *saved, tr_error_t *err)
 {
-  int pid_fd, time_fd;
-};
-
-static int
-enter_for_children (struct init_context *ctx, struct saved_for_children *saved, tr_error_t *err)
-{
-  const struct ns_plan *plan = ctx->plan;
-  int pid_join = join_fd_for (plan, ctx->join_fds, NS_PID);
-  int time_join = join_fd_for (plan, ctx->join_fds, NS_TIME);
   saved->pid_fd = saved->time_fd = -1;
-  if (pid_join >= 0)
+  if (pid_ns >= 0)
     {
       saved->pid_fd = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-      if (saved->pid_fd < 0 || setns (pid_join, CLONE_NEWPID) < 0)
-        return tr_error (err, errno, "join pid namespace %s", spec_find_namespace (ctx->spec, NS_PID)->path);
+      if (saved->pid_fd < 0 || setns (pid_ns, CLONE_NEWPID) < 0)
+        return tr_error (err, errno, "join pid namespace");
     }
-  if (time_join >= 0 || plan->new_time)
+  if (time_ns >= 0 || new_time)
     {
       saved->time_fd = open ("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
       if (saved->time_fd < 0)
         return tr_error (err, errno, "open /proc/self/ns/time");
     }
-  if (time_join >= 0 && setns (time_join, CLONE_NEWTIME) < 0)
-    return tr_error (err, errno, "join time namespace %s", spec_find_namespace (ctx->spec, NS_TIME)->path);
-  if (plan->new_time)
-    {
-      if (unshare (CLONE_NEWTIME) < 0)
-        return tr_error (err, errno, "create time namespace");
-      if (timens_write_offsets (ctx->spec, err) < 0)
-        return -1;
-    }
+  if (time_ns >= 0 && setns (time_ns, CLONE_NEWTIME) < 0)
+    return tr_error (err, errno, "join time namespace");
+  if (new_time && unshare (CLONE_NEWTIME) < 0)
+    return tr_error (err, errno, "create time namespace");
   return 0;
 }
 
-static void
-leave_for_children (struct saved_for_children *saved)
+void
+for_children_leave (struct for_children *saved)
 {
   if (saved->pid_fd >= 0)
     {
@@ -110,17 +95,30 @@ leave_for_children (struct saved_for_children *saved)
         log_warning ("restore time namespace: %s", strerror (errno));
       close (saved->time_fd);
     }
+  saved->pid_fd = saved->time_fd = -1;
+}
+
+static int
+enter_for_children (struct init_context *ctx, struct for_children *saved, tr_error_t *err)
+{
+  const struct ns_plan *plan = ctx->plan;
+  if (for_children_enter (join_fd_for (plan, ctx->join_fds, NS_PID), join_fd_for (plan, ctx->join_fds, NS_TIME),
+                          plan->new_time, saved, err)
+      < 0)
+    return -1;
+  /* Offsets can only be written before any process has entered. */
+  return plan->new_time ? timens_write_offsets (ctx->spec, err) : 0;
 }
 
 static pid_t
 spawn_direct (struct init_context *ctx, int cgroup_fd, int sync_parent, bool *in_cgroup, tr_error_t *err)
 {
-  struct saved_for_children saved;
+  struct for_children saved;
   pid_t pid = -1;
   if (enter_for_children (ctx, &saved, err) < 0)
     goto out;
   unsigned long flags = ctx->plan->new_flags | (ctx->plan->new_pid ? CLONE_NEWPID : 0);
-  pid = clone_child (flags, cgroup_fd, in_cgroup);
+  pid = spawn_clone (flags, cgroup_fd, in_cgroup);
   if (pid < 0)
     {
       tr_error (err, errno, "clone the container process");
@@ -132,7 +130,7 @@ spawn_direct (struct init_context *ctx, int cgroup_fd, int sync_parent, bool *in
       init_main (ctx);
     }
 out:
-  leave_for_children (&saved);
+  for_children_leave (&saved);
   return pid;
 }
 
@@ -176,7 +174,7 @@ init_intermediate (struct init_context *ctx)
     }
   /* CLONE_PARENT: the init becomes the runtime's child, not ours, so the
    * runtime can wait for it and we can simply exit. */
-  pid_t pid = clone_child (CLONE_PARENT | (plan->new_pid ? CLONE_NEWPID : 0), -1, &unused);
+  pid_t pid = spawn_clone (CLONE_PARENT | (plan->new_pid ? CLONE_NEWPID : 0), -1, &unused);
   if (pid < 0)
     {
       tr_error (&err, errno, "clone the container process");
@@ -195,7 +193,7 @@ fail:
 static pid_t
 spawn_via_intermediate (struct init_context *ctx, int cgroup_fd, int sync_parent, bool *in_cgroup, tr_error_t *err)
 {
-  pid_t mid = clone_child (0, cgroup_fd, in_cgroup);
+  pid_t mid = spawn_clone (0, cgroup_fd, in_cgroup);
   if (mid < 0)
     return tr_error (err, errno, "fork");
   if (mid == 0)

@@ -16,4 +16,17 @@
  * (a child of the caller either way). */
 pid_t spawn_init (struct init_context *ctx, int cgroup_fd, int sync_parent, bool *in_cgroup, tr_error_t *err);
 
+/* fork-like clone3 (clone(2) where clone3 is missing), into cgroup_fd's
+ * cgroup when it is >= 0 and the kernel can; *in_cgroup says if it did. */
+pid_t spawn_clone (unsigned long flags, int cgroup_fd, bool *in_cgroup);
+
+/* Namespaces that only apply to children (pid, time) are set on the
+ * caller for the duration of a clone, then restored. */
+struct for_children
+{
+  int pid_fd, time_fd;
+};
+int for_children_enter (int pid_ns, int time_ns, bool new_time, struct for_children *saved, tr_error_t *err);
+void for_children_leave (struct for_children *saved);
+
 #endif

@@ -133,3 +133,22 @@ sync_expect (int sock, enum sync_msg want, int32_t *value, int *fd, tr_error_t *
     close (received_fd);
   return 0;
 }
+
+int
+sync_wait_closed (int sock, tr_error_t *err)
+{
+  struct sync_message msg;
+  memset (&msg, 0, sizeof msg);
+  ssize_t n;
+  do
+    n = recv (sock, &msg, sizeof msg, 0);
+  while (n < 0 && errno == EINTR);
+  if (n == 0)
+    return 0;
+  if (n < 0)
+    return tr_error (err, errno, "waiting for execve");
+  msg.text[sizeof msg.text - 1] = '\0';
+  if (msg.type == SYNC_ERROR)
+    return tr_error_from (err, msg.value, msg.text);
+  return tr_error_plain (err, EPROTO, "expected the end of the channel, got %s", sync_msg_name (msg.type));
+}

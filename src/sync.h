@@ -66,4 +66,8 @@ void sync_send_error (int sock, const tr_error_t *cause);
  * message's value and any fd that came with it (-1 when none). */
 int sync_expect (int sock, enum sync_msg want, int32_t *value, int *fd, tr_error_t *err);
 
+/* Wait for the peer to close the channel (its execve closed its end) or to
+ * send SYNC_ERROR. */
+int sync_wait_closed (int sock, tr_error_t *err);
+
 #endif

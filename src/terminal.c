@@ -19,7 +19,7 @@
 #endif
 
 int
-terminal_setup (int rootfd, const struct spec_process *p, tr_error_t *err)
+terminal_setup (int rootfd, const struct spec_process *p, bool bind_console, tr_error_t *err)
 {
   /* The container's devpts instance, not the host's: the pty then shows
    * up as /dev/pts/N inside the container. */
@@ -41,7 +41,7 @@ terminal_setup (int rootfd, const struct spec_process *p, tr_error_t *err)
       if (ioctl (slave, TIOCSWINSZ, &ws) < 0)
         return tr_error (err, errno, "process.consoleSize");
     }
-  if (bind_mount_fd (slave, rootfd, "/dev/console", 0, err) < 0)
+  if (bind_console && bind_mount_fd (slave, rootfd, "/dev/console", 0, err) < 0)
     return tr_error_wrap (err, "/dev/console");
   if (setsid () < 0)
     return tr_error (err, errno, "setsid");

@@ -2,14 +2,16 @@
 #ifndef TINYRUN_TERMINAL_H
 #define TINYRUN_TERMINAL_H
 
+#include <stdbool.h>
+
 #include "error.h"
 #include "../oci-spec/spec.h"
 
 /* Allocate a pty from <rootfs>/dev/pts/ptmx, bind its slave on
- * <rootfs>/dev/console, make it the calling process's controlling
- * terminal and stdin/stdout/stderr.  Returns the master fd, which the
- * parent hands to --console-socket. */
-int terminal_setup (int rootfd, const struct spec_process *p, tr_error_t *err);
+ * <rootfs>/dev/console (the init only), make it the calling process's
+ * controlling terminal and stdin/stdout/stderr.  Returns the master fd,
+ * which the parent hands to --console-socket. */
+int terminal_setup (int rootfd, const struct spec_process *p, bool bind_console, tr_error_t *err);
 
 /* Send a pty master over a unix socket (SCM_RIGHTS), as runc does. */
 int terminal_send_master (int sock, int master, tr_error_t *err);
