@@ -162,6 +162,11 @@ mount_options_parse (char *const *options, size_t n, struct mount_options *out, 
           out->idmap = true;
           continue;
         }
+      if (strcmp (opt, "tmpcopyup") == 0 || strcmp (opt, "notmpcopyup") == 0)
+        {
+          out->tmpcopyup = opt[0] == 't';
+          continue;
+        }
       if (parse_table_option (opt, out))
         continue;
       /* Not a flag: filesystem-specific data ("size=64k", "mode=755"). */

@@ -16,6 +16,7 @@ struct mount_options
   bool recursive_attrs;      /* "rro", "rnosuid", ...: applied with mount_setattr(AT_RECURSIVE) */
   unsigned long rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* for the r* options */
   bool idmap;                /* "idmap" / "ridmap" */
+  bool tmpcopyup;            /* tmpfs: start with the content of the covered directory */
   char data[4096];           /* everything else, comma-joined: passed as fs data */
 };
 

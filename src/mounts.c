@@ -2,6 +2,7 @@
 #include "mounts.h"
 #include "cgroup_mount.h"
 #include "cleanup.h"
+#include "copy_tree.h"
 #include "fileutil.h"
 #include "fs_safe.h"
 #include "log.h"
@@ -184,12 +185,27 @@ mount_fs_entry (const struct spec_mount *m, const struct mount_options *mo, cons
       snprintf (data + used, sizeof data - used, "%scontext=\"%s\"", used ? "," : "", mc->mount_label);
     }
   const char *source = m->source ? m->source : type;
+  /* tmpcopyup: keep a handle on the directory about to be covered. */
+  cleanup_close int covered = -1;
+  if (mo->tmpcopyup && strcmp (type, "tmpfs") == 0)
+    covered = openat (target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (mount (source, fd_path (target, tp), type, mo->flags & ~MS_REMOUNT, data[0] ? data : NULL) < 0)
     {
       int saved = errno;
       if (strcmp (type, "sysfs") == 0 && saved == EPERM && mc->user_ns && !mc->net_ns)
         return mount_sysfs_fallback (m, mo, mc, err);
       return tr_error (err, saved, "mount %s on %s", type, m->destination);
+    }
+  if (covered >= 0)
+    {
+      /* A read-only tmpfs cannot be filled: copy first, then remount. */
+      cleanup_close int fresh = safe_openat (mc->rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0, err);
+      if (fresh < 0)
+        return -1;
+      if (mo->flags & MS_RDONLY)
+        return tr_error_plain (err, EINVAL, "options: tmpcopyup needs a writable tmpfs");
+      if (copy_tree (covered, fresh, err) < 0)
+        return tr_error_wrap (err, "tmpcopyup");
     }
   return 0;
 }

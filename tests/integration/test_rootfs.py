@@ -218,3 +218,17 @@ def test_rootfs_path_dot(runtime, bundle, cid):
     bundle.config.pop("hostname")
     bundle.sh("true").write()
     runtime("run", "--bundle", bundle.path, cid, check=True)
+
+
+def test_tmpcopyup(runtime, bundle, cid):
+    """podman's --read-only: a tmpfs that starts with what it covers."""
+    rootfs = bundle.copy_rootfs()
+    os.makedirs(os.path.join(rootfs, "data", "sub"))
+    with open(os.path.join(rootfs, "data", "sub", "f"), "w") as f:
+        f.write("kept\n")
+    os.symlink("sub/f", os.path.join(rootfs, "data", "link"))
+    bundle.config["mounts"].append({"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+                                    "options": ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"]})
+    out = run_out(runtime, bundle, cid, "cat /data/link; echo new > /data/g; stat -f -c %T /data")
+    assert out.splitlines() == ["kept", "tmpfs"]
+    assert not os.path.exists(os.path.join(rootfs, "data", "g"))
