@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="autoconf automake libtool pkg-config make gcc file
-  libyajl-dev libseccomp-dev libcap-dev busybox-static python3-pytest iproute2"
+  libyajl-dev libseccomp-dev libcap-dev libmnl-dev libnftables-dev nftables
+  busybox-static python3-pytest iproute2 libcap2-bin"
 
 missing=""
 for p in $PACKAGES; do

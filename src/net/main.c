@@ -1,0 +1,281 @@
+/* tinyrun-net: the network hook of tinyrun.
+ *
+ *   createRuntime: tinyrun-net up   [--bridge NAME] [--subnet CIDR] [--ifname NAME]
+ *   poststop:      tinyrun-net down [--bridge NAME]
+ *
+ * Reads the container state (id, pid) on stdin, as every OCI hook does.
+ * `up` gives the container a veth whose other end sits on a bridge, an
+ * address from the bridge's subnet, a default route through the bridge,
+ * and NAT to the outside; `down` takes it all back, the bridge and the
+ * NAT table with the bridge's last container. */
+#include "config.h"
+#include "cleanup.h"
+#include "fileutil.h"
+#include "ipam.h"
+#include "nat.h"
+#include "netlink.h"
+#include "../oci-spec/json_read.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_BRIDGE "tinyrun0"
+#define DEFAULT_SUBNET "10.89.0.0/24"
+
+struct options
+{
+  const char *bridge;
+  const char *subnet;
+  const char *ifname;
+};
+
+struct container
+{
+  struct arena arena;
+  char *id;
+  pid_t pid;
+};
+
+static int
+read_state (struct container *c, tr_error_t *err)
+{
+  cleanup_free char *text = read_file_at (AT_FDCWD, "/dev/stdin", NULL, err);
+  if (text == NULL)
+    return tr_error_wrap (err, "read the container state on stdin");
+  yajl_val doc = jr_parse (text, strlen (text), "container state", err);
+  if (doc == NULL)
+    return -1;
+  struct jr r = { .arena = &c->arena };
+  opt_i64 pid = { 0 };
+  int ret = 0;
+  if (jr_string (&r, doc, "", "id", &c->id, err) < 0 || jr_i64 (&r, doc, "", "pid", &pid, err) < 0)
+    ret = -1;
+  yajl_tree_free (doc);
+  if (ret == 0 && c->id == NULL)
+    ret = tr_error_plain (err, EINVAL, "container state: no id");
+  c->pid = (pid_t) pid.v;
+  return ret;
+}
+
+/* Interface names are at most 15 bytes: derive them from the id. */
+static void
+veth_names (const char *id, char host[16], char peer[16])
+{
+  unsigned long h = 5381;
+  for (const char *p = id; *p; p++)
+    h = h * 33 + (unsigned char) *p;
+  snprintf (host, 16, "trv%08lx", h & 0xffffffffUL);
+  snprintf (peer, 16, "trp%08lx", h & 0xffffffffUL);
+}
+
+static int
+set_forwarding (struct ipam *ipam, tr_error_t *err)
+{
+  cleanup_free char *now = read_file_at (AT_FDCWD, "/proc/sys/net/ipv4/ip_forward", NULL, err);
+  if (now == NULL)
+    return -1;
+  if (now[0] == '1')
+    return 0;
+  if (ipam_put (ipam, "forwarding-was-off", "1", err) < 0)
+    return -1;
+  return write_file_at (AT_FDCWD, "/proc/sys/net/ipv4/ip_forward", "1", err);
+}
+
+static int
+ensure_bridge (struct nl *host, struct ipam *ipam, const struct options *o, const struct subnet *s, tr_error_t *err)
+{
+  if (nl_link_index (host, o->bridge) == 0)
+    {
+      if (nl_bridge_add (host, o->bridge, err) < 0 || nl_addr_add (host, o->bridge, subnet_gateway (s), s->prefix, err) < 0
+          || nl_link_up (host, o->bridge, err) < 0)
+        return -1;
+      if (ipam_put (ipam, "subnet", o->subnet, err) < 0)
+        return -1;
+    }
+  if (!nat_exists (o->bridge) && nat_add (o->bridge, s, err) < 0)
+    return -1;
+  return set_forwarding (ipam, err);
+}
+
+/* Inside the container's namespace: rename, address, up, route. */
+static int
+configure_inside (const struct options *o, const char *peer, struct in_addr addr, const struct subnet *s,
+                  tr_error_t *err)
+{
+  struct nl *nl = nl_open (err);
+  if (nl == NULL)
+    return -1;
+  int ret = -1;
+  if (nl_link_rename (nl, peer, o->ifname, err) == 0 && nl_addr_add (nl, o->ifname, addr, s->prefix, err) == 0
+      && nl_link_up (nl, "lo", err) == 0 && nl_link_up (nl, o->ifname, err) == 0
+      && nl_route_add_default (nl, o->ifname, subnet_gateway (s), err) == 0)
+    ret = 0;
+  nl_close (nl);
+  return ret;
+}
+
+/* Undo what a failed `up` made (the veth, the address, and the bridge
+ * and NAT when nobody else uses them). */
+static void
+undo_up (struct nl *host, struct ipam *ipam, const struct options *o, const char *id, const char *host_veth)
+{
+  tr_error_t ignored = NULL;
+  if (nl_link_index (host, host_veth))
+    nl_link_del (host, host_veth, &ignored);
+  tr_error_free (&ignored);
+  ipam_release (ipam, id, &ignored);
+  tr_error_free (&ignored);
+  if (!ipam_in_use (ipam))
+    {
+      if (nl_link_index (host, o->bridge))
+        nl_link_del (host, o->bridge, &ignored);
+      tr_error_free (&ignored);
+      nat_remove (o->bridge, &ignored);
+      tr_error_free (&ignored);
+      cleanup_free char *was_off = ipam_get (ipam, "forwarding-was-off");
+      if (was_off)
+        write_file_at (AT_FDCWD, "/proc/sys/net/ipv4/ip_forward", "0", &ignored);
+      tr_error_free (&ignored);
+      ipam_remove (ipam);
+    }
+}
+
+static int
+net_up (const struct options *o, const struct container *c, tr_error_t *err)
+{
+  struct subnet s;
+  if (subnet_parse (o->subnet, &s, err) < 0)
+    return -1;
+  if (c->pid <= 0)
+    return tr_error_plain (err, EINVAL, "container state: no pid");
+  char netns_path[64], host_veth[16], peer[16];
+  snprintf (netns_path, sizeof netns_path, "/proc/%d/ns/net", c->pid);
+  cleanup_close int netns = open (netns_path, O_RDONLY | O_CLOEXEC);
+  if (netns < 0)
+    return tr_error (err, errno, "open %s", netns_path);
+  veth_names (c->id, host_veth, peer);
+
+  struct ipam ipam = { .dirfd = -1 };
+  struct nl *host = NULL;
+  struct in_addr addr;
+  int ret = -1;
+  if (ipam_open (&ipam, o->bridge, err) < 0 || (host = nl_open (err)) == NULL)
+    goto out;
+  if (ensure_bridge (host, &ipam, o, &s, err) < 0 || ipam_allocate (&ipam, &s, c->id, &addr, err) < 0)
+    goto fail;
+  if (nl_veth_add (host, host_veth, peer, err) < 0 || nl_link_set_master (host, host_veth, o->bridge, err) < 0
+      || nl_link_up (host, host_veth, err) < 0 || nl_link_set_netns (host, peer, netns, err) < 0)
+    goto fail;
+  {
+    /* Into the container's network namespace for its side, and back. */
+    cleanup_close int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (self < 0 || setns (netns, CLONE_NEWNET) < 0)
+      {
+        tr_error (err, errno, "enter %s", netns_path);
+        goto fail;
+      }
+    int inside = configure_inside (o, peer, addr, &s, err);
+    if (setns (self, CLONE_NEWNET) < 0)
+      {
+        tr_error (err, errno, "return to the host's network namespace");
+        goto out;
+      }
+    if (inside < 0)
+      goto fail;
+  }
+  ret = 0;
+  goto out;
+fail:
+  undo_up (host, &ipam, o, c->id, host_veth);
+out:
+  nl_close (host);
+  ipam_close (&ipam);
+  return ret;
+}
+
+static int
+net_down (const struct options *o, const struct container *c, tr_error_t *err)
+{
+  char host_veth[16], peer[16];
+  veth_names (c->id, host_veth, peer);
+  struct ipam ipam = { .dirfd = -1 };
+  struct nl *host = NULL;
+  int ret = -1;
+  if (ipam_open (&ipam, o->bridge, err) < 0 || (host = nl_open (err)) == NULL)
+    goto out;
+  /* The veth usually went with the container's namespace already. */
+  undo_up (host, &ipam, o, c->id, host_veth);
+  ret = 0;
+out:
+  nl_close (host);
+  ipam_close (&ipam);
+  return ret;
+}
+
+static int
+usage (void)
+{
+  fprintf (stderr, "usage: tinyrun-net up|down [--bridge NAME] [--subnet CIDR] [--ifname NAME] < state.json\n");
+  return 2;
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    { "bridge", required_argument, NULL, 'b' },
+    { "subnet", required_argument, NULL, 's' },
+    { "ifname", required_argument, NULL, 'i' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct options o = { .bridge = DEFAULT_BRIDGE, .subnet = DEFAULT_SUBNET, .ifname = "eth0" };
+  signal (SIGPIPE, SIG_IGN);
+  if (argc < 2)
+    return usage ();
+  const char *verb = argv[1];
+  optind = 2;
+  int ch;
+  while ((ch = getopt_long (argc, argv, "", longopts, NULL)) != -1)
+    {
+      if (ch == 'b')
+        o.bridge = optarg;
+      else if (ch == 's')
+        o.subnet = optarg;
+      else if (ch == 'i')
+        o.ifname = optarg;
+      else
+        return usage ();
+    }
+  if (strlen (o.bridge) > 15 || strlen (o.ifname) > 15 || strchr (o.bridge, '/') || o.bridge[0] == '.')
+    {
+      fprintf (stderr, "tinyrun-net: interface names are at most 15 bytes, without '/'\n");
+      return 2;
+    }
+  tr_error_t err = NULL;
+  struct container c = { 0 };
+  int ret;
+  if (strcmp (verb, "up") == 0 || strcmp (verb, "down") == 0)
+    {
+      bool up = verb[0] == 'u';
+      ret = read_state (&c, &err);
+      if (ret == 0)
+        ret = up ? net_up (&o, &c, &err) : net_down (&o, &c, &err);
+    }
+  else
+    return usage ();
+  if (ret < 0)
+    {
+      fprintf (stderr, "tinyrun-net: %s %s: %s\n", verb, c.id ? c.id : "?", err->msg);
+      tr_error_free (&err);
+    }
+  arena_free (&c.arena);
+  return ret < 0 ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+/* The rtnetlink requests tinyrun-net needs, through libmnl: one
+ * NETLINK_ROUTE socket per network namespace, one function per request. */
+#ifndef TINYRUN_NET_NETLINK_H
+#define TINYRUN_NET_NETLINK_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+
+#include "error.h"
+
+struct nl;
+
+/* A socket in the calling thread's current network namespace. */
+struct nl *nl_open (tr_error_t *err);
+void nl_close (struct nl *nl);
+
+/* 0 when the link does not exist. */
+int nl_link_index (struct nl *nl, const char *name);
+
+int nl_bridge_add (struct nl *nl, const char *name, tr_error_t *err);
+/* A veth pair, both ends in this namespace. */
+int nl_veth_add (struct nl *nl, const char *name, const char *peer, tr_error_t *err);
+int nl_link_del (struct nl *nl, const char *name, tr_error_t *err);
+int nl_link_up (struct nl *nl, const char *name, tr_error_t *err);
+int nl_link_set_master (struct nl *nl, const char *name, const char *master, tr_error_t *err);
+/* Move a link into the network namespace of netns_fd. */
+int nl_link_set_netns (struct nl *nl, const char *name, int netns_fd, tr_error_t *err);
+int nl_link_rename (struct nl *nl, const char *name, const char *new_name, tr_error_t *err);
+int nl_addr_add (struct nl *nl, const char *name, struct in_addr addr, int prefix, tr_error_t *err);
+int nl_route_add_default (struct nl *nl, const char *name, struct in_addr gateway, tr_error_t *err);
+
+#endif

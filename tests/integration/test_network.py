@@ -1,0 +1,111 @@
+"""tinyrun-net, the network hook: a bridge, a veth pair and NAT."""
+
+import os
+import subprocess
+import uuid
+
+import pytest
+
+from conftest import TOP
+
+NET = os.path.join(TOP, "tinyrun-net")
+
+
+def sh(*args, check=True):
+    return subprocess.run(args, capture_output=True, text=True, check=check)
+
+
+def links():
+    return {l.split(": ")[1].split("@")[0] for l in sh("ip", "-o", "link").stdout.splitlines()}
+
+
+@pytest.fixture
+def net(request):
+    """A bridge name and a subnet of its own; whatever is left is removed."""
+    tag = uuid.uuid4().hex[:6]
+    third = int(tag[:2], 16) % 200 + 20
+    bridge, subnet = f"trt{tag}", f"10.123.{third}.0/24"
+    before = links()
+    with open("/proc/sys/net/ipv4/ip_forward") as f:
+        forwarding = f.read()
+    yield bridge, subnet, f"10.123.{third}"
+    for link in links() - before:
+        sh("ip", "link", "del", link, check=False)
+    sh("nft", "delete", "table", "ip", f"tinyrun-net-{bridge}", check=False)
+    sh("rm", "-rf", f"/run/tinyrun-net/{bridge}", check=False)
+    with open("/proc/sys/net/ipv4/ip_forward", "w") as f:
+        f.write(forwarding)
+
+
+def with_network(bundle, bridge, subnet):
+    bundle.config["hooks"] = {
+        "createRuntime": [{"path": NET, "args": ["tinyrun-net", "up", "--bridge", bridge, "--subnet", subnet]}],
+        "poststop": [{"path": NET, "args": ["tinyrun-net", "down", "--bridge", bridge]}]}
+    for key in ("bounding", "effective", "permitted"):
+        bundle.process["capabilities"][key].append("CAP_NET_RAW")
+
+
+def test_container_gets_address_route_and_gateway(runtime, bundle, cid, net):
+    bridge, subnet, prefix = net
+    with_network(bundle, bridge, subnet)
+    bundle.sh(f"ip -o -4 addr show eth0; ip route; ping -c1 -W5 {prefix}.1 >/dev/null && echo gw-ok").write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    assert f"inet {prefix}.2/24" in proc.stdout
+    assert f"default via {prefix}.1 dev eth0" in proc.stdout
+    assert "gw-ok" in proc.stdout
+    # down took everything away again
+    assert bridge not in links()
+    assert not os.path.exists(f"/run/tinyrun-net/{bridge}")
+    assert sh("nft", "list", "table", "ip", f"tinyrun-net-{bridge}", check=False).returncode != 0
+
+
+def test_two_containers_talk(runtime, bundle, cid, net):
+    bridge, subnet, prefix = net
+    with_network(bundle, bridge, subnet)
+    bundle.sh("sleep 300").write()
+    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+    other = cid + "-b"
+    runtime.ids.add(other)
+    bundle.sh(f"ip -o -4 addr show eth0; ping -c1 -W5 {prefix}.2 >/dev/null && echo peer-ok").write()
+    proc = runtime("run", "--bundle", bundle.path, other)
+    assert f"inet {prefix}.3/24" in proc.stdout and "peer-ok" in proc.stdout, proc.stdout + proc.stderr
+    assert sh("nft", "list", "table", "ip", f"tinyrun-net-{bridge}").returncode == 0
+    runtime("delete", "--force", cid, check=True)
+    assert bridge not in links()
+
+
+def test_nat_to_the_outside(runtime, bundle, cid, net):
+    """A peer in its own network namespace only knows the host's side of
+    its link: the container reaches it only if its traffic is masqueraded."""
+    bridge, subnet, _ = net
+    tag = uuid.uuid4().hex[:6]
+    peer_ns, host_if, peer_if = f"trpeer{tag}", f"trh{tag}", f"trq{tag}"
+    third = int(tag[:2], 16) % 200 + 20
+    host_ip, peer_ip = f"192.168.{third}.1", f"192.168.{third}.2"
+    sh("ip", "netns", "add", peer_ns)
+    try:
+        sh("ip", "link", "add", host_if, "type", "veth", "peer", "name", peer_if)
+        sh("ip", "link", "set", peer_if, "netns", peer_ns)
+        sh("ip", "addr", "add", f"{host_ip}/30", "dev", host_if)
+        sh("ip", "link", "set", host_if, "up")
+        sh("ip", "-n", peer_ns, "addr", "add", f"{peer_ip}/30", "dev", peer_if)
+        sh("ip", "-n", peer_ns, "link", "set", peer_if, "up")
+        with_network(bundle, bridge, subnet)
+        bundle.sh(f"ping -c1 -W5 {peer_ip} >/dev/null && echo outside-ok").write()
+        proc = runtime("run", "--bundle", bundle.path, cid)
+        assert "outside-ok" in proc.stdout, proc.stdout + proc.stderr
+    finally:
+        sh("ip", "link", "del", host_if, check=False)
+        sh("ip", "netns", "del", peer_ns, check=False)
+
+
+def test_bad_subnet_fails_create_and_leaves_nothing(runtime, bundle, cid, net):
+    bridge, _, _ = net
+    with_network(bundle, bridge, "10.0.0.0/33")
+    bundle.write()
+    proc = runtime("create", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1
+    assert "createRuntime hook" in proc.stderr and "exited with status 1" in proc.stderr
+    assert bridge not in links()
+    assert not os.path.exists(os.path.join(runtime.root, cid))
