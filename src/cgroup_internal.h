@@ -55,6 +55,10 @@ bool cgroup_has_file (int dirfd, const char *file);
 struct spec_device_rule;
 size_t cgroup_default_device_rules (const struct spec_resources *res, struct spec_device_rule *out, size_t max);
 
+/* linux.resources.rdma: "<device> hca_handle=N hca_object=M" for rdma.max
+ * (the same in v1 and v2). */
+int cgroup_set_rdma (int dirfd, const struct spec_resources *res, tr_error_t *err);
+
 /* mkdir -p below mnt; returns 0. */
 int cgroup_mkdir_below (const char *mnt, const char *path, tr_error_t *err);
 

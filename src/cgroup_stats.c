@@ -88,6 +88,20 @@ usage_map (yajl_gen g, const char *k, uint64_t usage, uint64_t max, uint64_t lim
   yajl_gen_map_close (g);
 }
 
+/* The end of both layouts' documents: pids, and an (empty) blkio. */
+static void
+pids_and_blkio (yajl_gen g, uint64_t current, uint64_t limit)
+{
+  key (g, "pids");
+  yajl_gen_map_open (g);
+  num (g, "current", current);
+  num (g, "limit", limit);
+  yajl_gen_map_close (g);
+  key (g, "blkio");
+  yajl_gen_map_open (g);
+  yajl_gen_map_close (g);
+}
+
 static int
 open_dir (const char *mnt, const char *path, tr_error_t *err)
 {
@@ -131,14 +145,7 @@ cgroup_v2_stats_json (const char *mnt, const char *path, void *gen, tr_error_t *
   raw_map (g, fd, "memory.stat");
   yajl_gen_map_close (g);
 
-  key (g, "pids");
-  yajl_gen_map_open (g);
-  num (g, "current", read_u64 (fd, "pids.current"));
-  num (g, "limit", read_u64 (fd, "pids.max"));
-  yajl_gen_map_close (g);
-  key (g, "blkio");
-  yajl_gen_map_open (g);
-  yajl_gen_map_close (g);
+  pids_and_blkio (g, read_u64 (fd, "pids.current"), read_u64 (fd, "pids.max"));
   yajl_gen_map_close (g);
   return 0;
 }
@@ -189,14 +196,7 @@ cgroup_v1_stats_json (const char *path, void *gen, tr_error_t *err)
     }
   yajl_gen_map_close (g);
 
-  key (g, "pids");
-  yajl_gen_map_open (g);
-  num (g, "current", pids >= 0 ? read_u64 (pids, "pids.current") : 0);
-  num (g, "limit", pids >= 0 ? read_u64 (pids, "pids.max") : 0);
-  yajl_gen_map_close (g);
-  key (g, "blkio");
-  yajl_gen_map_open (g);
-  yajl_gen_map_close (g);
+  pids_and_blkio (g, pids >= 0 ? read_u64 (pids, "pids.current") : 0, pids >= 0 ? read_u64 (pids, "pids.max") : 0);
   yajl_gen_map_close (g);
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,4 +180,23 @@ cgroup_default_device_rules (const struct spec_resources *res, struct spec_devic
       };
     }
   return n;
+}
+
+int
+cgroup_set_rdma (int dirfd, const struct spec_resources *res, tr_error_t *err)
+{
+  for (size_t i = 0; i < res->n_rdma; i++)
+    {
+      const struct spec_rdma *r = &res->rdma[i];
+      char value[256], field[128];
+      int used = snprintf (value, sizeof value, "%s", r->device);
+      if (r->hca_handles.set)
+        used += snprintf (value + used, sizeof value - (size_t) used, " hca_handle=%" PRIu64, r->hca_handles.v);
+      if (r->hca_objects.set)
+        snprintf (value + used, sizeof value - (size_t) used, " hca_object=%" PRIu64, r->hca_objects.v);
+      snprintf (field, sizeof field, "linux.resources.rdma.%s", r->device);
+      if (cgroup_set (dirfd, "rdma.max", field, value, err) < 0)
+        return -1;
+    }
+  return 0;
 }

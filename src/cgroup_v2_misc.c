@@ -34,24 +34,6 @@ v2_apply_hugetlb (int fd, const struct spec_resources *res, tr_error_t *err)
   return 0;
 }
 
-int
-v2_apply_rdma (int fd, const struct spec_resources *res, tr_error_t *err)
-{
-  for (size_t i = 0; i < res->n_rdma; i++)
-    {
-      const struct spec_rdma *r = &res->rdma[i];
-      char value[256], field[128];
-      int used = snprintf (value, sizeof value, "%s", r->device);
-      if (r->hca_handles.set)
-        used += snprintf (value + used, sizeof value - (size_t) used, " hca_handle=%" PRIu64, r->hca_handles.v);
-      if (r->hca_objects.set)
-        snprintf (value + used, sizeof value - (size_t) used, " hca_object=%" PRIu64, r->hca_objects.v);
-      snprintf (field, sizeof field, "linux.resources.rdma.%s", r->device);
-      if (cgroup_set (fd, "rdma.max", field, value, err) < 0)
-        return -1;
-    }
-  return 0;
-}
 
 int
 v2_apply_unified (int fd, const kvlist *unified, tr_error_t *err)
@@ -70,4 +52,10 @@ v2_apply_unified (int fd, const kvlist *unified, tr_error_t *err)
         return -1;
     }
   return 0;
+}
+
+int
+v2_apply_rdma (int fd, const struct spec_resources *res, tr_error_t *err)
+{
+  return cgroup_set_rdma (fd, res, err);
 }

@@ -128,21 +128,6 @@ build_process (struct spec *spec, const struct exec_options *o, tr_error_t *err)
   return p;
 }
 
-static int
-write_pid_file (const char *path, pid_t pid, tr_error_t *err)
-{
-  char buf[32];
-  int n = snprintf (buf, sizeof buf, "%d", pid);
-  cleanup_free char *abs = make_absolute (path, err);
-  if (abs == NULL)
-    return -1;
-  char *slash = strrchr (abs, '/');
-  *slash = '\0';
-  cleanup_close int dirfd = open (abs[0] ? abs : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0)
-    return tr_error (err, errno, "pid file directory %s", abs);
-  return write_file_atomic_at (dirfd, slash + 1, buf, (size_t) n, 0644, err);
-}
 
 static int
 load_spec (int dirfd, struct spec **out, tr_error_t *err)

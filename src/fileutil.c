@@ -218,3 +218,21 @@ file_exists_at (int dirfd, const char *name)
   struct stat st;
   return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
+
+int
+write_pid_file (const char *path, pid_t pid, tr_error_t *err)
+{
+  cleanup_free char *abs = make_absolute (path, err);
+  if (abs == NULL)
+    return -1;
+  char *slash = strrchr (abs, '/');
+  *slash = '\0';
+  cleanup_close int dirfd = open (abs[0] ? abs : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return tr_error (err, errno, "pid file directory %s", abs);
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", pid);
+  if (write_file_atomic_at (dirfd, slash + 1, buf, (size_t) n, 0644, err) < 0)
+    return tr_error_wrap (err, "pid file %s", path);
+  return 0;
+}

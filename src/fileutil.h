@@ -34,4 +34,7 @@ char *path_join (const char *a, const char *b);
 
 bool file_exists_at (int dirfd, const char *name);
 
+/* --pid-file: the pid in decimal, written atomically (engines poll it). */
+int write_pid_file (const char *path, pid_t pid, tr_error_t *err);
+
 #endif

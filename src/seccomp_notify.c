@@ -5,12 +5,11 @@
 #include "config.h"
 #include "seccomp.h"
 #include "cleanup.h"
+#include "fd_passing.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <yajl/yajl_gen.h>
 
 bool
@@ -63,34 +62,14 @@ int
 seccomp_send_to_listener (const struct spec_seccomp *s, int notify_fd, pid_t pid, const char *state_json,
                           tr_error_t *err)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen (s->listener_path) >= sizeof addr.sun_path)
-    return tr_error_plain (err, ENAMETOOLONG, "linux.seccomp.listenerPath: %s is too long", s->listener_path);
-  strcpy (addr.sun_path, s->listener_path);
-  cleanup_close int sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  cleanup_close int sock = unix_connect (s->listener_path, err);
   if (sock < 0)
-    return tr_error (err, errno, "socket");
-  if (connect (sock, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return tr_error (err, errno, "linux.seccomp.listenerPath: connect to %s", s->listener_path);
+    return tr_error_wrap (err, "linux.seccomp.listenerPath");
   size_t len = 0;
   cleanup_free char *msg = process_state (s, pid, state_json, &len);
   if (msg == NULL)
     return tr_error (err, ENOMEM, "seccomp listener message");
-  struct iovec iov = { .iov_base = msg, .iov_len = len };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  memset (&control, 0, sizeof control);
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                       .msg_controllen = sizeof control.buf };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &notify_fd, sizeof (int));
-  if (sendmsg (sock, &mh, MSG_NOSIGNAL) < 0)
+  if (send_with_fd (sock, msg, len, notify_fd) < 0)
     return tr_error (err, errno, "linux.seccomp.listenerPath: send to %s", s->listener_path);
   return 0;
 }

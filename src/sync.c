@@ -1,6 +1,7 @@
 #include "config.h"
 #include "sync.h"
 #include "cleanup.h"
+#include "fd_passing.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -32,30 +33,8 @@ static int
 send_message (int sock, const struct sync_message *msg, int fd_to_pass, tr_error_t *err)
 {
   /* Only the used part of text travels (SOCK_SEQPACKET keeps boundaries). */
-  struct iovec iov = { .iov_base = (void *) msg,
-                       .iov_len = offsetof (struct sync_message, text) + strnlen (msg->text, sizeof msg->text) };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-  if (fd_to_pass >= 0)
-    {
-      memset (&control, 0, sizeof control);
-      mh.msg_control = control.buf;
-      mh.msg_controllen = sizeof control.buf;
-      struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN (sizeof (int));
-      memcpy (CMSG_DATA (c), &fd_to_pass, sizeof (int));
-    }
-  ssize_t n;
-  do
-    n = sendmsg (sock, &mh, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
+  size_t len = offsetof (struct sync_message, text) + strnlen (msg->text, sizeof msg->text);
+  if (send_with_fd (sock, msg, len, fd_to_pass) < 0)
     return tr_error (err, errno, "send %s", sync_msg_name (msg->type));
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "terminal.h"
 #include "cleanup.h"
+#include "fd_passing.h"
 #include "fs_safe.h"
 #include "mounts.h"
 
@@ -9,8 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -56,22 +55,9 @@ terminal_setup (int rootfd, const struct spec_process *p, bool bind_console, tr_
 int
 terminal_send_master (int sock, int master, tr_error_t *err)
 {
-  char name[] = "/dev/ptmx";
-  struct iovec iov = { .iov_base = name, .iov_len = sizeof name - 1 };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  memset (&control, 0, sizeof control);
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                       .msg_controllen = sizeof control.buf };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &master, sizeof (int));
-  if (sendmsg (sock, &mh, MSG_NOSIGNAL) < 0)
+  /* runc sends the name "/dev/ptmx" along; some peers log it. */
+  static const char name[] = "/dev/ptmx";
+  if (send_with_fd (sock, name, sizeof name - 1, master) < 0)
     return tr_error (err, errno, "send the pty master to the console socket");
   return 0;
 }
@@ -79,14 +65,8 @@ terminal_send_master (int sock, int master, tr_error_t *err)
 int
 terminal_connect_socket (const char *path, tr_error_t *err)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen (path) >= sizeof addr.sun_path)
-    return tr_error (err, ENAMETOOLONG, "console socket %s", path);
-  strcpy (addr.sun_path, path);
-  cleanup_close int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = unix_connect (path, err);
   if (fd < 0)
-    return tr_error (err, errno, "socket");
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return tr_error (err, errno, "connect to console socket %s", path);
-  return steal_fd (&fd);
+    tr_error_wrap (err, "console socket");
+  return fd;
 }

@@ -158,3 +158,11 @@ def test_failed_create_removes_cgroup_levels(runtime, bundle, cid):
     bundle.write()
     assert runtime("create", "--bundle", bundle.path, cid).returncode == 1
     assert not glob.glob(f"/sys/fs/cgroup/*/{top}") and not glob.glob(f"/sys/fs/cgroup/{top}")
+
+
+def test_memory_limit_oom_kills(runtime, bundle, cid):
+    bundle.linux["resources"] = {"memory": {"limit": 16 << 20, "swap": 16 << 20}}
+    bundle.sh("x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; "
+              "while true; do x=$x$x; done").write()
+    proc = runtime("run", "--bundle", bundle.path, cid, timeout=300)
+    assert proc.returncode == 128 + 9
