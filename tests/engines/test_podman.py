@@ -122,3 +122,40 @@ def test_errors_show_tinyrun_messages(podman):
     assert 'exec: "/no/such/binary"' in proc.stderr and "tinyrun" in proc.stderr
     proc = podman("run", "--rm", "--user", "nosuchuser", IMAGE, "true")
     assert proc.returncode != 0 and "nosuchuser" in proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux missing")
+def test_interactive_tty_prompt_and_resize(podman, tmp_path):
+    """podman run -it in a real terminal (tmux): the shell's prompt, a
+    resize reaching the container, and the exit code."""
+    import shlex
+    sock = str(tmp_path / "tmux.sock")
+    status = tmp_path / "status"
+    cmd = shlex.join(podman.argv("run", "--rm", "-it", IMAGE, "sh")) + f"; echo $? > {status}"
+    tmux = ["tmux", "-S", sock]
+    env = dict(podman.env, TERM="xterm")
+    subprocess.run(tmux + ["new-session", "-d", "-x", "100", "-y", "40", cmd], check=True, env=env)
+    try:
+        def screen():
+            return subprocess.run(tmux + ["capture-pane", "-p"], capture_output=True, text=True).stdout
+
+        def wait_for(text):
+            deadline = time.time() + 60
+            while time.time() < deadline and text not in screen():
+                time.sleep(0.2)
+            assert text in screen(), screen()
+
+        wait_for("/ #")
+        subprocess.run(tmux + ["send-keys", "stty size", "Enter"], check=True)
+        wait_for("40 100")
+        subprocess.run(tmux + ["resize-window", "-x", "120", "-y", "50"], check=True)
+        time.sleep(1)
+        subprocess.run(tmux + ["send-keys", "stty size", "Enter"], check=True)
+        wait_for("50 120")
+        subprocess.run(tmux + ["send-keys", "exit 7", "Enter"], check=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not status.exists():
+            time.sleep(0.2)
+        assert status.read_text().strip() == "7"
+    finally:
+        subprocess.run(tmux + ["kill-server"], capture_output=True)

@@ -152,3 +152,20 @@ def test_exec_in_created_container(runtime, bundle, cid):
     runtime("create", "--bundle", bundle.path, cid, check=True)
     assert runtime("exec", cid, "true").returncode == 0
     runtime("delete", "--force", cid, check=True)
+
+
+def test_exec_preserve_fds(runtime, bundle, cid, tmp_path):
+    start(runtime, bundle, cid)
+    extra = tmp_path / "extra"
+    extra.write_text("passed-in\n")
+    with open(extra) as f:
+        fd = f.fileno()
+        proc = subprocess.run(runtime.cmd("exec", "--preserve-fds", "1", cid, "sh", "-c",
+                                          "cat <&3; ls /proc/self/fd | sort -n | tr '\\n' ' '"),
+                              capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+                              pass_fds=(3,), preexec_fn=lambda: os.dup2(fd, 3))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "passed-in"
+    assert lines[1].split() == ["0", "1", "2", "3", "4"]
+    runtime("delete", "--force", cid, check=True)
