@@ -2,6 +2,7 @@
 unified hierarchy with controllers: on this project's hybrid hosts they
 skip, and tests/vm/run-cgroup-v2-tests runs them in a VM that has one."""
 
+import json
 import os
 import subprocess
 import time
@@ -113,3 +114,34 @@ def test_device_rules_last_match_wins(runtime, bundle, cid):
     proc = runtime("run", "--bundle", bundle.path, cid, timeout=120)
     assert "read-ok" in proc.stdout
     assert "Operation not permitted" in proc.stdout
+
+
+def test_hugetlb_limit(runtime, bundle, cid):
+    if not os.path.exists("/sys/kernel/mm/hugepages/hugepages-2048kB"):
+        pytest.skip("no 2MB huge pages")
+    d = start(runtime, bundle, cid, {"hugepageLimits": [{"pageSize": "2MB", "limit": 4 << 20}]})
+    assert read(os.path.join(d, "hugetlb.2MB.max")) == str(4 << 20)
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_check_before_update(runtime, bundle, cid):
+    d = start(runtime, bundle, cid, {"memory": {"limit": 64 << 20}})
+    usage = int(read(os.path.join(d, "memory.current")))
+    proc = runtime("update", "-r", "-", cid,
+                   input=json.dumps({"memory": {"limit": max(usage // 2, 4096), "checkBeforeUpdate": True}}))
+    assert proc.returncode == 1 and "is below the current usage" in proc.stderr
+    assert read(os.path.join(d, "memory.max")) == str(64 << 20)
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_update_replaces_device_filter(runtime, bundle, cid):
+    d = start(runtime, bundle, cid, {"devices": [
+        {"allow": False, "access": "rwm"},
+        {"allow": False, "type": "c", "major": 1, "minor": 7, "access": "rwm"}]})
+    probe = ["exec", cid, "sh", "-c", "(echo x > /dev/full) 2>&1; true"]
+    assert "Operation not permitted" in runtime(*probe).stdout
+    runtime("update", "-r", "-", cid, check=True, input=json.dumps({"devices": [
+        {"allow": False, "access": "rwm"},
+        {"allow": True, "type": "c", "major": 1, "minor": 7, "access": "rw"}]}))
+    assert "No space left on device" in runtime(*probe).stdout  # /dev/full, now allowed
+    runtime("delete", "--force", cid, check=True)
