@@ -39,6 +39,15 @@ struct exec_handles
   int sync[2];
 };
 
+static int
+kind_fd (const struct exec_handles *h, int flag)
+{
+  for (size_t i = 0; i < N_KINDS; i++)
+    if (ns_kinds[i].flag == flag)
+      return h->ns[i];
+  return -1;
+}
+
 static bool
 same_ns (pid_t pid, const char *name)
 {
@@ -58,7 +67,7 @@ open_handles (pid_t pid, struct exec_handles *h, tr_error_t *err)
       h->ns[i] = -1;
       char path[64];
       snprintf (path, sizeof path, "/proc/%d/ns/%s", pid, ns_kinds[i].name);
-      if (access (path, F_OK) < 0 && errno == ENOENT && i == N_KINDS - 1)
+      if (access (path, F_OK) < 0 && errno == ENOENT && ns_kinds[i].flag == CLONE_NEWTIME)
         continue; /* a kernel without time namespaces */
       if (same_ns (pid, ns_kinds[i].name))
         continue;
@@ -103,8 +112,7 @@ child_enter (const struct exec_request *r, struct exec_handles *h, tr_error_t *e
     }
   /* The init's root, whether it got there by pivot_root or chroot. */
   if (fchdir (h->root) < 0 || chroot (".") < 0 || chdir ("/") < 0)
-    return tr_error (err, errno, "enter the container's root");
-  (void) r;
+    return tr_error (err, errno, "enter the container %s's root", r->id);
   return 0;
 }
 
@@ -165,7 +173,7 @@ clone_into_container (const struct exec_request *r, struct exec_handles *h, bool
   struct for_children saved;
   pid_t pid = -1;
   cleanup_close int cgroup_fd = open_cgroup_fd (r->cgroup_path);
-  if (for_children_enter (h->ns[6], h->ns[7], false, &saved, err) == 0)
+  if (for_children_enter (kind_fd (h, CLONE_NEWPID), kind_fd (h, CLONE_NEWTIME), false, &saved, err) == 0)
     {
       pid = spawn_clone (0, cgroup_fd, in_cgroup);
       if (pid == 0)
