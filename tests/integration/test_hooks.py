@@ -126,3 +126,15 @@ def test_exec_failure_after_start_is_reported(runtime, bundle, cid, tmp_path):
     assert proc.returncode == 1
     assert f"start {cid}: exec /bin/vanishing: No such file or directory" in proc.stderr
     runtime("delete", "--force", cid, check=True)
+
+
+def test_hook_closing_stdin_early_does_not_kill_tinyrun(runtime, bundle, cid, tmp_path):
+    """A state far larger than a pipe's buffer, to a hook that exits at
+    once: the write fails with EPIPE, which must not kill the runtime
+    (crun dies of SIGPIPE here)."""
+    bundle.config["annotations"] = {"big": "x" * (1 << 20)}
+    hook = host_hook(tmp_path, "quick", "exit 0")
+    bundle.config["hooks"] = {"createRuntime": [{"path": hook}], "poststop": [{"path": hook}]}
+    bundle.write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
