@@ -1,5 +1,5 @@
 #include "config.h"
-#include "arena.h"
+#include "oci-spec/arena.h"
 
 #include <stdarg.h>
 #include <stdint.h>

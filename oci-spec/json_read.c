@@ -1,5 +1,5 @@
 #include "config.h"
-#include "json_read.h"
+#include "oci-spec/json_read.h"
 
 #include <errno.h>
 #include <inttypes.h>

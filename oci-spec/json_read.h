@@ -9,7 +9,7 @@
 
 #include <yajl/yajl_tree.h>
 
-#include "spec.h"
+#include "oci-spec/spec.h"
 
 struct jr
 {

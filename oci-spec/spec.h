@@ -18,8 +18,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "arena.h"
-#include "error.h"
+#include "oci-spec/arena.h"
+#include "util/error.h"
 
 typedef struct
 {

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "spec_default.h"
+#include "oci-spec/spec_default.h"
 
 /* The pieces both documents share, written once. */
 #define CAPS "\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\""

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "spec.h"
+#include "oci-spec/spec.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * hooks.  linux.* lives in spec_parse_linux.c and spec_parse_resources.c.
  * Unknown properties are ignored, as the runtime spec requires. */
 #include "config.h"
-#include "spec_parse_internal.h"
+#include "oci-spec/spec_parse_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>

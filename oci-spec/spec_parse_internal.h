@@ -2,8 +2,8 @@
 #ifndef TINYRUN_SPEC_PARSE_INTERNAL_H
 #define TINYRUN_SPEC_PARSE_INTERNAL_H
 
-#include "json_read.h"
-#include "spec.h"
+#include "oci-spec/json_read.h"
+#include "oci-spec/spec.h"
 
 int parse_idmaps (struct jr *r, yajl_val obj, const char *path, const char *key, idmaplist *out, tr_error_t *err);
 int parse_process (struct jr *r, yajl_val o, const char *path, struct spec_process *p, tr_error_t *err);

@@ -1,7 +1,7 @@
 /* config.json "linux" object: namespaces, id mappings, devices, sysctl,
  * paths, seccomp, personality, intelRdt, time offsets. */
 #include "config.h"
-#include "spec_parse_internal.h"
+#include "oci-spec/spec_parse_internal.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* config.json "linux.resources" (also the document of `update --resources`). */
 #include "config.h"
-#include "spec_parse_internal.h"
+#include "oci-spec/spec_parse_internal.h"
 
 #include <errno.h>
 #include <string.h>

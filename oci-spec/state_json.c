@@ -1,6 +1,6 @@
 #include "config.h"
-#include "state_json.h"
-#include "json_read.h"
+#include "oci-spec/state_json.h"
+#include "oci-spec/json_read.h"
 
 #include <errno.h>
 #include <stdlib.h>

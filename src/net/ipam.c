@@ -1,7 +1,7 @@
 #include "config.h"
-#include "ipam.h"
-#include "cleanup.h"
-#include "fileutil.h"
+#include "net/ipam.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -7,7 +7,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 
-#include "error.h"
+#include "util/error.h"
 
 #define IPAM_ROOT "/run/tinyrun-net"
 

@@ -9,12 +9,12 @@
  * and NAT to the outside; `down` takes it all back, the bridge and the
  * NAT table with the bridge's last container. */
 #include "config.h"
-#include "cleanup.h"
-#include "fileutil.h"
-#include "ipam.h"
-#include "nat.h"
-#include "netlink.h"
-#include "../oci-spec/json_read.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "net/ipam.h"
+#include "net/nat.h"
+#include "net/netlink.h"
+#include "oci-spec/json_read.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "nat.h"
+#include "net/nat.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

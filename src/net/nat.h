@@ -4,8 +4,8 @@
 #ifndef TINYRUN_NET_NAT_H
 #define TINYRUN_NET_NAT_H
 
-#include "error.h"
-#include "ipam.h"
+#include "util/error.h"
+#include "net/ipam.h"
 
 int nat_add (const char *bridge, const struct subnet *s, tr_error_t *err);
 int nat_remove (const char *bridge, tr_error_t *err);

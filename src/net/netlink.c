@@ -1,5 +1,5 @@
 #include "config.h"
-#include "netlink.h"
+#include "net/netlink.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

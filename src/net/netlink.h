@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 
-#include "error.h"
+#include "util/error.h"
 
 struct nl;
 

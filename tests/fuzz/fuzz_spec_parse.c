@@ -2,8 +2,8 @@
  * Any input must either parse or fail with an error; never crash, leak or
  * read out of bounds. */
 #include "config.h"
-#include "spec.h"
-#include "state_json.h"
+#include "oci-spec/spec.h"
+#include "oci-spec/state_json.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
 /* The device filter's instructions (loaded for real by the v2 tests). */
 #include "unit.h"
-#include "ebpf_devices.h"
+#include "cgroup/ebpf_devices.h"
 
 #include <linux/bpf.h>
 

@@ -1,8 +1,8 @@
 /* Resolving paths inside a rootfs: symlinks and ".." never leave it, with
  * openat2(RESOLVE_IN_ROOT) and with the userspace fallback. */
 #include "unit.h"
-#include "cleanup.h"
-#include "fs_safe.h"
+#include "util/cleanup.h"
+#include "util/fs_safe.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Mount option strings → mount(2) flags and data. */
 #include "unit.h"
-#include "mount_flags.h"
+#include "linux/mount_flags.h"
 
 #include <sys/mount.h>
 

@@ -1,7 +1,7 @@
 /* The namespace plan: which namespaces clone creates, which are joined,
  * and when an intermediate process is needed. */
 #include "unit.h"
-#include "namespaces.h"
+#include "linux/namespaces.h"
 
 #include <sched.h>
 

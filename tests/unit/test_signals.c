@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "signals.h"
+#include "util/signals.h"
 
 #include <signal.h>
 

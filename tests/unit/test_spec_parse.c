@@ -1,6 +1,6 @@
 /* config.json parsing: valid documents, and errors that name the field. */
 #include "unit.h"
-#include "spec.h"
+#include "oci-spec/spec.h"
 
 #include <stdlib.h>
 #include <string.h>

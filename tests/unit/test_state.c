@@ -1,6 +1,6 @@
 /* Container ids and the state.json round trip. */
 #include "unit.h"
-#include "state.h"
+#include "container/state.h"
 
 #include <stdlib.h>
 

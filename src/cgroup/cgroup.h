@@ -1,0 +1,91 @@
+/* A container's cgroup, whatever the host's layout.
+ *
+ * Three layouts exist:
+ *   unified  /sys/fs/cgroup is cgroup2 with every controller (the target);
+ *   legacy   one cgroup v1 hierarchy per controller under /sys/fs/cgroup;
+ *   hybrid   legacy, plus a cgroup2 mount at /sys/fs/cgroup/unified that
+ *            carries no controller worth speaking of.
+ * A container's cgroup is named by one path relative to the hierarchy
+ * roots ("/tinyrun/c1"); on v1 that directory exists in every hierarchy.
+ * On hybrid hosts the container also gets the same directory in the
+ * cgroup2 mount, which gives it cgroup.kill and cgroup.freeze.
+ *
+ * cgroup.c detects the layout and dispatches to cgroup_v2.c or
+ * cgroup_v1.c; each resource lives in its own file below those. */
+#ifndef TINYRUN_CGROUP_H
+#define TINYRUN_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+#include "oci-spec/spec.h"
+
+enum cgroup_layout
+{
+  CGROUP_LAYOUT_UNIFIED,
+  CGROUP_LAYOUT_LEGACY,
+  CGROUP_LAYOUT_HYBRID,
+};
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define CGROUP_UNIFIED_HYBRID "/sys/fs/cgroup/unified"
+
+enum cgroup_layout cgroup_layout (void);
+const char *cgroup_layout_name (enum cgroup_layout layout);
+
+/* The mount point of the cgroup2 hierarchy (NULL on legacy hosts). */
+const char *cgroup_v2_mountpoint (void);
+
+/* linux.cgroupsPath → a path relative to the hierarchy roots:
+ *   absolute  used as it is;
+ *   relative  below tinyrun's own cgroup;
+ *   empty     "/tinyrun/<id>".
+ * Rejects ".." components.  Caller frees. */
+char *cgroup_resolve_path (const char *cgroups_path, const char *id, tr_error_t *err);
+
+/* Create the container's cgroup in every hierarchy and apply `res` (may be
+ * NULL).  On a cgroup2 host *clone_fd receives an O_PATH fd of the cgroup
+ * for clone3(CLONE_INTO_CGROUP), else -1. */
+int cgroup_create (const char *path, const struct spec_resources *res, int *clone_fd, tr_error_t *err);
+
+/* Move pid into the container's cgroup in every hierarchy (needed on v1,
+ * and on v2 when CLONE_INTO_CGROUP was not available). */
+int cgroup_enter (const char *path, pid_t pid, tr_error_t *err);
+
+/* Apply resources to an existing cgroup (update). */
+int cgroup_update (const char *path, const struct spec_resources *res, tr_error_t *err);
+
+/* Every pid in the cgroup (and its descendants).  Caller frees *pids. */
+int cgroup_pids (const char *path, pid_t **pids, size_t *n, tr_error_t *err);
+
+/* Signal every process in the cgroup (cgroup.kill for SIGKILL where the
+ * kernel has it). */
+int cgroup_signal_all (const char *path, int sig, tr_error_t *err);
+
+int cgroup_freeze (const char *path, bool frozen, tr_error_t *err);
+bool cgroup_is_frozen (const char *path);
+
+/* The shallowest ancestor of path (or path itself) that does not exist
+ * yet: what cgroup_create will have to make.  NULL when path exists. */
+char *cgroup_missing_top (const char *path);
+
+/* After cgroup_destroy: remove path's now-empty parents, up to and
+ * including top (as returned by cgroup_missing_top before creating), in
+ * every hierarchy.  A parent still in use stays. */
+void cgroup_remove_parents (const char *path, const char *top);
+
+/* Kill what is left and remove the directories tinyrun created. */
+int cgroup_destroy (const char *path, tr_error_t *err);
+
+/* Statistics for `events --stats`: written as runc's JSON object into g
+ * (a yajl_gen, passed as void * to keep yajl out of this header). */
+int cgroup_stats_json (const char *path, void *yajl_gen, tr_error_t *err);
+
+/* How many processes the kernel's OOM killer has killed in the cgroup so
+ * far (memory.events on v2, memory.oom_control on v1). */
+int cgroup_oom_kills (const char *path, uint64_t *count, tr_error_t *err);
+
+#endif

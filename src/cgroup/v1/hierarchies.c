@@ -1,0 +1,119 @@
+#include "config.h"
+#include "cgroup/v1/hierarchies.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_HIERARCHIES 32
+
+static struct v1_hierarchy hierarchies[MAX_HIERARCHIES];
+static size_t n_hierarchies;
+static bool loaded;
+
+/* The controllers are the super options minus the generic ones. */
+static void
+controllers_from_super_options (const char *opts, char *out, size_t size)
+{
+  char copy[512];
+  snprintf (copy, sizeof copy, "%s", opts);
+  out[0] = '\0';
+  size_t used = 0;
+  char *save = NULL;
+  for (char *o = strtok_r (copy, ",", &save); o; o = strtok_r (NULL, ",", &save))
+    {
+      if (strcmp (o, "rw") == 0 || strcmp (o, "ro") == 0 || strncmp (o, "release_agent=", 14) == 0
+          || strcmp (o, "clone_children") == 0 || strcmp (o, "noprefix") == 0 || strcmp (o, "xattr") == 0
+          || strcmp (o, "cpuset_v2_mode") == 0)
+        continue;
+      used += (size_t) snprintf (out + used, size - used, "%s%s", used ? "," : "", o);
+      if (used >= size)
+        break;
+    }
+}
+
+static int
+load (tr_error_t *err)
+{
+  cleanup_free char *buf = read_file_at (AT_FDCWD, "/proc/self/mountinfo", NULL, err);
+  if (buf == NULL)
+    return -1;
+  char *save = NULL;
+  for (char *line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+      char *sep = strstr (line, " - ");
+      if (sep == NULL)
+        continue;
+      char fstype[64], source[256], super[512];
+      if (sscanf (sep + 3, "%63s %255s %511s", fstype, source, super) != 3 || strcmp (fstype, "cgroup") != 0)
+        continue;
+      char mountpoint[256];
+      if (sscanf (line, "%*s %*s %*s %*s %255s", mountpoint) != 1)
+        continue;
+      if (n_hierarchies == MAX_HIERARCHIES)
+        break;
+      struct v1_hierarchy *h = &hierarchies[n_hierarchies];
+      snprintf (h->mountpoint, sizeof h->mountpoint, "%s", mountpoint);
+      controllers_from_super_options (super, h->controllers, sizeof h->controllers);
+      /* The same hierarchy may be mounted twice; keep the first. */
+      bool dup = false;
+      for (size_t i = 0; i < n_hierarchies; i++)
+        dup |= strcmp (hierarchies[i].controllers, h->controllers) == 0;
+      if (!dup)
+        n_hierarchies++;
+    }
+  loaded = true;
+  return 0;
+}
+
+int
+v1_hierarchies (const struct v1_hierarchy **out, size_t *n, tr_error_t *err)
+{
+  if (!loaded && load (err) < 0)
+    return -1;
+  *out = hierarchies;
+  *n = n_hierarchies;
+  return 0;
+}
+
+bool
+v1_has_controller (const struct v1_hierarchy *h, const char *controller)
+{
+  size_t len = strlen (controller);
+  for (const char *p = h->controllers; (p = strstr (p, controller)) != NULL; p += len)
+    if ((p == h->controllers || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+      return true;
+  return false;
+}
+
+const struct v1_hierarchy *
+v1_find (const char *controller)
+{
+  const struct v1_hierarchy *h;
+  size_t n;
+  if (v1_hierarchies (&h, &n, NULL) < 0)
+    return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (v1_has_controller (&h[i], controller))
+      return &h[i];
+  return NULL;
+}
+
+int
+v1_open (const char *controller, const char *path, const char *field, tr_error_t *err)
+{
+  const struct v1_hierarchy *h = v1_find (controller);
+  if (h == NULL)
+    return tr_error_plain (err, ENOTSUP, "%s: the %s cgroup controller is not mounted on this host", field,
+                           controller);
+  char dir[4096];
+  snprintf (dir, sizeof dir, "%s/%s", h->mountpoint, path[0] == '/' ? path + 1 : path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "%s: open cgroup %s", field, dir);
+  return fd;
+}

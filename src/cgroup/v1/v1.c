@@ -1,0 +1,235 @@
+/* cgroup v1: the same relative directory in every mounted hierarchy. */
+#include "config.h"
+#include "cgroup/internal.h"
+#include "cgroup/v1/hierarchies.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A new cpuset cgroup starts with empty cpus and mems, and a task cannot
+ * join it until both are set: copy them from the parent on the way down. */
+static int
+init_cpuset_levels (const char *mnt, const char *path, tr_error_t *err)
+{
+  cleanup_free char *copy = strdup (path);
+  cleanup_free char *cur = strdup (mnt);
+  if (copy == NULL || cur == NULL)
+    return tr_error (err, ENOMEM, "cpuset");
+  char *save = NULL;
+  for (char *comp = strtok_r (copy, "/", &save); comp; comp = strtok_r (NULL, "/", &save))
+    {
+      char *child = path_join (cur, comp);
+      if (child == NULL)
+        return tr_error (err, ENOMEM, "cpuset");
+      static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+      for (size_t i = 0; i < 2; i++)
+        {
+          cleanup_close int cfd = open (child, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          cleanup_close int pfd = open (cur, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (cfd < 0 || pfd < 0)
+            {
+              free (child);
+              return tr_error (err, errno, "open cpuset %s", path);
+            }
+          cleanup_free char *mine = read_file_at (cfd, files[i], NULL, NULL);
+          if (mine && mine[0] != '\n' && mine[0] != '\0')
+            continue;
+          cleanup_free char *parent = read_file_at (pfd, files[i], NULL, err);
+          if (parent == NULL || write_file_at (cfd, files[i], parent, err) < 0)
+            {
+              free (child);
+              return tr_error_wrap (err, "cpuset %s", path);
+            }
+        }
+      free (cur);
+      cur = child;
+    }
+  return 0;
+}
+
+int
+cgroup_v1_create (const char *path, tr_error_t *err)
+{
+  const struct v1_hierarchy *h;
+  size_t n;
+  if (v1_hierarchies (&h, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (cgroup_mkdir_below (h[i].mountpoint, path, err) < 0)
+        goto fail;
+      if (v1_has_controller (&h[i], "cpuset") && init_cpuset_levels (h[i].mountpoint, path, err) < 0)
+        goto fail;
+    }
+  return 0;
+fail:;
+  tr_error_t ignored = NULL;
+  cgroup_v1_destroy (path, &ignored);
+  tr_error_free (&ignored);
+  return -1;
+}
+
+int
+cgroup_v1_enter (const char *path, pid_t pid, tr_error_t *err)
+{
+  const struct v1_hierarchy *h;
+  size_t n;
+  if (v1_hierarchies (&h, &n, err) < 0)
+    return -1;
+  char buf[32];
+  snprintf (buf, sizeof buf, "%d", pid);
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *dir = path_join (h[i].mountpoint, path);
+      cleanup_close int fd = dir ? open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+      if (fd < 0)
+        return tr_error (err, errno, "open cgroup %s", dir ? dir : path);
+      if (write_file_at (fd, "cgroup.procs", buf, err) < 0)
+        return tr_error_wrap (err, "cgroup %s", dir);
+    }
+  return 0;
+}
+
+/* The hierarchy used to list processes: pids, else memory, else the first. */
+static const char *
+listing_mountpoint (tr_error_t *err)
+{
+  const struct v1_hierarchy *h;
+  size_t n;
+  if (v1_hierarchies (&h, &n, err) < 0)
+    return NULL;
+  const struct v1_hierarchy *found = v1_find ("pids");
+  if (found == NULL)
+    found = v1_find ("memory");
+  if (found == NULL && n > 0)
+    found = &h[0];
+  if (found == NULL)
+    tr_error_plain (err, ENOENT, "no cgroup v1 hierarchy is mounted");
+  return found ? found->mountpoint : NULL;
+}
+
+int
+cgroup_v1_pids (const char *path, pid_t **pids, size_t *n, tr_error_t *err)
+{
+  *pids = NULL;
+  *n = 0;
+  const char *mnt = listing_mountpoint (err);
+  if (mnt == NULL)
+    return -1;
+  cleanup_free char *dir = path_join (mnt, path);
+  cleanup_close int fd = dir ? open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (fd < 0)
+    return tr_error (err, errno, "open cgroup %s", dir ? dir : path);
+  return cgroup_read_pids_recursive (fd, "cgroup.procs", pids, n, err);
+}
+
+int
+cgroup_v1_signal_all (const char *path, int sig, tr_error_t *err)
+{
+  cleanup_free pid_t *pids = NULL;
+  size_t n = 0;
+  if (cgroup_v1_pids (path, &pids, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (kill (pids[i], sig) < 0 && errno != ESRCH)
+      return tr_error (err, errno, "kill %d", pids[i]);
+  return 0;
+}
+
+static int
+open_freezer (const char *path, tr_error_t *err)
+{
+  const struct v1_hierarchy *f = v1_find ("freezer");
+  if (f == NULL)
+    return tr_error_plain (err, ENOTSUP, "the freezer cgroup controller is not mounted");
+  cleanup_free char *dir = path_join (f->mountpoint, path);
+  int fd = dir ? open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (fd < 0)
+    return tr_error (err, errno, "open cgroup %s", dir ? dir : path);
+  return fd;
+}
+
+int
+cgroup_v1_freeze (const char *path, bool frozen, tr_error_t *err)
+{
+  cleanup_close int fd = open_freezer (path, err);
+  if (fd < 0)
+    return -1;
+  const char *want = frozen ? "FROZEN" : "THAWED";
+  /* The kernel answers FREEZING until every task has stopped; write again
+   * until it settles (the documented way to wait). */
+  for (int i = 0; i < 1000; i++)
+    {
+      if (write_file_at (fd, "freezer.state", want, err) < 0)
+        return tr_error_wrap (err, "cgroup %s", path);
+      cleanup_free char *state = read_file_at (fd, "freezer.state", NULL, err);
+      if (state == NULL)
+        return -1;
+      if (strncmp (state, want, strlen (want)) == 0)
+        return 0;
+      struct timespec ts = { 0, 1000 * 1000 };
+      nanosleep (&ts, NULL);
+    }
+  return tr_error_plain (err, EBUSY, "cgroup %s: freezer did not reach %s", path, want);
+}
+
+bool
+cgroup_v1_is_frozen (const char *path)
+{
+  int fd = open_freezer (path, NULL);
+  if (fd < 0)
+    return false;
+  cleanup_free char *state = read_file_at (fd, "freezer.state", NULL, NULL);
+  close (fd);
+  return state && strncmp (state, "FROZEN", 6) == 0;
+}
+
+int
+cgroup_v1_destroy (const char *path, tr_error_t *err)
+{
+  const struct v1_hierarchy *h;
+  size_t n;
+  if (v1_hierarchies (&h, &n, err) < 0)
+    return -1;
+  tr_error_t ignored = NULL;
+  if (cgroup_v1_is_frozen (path))
+    cgroup_v1_freeze (path, false, &ignored);
+  tr_error_free (&ignored);
+  /* v1 has no cgroup.kill: signal until the listing is empty. */
+  for (int round = 0; round < 100; round++)
+    {
+      cleanup_free pid_t *pids = NULL;
+      size_t np = 0;
+      if (cgroup_v1_pids (path, &pids, &np, &ignored) < 0 || np == 0)
+        break;
+      for (size_t i = 0; i < np; i++)
+        kill (pids[i], SIGKILL);
+      struct timespec ts = { 0, 5 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+    }
+  tr_error_free (&ignored);
+  int ret = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *dir = path_join (h[i].mountpoint, path);
+      if (dir == NULL || cgroup_rmdir_tree (dir, ret == 0 ? err : &ignored) < 0)
+        ret = -1;
+      tr_error_free (&ignored);
+      if (strncmp (path, "/tinyrun/", 9) == 0)
+        {
+          cleanup_free char *parent = path_join (h[i].mountpoint, "tinyrun");
+          if (parent)
+            rmdir (parent);
+        }
+    }
+  return ret;
+}

@@ -1,0 +1,220 @@
+/* cgroup v2: one directory in the unified hierarchy. */
+#include "config.h"
+#include "cgroup/internal.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int
+open_cgroup (const char *mnt, const char *path, int flags, tr_error_t *err)
+{
+  cleanup_free char *full = path_join (mnt, path);
+  if (full == NULL)
+    return tr_error (err, ENOMEM, "cgroup %s", path);
+  int fd = open (full, flags | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open cgroup %s", full);
+  return fd;
+}
+
+/* Enable in dirfd's cgroup.subtree_control every controller it has. */
+static int
+enable_controllers (int dirfd, const char *where, tr_error_t *err)
+{
+  cleanup_free char *avail = read_file_at (dirfd, "cgroup.controllers", NULL, err);
+  if (avail == NULL)
+    return -1;
+  char request[512] = "";
+  size_t used = 0;
+  char *save = NULL;
+  for (char *c = strtok_r (avail, " \n", &save); c; c = strtok_r (NULL, " \n", &save))
+    used += (size_t) snprintf (request + used, sizeof request - used, "%s+%s", used ? " " : "", c);
+  if (used == 0)
+    return 0;
+  if (write_file_at (dirfd, "cgroup.subtree_control", request, err) < 0)
+    return tr_error_wrap (err, "enable controllers in %s", where);
+  return 0;
+}
+
+/* mkdir each level below mnt, enabling controllers in each parent so the
+ * leaf gets them all ("enable on the way down"). */
+static int
+make_levels (const char *mnt, const char *path, tr_error_t *err)
+{
+  cleanup_close int cur = open (mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cur < 0)
+    return tr_error (err, errno, "open %s", mnt);
+  cleanup_free char *copy = strdup (path);
+  if (copy == NULL)
+    return tr_error (err, ENOMEM, "cgroup %s", path);
+  char *save = NULL;
+  for (char *comp = strtok_r (copy, "/", &save); comp; comp = strtok_r (NULL, "/", &save))
+    {
+      if (enable_controllers (cur, comp, err) < 0)
+        return -1;
+      if (mkdirat (cur, comp, 0755) < 0 && errno != EEXIST)
+        return tr_error (err, errno, "create cgroup %s/%s", mnt, path);
+      int next = openat (cur, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (next < 0)
+        return tr_error (err, errno, "open cgroup %s/%s", mnt, path);
+      close (cur);
+      cur = next;
+    }
+  return 0;
+}
+
+int
+cgroup_v2_create (const char *mnt, const char *path, const struct spec_resources *res, int *clone_fd,
+                  tr_error_t *err)
+{
+  /* A concurrent delete may remove the shared parent between our mkdirs:
+   * try once more. */
+  if (make_levels (mnt, path, err) < 0)
+    {
+      if ((*err)->status != ENOENT)
+        return -1;
+      tr_error_free (err);
+      if (make_levels (mnt, path, err) < 0)
+        return -1;
+    }
+  cleanup_close int dirfd = open_cgroup (mnt, path, O_RDONLY, err);
+  if (dirfd < 0)
+    return -1;
+  if (res && cgroup_v2_apply (dirfd, res, false, err) < 0)
+    {
+      tr_error_t ignored = NULL;
+      cgroup_v2_destroy (mnt, path, &ignored);
+      tr_error_free (&ignored);
+      return -1;
+    }
+  *clone_fd = steal_fd (&dirfd);
+  return 0;
+}
+
+int
+cgroup_v2_enter (const char *mnt, const char *path, pid_t pid, tr_error_t *err)
+{
+  cleanup_close int dirfd = open_cgroup (mnt, path, O_RDONLY, err);
+  if (dirfd < 0)
+    return -1;
+  char buf[32];
+  snprintf (buf, sizeof buf, "%d", pid);
+  if (write_file_at (dirfd, "cgroup.procs", buf, err) < 0)
+    return tr_error_wrap (err, "cgroup %s", path);
+  return 0;
+}
+
+int
+cgroup_v2_apply_path (const char *mnt, const char *path, const struct spec_resources *res, bool update,
+                      tr_error_t *err)
+{
+  cleanup_close int dirfd = open_cgroup (mnt, path, O_RDONLY, err);
+  if (dirfd < 0)
+    return -1;
+  return cgroup_v2_apply (dirfd, res, update, err);
+}
+
+int
+cgroup_v2_pids (const char *mnt, const char *path, pid_t **pids, size_t *n, tr_error_t *err)
+{
+  *pids = NULL;
+  *n = 0;
+  cleanup_close int dirfd = open_cgroup (mnt, path, O_RDONLY, err);
+  if (dirfd < 0)
+    return -1;
+  return cgroup_read_pids_recursive (dirfd, "cgroup.procs", pids, n, err);
+}
+
+int
+cgroup_v2_signal_all (const char *mnt, const char *path, int sig, tr_error_t *err)
+{
+  cleanup_close int dirfd = open_cgroup (mnt, path, O_RDONLY, err);
+  if (dirfd < 0)
+    return -1;
+  /* cgroup.kill (5.14+) kills the whole subtree atomically, even
+   * processes forking as we go. */
+  if (sig == SIGKILL && faccessat (dirfd, "cgroup.kill", W_OK, 0) == 0)
+    return write_file_at (dirfd, "cgroup.kill", "1", err);
+  cleanup_free pid_t *pids = NULL;
+  size_t n = 0;
+  if (cgroup_read_pids_recursive (dirfd, "cgroup.procs", &pids, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (kill (pids[i], sig) < 0 && errno != ESRCH)
+      return tr_error (err, errno, "kill %d", pids[i]);
+  return 0;
+}
+
+/* cgroup.events says "frozen 1" once every task has stopped. */
+static bool
+events_frozen (int dirfd)
+{
+  cleanup_free char *ev = read_file_at (dirfd, "cgroup.events", NULL, NULL);
+  return ev && strstr (ev, "frozen 1") != NULL;
+}
+
+int
+cgroup_v2_freeze (const char *mnt, const char *path, bool frozen, tr_error_t *err)
+{
+  cleanup_close int dirfd = open_cgroup (mnt, path, O_RDONLY, err);
+  if (dirfd < 0)
+    return -1;
+  if (write_file_at (dirfd, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
+    return tr_error_wrap (err, "cgroup %s", path);
+  for (int i = 0; frozen && i < 1000 && !events_frozen (dirfd); i++)
+    {
+      struct timespec ts = { 0, 1000 * 1000 };
+      nanosleep (&ts, NULL);
+    }
+  return 0;
+}
+
+bool
+cgroup_v2_is_frozen (const char *mnt, const char *path)
+{
+  int dirfd = open_cgroup (mnt, path, O_RDONLY, NULL);
+  if (dirfd < 0)
+    return false;
+  cleanup_free char *v = read_file_at (dirfd, "cgroup.freeze", NULL, NULL);
+  close (dirfd);
+  return v && v[0] == '1';
+}
+
+int
+cgroup_v2_destroy (const char *mnt, const char *path, tr_error_t *err)
+{
+  cleanup_free char *full = path_join (mnt, path);
+  if (full == NULL)
+    return tr_error (err, ENOMEM, "cgroup %s", path);
+  struct stat st;
+  if (stat (full, &st) < 0 && errno == ENOENT)
+    return 0;
+  /* A frozen cgroup would keep killed processes from ever exiting. */
+  tr_error_t ignored = NULL;
+  if (cgroup_v2_is_frozen (mnt, path))
+    cgroup_v2_freeze (mnt, path, false, &ignored);
+  if (cgroup_v2_signal_all (mnt, path, SIGKILL, &ignored) < 0)
+    tr_error_ignore (&ignored, "kill remaining processes");
+  tr_error_free (&ignored);
+  if (cgroup_rmdir_tree (full, err) < 0)
+    return -1;
+  /* tinyrun's own parent cgroup goes when its last container does;
+   * a parent that someone else still uses stays (EBUSY). */
+  if (strncmp (path, "/tinyrun/", 9) == 0)
+    {
+      cleanup_free char *parent = path_join (mnt, "tinyrun");
+      if (parent)
+        rmdir (parent);
+    }
+  return 0;
+}

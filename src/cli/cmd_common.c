@@ -1,0 +1,85 @@
+#include "config.h"
+#include "cli/cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int
+cmd_usage_error (tr_error_t *err, const char *command, const char *usage)
+{
+  tr_error_plain (err, EINVAL, "usage: tinyrun %s %s", command, usage);
+  return 1;
+}
+
+int
+cmd_take_id (int argc, char **argv, const char *command, const char *usage, const char **id, tr_error_t *err)
+{
+  if (optind != argc - 1)
+    {
+      cmd_usage_error (err, command, usage);
+      return -1;
+    }
+  *id = argv[optind];
+  return 0;
+}
+
+int
+cmd_parse_int (const char *flag, const char *value, int *out, tr_error_t *err)
+{
+  char *end;
+  errno = 0;
+  long v = strtol (value, &end, 10);
+  if (*value == '\0' || *end != '\0' || errno || v < 0 || v > INT_MAX)
+    return tr_error_plain (err, EINVAL, "%s: \"%s\" is not a valid number", flag, value);
+  *out = (int) v;
+  return 0;
+}
+
+int
+cmd_parse_size (const char *flag, const char *value, int64_t *out, tr_error_t *err)
+{
+  if (strcmp (value, "-1") == 0)
+    {
+      *out = -1;
+      return 0;
+    }
+  char *end;
+  errno = 0;
+  double n = strtod (value, &end);
+  if (end == value || errno || n < 0)
+    return tr_error_plain (err, EINVAL, "%s: \"%s\" is not a size", flag, value);
+  double mult = 1;
+  switch (tolower ((unsigned char) *end))
+    {
+    case '\0':
+    case 'b':
+      break;
+    case 'k':
+      mult = 1024.0;
+      break;
+    case 'm':
+      mult = 1024.0 * 1024;
+      break;
+    case 'g':
+      mult = 1024.0 * 1024 * 1024;
+      break;
+    case 't':
+      mult = 1024.0 * 1024 * 1024 * 1024;
+      break;
+    default:
+      return tr_error_plain (err, EINVAL, "%s: \"%s\" has an unknown unit", flag, value);
+    }
+  if (*end)
+    {
+      const char *rest = end + 1;
+      if (strcasecmp (rest, "") != 0 && strcasecmp (rest, "b") != 0 && strcasecmp (rest, "ib") != 0)
+        return tr_error_plain (err, EINVAL, "%s: \"%s\" has an unknown unit", flag, value);
+    }
+  *out = (int64_t) (n * mult);
+  return 0;
+}

@@ -1,0 +1,175 @@
+/* tinyrun [global options] <command> [options] <container-id>
+ *
+ * Global options come before the command, as with runc, because container
+ * engines call it that way. */
+#include "config.h"
+#include "cli/cmd.h"
+#include "util/log.h"
+#include "container/state.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct
+{
+  const char *name;
+  command_fn fn;
+  const char *summary;
+} commands[] = {
+  { "create", cmd_create, "create a container from a bundle, ready to start" },
+  { "start", cmd_start, "run the user process of a created container" },
+  { "state", cmd_state, "print the state of a container as JSON" },
+  { "kill", cmd_kill, "send a signal to a container's init (or all its processes)" },
+  { "delete", cmd_delete, "delete a stopped container (or any, with --force)" },
+  { "run", cmd_run, "create and start a container, wait for it, delete it" },
+  { "exec", cmd_exec, "run another process in a running container" },
+  { "list", cmd_list, "list containers" },
+  { "ps", cmd_ps, "list the processes of a container" },
+  { "pause", cmd_pause, "freeze every process of a container" },
+  { "resume", cmd_resume, "thaw a paused container" },
+  { "update", cmd_update, "change the resource limits of a container" },
+  { "events", cmd_events, "print container statistics and events" },
+  { "spec", cmd_spec, "write a default config.json" },
+  { "features", cmd_features, "print what this runtime supports, as JSON" },
+};
+
+static void
+print_version (void)
+{
+  printf ("tinyrun version %s\nspec: 1.2.0\n+SECCOMP +CAP +YAJL\n", PACKAGE_VERSION);
+}
+
+static void
+print_help (void)
+{
+  printf ("usage: tinyrun [global options] <command> [options] <container-id>\n\n"
+          "An OCI container runtime.\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    printf ("  %-10s %s\n", commands[i].name, commands[i].summary);
+  printf ("\nglobal options:\n"
+          "  --root DIR              state directory (default " TINYRUN_DEFAULT_ROOT ")\n"
+          "  --log FILE              also write errors and warnings to FILE\n"
+          "  --log-format text|json  format of --log (default text)\n"
+          "  --debug                 log debug messages\n"
+          "  --systemd-cgroup        accepted for compatibility; cgroupfs is always used\n"
+          "  -v, --version           print the version\n"
+          "  -h, --help              print this help\n\n"
+          "See tinyrun(8) and tinyrun-<command>(8).\n");
+}
+
+enum
+{
+  OPT_ROOT = 256,
+  OPT_LOG,
+  OPT_LOG_FORMAT,
+  OPT_DEBUG,
+  OPT_SYSTEMD_CGROUP,
+  OPT_ROOTLESS,
+  OPT_CRIU,
+};
+
+static const struct option global_options[] = {
+  { "root", required_argument, NULL, OPT_ROOT },
+  { "log", required_argument, NULL, OPT_LOG },
+  { "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+  { "debug", no_argument, NULL, OPT_DEBUG },
+  { "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP },
+  { "rootless", required_argument, NULL, OPT_ROOTLESS },
+  { "criu", required_argument, NULL, OPT_CRIU },
+  { "version", no_argument, NULL, 'v' },
+  { "help", no_argument, NULL, 'h' },
+  { NULL, 0, NULL, 0 },
+};
+
+int
+main (int argc, char **argv)
+{
+  struct globals g = { .root = TINYRUN_DEFAULT_ROOT };
+  const char *log_path = NULL;
+  enum log_format log_format = LOG_FORMAT_TEXT;
+  tr_error_t err = NULL;
+  int c;
+
+  /* A hook or a console peer that goes away must not kill the runtime:
+   * EPIPE is handled where writes happen. */
+  signal (SIGPIPE, SIG_IGN);
+
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+vh", global_options, NULL)) != -1)
+    {
+      switch (c)
+        {
+        case OPT_ROOT:
+          g.root = optarg;
+          break;
+        case OPT_LOG:
+          log_path = optarg;
+          break;
+        case OPT_LOG_FORMAT:
+          if (strcmp (optarg, "json") == 0)
+            log_format = LOG_FORMAT_JSON;
+          else if (strcmp (optarg, "text") == 0)
+            log_format = LOG_FORMAT_TEXT;
+          else
+            {
+              fprintf (stderr, "tinyrun: --log-format: \"%s\" is not text or json\n", optarg);
+              return 1;
+            }
+          break;
+        case OPT_DEBUG:
+          g.debug = true;
+          break;
+        case OPT_SYSTEMD_CGROUP:
+          g.systemd_cgroup = true;
+          break;
+        case OPT_ROOTLESS:
+        case OPT_CRIU:
+          break;
+        case 'v':
+          print_version ();
+          return 0;
+        case 'h':
+          print_help ();
+          return 0;
+        default:
+          fprintf (stderr, "tinyrun: unknown global option %s (see tinyrun --help)\n", argv[optind - 1]);
+          return 1;
+        }
+    }
+  if (log_open (log_path, log_format, g.debug, &err) < 0)
+    {
+      fprintf (stderr, "tinyrun: %s\n", err->msg);
+      tr_error_free (&err);
+      return 1;
+    }
+  if (optind >= argc)
+    {
+      print_help ();
+      return 1;
+    }
+  const char *name = argv[optind];
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    {
+      if (strcmp (commands[i].name, name) != 0)
+        continue;
+      if (g.systemd_cgroup)
+        log_debug ("--systemd-cgroup: this runtime manages cgroups through cgroupfs only");
+      /* Subcommand options: reset getopt for the command's own argv. */
+      int sub_argc = argc - optind;
+      char **sub_argv = argv + optind;
+      optind = 0;
+      int status = commands[i].fn (&g, sub_argc, sub_argv, &err);
+      if (err)
+        {
+          log_error ("%s", err->msg);
+          tr_error_free (&err);
+          return status ? status : 1;
+        }
+      return status;
+    }
+  log_error ("unknown command \"%s\" (see tinyrun --help)", name);
+  return 1;
+}

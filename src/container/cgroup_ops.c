@@ -1,0 +1,84 @@
+/* Commands that act on a container through its cgroup: update, pause,
+ * resume, ps. */
+#include "config.h"
+#include "cgroup/cgroup.h"
+#include "util/cleanup.h"
+#include "container/container.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+/* Open the container under its lock and refuse a stopped one. */
+static int
+open_live (const char *root, const char *id, struct container_state *st, enum container_status *status,
+           tr_error_t *err)
+{
+  int dirfd = container_open (root, id, true, st, status, err);
+  if (dirfd < 0)
+    return -1;
+  if (*status == STATUS_STOPPED)
+    {
+      close (dirfd);
+      return tr_error_plain (err, ESRCH, "container is not running");
+    }
+  if (st->cgroup_path == NULL || st->cgroup_path[0] == '\0')
+    {
+      close (dirfd);
+      return tr_error_plain (err, ENOENT, "container has no cgroup");
+    }
+  return dirfd;
+}
+
+int
+container_update (const char *root, const char *id, const struct spec_resources *res, tr_error_t *err)
+{
+  struct container_state st = { 0 };
+  enum container_status status;
+  cleanup_close int dirfd = open_live (root, id, &st, &status, err);
+  int ret = dirfd < 0 ? -1 : cgroup_update (st.cgroup_path, res, err);
+  container_state_clear (&st);
+  return ret;
+}
+
+int
+container_pause (const char *root, const char *id, bool pause, tr_error_t *err)
+{
+  struct container_state st = { 0 };
+  enum container_status status;
+  int ret = -1;
+  cleanup_close int dirfd = open_live (root, id, &st, &status, err);
+  if (dirfd < 0)
+    goto out;
+  if (pause && status != STATUS_RUNNING)
+    {
+      tr_error_plain (err, EINVAL, "cannot pause a container that is %s", container_status_name (status));
+      goto out;
+    }
+  if (!pause && status != STATUS_PAUSED)
+    {
+      tr_error_plain (err, EINVAL, "cannot resume a container that is %s", container_status_name (status));
+      goto out;
+    }
+  ret = cgroup_freeze (st.cgroup_path, pause, err);
+out:
+  container_state_clear (&st);
+  return ret;
+}
+
+int
+container_pids (const char *root, const char *id, pid_t **pids, size_t *n, tr_error_t *err)
+{
+  struct container_state st = { 0 };
+  enum container_status status;
+  *pids = NULL;
+  *n = 0;
+  int ret = -1;
+  cleanup_close int dirfd = container_open (root, id, false, &st, &status, err);
+  if (dirfd < 0)
+    goto out;
+  /* A stopped container has no processes; its cgroup may be gone. */
+  ret = status == STATUS_STOPPED || st.cgroup_path == NULL ? 0 : cgroup_pids (st.cgroup_path, pids, n, err);
+out:
+  container_state_clear (&st);
+  return ret;
+}

@@ -1,0 +1,71 @@
+/* The container lifecycle: create, start, state, kill, delete, run.
+ * Commands (cmd_*.c) parse flags and call these; nothing below this layer
+ * knows about the command line. */
+#ifndef TINYRUN_CONTAINER_H
+#define TINYRUN_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+#include "container/state.h"
+#include "oci-spec/spec.h"
+
+struct create_options
+{
+  const char *root; /* state root, e.g. /run/tinyrun */
+  const char *id;
+  const char *bundle; /* NULL: the current directory */
+  const char *pid_file;
+  const char *console_socket;
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;
+  /* `run` in the foreground with process.terminal and no console socket:
+   * keep the pty master (returned in created->pty_master) to relay it. */
+  bool keep_pty;
+};
+
+struct created_container
+{
+  pid_t pid;
+  int pty_master; /* -1 unless keep_pty */
+};
+
+/* Everything up to a container waiting for `start`.  On failure nothing is
+ * left behind: no process, state directory or cgroup. */
+int container_create (const struct create_options *o, struct created_container *out, tr_error_t *err);
+
+/* Let the init run the user process; returns once it has exec'd (then
+ * runs the poststart hooks). */
+int container_start (const char *root, const char *id, tr_error_t *err);
+
+int container_kill (const char *root, const char *id, int sig, bool all, tr_error_t *err);
+
+/* Refuses a container that is not stopped unless force, which kills it. */
+int container_delete (const char *root, const char *id, bool force, tr_error_t *err);
+
+/* Open a container's state directory (flock()ed with lock), load its state
+ * and compute its status.  Returns the directory fd; st must be zeroed and
+ * cleared with container_state_clear() by the caller in every case. */
+int container_open (const char *root, const char *id, bool lock, struct container_state *st,
+                    enum container_status *status, tr_error_t *err);
+
+/* Apply new resource limits to a created, running or paused container. */
+int container_update (const char *root, const char *id, const struct spec_resources *res, tr_error_t *err);
+
+/* Freeze (pause) or thaw (resume) every process of a container. */
+int container_pause (const char *root, const char *id, bool pause, tr_error_t *err);
+
+/* The host pids of every process of a container; caller frees *pids. */
+int container_pids (const char *root, const char *id, pid_t **pids, size_t *n, tr_error_t *err);
+
+/* Load a container's state and compute its status.  st must be zeroed;
+ * clear it with container_state_clear(). */
+int container_load (const char *root, const char *id, struct container_state *st, enum container_status *status,
+                    tr_error_t *err);
+
+/* The runtime-spec state JSON of a container; caller frees. */
+char *container_state_json (const char *root, const char *id, tr_error_t *err);
+
+#endif

@@ -1,0 +1,340 @@
+/* `create`: from a bundle to an init blocked on exec.fifo.
+ *
+ * Everything made here is recorded in struct creation and undone by
+ * rollback() on any failure, so a failed create leaves no process, cgroup
+ * or state directory behind. */
+#include "config.h"
+#include "cgroup/cgroup.h"
+#include "util/cleanup.h"
+#include "container/container.h"
+#include "container/validate.h"
+#include "util/fileutil.h"
+#include "linux/hooks.h"
+#include "util/log.h"
+#include "linux/namespaces.h"
+#include "linux/procfs.h"
+#include "linux/seccomp.h"
+#include "linux/rootfs.h"
+#include "init/spawn.h"
+#include "init/sync.h"
+#include "linux/terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct creation
+{
+  const struct create_options *o;
+  char *bundle;
+  char *config_text;
+  size_t config_len;
+  struct spec *spec;
+  char *rootfs;
+  char *cgroup_path;
+  char *cgroup_top;
+  struct ns_plan plan;
+  int join_fds[NS_COUNT];
+
+  /* Resources, in the order they are made. */
+  int state_dirfd;
+  bool cgroup_made;
+  int cgroup_fd;
+  int fifo_fd;
+  int start_error_fd;
+  int console_fd;
+  int sync_fds[2];
+  pid_t pid;
+  int pty_master;
+};
+
+static void
+rollback (struct creation *c)
+{
+  tr_error_t ignored = NULL;
+  if (c->pid > 0)
+    {
+      kill (c->pid, SIGKILL);
+      waitpid (c->pid, NULL, 0);
+    }
+  if (c->spec && c->rootfs && spec_find_namespace (c->spec, NS_MOUNT) == NULL
+      && rootfs_release_host_mounts (c->rootfs, &ignored) < 0)
+    tr_error_ignore (&ignored, "rollback: unmount");
+  if (c->cgroup_made && cgroup_destroy (c->cgroup_path, &ignored) < 0)
+    tr_error_ignore (&ignored, "rollback: remove cgroup");
+  if (c->cgroup_made)
+    cgroup_remove_parents (c->cgroup_path, c->cgroup_top);
+  if (c->state_dirfd >= 0 && state_dir_remove (c->o->root, c->o->id, &ignored) < 0)
+    tr_error_ignore (&ignored, "rollback: remove state");
+  tr_error_free (&ignored);
+}
+
+static void
+release (struct creation *c)
+{
+  int *fds[] = { &c->state_dirfd, &c->cgroup_fd, &c->fifo_fd, &c->start_error_fd, &c->console_fd, &c->sync_fds[0], &c->sync_fds[1],
+                 &c->pty_master };
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+    if (*fds[i] >= 0)
+      close (steal_fd (fds[i]));
+  for (size_t i = 0; i < c->plan.n_join; i++)
+    if (c->join_fds[i] >= 0)
+      close (c->join_fds[i]);
+  free (c->bundle);
+  free (c->config_text);
+  free (c->rootfs);
+  free (c->cgroup_path);
+  free (c->cgroup_top);
+  spec_free (c->spec);
+}
+
+static int
+load_bundle (struct creation *c, tr_error_t *err)
+{
+  c->bundle = make_absolute (c->o->bundle ? c->o->bundle : ".", err);
+  if (c->bundle == NULL)
+    return -1;
+  cleanup_free char *config = path_join (c->bundle, "config.json");
+  c->config_text = read_file_at (AT_FDCWD, config, &c->config_len, err);
+  if (c->config_text == NULL)
+    return tr_error_wrap (err, "load bundle %s", c->bundle);
+  c->spec = spec_parse (c->config_text, c->config_len, err);
+  if (c->spec == NULL)
+    return -1;
+  if (c->spec->root == NULL)
+    return tr_error_plain (err, EINVAL, "config.json: root: required");
+  /* Lexically clean ("bundle/." → "bundle"): the path is compared with
+   * mount points later. */
+  const char *root = c->spec->root->path;
+  cleanup_free char *joined = root[0] == '/' ? strdup (root) : path_join (c->bundle, root);
+  if (joined == NULL)
+    return tr_error (err, ENOMEM, "root.path");
+  c->rootfs = make_absolute (joined, err);
+  if (c->rootfs == NULL)
+    return -1;
+  struct stat st;
+  if (stat (c->rootfs, &st) < 0)
+    return tr_error (err, errno, "root.path: %s", c->rootfs);
+  if (!S_ISDIR (st.st_mode))
+    return tr_error (err, ENOTDIR, "root.path: %s", c->rootfs);
+  return 0;
+}
+
+static int
+make_state_dir (struct creation *c, tr_error_t *err)
+{
+  c->state_dirfd = state_dir_create (c->o->root, c->o->id, err);
+  if (c->state_dirfd < 0)
+    return -1;
+  if (write_file_atomic_at (c->state_dirfd, STATE_CONFIG_FILE, c->config_text, c->config_len, 0600, err) < 0)
+    return -1;
+  if (mkfifoat (c->state_dirfd, EXEC_FIFO, 0600) < 0)
+    return tr_error (err, errno, "mkfifo %s", EXEC_FIFO);
+  /* Opened by us, inherited by the init: a reader that never blocks on
+   * open.  See wait_for_start() in init.c and container_start(). */
+  c->fifo_fd = openat (c->state_dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (c->fifo_fd < 0)
+    return tr_error (err, errno, "open %s", EXEC_FIFO);
+  c->start_error_fd = openat (c->state_dirfd, START_ERROR_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (c->start_error_fd < 0)
+    return tr_error (err, errno, "create %s", START_ERROR_FILE);
+  return 0;
+}
+
+static int
+make_cgroup (struct creation *c, tr_error_t *err)
+{
+  const struct spec_linux *l = c->spec->linux_;
+  c->cgroup_path = cgroup_resolve_path (l ? l->cgroups_path : NULL, c->o->id, err);
+  if (c->cgroup_path == NULL)
+    return -1;
+  c->cgroup_top = cgroup_missing_top (c->cgroup_path);
+  if (cgroup_create (c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, err) < 0)
+    {
+      /* cgroup_create removed its own leaf; the levels above are ours. */
+      cgroup_remove_parents (c->cgroup_path, c->cgroup_top);
+      return -1;
+    }
+  c->cgroup_made = true;
+  return 0;
+}
+
+static char *
+creating_state (struct creation *c, const char *status, tr_error_t *err)
+{
+  struct container_state st = {
+    .id = (char *) c->o->id,
+    .pid = c->pid,
+    .bundle = c->bundle,
+    .annotations = c->spec->annotations,
+  };
+  return state_json_oci (&st, status, NULL, err);
+}
+
+static int
+run_runtime_hooks (struct creation *c, tr_error_t *err)
+{
+  const struct spec_hooks *h = c->spec->hooks;
+  if (h == NULL || (h->prestart.n == 0 && h->create_runtime.n == 0))
+    return 0;
+  cleanup_free char *state = creating_state (c, "created", err);
+  if (state == NULL)
+    return -1;
+  if (hooks_run (&h->prestart, "prestart", state, err) < 0)
+    return -1;
+  return hooks_run (&h->create_runtime, "createRuntime", state, err);
+}
+
+/* The parent's half of the handshake documented in sync.h. */
+static int
+drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
+{
+  int sock = c->sync_fds[0];
+  /* v1 hierarchies cannot be joined through clone3. */
+  if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED) && cgroup_enter (c->cgroup_path, c->pid, err) < 0)
+    return -1;
+  if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
+    return -1;
+  if (sync_expect (sock, SYNC_CREATE_RUNTIME, NULL, NULL, err) < 0)
+    return -1;
+  if (run_runtime_hooks (c, err) < 0)
+    return -1;
+  if (sync_send (sock, SYNC_CREATE_RUNTIME_DONE, 0, -1, err) < 0)
+    return -1;
+  const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
+  if (seccomp_spec_uses_notify (sc))
+    {
+      cleanup_close int notify_fd = -1;
+      cleanup_free char *state = creating_state (c, "created", err);
+      if (state == NULL || sync_expect (sock, SYNC_SECCOMP_FD, NULL, &notify_fd, err) < 0)
+        return -1;
+      if (notify_fd < 0)
+        return tr_error_plain (err, EPROTO, "linux.seccomp: no notify fd from the container");
+      if (seccomp_send_to_listener (sc, notify_fd, c->pid, state, err) < 0)
+        return -1;
+    }
+  if (sync_expect (sock, SYNC_READY, NULL, &c->pty_master, err) < 0)
+    return -1;
+  if (c->pty_master >= 0 && c->console_fd >= 0)
+    {
+      if (terminal_send_master (c->console_fd, c->pty_master, err) < 0)
+        return -1;
+      close (steal_fd (&c->pty_master));
+    }
+  return 0;
+}
+
+static int
+spawn (struct creation *c, tr_error_t *err)
+{
+  if (ns_open_joins (&c->plan, c->join_fds, err) < 0)
+    return -1;
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync_fds) < 0)
+    return tr_error (err, errno, "socketpair");
+  struct init_context ctx = {
+    .id = c->o->id,
+    .spec = c->spec,
+    .rootfs = c->rootfs,
+    .bundle = c->bundle,
+    .cgroup_path = c->cgroup_path,
+    .plan = &c->plan,
+    .join_fds = c->join_fds,
+    .sync_fd = c->sync_fds[1],
+    .fifo_fd = c->fifo_fd,
+    .start_error_fd = c->start_error_fd,
+    .no_pivot = c->o->no_pivot,
+    .no_new_keyring = c->o->no_new_keyring,
+    .preserve_fds = c->o->preserve_fds,
+  };
+  int inherited[] = { c->state_dirfd, c->cgroup_fd, c->console_fd };
+  for (size_t i = 0; i < sizeof inherited / sizeof inherited[0]; i++)
+    if (inherited[i] >= 0)
+      ctx.inherited_fds[ctx.n_inherited_fds++] = inherited[i];
+  bool in_cgroup = false;
+  c->pid = spawn_init (&ctx, c->cgroup_fd, c->sync_fds[0], &in_cgroup, err);
+  if (c->pid < 0)
+    {
+      c->pid = 0;
+      return -1;
+    }
+  close (steal_fd (&c->sync_fds[1]));
+  close (steal_fd (&c->fifo_fd));
+  close (steal_fd (&c->start_error_fd));
+  return drive_init (c, in_cgroup, err);
+}
+
+
+static int
+record_state (struct creation *c, tr_error_t *err)
+{
+  struct container_state st = {
+    .id = (char *) c->o->id,
+    .pid = c->pid,
+    .bundle = c->bundle,
+    .rootfs = c->rootfs,
+    .owner = "",
+    .annotations = c->spec->annotations,
+    .cgroup_path = c->cgroup_path,
+    .cgroup_top = c->cgroup_top ? c->cgroup_top : (char *) "",
+    .pid_ns_shared = spec_find_namespace (c->spec, NS_PID) == NULL,
+    .mount_ns_shared = spec_find_namespace (c->spec, NS_MOUNT) == NULL,
+  };
+  cleanup_free char *created = rfc3339_now ();
+  st.created = created;
+  if (proc_pid_stat (c->pid, &st.start_time, NULL, err) < 0)
+    return tr_error_wrap (err, "container process");
+  if (state_save (c->state_dirfd, &st, err) < 0)
+    return -1;
+  if (c->o->pid_file && write_pid_file (c->o->pid_file, c->pid, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+create_steps (struct creation *c, tr_error_t *err)
+{
+  if (container_id_validate (c->o->id, err) < 0 || load_bundle (c, err) < 0)
+    return -1;
+  if (container_validate (c->spec, c->o, err) < 0 || ns_plan_build (c->spec, &c->plan, err) < 0)
+    return -1;
+  if (c->o->console_socket)
+    {
+      c->console_fd = terminal_connect_socket (c->o->console_socket, err);
+      if (c->console_fd < 0)
+        return -1;
+    }
+  if (make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0 || spawn (c, err) < 0)
+    return -1;
+  return record_state (c, err);
+}
+
+int
+container_create (const struct create_options *o, struct created_container *out, tr_error_t *err)
+{
+  struct creation c = {
+    .o = o,
+    .state_dirfd = -1,
+    .cgroup_fd = -1,
+    .fifo_fd = -1,
+    .start_error_fd = -1,
+    .console_fd = -1,
+    .sync_fds = { -1, -1 },
+    .pty_master = -1,
+  };
+  int ret = create_steps (&c, err);
+  if (ret < 0)
+    rollback (&c);
+  else
+    {
+      out->pid = c.pid;
+      out->pty_master = steal_fd (&c.pty_master);
+    }
+  release (&c);
+  return ret;
+}

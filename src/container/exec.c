@@ -1,0 +1,229 @@
+/* `exec`: which process to run (a process.json, or the container's own
+ * process with the command line's changes), then exec.c starts it. */
+#include "config.h"
+#include "cgroup/cgroup.h"
+#include "util/cleanup.h"
+#include "container/exec.h"
+#include "init/exec_spawn.h"
+#include "util/fileutil.h"
+#include "container/supervise.h"
+#include "linux/terminal.h"
+#include "linux/tty_relay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static char **
+strv_append (struct arena *a, const strlist *base, char *const *more, size_t n_more, size_t *n_out)
+{
+  char **v = arena_alloc (a, (base->n + n_more + 1) * sizeof (char *));
+  size_t n = 0;
+  for (size_t i = 0; v && i < base->n; i++)
+    v[n++] = base->v[i];
+  for (size_t i = 0; v && i < n_more; i++)
+    v[n++] = more[i];
+  *n_out = n;
+  return v;
+}
+
+/* --env K=V replaces an inherited K. */
+static void
+merge_env (struct arena *a, strlist *env, char *const *add, size_t n_add)
+{
+  size_t n;
+  char **v = strv_append (a, env, NULL, 0, &n);
+  char **out = arena_alloc (a, (n + n_add + 1) * sizeof (char *));
+  if (v == NULL || out == NULL)
+    return;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t klen = strcspn (v[i], "=");
+      bool overridden = false;
+      for (size_t j = 0; j < n_add; j++)
+        overridden |= strncmp (add[j], v[i], klen) == 0 && add[j][klen] == '=';
+      if (!overridden)
+        out[k++] = v[i];
+    }
+  for (size_t j = 0; j < n_add; j++)
+    out[k++] = add[j];
+  env->v = out;
+  env->n = k;
+}
+
+static void
+add_caps (struct arena *a, struct spec_process *p, char *const *caps, size_t n)
+{
+  if (n == 0)
+    return;
+  struct spec_capabilities *c = arena_alloc (a, sizeof *c);
+  if (c == NULL)
+    return;
+  if (p->capabilities)
+    *c = *p->capabilities;
+  strlist *sets[] = { &c->bounding, &c->effective, &c->permitted };
+  for (size_t i = 0; i < 3; i++)
+    {
+      size_t count;
+      char **v = strv_append (a, sets[i], caps, n, &count);
+      if (v)
+        *sets[i] = (strlist){ v, count };
+    }
+  p->capabilities = c;
+}
+
+/* The process to run: from --process, or the container's process
+ * adjusted by the flags (like runc: args, cwd, env, user, caps, nnp,
+ * labels, terminal). */
+static struct spec_process *
+build_process (struct spec *spec, const struct exec_options *o, tr_error_t *err)
+{
+  struct arena *a = &spec->arena;
+  if (o->process_file)
+    {
+      size_t len;
+      cleanup_free char *text = read_file_at (AT_FDCWD, o->process_file, &len, err);
+      if (text == NULL)
+        return NULL;
+      return spec_parse_process_json (spec, text, len, err);
+    }
+  if (spec->process == NULL)
+    {
+      tr_error_plain (err, EINVAL, "the container has no process to inherit from: use --process");
+      return NULL;
+    }
+  struct spec_process *p = arena_alloc (a, sizeof *p);
+  if (p == NULL)
+    {
+      tr_error (err, ENOMEM, "exec");
+      return NULL;
+    }
+  *p = *spec->process;
+  p->args = (strlist){ o->args, o->n_args };
+  p->terminal = (opt_bool){ true, o->tty };
+  if (o->cwd)
+    p->cwd = (char *) o->cwd;
+  merge_env (a, &p->env, o->env, o->n_env);
+  if (o->user_set)
+    {
+      p->user.uid = o->uid;
+      p->user.gid = o->gid;
+      p->user.n_additional_gids = 0;
+    }
+  if (o->n_additional_gids)
+    {
+      p->user.additional_gids = (uint32_t *) o->additional_gids;
+      p->user.n_additional_gids = o->n_additional_gids;
+    }
+  add_caps (a, p, o->caps, o->n_caps);
+  if (o->no_new_privs)
+    p->no_new_privileges = true;
+  if (o->apparmor)
+    p->apparmor_profile = (char *) o->apparmor;
+  if (o->process_label)
+    p->selinux_label = (char *) o->process_label;
+  return p;
+}
+
+
+static int
+load_spec (int dirfd, struct spec **out, tr_error_t *err)
+{
+  size_t len;
+  cleanup_free char *text = read_file_at (dirfd, STATE_CONFIG_FILE, &len, err);
+  if (text == NULL)
+    return -1;
+  *out = spec_parse (text, len, err);
+  return *out ? 0 : -1;
+}
+
+int
+container_exec (const char *root, const char *id, const struct exec_options *o, int *exit_status,
+                tr_error_t *err)
+{
+  struct container_state st = { 0 };
+  enum container_status status;
+  cleanup_spec struct spec *spec = NULL;
+  cleanup_free char *cgroup = NULL;
+  cleanup_close int console = -1;
+  struct supervisor sup = { .signal_fd = -1 };
+  bool supervising = false;
+  struct tty_relay relay = { .master = -1 };
+  int master = -1, ret = -1;
+  *exit_status = 0;
+
+  cleanup_close int dirfd = container_open (root, id, false, &st, &status, err);
+  if (dirfd < 0)
+    goto out;
+  if (status != STATUS_RUNNING && status != STATUS_CREATED)
+    {
+      tr_error_plain (err, EINVAL, "cannot exec in a container that is %s", container_status_name (status));
+      goto out;
+    }
+  if (load_spec (dirfd, &spec, err) < 0)
+    goto out;
+  struct spec_process *p = build_process (spec, o, err);
+  if (p == NULL)
+    goto out;
+  if (p->terminal.v && o->detach && o->console_socket == NULL)
+    {
+      tr_error_plain (err, EINVAL, "--tty with --detach needs --console-socket");
+      goto out;
+    }
+  if (o->console_socket && (console = terminal_connect_socket (o->console_socket, err)) < 0)
+    goto out;
+  if (st.cgroup_path && st.cgroup_path[0])
+    {
+      cgroup = o->cgroup_subpath ? path_join (st.cgroup_path, o->cgroup_subpath) : strdup (st.cgroup_path);
+      if (cgroup == NULL || (o->cgroup_subpath && strstr (o->cgroup_subpath, "..")))
+        {
+          tr_error_plain (err, EINVAL, "--cgroup: invalid sub-cgroup");
+          goto out;
+        }
+    }
+  if (!o->detach)
+    {
+      if (supervisor_start (&sup, err) < 0)
+        goto out;
+      supervising = true;
+    }
+  struct exec_request r = {
+    .id = id,
+    .init_pid = st.pid,
+    .spec = spec,
+    .process = p,
+    .cgroup_path = cgroup,
+    .preserve_fds = o->preserve_fds,
+  };
+  pid_t pid = exec_spawn (&r, &master, err);
+  if (pid < 0)
+    goto out;
+  if (master >= 0 && console >= 0)
+    {
+      if (terminal_send_master (console, master, err) < 0)
+        goto out;
+      close (steal_fd (&master));
+    }
+  if (o->pid_file && write_pid_file (o->pid_file, pid, err) < 0)
+    goto out;
+  if (o->detach)
+    {
+      ret = 0;
+      goto out;
+    }
+  if (tty_relay_start (&relay, steal_fd (&master), err) < 0)
+    goto out;
+  *exit_status = supervisor_wait (&sup, pid, &relay);
+  ret = 0;
+out:
+  tty_relay_stop (&relay);
+  if (master >= 0)
+    close (master);
+  if (supervising)
+    supervisor_stop (&sup);
+  container_state_clear (&st);
+  return ret;
+}

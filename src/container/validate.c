@@ -1,0 +1,96 @@
+#include "config.h"
+#include "container/validate.h"
+#include "linux/caps.h"
+#include "linux/lsm.h"
+#include "linux/process_attrs.h"
+#include "linux/seccomp.h"
+#include "linux/sysctl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <string.h>
+
+static int
+validate_namespaces (const struct spec *spec, tr_error_t *err)
+{
+  /* Setting them in the host's UTS namespace would rename the host. */
+  const struct spec_namespace *uts = spec_find_namespace (spec, NS_UTS);
+  if ((spec->hostname && spec->hostname[0]) && uts == NULL)
+    return tr_error_plain (err, EINVAL, "hostname: setting it needs a uts namespace");
+  if ((spec->domainname && spec->domainname[0]) && uts == NULL)
+    return tr_error_plain (err, EINVAL, "domainname: setting it needs a uts namespace");
+  return 0;
+}
+
+static int
+validate_mounts (const struct spec *spec, tr_error_t *err)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const struct spec_mount *m = &spec->mounts[i];
+      if (m->uid_mappings.n || m->gid_mappings.n)
+        return tr_error_plain (err, ENOTSUP, "mounts[%zu].uidMappings: id-mapped mounts are not supported yet", i);
+      if (m->destination[0] != '/')
+        return tr_error_plain (err, EINVAL, "mounts[%zu].destination: \"%s\" must be an absolute path", i,
+                         m->destination);
+    }
+  return 0;
+}
+
+static int
+validate_process (const struct spec *spec, const struct create_options *o, tr_error_t *err)
+{
+  const struct spec_process *p = spec->process;
+  if (p == NULL)
+    return tr_error_plain (err, EINVAL, "process: required to create a container");
+  if (p->terminal.v && o->console_socket == NULL && !o->keep_pty)
+    return tr_error_plain (err, EINVAL, "process.terminal: a terminal needs --console-socket");
+  if (!p->terminal.v && o->console_socket)
+    return tr_error_plain (err, EINVAL, "--console-socket: only valid with process.terminal set to true");
+  if (p->capabilities && caps_validate (p->capabilities, "process.capabilities", err) < 0)
+    return -1;
+  if (process_attrs_validate (p, "process", err) < 0)
+    return -1;
+  return lsm_validate (p, spec->linux_ ? spec->linux_->mount_label : NULL, err);
+}
+
+static int
+validate_linux (const struct spec *spec, tr_error_t *err)
+{
+  const struct spec_linux *l = spec->linux_;
+  if (l == NULL)
+    return tr_error_plain (err, EINVAL, "linux: required on Linux");
+  if (l->seccomp && seccomp_config_validate (l->seccomp, err) < 0)
+    return -1;
+  if (l->intel_rdt)
+    return tr_error_plain (err, ENOTSUP, access ("/sys/fs/resctrl/schemata", F_OK) == 0
+                                             ? "linux.intelRdt: resctrl groups are not supported by tinyrun"
+                                             : "linux.intelRdt: not supported on this host (no resctrl filesystem "
+                                               "mounted at /sys/fs/resctrl)");
+  if (personality_validate (l->personality, err) < 0)
+    return -1;
+  return sysctl_validate (spec, err);
+}
+
+/* The runtime spec is semantic-versioned: tinyrun reads any 1.x.y. */
+static int
+validate_version (const struct spec *spec, tr_error_t *err)
+{
+  const char *v = spec->oci_version;
+  unsigned major, minor, patch;
+  int end = 0;
+  if (sscanf (v, "%u.%u.%u%n", &major, &minor, &patch, &end) != 3 || (v[end] != '\0' && v[end] != '-' && v[end] != '+')
+      || major != 1)
+    return tr_error_plain (err, EINVAL, "ociVersion: \"%s\" is not a supported version (1.x.y)", v);
+  return 0;
+}
+
+int
+container_validate (const struct spec *spec, const struct create_options *o, tr_error_t *err)
+{
+  if (validate_version (spec, err) < 0 || validate_linux (spec, err) < 0 || validate_namespaces (spec, err) < 0 || validate_mounts (spec, err) < 0
+      || validate_process (spec, o, err) < 0)
+    return tr_error_wrap (err, "config.json");
+  return 0;
+}

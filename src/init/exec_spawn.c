@@ -1,0 +1,227 @@
+#include "config.h"
+#include "init/exec_spawn.h"
+#include "cgroup/cgroup.h"
+#include "util/cleanup.h"
+#include "linux/namespaces.h"
+#include "init/process.h"
+#include "linux/seccomp.h"
+#include "linux/self_protect.h"
+#include "init/spawn.h"
+#include "init/sync.h"
+#include "linux/terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* /proc/<pid>/ns names, user first: the others may belong to it. */
+static const struct
+{
+  const char *name;
+  int flag;
+} ns_kinds[] = {
+  { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },        { "net", CLONE_NEWNET }, { "ipc", CLONE_NEWIPC },
+  { "uts", CLONE_NEWUTS },   { "cgroup", CLONE_NEWCGROUP }, { "pid", CLONE_NEWPID }, { "time", CLONE_NEWTIME },
+};
+#define N_KINDS (sizeof ns_kinds / sizeof ns_kinds[0])
+
+struct exec_handles
+{
+  int ns[N_KINDS]; /* -1: the container shares ours */
+  int root;        /* /proc/<init>/root */
+  int sync[2];
+};
+
+static int
+kind_fd (const struct exec_handles *h, int flag)
+{
+  for (size_t i = 0; i < N_KINDS; i++)
+    if (ns_kinds[i].flag == flag)
+      return h->ns[i];
+  return -1;
+}
+
+static bool
+same_ns (pid_t pid, const char *name)
+{
+  char a[64], b[64], la[64] = "", lb[64] = "";
+  snprintf (a, sizeof a, "/proc/%d/ns/%s", pid, name);
+  snprintf (b, sizeof b, "/proc/self/ns/%s", name);
+  ssize_t na = readlink (a, la, sizeof la - 1), nb = readlink (b, lb, sizeof lb - 1);
+  return na > 0 && nb > 0 && na == nb && memcmp (la, lb, (size_t) na) == 0;
+}
+
+/* The init's namespaces (those it does not share with us) and root. */
+static int
+open_handles (pid_t pid, struct exec_handles *h, tr_error_t *err)
+{
+  for (size_t i = 0; i < N_KINDS; i++)
+    {
+      h->ns[i] = -1;
+      char path[64];
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", pid, ns_kinds[i].name);
+      if (access (path, F_OK) < 0 && errno == ENOENT && ns_kinds[i].flag == CLONE_NEWTIME)
+        continue; /* a kernel without time namespaces */
+      if (same_ns (pid, ns_kinds[i].name))
+        continue;
+      h->ns[i] = open (path, O_RDONLY | O_CLOEXEC);
+      if (h->ns[i] < 0)
+        return tr_error (err, errno, "open %s", path);
+    }
+  char root[64];
+  snprintf (root, sizeof root, "/proc/%d/root", pid);
+  h->root = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (h->root < 0)
+    return tr_error (err, errno, "open %s", root);
+  return 0;
+}
+
+static void
+close_handles (struct exec_handles *h)
+{
+  for (size_t i = 0; i < N_KINDS; i++)
+    if (h->ns[i] >= 0)
+      close (h->ns[i]);
+  int *fds[] = { &h->root, &h->sync[0], &h->sync[1] };
+  for (size_t i = 0; i < 3; i++)
+    if (*fds[i] >= 0)
+      close (steal_fd (fds[i]));
+}
+
+/* ---- the child ---------------------------------------------------- */
+
+static int
+child_enter (const struct exec_request *r, struct exec_handles *h, tr_error_t *err)
+{
+  /* pid and time came from the parent (they apply to children). */
+  for (size_t i = 0; i < N_KINDS; i++)
+    {
+      if (h->ns[i] < 0 || ns_kinds[i].flag == CLONE_NEWPID || ns_kinds[i].flag == CLONE_NEWTIME)
+        continue;
+      if (setns (h->ns[i], ns_kinds[i].flag) < 0)
+        return tr_error (err, errno, "join the container's %s namespace", ns_kinds[i].name);
+      if (ns_kinds[i].flag == CLONE_NEWUSER && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+        return tr_error (err, errno, "become root in the container's user namespace");
+    }
+  /* The init's root, whether it got there by pivot_root or chroot. */
+  if (fchdir (h->root) < 0 || chroot (".") < 0 || chdir ("/") < 0)
+    return tr_error (err, errno, "enter the container %s's root", r->id);
+  return 0;
+}
+
+static _Noreturn void
+exec_child (const struct exec_request *r, struct exec_handles *h)
+{
+  tr_error_t err = NULL;
+  int sock = h->sync[1];
+  int master = -1;
+  struct process_exec x = { 0 };
+  const struct spec_linux *l = r->spec->linux_;
+
+  if (self_protect_before_entering (&err) < 0 || sync_expect (sock, SYNC_PARENT_READY, NULL, NULL, &err) < 0
+      || child_enter (r, h, &err) < 0)
+    goto fail;
+  if (r->process->terminal.v)
+    {
+      cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (root < 0)
+        {
+          tr_error (&err, errno, "open /");
+          goto fail;
+        }
+      master = terminal_setup (root, r->process, false, &err);
+      if (master < 0)
+        goto fail;
+    }
+  if (process_prepare (r->process, &x, &err) < 0)
+    goto fail;
+  if (l && l->seccomp && seccomp_compile (l->seccomp, (struct seccomp_program **) &x.seccomp, &err) < 0)
+    goto fail;
+  if (sync_send (sock, SYNC_READY, getpid (), master, &err) < 0)
+    goto fail;
+  if (master >= 0)
+    close (master);
+  process_finalize_and_exec (r->spec, r->process, &x, r->preserve_fds, &err);
+fail:
+  sync_send_error (sock, &err);
+  _exit (127);
+}
+
+/* ---- the parent --------------------------------------------------- */
+
+static int
+open_cgroup_fd (const char *path)
+{
+  const char *mnt = cgroup_v2_mountpoint ();
+  if (mnt == NULL || cgroup_layout () != CGROUP_LAYOUT_UNIFIED || path == NULL)
+    return -1;
+  char dir[4096];
+  snprintf (dir, sizeof dir, "%s%s", mnt, path);
+  return open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static pid_t
+clone_into_container (const struct exec_request *r, struct exec_handles *h, bool *in_cgroup, tr_error_t *err)
+{
+  struct for_children saved;
+  pid_t pid = -1;
+  cleanup_close int cgroup_fd = open_cgroup_fd (r->cgroup_path);
+  if (for_children_enter (kind_fd (h, CLONE_NEWPID), kind_fd (h, CLONE_NEWTIME), false, &saved, err) == 0)
+    {
+      pid = spawn_clone (0, cgroup_fd, in_cgroup);
+      if (pid == 0)
+        {
+          close (h->sync[0]);
+          exec_child (r, h);
+        }
+      if (pid < 0)
+        tr_error (err, errno, "clone the process");
+    }
+  for_children_leave (&saved);
+  return pid;
+}
+
+pid_t
+exec_spawn (const struct exec_request *r, int *pty_master, tr_error_t *err)
+{
+  struct exec_handles h = { .root = -1, .sync = { -1, -1 } };
+  pid_t pid = -1;
+  *pty_master = -1;
+  if (open_handles (r->init_pid, &h, err) < 0)
+    goto out;
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, h.sync) < 0)
+    {
+      tr_error (err, errno, "socketpair");
+      goto out;
+    }
+  bool in_cgroup = false;
+  pid = clone_into_container (r, &h, &in_cgroup, err);
+  if (pid < 0)
+    goto out;
+  close (steal_fd (&h.sync[1]));
+  /* v1 hierarchies (and kernels without CLONE_INTO_CGROUP) are joined by
+   * writing the pid, before the child may run anything. */
+  if (r->cgroup_path && (!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED)
+      && cgroup_enter (r->cgroup_path, pid, err) < 0)
+    goto fail;
+  if (sync_send (h.sync[0], SYNC_PARENT_READY, pid, -1, err) < 0
+      || sync_expect (h.sync[0], SYNC_READY, NULL, pty_master, err) < 0 || sync_wait_closed (h.sync[0], err) < 0)
+    goto fail;
+  goto out;
+fail:
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  if (*pty_master >= 0)
+    close (steal_fd (pty_master));
+  pid = -1;
+out:
+  close_handles (&h);
+  return pid;
+}

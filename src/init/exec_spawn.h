@@ -1,0 +1,42 @@
+/* `exec`: a new process inside a running container.
+ *
+ *   parent (tinyrun exec)                    child
+ *   ---------------------                    -----
+ *   open /proc/<init>/ns/..., /proc/<init>/root
+ *   setns pid+time for children, clone3
+ *   (into the container's cgroup) ─────────▶ non-dumpable, waits
+ *   [v1: write cgroup.procs]
+ *   SYNC_PARENT_READY ─────────────────────▶ setns user, then the others;
+ *                                            chroot to the init's root;
+ *                                            pty; cwd, PATH, seccomp
+ *                                   ◀─────── SYNC_READY (+ pty master)
+ *                                            credentials, seccomp, execve
+ *   EOF on the channel (execve closed it) or SYNC_ERROR
+ *
+ * The pid namespace is entered by setting the parent's pid_for_children,
+ * so the process is born in it: no second fork. */
+#ifndef TINYRUN_EXEC_H
+#define TINYRUN_EXEC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+#include "oci-spec/spec.h"
+
+struct exec_request
+{
+  const char *id;
+  pid_t init_pid;
+  const struct spec *spec;             /* the container's (seccomp, personality) */
+  const struct spec_process *process;  /* what to run */
+  const char *cgroup_path;             /* the container's cgroup (+ --cgroup) */
+  int preserve_fds;
+  bool keep_pty;                       /* with process.terminal: return the master */
+};
+
+/* Start the process.  Returns its pid (our child); with a terminal,
+ * *pty_master receives the master (else -1). */
+pid_t exec_spawn (const struct exec_request *r, int *pty_master, tr_error_t *err);
+
+#endif

@@ -1,0 +1,395 @@
+/* The container's init, from clone to execve.  Each step is small and
+ * named; the first failure is sent to the parent as SYNC_ERROR and the
+ * init exits.  The order matters and is the runtime spec's:
+ *
+ *   namespaces → mounts (host paths still visible) → createRuntime hooks
+ *   (parent) → createContainer hooks → pivot_root → masks, sysctl → wait
+ *   for `start` → startContainer hooks → credentials → execve */
+#include "config.h"
+#include "init/init.h"
+#include "util/cleanup.h"
+#include "linux/devices.h"
+#include "util/fs_safe.h"
+#include "linux/hooks.h"
+#include "util/log.h"
+#include "linux/lsm.h"
+#include "linux/mounts.h"
+#include "linux/paths.h"
+#include "linux/process_attrs.h"
+#include "linux/rootfs.h"
+#include "linux/seccomp.h"
+#include "linux/self_protect.h"
+#include "init/sync.h"
+#include "linux/sysctl.h"
+#include "linux/terminal.h"
+#include "oci-spec/state_json.h"
+
+#include <errno.h>
+#include <linux/keyctl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+struct init_step
+{
+  const char *name;
+  int (*run) (struct init_context *ctx, tr_error_t *err);
+};
+
+/* The state JSON that createContainer and startContainer hooks read.
+ * Their status is "created", as runc and crun pass it and the runtime-tools
+ * suite expects (the spec's "creating" is never shown to hooks). */
+static char *
+state_for_hooks (const struct init_context *ctx, const char *status, tr_error_t *err)
+{
+  struct container_state st = {
+    .id = (char *) ctx->id,
+    .pid = ctx->host_pid,
+    .bundle = (char *) ctx->bundle,
+    .annotations = ctx->spec->annotations,
+  };
+  return state_json_oci (&st, status, NULL, err);
+}
+
+static int
+step_wait_parent (struct init_context *ctx, tr_error_t *err)
+{
+  int32_t pid;
+  if (sync_expect (ctx->sync_fd, SYNC_PARENT_READY, &pid, NULL, err) < 0)
+    return -1;
+  ctx->host_pid = pid;
+  /* Born in a new user namespace, we still carry the host's uid 0, which
+   * the namespace does not map: become its root now that the maps exist,
+   * or creating a file would fail with EOVERFLOW. */
+  if (ctx->plan->new_user && !ctx->plan->intermediate)
+    {
+      if (setresgid (0, 0, 0) < 0)
+        return tr_error (err, errno, "setresgid to root of the user namespace");
+      if (setresuid (0, 0, 0) < 0)
+        return tr_error (err, errno, "setresuid to root of the user namespace");
+    }
+  return 0;
+}
+
+static int
+step_self_protect (struct init_context *ctx, tr_error_t *err)
+{
+  (void) ctx;
+  return self_protect_before_entering (err);
+}
+
+static int
+step_initial_affinity (struct init_context *ctx, tr_error_t *err)
+{
+  return process_apply_affinity (ctx->spec->process, false, err);
+}
+
+static int
+step_join_namespaces (struct init_context *ctx, tr_error_t *err)
+{
+  /* In intermediate mode the intermediate joined everything; otherwise
+   * the parent took care of pid and time (they apply to children). */
+  if (ctx->plan->intermediate)
+    return 0;
+  return ns_join (ctx->plan, ctx->join_fds, ~(unsigned long) (CLONE_NEWPID | CLONE_NEWTIME), err);
+}
+
+static int
+step_cgroup_namespace (struct init_context *ctx, tr_error_t *err)
+{
+  /* Only now: the parent has put us in our cgroup, which becomes the
+   * root of the new namespace. */
+  if (ctx->plan->cgroup_ns && unshare (CLONE_NEWCGROUP) < 0)
+    return tr_error (err, errno, "unshare cgroup namespace");
+  return 0;
+}
+
+static int
+step_hostname (struct init_context *ctx, tr_error_t *err)
+{
+  const struct spec *s = ctx->spec;
+  if (s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0)
+    return tr_error (err, errno, "hostname: sethostname %s", s->hostname);
+  if (s->domainname && setdomainname (s->domainname, strlen (s->domainname)) < 0)
+    return tr_error (err, errno, "domainname: setdomainname %s", s->domainname);
+  return 0;
+}
+
+/* A session keyring of its own, so the container cannot see the keys of
+ * whoever started it (skipped with --no-new-keyring). */
+static int
+step_keyring (struct init_context *ctx, tr_error_t *err)
+{
+  if (ctx->no_new_keyring)
+    return 0;
+  char name[1100];
+  snprintf (name, sizeof name, "_ses.%s", ctx->id);
+  if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 && errno != ENOSYS)
+    return tr_error (err, errno, "join a new session keyring");
+  return 0;
+}
+
+static enum rootfs_switch
+rootfs_switch_of (const struct init_context *ctx)
+{
+  if (spec_find_namespace (ctx->spec, NS_MOUNT) == NULL)
+    return ROOTFS_CHROOT;
+  return ctx->no_pivot ? ROOTFS_MOVE : ROOTFS_PIVOT;
+}
+
+static int
+step_rootfs (struct init_context *ctx, tr_error_t *err)
+{
+  ctx->rootfd = rootfs_prepare (ctx->spec, ctx->rootfs, rootfs_switch_of (ctx), err);
+  return ctx->rootfd < 0 ? -1 : 0;
+}
+
+static int
+step_mounts (struct init_context *ctx, tr_error_t *err)
+{
+  struct mount_context mc = {
+    .rootfd = ctx->rootfd,
+    .bundle = ctx->bundle,
+    .cgroup_path = ctx->cgroup_path,
+    .cgroup_ns = spec_find_namespace (ctx->spec, NS_CGROUP) != NULL,
+    .user_ns = spec_find_namespace (ctx->spec, NS_USER) != NULL,
+    .net_ns = ctx->plan->new_flags & CLONE_NEWNET,
+    .mount_label = lsm_mount_label (ctx->spec),
+  };
+  return mounts_apply (ctx->spec, &mc, err);
+}
+
+static int
+step_devices (struct init_context *ctx, tr_error_t *err)
+{
+  bool user_ns = spec_find_namespace (ctx->spec, NS_USER) != NULL;
+  return devices_create (ctx->spec, ctx->rootfd, user_ns, !mounts_have_bind_dev (ctx->spec), err);
+}
+
+static int
+step_terminal (struct init_context *ctx, tr_error_t *err)
+{
+  const struct spec_process *p = ctx->spec->process;
+  if (!p->terminal.v)
+    return 0;
+  ctx->pty_master = terminal_setup (ctx->rootfd, p, true, err);
+  return ctx->pty_master < 0 ? -1 : 0;
+}
+
+static int
+step_cwd (struct init_context *ctx, tr_error_t *err)
+{
+  /* Like runc, a missing working directory is created (before the root
+   * may become read-only). */
+  int fd = mkdir_all_in_root (ctx->rootfd, ctx->spec->process->cwd, 0755, err);
+  if (fd < 0)
+    return tr_error_wrap (err, "process.cwd");
+  close (fd);
+  return 0;
+}
+
+/* rlimits and oom_score_adj apply to the init itself now, so that a
+ * value the host refuses is an error of `create`, not of `start`. */
+static int
+step_process_limits (struct init_context *ctx, tr_error_t *err)
+{
+  if (process_apply_rlimits (ctx->spec->process, err) < 0)
+    return -1;
+  return process_apply_oom_score (ctx->spec->process, err);
+}
+
+static int
+step_runtime_hooks (struct init_context *ctx, tr_error_t *err)
+{
+  /* prestart and createRuntime run in the parent, in the runtime's
+   * namespaces, now that ours exist. */
+  if (sync_send (ctx->sync_fd, SYNC_CREATE_RUNTIME, 0, -1, err) < 0)
+    return -1;
+  return sync_expect (ctx->sync_fd, SYNC_CREATE_RUNTIME_DONE, NULL, NULL, err);
+}
+
+static int
+step_create_container_hooks (struct init_context *ctx, tr_error_t *err)
+{
+  if (ctx->spec->hooks == NULL || ctx->spec->hooks->create_container.n == 0)
+    return 0;
+  cleanup_free char *state = state_for_hooks (ctx, "created", err);
+  if (state == NULL)
+    return -1;
+  return hooks_run (&ctx->spec->hooks->create_container, "createContainer", state, err);
+}
+
+static int
+step_pivot_root (struct init_context *ctx, tr_error_t *err)
+{
+  if (rootfs_pivot (ctx->rootfs, ctx->rootfd, rootfs_switch_of (ctx), err) < 0)
+    return -1;
+  close (ctx->rootfd);
+  ctx->rootfd = -1;
+  return 0;
+}
+
+static int
+step_paths (struct init_context *ctx, tr_error_t *err)
+{
+  const struct spec_linux *l = ctx->spec->linux_;
+  if (l == NULL)
+    return 0;
+  if (paths_mask (&l->masked_paths, err) < 0 || paths_make_readonly (&l->readonly_paths, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+step_rootfs_finish (struct init_context *ctx, tr_error_t *err)
+{
+  return rootfs_finish (ctx->spec, rootfs_switch_of (ctx), err);
+}
+
+static int
+step_sysctl (struct init_context *ctx, tr_error_t *err)
+{
+  return sysctl_apply (ctx->spec, err);
+}
+
+static int
+step_prepare_process (struct init_context *ctx, tr_error_t *err)
+{
+  const struct spec_linux *l = ctx->spec->linux_;
+  if (process_prepare (ctx->spec->process, &ctx->exec, err) < 0)
+    return -1;
+  if (l && l->seccomp
+      && seccomp_compile (l->seccomp, (struct seccomp_program **) &ctx->exec.seccomp, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* A filter with SCMP_ACT_NOTIFY is useless until its listener has the
+ * notify fd, and only the runtime (in the host's namespaces) can reach
+ * listenerPath: load it now and hand the fd over.  From here on the
+ * filter applies to the init's remaining steps too, as with runc. */
+static int
+step_seccomp_listener (struct init_context *ctx, tr_error_t *err)
+{
+  if (!seccomp_program_notifies (ctx->exec.seccomp))
+    return 0;
+  int fd;
+  if (seccomp_install (ctx->exec.seccomp, &fd, err) < 0)
+    return -1;
+  ctx->exec.seccomp = NULL;
+  int ret = sync_send (ctx->sync_fd, SYNC_SECCOMP_FD, 0, fd, err);
+  close (fd);
+  return ret;
+}
+
+static int
+step_ready (struct init_context *ctx, tr_error_t *err)
+{
+  if (sync_send (ctx->sync_fd, SYNC_READY, 0, ctx->pty_master, err) < 0)
+    return -1;
+  if (ctx->pty_master >= 0)
+    close (ctx->pty_master);
+  ctx->pty_master = -1;
+  close (ctx->sync_fd);
+  ctx->sync_fd = -1;
+  return 0;
+}
+
+static const struct init_step create_steps[] = {
+  { "protect the runtime binary", step_self_protect },
+  { "wait for the runtime", step_wait_parent },
+  { "initial CPU affinity", step_initial_affinity },
+  { "join namespaces", step_join_namespaces },
+  { "cgroup namespace", step_cgroup_namespace },
+  { "set hostname", step_hostname },
+  { "session keyring", step_keyring },
+  { "prepare rootfs", step_rootfs },
+  { "mounts", step_mounts },
+  { "devices", step_devices },
+  { "working directory", step_cwd },
+  { "terminal", step_terminal },
+  { "createRuntime hooks", step_runtime_hooks },
+  { "createContainer hooks", step_create_container_hooks },
+  { "pivot_root", step_pivot_root },
+  { "sysctl", step_sysctl }, /* before /proc/sys becomes read-only */
+  { "masked and read-only paths", step_paths },
+  { "finish rootfs", step_rootfs_finish },
+  { "process limits", step_process_limits },
+  { "prepare process", step_prepare_process },
+  { "seccomp listener", step_seccomp_listener },
+  { "ready", step_ready },
+};
+
+/* Block until `start` writes to exec.fifo (see container_start). */
+static int
+wait_for_start (struct init_context *ctx, tr_error_t *err)
+{
+  struct pollfd p = { .fd = ctx->fifo_fd, .events = POLLIN };
+  for (;;)
+    {
+      int r = poll (&p, 1, -1);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return tr_error (err, errno, "wait on exec.fifo");
+      break;
+    }
+  char byte;
+  ssize_t n;
+  do
+    n = read (ctx->fifo_fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    return tr_error (err, n < 0 ? errno : EPIPE, "read exec.fifo");
+  /* The fd stays open until execve closes it (O_CLOEXEC): that is how
+   * `start` knows the user process is running. */
+  return 0;
+}
+
+/* After `create` returned, a failure (a startContainer hook, execve)
+ * goes to start.error, which `start` reads once the init is gone. */
+static _Noreturn void
+die_after_create (struct init_context *ctx, tr_error_t *err)
+{
+  const char *msg = (*err)->msg;
+  if (ctx->start_error_fd < 0 || write (ctx->start_error_fd, msg, strlen (msg)) < 0)
+    fprintf (stderr, "tinyrun: start %s: %s\n", ctx->id, msg);
+  _exit (127);
+}
+
+_Noreturn void
+init_main (struct init_context *ctx)
+{
+  tr_error_t err = NULL;
+  for (size_t i = 0; i < ctx->n_inherited_fds; i++)
+    close (ctx->inherited_fds[i]);
+  ctx->rootfd = -1;
+  ctx->pty_master = -1;
+  for (size_t i = 0; i < sizeof create_steps / sizeof create_steps[0]; i++)
+    {
+      if (create_steps[i].run (ctx, &err) < 0)
+        {
+          tr_error_wrap (&err, "%s", create_steps[i].name);
+          sync_send_error (ctx->sync_fd, &err);
+          _exit (1);
+        }
+    }
+
+  if (wait_for_start (ctx, &err) < 0)
+    die_after_create (ctx, &err);
+  const struct spec_hooks *h = ctx->spec->hooks;
+  if (h && h->start_container.n)
+    {
+      cleanup_free char *state = state_for_hooks (ctx, "created", &err);
+      if (state == NULL || hooks_run (&h->start_container, "startContainer", state, &err) < 0)
+        die_after_create (ctx, &err);
+    }
+  process_finalize_and_exec (ctx->spec, ctx->spec->process, &ctx->exec, ctx->preserve_fds, &err);
+  die_after_create (ctx, &err);
+}

@@ -1,0 +1,49 @@
+/* The container's init process: everything that happens inside the new
+ * namespaces between clone and execve, as a list of small named steps. */
+#ifndef TINYRUN_INIT_H
+#define TINYRUN_INIT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "linux/namespaces.h"
+#include "init/process.h"
+#include "oci-spec/spec.h"
+
+struct init_context
+{
+  /* Given by the parent. */
+  const char *id;
+  const struct spec *spec;
+  const char *rootfs; /* absolute host path */
+  const char *bundle;
+  const char *cgroup_path; /* the container's cgroup, for "cgroup" mounts */
+  const struct ns_plan *plan;
+  const int *join_fds; /* pairs with plan->join */
+  int sync_fd;         /* the child's end of the socketpair */
+  int fifo_fd;         /* exec.fifo, read end, O_NONBLOCK */
+  int start_error_fd;  /* start.error, where a failure after `start` is told */
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;
+  /* The runtime's own fds that the child inherits but must not keep: a
+   * copy of the state directory fd would keep its flock() held. */
+  int inherited_fds[4];
+  size_t n_inherited_fds;
+
+  /* Filled in as the steps run. */
+  pid_t host_pid;   /* our pid as the host sees it (sent by the parent) */
+  int rootfd;       /* the rootfs mount, once bind-mounted onto itself */
+  int pty_master;   /* with process.terminal */
+  struct process_exec exec; /* what execve() will get */
+};
+
+/* Runs the steps; never returns.  Errors go back over sync_fd. */
+_Noreturn void init_main (struct init_context *ctx);
+
+/* The intermediate process of intermediate mode (see namespaces.h): joins
+ * and creates namespaces, forks the init with CLONE_PARENT, reports its
+ * pid and exits. */
+_Noreturn void init_intermediate (struct init_context *ctx);
+
+#endif

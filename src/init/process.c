@@ -1,0 +1,246 @@
+#include "config.h"
+#include "init/process.h"
+#include "linux/caps.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "linux/lsm.h"
+#include "linux/process_attrs.h"
+#include "util/fs_safe.h"
+#include "linux/seccomp.h"
+#include "util/syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *
+env_get (char *const *env, const char *name)
+{
+  size_t len = strlen (name);
+  for (; env && *env; env++)
+    if (strncmp (*env, name, len) == 0 && (*env)[len] == '=')
+      return *env + len + 1;
+  return NULL;
+}
+
+static bool
+is_executable_file (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0111);
+}
+
+static char *
+lookup_path (const char *name, const char *search, tr_error_t *err)
+{
+  if (strchr (name, '/'))
+    return strdup (name);
+  cleanup_free char *copy = strdup (search);
+  if (copy == NULL)
+    {
+      tr_error (err, ENOMEM, "PATH");
+      return NULL;
+    }
+  char *save = NULL;
+  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      char *candidate = NULL;
+      if (asprintf (&candidate, "%s/%s", dir[0] ? dir : ".", name) < 0)
+        continue;
+      if (is_executable_file (candidate))
+        return candidate;
+      free (candidate);
+    }
+  tr_error_plain (err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+  return NULL;
+}
+
+/* HOME from the container's /etc/passwd, as runc does when env lacks it. */
+static char *
+home_of (uid_t uid)
+{
+  cleanup_file FILE *f = fopen ("/etc/passwd", "re");
+  char line[1024];
+  while (f && fgets (line, sizeof line, f))
+    {
+      char *fields[7] = { 0 };
+      char *save = NULL, *p = line;
+      int i = 0;
+      /* strtok would merge empty fields; split by hand. */
+      for (; i < 7 && p; i++)
+        {
+          fields[i] = p;
+          p = strchr (p, ':');
+          if (p)
+            *p++ = '\0';
+        }
+      (void) save;
+      if (i >= 6 && fields[2] && (uid_t) strtoul (fields[2], NULL, 10) == uid && fields[5][0])
+        return strdup (fields[5]);
+    }
+  return strdup ("/");
+}
+
+/* CVE-2024-21626 class: a cwd like /proc/self/fd/N would land in whatever
+ * directory the runtime has open there, outside the container.  The path is
+ * resolved inside the root without magic links, and getcwd(3) must agree
+ * that the result is reachable from the root. */
+static int
+enter_cwd (const char *cwd, tr_error_t *err)
+{
+  cleanup_close int fd = safe_openat (AT_FDCWD, cwd, O_PATH | O_DIRECTORY, 0, err);
+  if (fd < 0)
+    return tr_error_wrap (err, "process.cwd");
+  if (fchdir (fd) < 0)
+    return tr_error (err, errno, "process.cwd: chdir %s", cwd);
+  char buf[PATH_MAX];
+  if (getcwd (buf, sizeof buf) == NULL || buf[0] != '/')
+    return tr_error_plain (err, EPERM, "process.cwd: %s is outside the container's root", cwd);
+  return 0;
+}
+
+int
+process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_t *err)
+{
+  /* The working directory now, while still root and before a seccomp
+   * filter with a listener could be in place. */
+  if (enter_cwd (p->cwd, err) < 0)
+    return -1;
+  const char *search = env_get (p->env.v, "PATH");
+  x->path = lookup_path (p->args.v[0], search ? search : DEFAULT_PATH, err);
+  if (x->path == NULL)
+    return -1;
+  if (strchr (p->args.v[0], '/') && p->args.v[0][0] == '/' && !is_executable_file (x->path))
+    return tr_error (err, errno ? errno : EACCES, "exec: \"%s\"", p->args.v[0]);
+
+  size_t n = p->env.n;
+  bool need_home = env_get (p->env.v, "HOME") == NULL;
+  x->envp = calloc (n + 2, sizeof (char *));
+  if (x->envp == NULL)
+    return tr_error (err, ENOMEM, "environment");
+  for (size_t i = 0; i < n; i++)
+    x->envp[i] = p->env.v[i];
+  if (need_home)
+    {
+      cleanup_free char *home = home_of (p->user.uid);
+      if (home && asprintf (&x->envp[n], "HOME=%s", home) < 0)
+        x->envp[n] = NULL;
+    }
+  return 0;
+}
+
+/* Switch to the spec's user.  setgroups first: after setresuid we would
+ * no longer be allowed to. */
+static int
+switch_user (const struct spec_user *u, tr_error_t *err)
+{
+  gid_t groups[u->n_additional_gids + 1];
+  for (size_t i = 0; i < u->n_additional_gids; i++)
+    groups[i] = u->additional_gids[i];
+  /* setgroups is denied in a user namespace whose gid_map was written
+   * after "deny" to /proc/self/setgroups; nothing to do then. */
+  if (setgroups (u->n_additional_gids, groups) < 0 && !(errno == EPERM && u->n_additional_gids == 0))
+    return tr_error (err, errno, "process.user.additionalGids: setgroups");
+  if (setresgid (u->gid, u->gid, u->gid) < 0)
+    return tr_error (err, errno, "process.user.gid: setresgid %u", u->gid);
+  if (setresuid (u->uid, u->uid, u->uid) < 0)
+    return tr_error (err, errno, "process.user.uid: setresuid %u", u->uid);
+  return 0;
+}
+
+/* fds 3..3+n-1 pass to the process (--preserve-fds, LISTEN_FDS); every
+ * other fd is closed at execve so nothing of the runtime leaks in. */
+static int
+close_other_fds (int preserve_fds, char *const *envp, tr_error_t *err)
+{
+  const char *listen = env_get (envp, "LISTEN_FDS");
+  if (listen)
+    {
+      int n = atoi (listen);
+      if (n > preserve_fds)
+        preserve_fds = n;
+    }
+  for (int fd = 3; fd < 3 + preserve_fds; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags >= 0)
+        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  /* Marked close-on-exec rather than closed: execve closes them all, and
+   * until then the init can still report a failure (start.error). */
+  if (sys_close_range ((unsigned) (3 + preserve_fds), ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return tr_error (err, errno, "close_range");
+  return 0;
+}
+
+/* The runtime ignores SIGPIPE and `run` blocks the signals it forwards;
+ * neither may leak into the container (ignored signals and the mask
+ * survive execve). */
+static int
+reset_signals (tr_error_t *err)
+{
+  sigset_t none;
+  sigemptyset (&none);
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
+  if (sigprocmask (SIG_SETMASK, &none, NULL) < 0)
+    return tr_error (err, errno, "reset the signal mask");
+  return 0;
+}
+
+int
+process_finalize_and_exec (const struct spec *spec, const struct spec_process *p, const struct process_exec *x,
+                           int preserve_fds, tr_error_t *err)
+{
+  const struct spec_capabilities *caps = p->capabilities;
+  int notify_fd = -1;
+
+  /* First, while no seccomp filter can refuse close_range(2). */
+  if (close_other_fds (preserve_fds, x->envp, err) < 0)
+    return -1;
+  if (reset_signals (err) < 0 || process_apply_rlimits (p, err) < 0 || process_apply_oom_score (p, err) < 0
+      || process_apply_scheduling (p, err) < 0)
+    return -1;
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
+   * while we still have it.  With it, as late as possible (below). */
+  if (x->seccomp && !p->no_new_privileges && seccomp_install (x->seccomp, &notify_fd, err) < 0)
+    return -1;
+
+  /* 1. The bounding set, while we still hold CAP_SETPCAP. */
+  if (caps && caps_set_bounding (caps, err) < 0)
+    return tr_error_wrap (err, "process.capabilities.bounding");
+  /* 2. Keep permitted capabilities across the uid change... */
+  if (caps && prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    return tr_error (err, errno, "prctl PR_SET_KEEPCAPS");
+  /* 3. ...change uid/gid... */
+  if (switch_user (&p->user, err) < 0)
+    return -1;
+  /* 4. ...and set exactly the spec's sets, then the ambient ones. */
+  if (caps && caps_apply (caps, err) < 0)
+    return tr_error_wrap (err, "process.capabilities");
+  if (p->user.umask.set)
+    umask ((mode_t) p->user.umask.v);
+  /* 5. no_new_privs: after this, execve can never gain privileges. */
+  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return tr_error (err, errno, "process.noNewPrivileges: prctl");
+  if (lsm_apply_exec_labels (p, err) < 0 || process_apply_affinity (p, true, err) < 0
+      || (spec->linux_ && personality_apply (spec->linux_->personality, err) < 0))
+    return -1;
+  /* 6. seccomp last, so the filter sees as few of our own syscalls as
+   * possible. */
+  if (x->seccomp && p->no_new_privileges && seccomp_install (x->seccomp, &notify_fd, err) < 0)
+    return -1;
+  execve (x->path, p->args.v, x->envp);
+  return tr_error (err, errno, "exec %s", x->path);
+}

@@ -1,0 +1,31 @@
+/* Turning the calling process into the spec's process: the last steps
+ * before execve(), shared by the container's init and by `exec`. */
+#ifndef TINYRUN_PROCESS_H
+#define TINYRUN_PROCESS_H
+
+#include <stdbool.h>
+
+#include "util/error.h"
+#include "oci-spec/spec.h"
+
+struct process_exec
+{
+  char *path;     /* the executable, resolved against PATH inside the container */
+  char **envp;    /* process.env, plus HOME when it was missing */
+  void *seccomp;  /* compiled filter (seccomp.h), or NULL */
+};
+
+/* Enter process.cwd (safely, inside the root), resolve args[0] with the
+ * PATH of process.env (as execvp would) and complete the environment.
+ * Run after pivot_root, so that "executable not found" is an error of
+ * `create`. */
+int process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_t *err);
+
+/* Everything up to and including execve(), in the fixed order:
+ *   rlimits, bounding set, keepcaps, setgroups/setresgid/setresuid,
+ *   capset, ambient, umask, no_new_privs, seccomp, close fds, execve.
+ * Returns only on failure. */
+int process_finalize_and_exec (const struct spec *spec, const struct spec_process *p, const struct process_exec *x,
+                               int preserve_fds, tr_error_t *err);
+
+#endif

@@ -1,0 +1,158 @@
+#include "config.h"
+#include "linux/caps.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+int
+cap_last (void)
+{
+  static int last = -1;
+  if (last < 0)
+    {
+      FILE *f = fopen ("/proc/sys/kernel/cap_last_cap", "re");
+      if (f == NULL || fscanf (f, "%d", &last) != 1)
+        last = CAP_LAST_CAP;
+      if (f)
+        fclose (f);
+    }
+  return last;
+}
+
+int
+cap_number (const char *name)
+{
+  char lower[64];
+  size_t i;
+  for (i = 0; name[i] && i < sizeof lower - 1; i++)
+    lower[i] = (char) tolower ((unsigned char) name[i]);
+  lower[i] = '\0';
+  if (strncmp (lower, "cap_", 4) != 0)
+    return -1;
+  cap_value_t v;
+  if (cap_from_name (lower, &v) < 0)
+    return -1;
+  return (int) v;
+}
+
+int
+caps_validate (const struct spec_capabilities *c, const char *path, tr_error_t *err)
+{
+  static const char *const names[] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
+  const strlist *lists[] = { &c->bounding, &c->effective, &c->inheritable, &c->permitted, &c->ambient };
+  for (size_t l = 0; l < 5; l++)
+    for (size_t i = 0; i < lists[l]->n; i++)
+      if (cap_number (lists[l]->v[i]) < 0)
+        {
+          /* libcap may not know a capability newer than itself; the kernel
+           * would, so only names that look wrong are rejected. */
+          return tr_error_plain (err, EINVAL, "%s.%s[%zu]: unknown capability \"%s\"", path, names[l], i,
+                           lists[l]->v[i]);
+        }
+  return 0;
+}
+
+static bool
+listed (const strlist *l, int cap)
+{
+  for (size_t i = 0; i < l->n; i++)
+    if (cap_number (l->v[i]) == cap)
+      return true;
+  return false;
+}
+
+int
+caps_set_bounding (const struct spec_capabilities *c, tr_error_t *err)
+{
+  int last = cap_last ();
+  for (int cap = 0; cap <= last; cap++)
+    {
+      if (listed (&c->bounding, cap))
+        {
+          if (prctl (PR_CAPBSET_READ, cap, 0, 0, 0) != 1)
+            log_warning ("capability %s is not in the host's bounding set: dropped", cap_to_name (cap));
+          continue;
+        }
+      if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+        return tr_error (err, errno, "drop %s from the bounding set", cap_to_name (cap));
+    }
+  return 0;
+}
+
+/* Add the caps of list l to flag in caps, skipping (with a warning) any
+ * that this process cannot have. */
+static int
+set_flag (cap_t caps, cap_t mine, cap_flag_t flag, const strlist *l, tr_error_t *err)
+{
+  for (size_t i = 0; i < l->n; i++)
+    {
+      int cap = cap_number (l->v[i]);
+      if (cap < 0 || cap > cap_last ())
+        {
+          log_warning ("capability %s is not known to this kernel: ignored", l->v[i]);
+          continue;
+        }
+      cap_flag_value_t have = CAP_CLEAR;
+      cap_get_flag (mine, (cap_value_t) cap, CAP_PERMITTED, &have);
+      /* An inheritable capability must at least be in the bounding set. */
+      if (flag == CAP_INHERITABLE && prctl (PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+        have = CAP_SET;
+      if (have != CAP_SET)
+        {
+          log_warning ("capability %s is not available on this host: dropped", l->v[i]);
+          continue;
+        }
+      cap_value_t v = (cap_value_t) cap;
+      if (cap_set_flag (caps, flag, 1, &v, CAP_SET) < 0)
+        return tr_error (err, errno, "set capability %s", l->v[i]);
+    }
+  return 0;
+}
+
+int
+caps_apply (const struct spec_capabilities *c, tr_error_t *err)
+{
+  cap_t mine = cap_get_proc ();
+  cap_t caps = cap_init ();
+  int ret = -1;
+  if (mine == NULL || caps == NULL)
+    {
+      tr_error (err, errno, "capabilities");
+      goto out;
+    }
+  if (set_flag (caps, mine, CAP_EFFECTIVE, &c->effective, err) < 0
+      || set_flag (caps, mine, CAP_PERMITTED, &c->permitted, err) < 0
+      || set_flag (caps, mine, CAP_INHERITABLE, &c->inheritable, err) < 0)
+    goto out;
+  if (cap_set_proc (caps) < 0)
+    {
+      tr_error (err, errno, "set process capabilities");
+      goto out;
+    }
+  /* Ambient capabilities must also be permitted and inheritable. */
+  for (size_t i = 0; i < c->ambient.n; i++)
+    {
+      int cap = cap_number (c->ambient.v[i]);
+      if (cap < 0 || cap > cap_last ())
+        continue;
+      /* The kernel only raises an ambient capability that is also
+       * permitted and inheritable; runc's default spec lists ambient
+       * capabilities without inheritable ones, so this is common. */
+      if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+        log_debug ("ambient capability %s: %s: dropped", c->ambient.v[i], strerror (errno));
+    }
+  ret = 0;
+out:
+  if (mine)
+    cap_free (mine);
+  if (caps)
+    cap_free (caps);
+  return ret;
+}

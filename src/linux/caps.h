@@ -1,0 +1,25 @@
+/* Linux capabilities of the container process (libcap). */
+#ifndef TINYRUN_CAPS_H
+#define TINYRUN_CAPS_H
+
+#include "util/error.h"
+#include "oci-spec/spec.h"
+
+/* Check every name in process.capabilities; an unknown name is an error
+ * naming the field ("process.capabilities.bounding[2]"). */
+int caps_validate (const struct spec_capabilities *c, const char *path, tr_error_t *err);
+
+/* Drop from the bounding set everything the spec does not list.  Must run
+ * while the process still has CAP_SETPCAP. */
+int caps_set_bounding (const struct spec_capabilities *c, tr_error_t *err);
+
+/* Set effective, permitted and inheritable, then raise the ambient set.
+ * Runs after the uid switch (with PR_SET_KEEPCAPS).  A capability that the
+ * host does not let us have is dropped with a warning. */
+int caps_apply (const struct spec_capabilities *c, tr_error_t *err);
+
+/* The capability's number, or -1 ("CAP_NET_ADMIN" → 12). */
+int cap_number (const char *name);
+int cap_last (void);
+
+#endif

@@ -1,0 +1,157 @@
+#include "config.h"
+#include "linux/devices.h"
+#include "util/cleanup.h"
+#include "util/fs_safe.h"
+#include "linux/mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+struct device
+{
+  const char *path;
+  char type;
+  unsigned major, minor;
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
+};
+
+static const struct device default_devices[] = {
+  { "/dev/null", 'c', 1, 3, 0666, 0, 0 },   { "/dev/zero", 'c', 1, 5, 0666, 0, 0 },
+  { "/dev/full", 'c', 1, 7, 0666, 0, 0 },   { "/dev/random", 'c', 1, 8, 0666, 0, 0 },
+  { "/dev/urandom", 'c', 1, 9, 0666, 0, 0 }, { "/dev/tty", 'c', 5, 0, 0666, 0, 0 },
+};
+
+static const struct
+{
+  const char *target;
+  const char *link;
+} dev_symlinks[] = {
+  { "/proc/self/fd", "/dev/fd" },
+  { "/proc/self/fd/0", "/dev/stdin" },
+  { "/proc/self/fd/1", "/dev/stdout" },
+  { "/proc/self/fd/2", "/dev/stderr" },
+  { "pts/ptmx", "/dev/ptmx" },
+};
+
+static mode_t
+type_bits (char type)
+{
+  switch (type)
+    {
+    case 'b':
+      return S_IFBLK;
+    case 'p':
+      return S_IFIFO;
+    default:
+      return S_IFCHR;
+    }
+}
+
+/* Split "/dev/a/b" into the O_RDONLY directory fd of "/dev/a" (created if
+ * needed, resolved inside root) and the name "b". */
+static int
+open_parent (int rootfd, const char *path, const char **name, tr_error_t *err)
+{
+  const char *slash = strrchr (path, '/');
+  if (slash == NULL || slash[1] == '\0')
+    return tr_error_plain (err, EINVAL, "invalid device path %s", path);
+  char dir[PATH_MAX];
+  snprintf (dir, sizeof dir, "%.*s", (int) (slash - path), path);
+  cleanup_close int made = mkdir_all_in_root (rootfd, dir[0] ? dir : "/", 0755, err);
+  if (made < 0)
+    return -1;
+  *name = slash + 1;
+  return safe_openat (rootfd, dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY, 0, err);
+}
+
+static int
+make_node (int rootfd, const struct device *d, tr_error_t *err)
+{
+  const char *name;
+  cleanup_close int dirfd = open_parent (rootfd, d->path, &name, err);
+  if (dirfd < 0)
+    return -1;
+  /* Whatever the image had there (a file, a symlink) is replaced. */
+  if (unlinkat (dirfd, name, 0) < 0 && errno != ENOENT && errno != EISDIR)
+    return tr_error (err, errno, "remove %s", d->path);
+  dev_t dev = d->type == 'p' ? 0 : makedev (d->major, d->minor);
+  if (mknodat (dirfd, name, type_bits (d->type) | (d->mode & 07777), dev) < 0)
+    return tr_error (err, errno, "mknod %s", d->path);
+  /* mknod applies the umask: set the mode explicitly. */
+  if (fchmodat (dirfd, name, d->mode & 07777, 0) < 0)
+    return tr_error (err, errno, "chmod %s", d->path);
+  if (fchownat (dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return tr_error (err, errno, "chown %s", d->path);
+  return 0;
+}
+
+/* In a user namespace: bind the host's node over an empty file. */
+static int
+bind_node (int rootfd, const struct device *d, tr_error_t *err)
+{
+  cleanup_close int src = open (d->path, O_PATH | O_CLOEXEC);
+  if (src < 0)
+    return tr_error (err, errno, "open host device %s", d->path);
+  return bind_mount_fd (src, rootfd, d->path, 0, err);
+}
+
+static int
+create_device (int rootfd, const struct device *d, bool user_ns, tr_error_t *err)
+{
+  return user_ns ? bind_node (rootfd, d, err) : make_node (rootfd, d, err);
+}
+
+static int
+create_symlinks (int rootfd, tr_error_t *err)
+{
+  cleanup_close int dev = safe_openat (rootfd, "/dev", O_RDONLY | O_DIRECTORY, 0, err);
+  if (dev < 0)
+    return -1;
+  for (size_t i = 0; i < sizeof dev_symlinks / sizeof dev_symlinks[0]; i++)
+    {
+      const char *name = dev_symlinks[i].link + 5; /* after "/dev/" */
+      if (symlinkat (dev_symlinks[i].target, dev, name) < 0 && errno != EEXIST)
+        return tr_error (err, errno, "symlink %s", dev_symlinks[i].link);
+    }
+  /* /dev/core → /proc/kcore only where the kernel has one (runc's rule). */
+  if (access ("/proc/kcore", F_OK) == 0 && symlinkat ("/proc/kcore", dev, "core") < 0 && errno != EEXIST)
+    return tr_error (err, errno, "symlink /dev/core");
+  return 0;
+}
+
+int
+devices_create (const struct spec *spec, int rootfd, bool user_ns, bool default_devs, tr_error_t *err)
+{
+  if (default_devs)
+    for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++)
+      if (create_device (rootfd, &default_devices[i], user_ns, err) < 0)
+        return -1;
+
+  const struct spec_linux *l = spec->linux_;
+  for (size_t i = 0; l && i < l->n_devices; i++)
+    {
+      const struct spec_device *sd = &l->devices[i];
+      struct device d = {
+        .path = sd->path,
+        .type = sd->type[0] == 'u' ? 'c' : sd->type[0],
+        .major = (unsigned) sd->major,
+        .minor = (unsigned) sd->minor,
+        .mode = sd->file_mode.set ? (mode_t) sd->file_mode.v : 0666,
+        .uid = sd->uid.set ? (uid_t) sd->uid.v : 0,
+        .gid = sd->gid.set ? (gid_t) sd->gid.v : 0,
+      };
+      if (create_device (rootfd, &d, user_ns, err) < 0)
+        return tr_error_wrap (err, "linux.devices[%zu]", i);
+    }
+  if (default_devs && create_symlinks (rootfd, err) < 0)
+    return -1;
+  return 0;
+}

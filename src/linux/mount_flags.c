@@ -1,0 +1,177 @@
+#include "config.h"
+#include "linux/mount_flags.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+
+/* MOUNT_ATTR_* from <linux/mount.h>, which clashes with <sys/mount.h>. */
+#define ATTR_RDONLY 0x00000001
+#define ATTR_NOSUID 0x00000002
+#define ATTR_NODEV 0x00000004
+#define ATTR_NOEXEC 0x00000008
+#define ATTR_RELATIME 0x00000000
+#define ATTR_NOATIME 0x00000010
+#define ATTR_STRICTATIME 0x00000020
+#define ATTR_NODIRATIME 0x00000080
+#define ATTR_NOSYMFOLLOW 0x00200000
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
+static const struct
+{
+  const char *name;
+  unsigned long set;
+  unsigned long clear;
+} flag_options[] = {
+  { "defaults", 0, 0 },
+  { "ro", MS_RDONLY, 0 },
+  { "rw", 0, MS_RDONLY },
+  { "nosuid", MS_NOSUID, 0 },
+  { "suid", 0, MS_NOSUID },
+  { "nodev", MS_NODEV, 0 },
+  { "dev", 0, MS_NODEV },
+  { "noexec", MS_NOEXEC, 0 },
+  { "exec", 0, MS_NOEXEC },
+  { "sync", MS_SYNCHRONOUS, 0 },
+  { "async", 0, MS_SYNCHRONOUS },
+  { "dirsync", MS_DIRSYNC, 0 },
+  { "remount", MS_REMOUNT, 0 },
+  { "mand", MS_MANDLOCK, 0 },
+  { "nomand", 0, MS_MANDLOCK },
+  { "atime", 0, MS_NOATIME },
+  { "noatime", MS_NOATIME, 0 },
+  { "diratime", 0, MS_NODIRATIME },
+  { "nodiratime", MS_NODIRATIME, 0 },
+  { "relatime", MS_RELATIME, 0 },
+  { "norelatime", 0, MS_RELATIME },
+  { "strictatime", MS_STRICTATIME, 0 },
+  { "nostrictatime", 0, MS_STRICTATIME },
+  { "lazytime", MS_LAZYTIME, 0 },
+  { "nolazytime", 0, MS_LAZYTIME },
+  { "silent", MS_SILENT, 0 },
+  { "loud", 0, MS_SILENT },
+  { "symfollow", 0, MS_NOSYMFOLLOW },
+  { "nosymfollow", MS_NOSYMFOLLOW, 0 },
+  { "bind", MS_BIND, 0 },
+  { "rbind", MS_BIND | MS_REC, 0 },
+};
+
+static const struct
+{
+  const char *name;
+  unsigned long flags;
+} propagation_options[] = {
+  { "private", MS_PRIVATE },
+  { "rprivate", MS_PRIVATE | MS_REC },
+  { "shared", MS_SHARED },
+  { "rshared", MS_SHARED | MS_REC },
+  { "slave", MS_SLAVE },
+  { "rslave", MS_SLAVE | MS_REC },
+  { "unbindable", MS_UNBINDABLE },
+  { "runbindable", MS_UNBINDABLE | MS_REC },
+};
+
+/* The recursive read-only & co. options of runc/crun ("rro", "rnosuid"),
+ * applied to every mount of an rbind tree with mount_setattr(). */
+static const struct
+{
+  const char *name;
+  unsigned long set;
+  unsigned long clear;
+} recursive_options[] = {
+  { "rro", ATTR_RDONLY, 0 },
+  { "rrw", 0, ATTR_RDONLY },
+  { "rnosuid", ATTR_NOSUID, 0 },
+  { "rsuid", 0, ATTR_NOSUID },
+  { "rnodev", ATTR_NODEV, 0 },
+  { "rdev", 0, ATTR_NODEV },
+  { "rnoexec", ATTR_NOEXEC, 0 },
+  { "rexec", 0, ATTR_NOEXEC },
+  { "rnoatime", ATTR_NOATIME, 0 },
+  { "rstrictatime", ATTR_STRICTATIME, 0 },
+  { "rnodiratime", ATTR_NODIRATIME, 0 },
+  { "rrelatime", ATTR_RELATIME, 0 },
+  { "rnosymfollow", ATTR_NOSYMFOLLOW, 0 },
+  { "rsymfollow", 0, ATTR_NOSYMFOLLOW },
+};
+
+int
+propagation_parse (const char *name, unsigned long *flags, tr_error_t *err)
+{
+  for (size_t i = 0; i < sizeof propagation_options / sizeof propagation_options[0]; i++)
+    if (strcmp (name, propagation_options[i].name) == 0)
+      {
+        *flags = propagation_options[i].flags;
+        return 0;
+      }
+  return tr_error_plain (err, EINVAL, "unknown propagation \"%s\"", name);
+}
+
+static int
+append_data (struct mount_options *out, const char *opt, tr_error_t *err)
+{
+  size_t used = strlen (out->data);
+  int n = snprintf (out->data + used, sizeof out->data - used, "%s%s", used ? "," : "", opt);
+  if (n < 0 || (size_t) n >= sizeof out->data - used)
+    return tr_error_plain (err, E2BIG, "mount option data too long at \"%s\"", opt);
+  return 0;
+}
+
+static bool
+parse_table_option (const char *opt, struct mount_options *out)
+{
+  for (size_t i = 0; i < sizeof flag_options / sizeof flag_options[0]; i++)
+    if (strcmp (opt, flag_options[i].name) == 0)
+      {
+        out->flags = (out->flags & ~flag_options[i].clear) | flag_options[i].set;
+        out->clear_flags = (out->clear_flags & ~flag_options[i].set) | flag_options[i].clear;
+        return true;
+      }
+  for (size_t i = 0; i < sizeof propagation_options / sizeof propagation_options[0]; i++)
+    if (strcmp (opt, propagation_options[i].name) == 0)
+      {
+        out->propagation = propagation_options[i].flags;
+        return true;
+      }
+  for (size_t i = 0; i < sizeof recursive_options / sizeof recursive_options[0]; i++)
+    if (strcmp (opt, recursive_options[i].name) == 0)
+      {
+        out->recursive_attrs = true;
+        out->rec_attr_set = (out->rec_attr_set & ~recursive_options[i].clear) | recursive_options[i].set;
+        out->rec_attr_clr = (out->rec_attr_clr & ~recursive_options[i].set) | recursive_options[i].clear;
+        return true;
+      }
+  return false;
+}
+
+int
+mount_options_parse (char *const *options, size_t n, struct mount_options *out, tr_error_t *err)
+{
+  memset (out, 0, sizeof *out);
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *opt = options[i];
+      if (opt[0] == '\0')
+        continue;
+      if (strcmp (opt, "idmap") == 0 || strcmp (opt, "ridmap") == 0)
+        {
+          out->idmap = true;
+          continue;
+        }
+      if (strcmp (opt, "tmpcopyup") == 0 || strcmp (opt, "notmpcopyup") == 0)
+        {
+          out->tmpcopyup = opt[0] == 't';
+          continue;
+        }
+      if (parse_table_option (opt, out))
+        continue;
+      /* Not a flag: filesystem-specific data ("size=64k", "mode=755"). */
+      if (append_data (out, opt, err) < 0)
+        return -1;
+    }
+  return 0;
+}

@@ -1,0 +1,31 @@
+/* Translating a mount's "options" strings into mount(2) arguments.
+ * Pure functions: unit-tested without root. */
+#ifndef TINYRUN_MOUNT_FLAGS_H
+#define TINYRUN_MOUNT_FLAGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/error.h"
+
+struct mount_options
+{
+  unsigned long flags;       /* MS_RDONLY, MS_NOSUID, MS_BIND, ... */
+  unsigned long clear_flags; /* flags that an option turns off (rw, suid, dev, exec, ...) */
+  unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE, maybe | MS_REC */
+  bool recursive_attrs;      /* "rro", "rnosuid", ...: applied with mount_setattr(AT_RECURSIVE) */
+  unsigned long rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* for the r* options */
+  bool idmap;                /* "idmap" / "ridmap" */
+  bool tmpcopyup;            /* tmpfs: start with the content of the covered directory */
+  char data[4096];           /* everything else, comma-joined: passed as fs data */
+};
+
+/* Parse options; `type` is the spec mount's type (may be NULL), which
+ * decides whether "bind"/"rbind" are implied.  Unknown options go to
+ * data, as mount(8) does.  Errors name the option. */
+int mount_options_parse (char *const *options, size_t n, struct mount_options *out, tr_error_t *err);
+
+/* Parse rootfsPropagation: "private", "rslave", ... → MS_* | MS_REC. */
+int propagation_parse (const char *name, unsigned long *flags, tr_error_t *err);
+
+#endif

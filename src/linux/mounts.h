@@ -1,0 +1,32 @@
+/* The spec's "mounts", applied inside the rootfs before pivot_root. */
+#ifndef TINYRUN_MOUNTS_H
+#define TINYRUN_MOUNTS_H
+
+#include <stdbool.h>
+
+#include "util/error.h"
+#include "oci-spec/spec.h"
+
+struct mount_context
+{
+  int rootfd;              /* the rootfs, already a mount point */
+  const char *bundle;      /* relative bind sources are relative to it */
+  const char *cgroup_path; /* the container's cgroup, for "cgroup" mounts */
+  bool cgroup_ns;          /* the container has its own cgroup namespace */
+  bool user_ns;            /* the container has its own user namespace */
+  bool net_ns;             /* ... and network namespace */
+  const char *mount_label; /* linux.mountLabel (SELinux), or NULL */
+};
+
+/* Mount every entry of spec->mounts in order.  Errors name the entry:
+ * "mounts[3] (/proc): mount proc on /proc: Operation not permitted". */
+int mounts_apply (const struct spec *spec, const struct mount_context *mc, tr_error_t *err);
+
+/* Is there a mount of type bind at "/dev" (then tinyrun leaves /dev alone)? */
+bool mounts_have_bind_dev (const struct spec *spec);
+
+/* Bind-mount `src_fd` onto the rootfs path `dst`, then apply flags with a
+ * bind remount when there are any.  Used for mounts, devices and masks. */
+int bind_mount_fd (int src_fd, int rootfd, const char *dst, unsigned long flags, tr_error_t *err);
+
+#endif

@@ -1,0 +1,179 @@
+#include "config.h"
+#include "linux/namespaces.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+unsigned long
+ns_clone_flag (enum spec_ns_type type)
+{
+  switch (type)
+    {
+    case NS_PID:
+      return CLONE_NEWPID;
+    case NS_NETWORK:
+      return CLONE_NEWNET;
+    case NS_MOUNT:
+      return CLONE_NEWNS;
+    case NS_IPC:
+      return CLONE_NEWIPC;
+    case NS_UTS:
+      return CLONE_NEWUTS;
+    case NS_USER:
+      return CLONE_NEWUSER;
+    case NS_CGROUP:
+      return CLONE_NEWCGROUP;
+    case NS_TIME:
+      return CLONE_NEWTIME;
+    case NS_COUNT:
+      break;
+    }
+  return 0;
+}
+
+int
+ns_plan_build (const struct spec *spec, struct ns_plan *plan, tr_error_t *err)
+{
+  memset (plan, 0, sizeof *plan);
+  const struct spec_linux *l = spec->linux_;
+  if (l == NULL)
+    return 0;
+  bool any_join_besides_user = false;
+  const struct spec_namespace *user = spec_find_namespace (spec, NS_USER);
+
+  /* The user namespace is joined first: the others may belong to it. */
+  if (user && user->path)
+    plan->join[plan->n_join++] = user;
+  for (size_t i = 0; i < l->n_namespaces; i++)
+    {
+      const struct spec_namespace *ns = &l->namespaces[i];
+      if (ns->type == NS_USER)
+        continue;
+      if (ns->path)
+        {
+          plan->join[plan->n_join++] = ns;
+          any_join_besides_user = true;
+          continue;
+        }
+      switch (ns->type)
+        {
+        case NS_PID:
+          plan->new_pid = true;
+          break;
+        case NS_TIME:
+          plan->new_time = true;
+          break;
+        case NS_CGROUP:
+          plan->cgroup_ns = true;
+          break;
+        default:
+          plan->new_flags |= ns_clone_flag (ns->type);
+        }
+    }
+  if (user && !user->path)
+    {
+      plan->new_user = true;
+      plan->new_flags |= CLONE_NEWUSER;
+    }
+  plan->intermediate = (user && user->path) || (plan->new_user && any_join_besides_user);
+
+  if (plan->new_user && l->uid_mappings.n == 0)
+    return tr_error_plain (err, EINVAL, "linux.uidMappings: required with a new user namespace");
+  if (plan->new_user && l->gid_mappings.n == 0)
+    return tr_error_plain (err, EINVAL, "linux.gidMappings: required with a new user namespace");
+  if (!plan->new_user && (l->uid_mappings.n || l->gid_mappings.n))
+    return tr_error_plain (err, EINVAL, "linux.uidMappings: id mappings need a new user namespace");
+  if ((l->time_monotonic.set || l->time_boottime.set) && !plan->new_time)
+    return tr_error_plain (err, EINVAL, "linux.timeOffsets: offsets need a new time namespace");
+  return 0;
+}
+
+int
+ns_open_joins (const struct ns_plan *plan, int *fds, tr_error_t *err)
+{
+  for (size_t i = 0; i < plan->n_join; i++)
+    fds[i] = -1;
+  for (size_t i = 0; i < plan->n_join; i++)
+    {
+      fds[i] = open (plan->join[i]->path, O_RDONLY | O_CLOEXEC);
+      if (fds[i] < 0)
+        {
+          int saved = errno;
+          for (size_t j = 0; j < i; j++)
+            close (fds[j]);
+          return tr_error (err, saved, "open %s namespace %s", spec_ns_name (plan->join[i]->type),
+                           plan->join[i]->path);
+        }
+    }
+  return 0;
+}
+
+int
+ns_join (const struct ns_plan *plan, const int *fds, unsigned long only, tr_error_t *err)
+{
+  for (size_t i = 0; i < plan->n_join; i++)
+    {
+      unsigned long flag = ns_clone_flag (plan->join[i]->type);
+      if (!(flag & only))
+        continue;
+      if (setns (fds[i], (int) flag) < 0)
+        return tr_error (err, errno, "join %s namespace %s", spec_ns_name (plan->join[i]->type),
+                         plan->join[i]->path);
+    }
+  return 0;
+}
+
+static int
+write_idmap (pid_t pid, const char *file, const idmaplist *map, tr_error_t *err)
+{
+  char buf[4096], path[64];
+  size_t used = 0;
+  for (size_t i = 0; i < map->n; i++)
+    {
+      int n = snprintf (buf + used, sizeof buf - used, "%u %u %u\n", map->v[i].container_id, map->v[i].host_id,
+                        map->v[i].size);
+      if (n < 0 || (size_t) n >= sizeof buf - used)
+        return tr_error_plain (err, E2BIG, "%s: too many mappings", file);
+      used += (size_t) n;
+    }
+  snprintf (path, sizeof path, "/proc/%d/%s", pid, file);
+  cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open %s", path);
+  /* The kernel takes the whole map in a single write. */
+  if (write (fd, buf, used) != (ssize_t) used)
+    return tr_error (err, errno, "write %s", path);
+  return 0;
+}
+
+int
+userns_write_maps (pid_t pid, const struct spec *spec, tr_error_t *err)
+{
+  if (write_idmap (pid, "uid_map", &spec->linux_->uid_mappings, err) < 0)
+    return tr_error_wrap (err, "linux.uidMappings");
+  if (write_idmap (pid, "gid_map", &spec->linux_->gid_mappings, err) < 0)
+    return tr_error_wrap (err, "linux.gidMappings");
+  return 0;
+}
+
+int
+timens_write_offsets (const struct spec *spec, tr_error_t *err)
+{
+  const struct spec_linux *l = spec->linux_;
+  char buf[256];
+  int n = snprintf (buf, sizeof buf, "monotonic %lld %u\nboottime %lld %u\n",
+                    (long long) l->time_monotonic.secs, l->time_monotonic.nanosecs, (long long) l->time_boottime.secs,
+                    l->time_boottime.nanosecs);
+  cleanup_close int fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open /proc/self/timens_offsets");
+  if (write (fd, buf, (size_t) n) != n)
+    return tr_error (err, errno, "linux.timeOffsets: write /proc/self/timens_offsets");
+  return 0;
+}

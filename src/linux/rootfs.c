@@ -1,0 +1,191 @@
+#include "config.h"
+#include "linux/rootfs.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "linux/mount_flags.h"
+#include "util/syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+static unsigned long
+root_propagation (const struct spec *spec, tr_error_t *err, int *bad)
+{
+  const char *name = spec->linux_ ? spec->linux_->rootfs_propagation : NULL;
+  unsigned long flags = MS_SLAVE | MS_REC;
+  *bad = 0;
+  if (name && name[0] && propagation_parse (name, &flags, err) < 0)
+    *bad = 1;
+  return flags;
+}
+
+int
+rootfs_prepare (const struct spec *spec, const char *rootfs, enum rootfs_switch how, tr_error_t *err)
+{
+  if (how == ROOTFS_CHROOT)
+    {
+      /* The host's namespace: change nothing but what the container needs. */
+      if (spec->root->readonly && mount (rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return tr_error (err, errno, "bind mount rootfs %s", rootfs);
+      int fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0)
+        return tr_error (err, errno, "open rootfs %s", rootfs);
+      return fd;
+    }
+  int bad;
+  unsigned long prop = root_propagation (spec, err, &bad);
+  if (bad)
+    return tr_error_wrap (err, "linux.rootfsPropagation");
+  /* pivot_root refuses a shared new root or a shared parent of it, and an
+   * unbindable tree cannot be bind-mounted: such a root is made a slave
+   * here and gets its propagation in rootfs_finish(). */
+  if (prop & (MS_SHARED | MS_UNBINDABLE))
+    prop = MS_SLAVE;
+  /* Recursive on "/", so no mount made in the container reaches the host. */
+  if (mount (NULL, "/", NULL, prop | MS_REC, NULL) < 0)
+    return tr_error (err, errno, "set propagation of /");
+  if (mount (rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return tr_error (err, errno, "bind mount rootfs %s", rootfs);
+  int fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open rootfs %s", rootfs);
+  return fd;
+}
+
+static int
+do_pivot_root (int rootfd, tr_error_t *err)
+{
+  cleanup_close int oldroot = open ("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (oldroot < 0)
+    return tr_error (err, errno, "open /");
+  if (fchdir (rootfd) < 0)
+    return tr_error (err, errno, "chdir to rootfs");
+  /* pivot_root(".", ".") stacks the old root on top of the new one, so no
+   * directory for it is needed inside the rootfs. */
+  if (sys_pivot_root (".", ".") < 0)
+    return tr_error (err, errno, "pivot_root");
+  if (fchdir (oldroot) < 0)
+    return tr_error (err, errno, "chdir to old root");
+  /* Make the old root a slave first, or the unmount would propagate to
+   * the host's mounts that share with it. */
+  if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return tr_error (err, errno, "make old root a slave");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return tr_error (err, errno, "unmount old root");
+  return 0;
+}
+
+static int
+do_move_and_chroot (const char *rootfs, tr_error_t *err)
+{
+  if (chdir (rootfs) < 0)
+    return tr_error (err, errno, "chdir %s", rootfs);
+  if (mount (rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+    return tr_error (err, errno, "move rootfs to /");
+  if (chroot (".") < 0)
+    return tr_error (err, errno, "chroot");
+  return 0;
+}
+
+int
+rootfs_pivot (const char *rootfs, int rootfd, enum rootfs_switch how, tr_error_t *err)
+{
+  int ret;
+  switch (how)
+    {
+    case ROOTFS_PIVOT:
+      ret = do_pivot_root (rootfd, err);
+      break;
+    case ROOTFS_MOVE:
+      ret = do_move_and_chroot (rootfs, err);
+      break;
+    case ROOTFS_CHROOT:
+    default:
+      ret = fchdir (rootfd) < 0 || chroot (".") < 0 ? tr_error (err, errno, "chroot %s", rootfs) : 0;
+      break;
+    }
+  if (ret < 0)
+    return -1;
+  if (chdir ("/") < 0)
+    return tr_error (err, errno, "chdir /");
+  return 0;
+}
+
+int
+rootfs_finish (const struct spec *spec, enum rootfs_switch how, tr_error_t *err)
+{
+  if (spec->root->readonly)
+    {
+      struct statvfs sv;
+      unsigned long keep = 0;
+      if (statvfs ("/", &sv) == 0)
+        keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0)
+               | (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+      if (mount (NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
+        return tr_error (err, errno, "root.readonly: remount / read-only");
+    }
+  const char *name = spec->linux_ ? spec->linux_->rootfs_propagation : NULL;
+  /* Without a mount namespace, "/" is a host mount: never touch it. */
+  if (name && name[0] && how != ROOTFS_CHROOT)
+    {
+      unsigned long prop;
+      if (propagation_parse (name, &prop, err) < 0)
+        return tr_error_wrap (err, "linux.rootfsPropagation");
+      if (mount (NULL, "/", NULL, prop, NULL) < 0)
+        return tr_error (err, errno, "linux.rootfsPropagation: set %s on /", name);
+    }
+  return 0;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void
+unescape_octal (char *s)
+{
+  char *out = s;
+  for (char *in = s; *in; in++)
+    {
+      if (in[0] == '\\' && in[1] >= '0' && in[1] <= '7' && in[2] >= '0' && in[2] <= '7' && in[3] >= '0'
+          && in[3] <= '7')
+        {
+          *out++ = (char) ((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
+          in += 3;
+        }
+      else
+        *out++ = *in;
+    }
+  *out = '\0';
+}
+
+int
+rootfs_release_host_mounts (const char *rootfs, tr_error_t *err)
+{
+  cleanup_free char *info = read_file_at (AT_FDCWD, "/proc/self/mountinfo", NULL, err);
+  if (info == NULL)
+    return -1;
+  size_t len = strlen (rootfs);
+  /* Lines come in mount order: walking them backwards unmounts children
+   * before their parents. */
+  char *lines[4096];
+  size_t n = 0;
+  char *save = NULL;
+  for (char *line = strtok_r (info, "\n", &save); line && n < 4096; line = strtok_r (NULL, "\n", &save))
+    lines[n++] = line;
+  for (size_t i = n; i-- > 0;)
+    {
+      char mountpoint[4096];
+      if (sscanf (lines[i], "%*s %*s %*s %*s %4095s", mountpoint) != 1)
+        continue;
+      unescape_octal (mountpoint);
+      if (strncmp (mountpoint, rootfs, len) != 0 || (mountpoint[len] != '\0' && mountpoint[len] != '/'))
+        continue;
+      if (umount2 (mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+        return tr_error (err, errno, "unmount %s", mountpoint);
+    }
+  return 0;
+}

@@ -1,0 +1,36 @@
+/* linux.seccomp → a BPF filter (libseccomp).  The filter is compiled
+ * early (seccomp_compile, before the container waits for `start`) and
+ * loaded as late as possible (seccomp_install, right before execve). */
+#ifndef TINYRUN_SECCOMP_H
+#define TINYRUN_SECCOMP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+#include "oci-spec/spec.h"
+
+struct seccomp_program;
+
+/* Check the config (actions, architectures, operators, flags) without
+ * building anything; errors name the JSON field. */
+int seccomp_config_validate (const struct spec_seccomp *s, tr_error_t *err);
+
+int seccomp_compile (const struct spec_seccomp *s, struct seccomp_program **out, tr_error_t *err);
+
+/* Does the filter hand syscalls to a user-space listener
+ * (SCMP_ACT_NOTIFY)?  Such a filter is loaded at the end of `create`, so
+ * that its notify fd can reach linux.seccomp.listenerPath. */
+bool seccomp_program_notifies (const struct seccomp_program *prog);
+bool seccomp_spec_uses_notify (const struct spec_seccomp *s);
+
+/* Send the notify fd and the container process state to the listener
+ * socket, as the runtime spec's "seccomp notify" section describes. */
+int seccomp_send_to_listener (const struct spec_seccomp *s, int notify_fd, pid_t pid, const char *state_json,
+                              tr_error_t *err);
+
+/* Install the filter in the calling thread.  *notify_fd receives the
+ * listener fd with SCMP_ACT_NOTIFY (else -1). */
+int seccomp_install (struct seccomp_program *prog, int *notify_fd, tr_error_t *err);
+
+#endif

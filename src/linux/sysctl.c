@@ -1,0 +1,70 @@
+#include "config.h"
+#include "linux/sysctl.h"
+#include "util/fileutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool
+has_own_ns (const struct spec *spec, enum spec_ns_type type)
+{
+  const struct spec_namespace *ns = spec_find_namespace (spec, type);
+  return ns && ns->path == NULL;
+}
+
+/* The namespace a sysctl belongs to, or -1 when it is not namespaced. */
+static int
+sysctl_namespace (const char *key)
+{
+  static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                     "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced" };
+  for (size_t i = 0; i < sizeof ipc / sizeof ipc[0]; i++)
+    if (strcmp (key, ipc[i]) == 0)
+      return NS_IPC;
+  if (strncmp (key, "fs.mqueue.", 10) == 0)
+    return NS_IPC;
+  if (strncmp (key, "net.", 4) == 0)
+    return NS_NETWORK;
+  if (strcmp (key, "kernel.hostname") == 0 || strcmp (key, "kernel.domainname") == 0)
+    return NS_UTS;
+  return -1;
+}
+
+int
+sysctl_validate (const struct spec *spec, tr_error_t *err)
+{
+  const kvlist *s = spec->linux_ ? &spec->linux_->sysctl : NULL;
+  for (size_t i = 0; s && i < s->n; i++)
+    {
+      const char *key = s->v[i].key;
+      if (strstr (key, "..") || key[0] == '/' || key[0] == '.')
+        return tr_error_plain (err, EINVAL, "linux.sysctl.%s: invalid name", key);
+      int ns = sysctl_namespace (key);
+      if (ns < 0)
+        return tr_error_plain (err, EPERM, "linux.sysctl.%s: not a namespaced sysctl, it would change the host", key);
+      if (!has_own_ns (spec, (enum spec_ns_type) ns))
+        return tr_error_plain (err, EPERM, "linux.sysctl.%s: the container has no %s namespace of its own", key,
+                         spec_ns_name ((enum spec_ns_type) ns));
+    }
+  return 0;
+}
+
+int
+sysctl_apply (const struct spec *spec, tr_error_t *err)
+{
+  const kvlist *s = spec->linux_ ? &spec->linux_->sysctl : NULL;
+  for (size_t i = 0; s && i < s->n; i++)
+    {
+      char path[512];
+      snprintf (path, sizeof path, "/proc/sys/%s", s->v[i].key);
+      for (char *p = path + 10; *p; p++)
+        if (*p == '.')
+          *p = '/';
+      if (write_file_at (AT_FDCWD, path, s->v[i].value, err) < 0)
+        return tr_error_wrap (err, "linux.sysctl.%s", s->v[i].key);
+    }
+  return 0;
+}

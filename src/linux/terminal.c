@@ -1,0 +1,72 @@
+#include "config.h"
+#include "linux/terminal.h"
+#include "util/cleanup.h"
+#include "util/fd_passing.h"
+#include "util/fs_safe.h"
+#include "linux/mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO ('T', 0x41)
+#endif
+
+int
+terminal_setup (int rootfd, const struct spec_process *p, bool bind_console, tr_error_t *err)
+{
+  /* The container's devpts instance, not the host's: the pty then shows
+   * up as /dev/pts/N inside the container. */
+  cleanup_close int master = safe_openat (rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, 0, err);
+  if (master < 0)
+    return tr_error_wrap (err, "process.terminal: is devpts mounted on /dev/pts?");
+  int unlock = 0;
+  if (ioctl (master, TIOCSPTLCK, &unlock) < 0)
+    return tr_error (err, errno, "unlock pty");
+  /* TIOCGPTPEER opens the slave through the master: no path lookup that
+   * the container could redirect. */
+  cleanup_close int slave = ioctl (master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0)
+    return tr_error (err, errno, "open pty slave");
+  if (p->has_console_size)
+    {
+      struct winsize ws = { .ws_row = (unsigned short) p->console_height,
+                            .ws_col = (unsigned short) p->console_width };
+      if (ioctl (slave, TIOCSWINSZ, &ws) < 0)
+        return tr_error (err, errno, "process.consoleSize");
+    }
+  if (bind_console && bind_mount_fd (slave, rootfd, "/dev/console", 0, err) < 0)
+    return tr_error_wrap (err, "/dev/console");
+  if (setsid () < 0)
+    return tr_error (err, errno, "setsid");
+  if (ioctl (slave, TIOCSCTTY, 0) < 0)
+    return tr_error (err, errno, "set controlling terminal");
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2 (slave, fd) < 0)
+      return tr_error (err, errno, "dup2 pty to fd %d", fd);
+  return steal_fd (&master);
+}
+
+int
+terminal_send_master (int sock, int master, tr_error_t *err)
+{
+  /* runc sends the name "/dev/ptmx" along; some peers log it. */
+  static const char name[] = "/dev/ptmx";
+  if (send_with_fd (sock, name, sizeof name - 1, master) < 0)
+    return tr_error (err, errno, "send the pty master to the console socket");
+  return 0;
+}
+
+int
+terminal_connect_socket (const char *path, tr_error_t *err)
+{
+  int fd = unix_connect (path, err);
+  if (fd < 0)
+    tr_error_wrap (err, "console socket");
+  return fd;
+}

@@ -1,0 +1,40 @@
+/* Small file helpers used across tinyrun (host paths, not rootfs paths:
+ * for those see fs_safe.h). */
+#ifndef TINYRUN_FILEUTIL_H
+#define TINYRUN_FILEUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int write_all_fd (int fd, const void *buf, size_t len, tr_error_t *err);
+
+/* Open dirfd/name (dirfd may be AT_FDCWD) for writing, write text, close.
+ * No O_CREAT: meant for /proc, /sys and cgroup files. */
+int write_file_at (int dirfd, const char *name, const char *text, tr_error_t *err);
+
+/* Write text to dirfd/name atomically: a temporary file in the same
+ * directory, fsync-free (state lives on tmpfs), then rename over. */
+int write_file_atomic_at (int dirfd, const char *name, const char *text, size_t len, mode_t mode, tr_error_t *err);
+
+/* Read a whole file (at most 16 MiB) into a NUL-terminated buffer. */
+char *read_file_at (int dirfd, const char *name, size_t *len, tr_error_t *err);
+
+/* mkdir -p for host paths. */
+int mkdir_p (const char *path, mode_t mode, tr_error_t *err);
+
+/* Absolute, lexically clean version of path (relative to cwd). */
+char *make_absolute (const char *path, tr_error_t *err);
+
+/* Join two path pieces with exactly one '/'; caller frees. */
+char *path_join (const char *a, const char *b);
+
+bool file_exists_at (int dirfd, const char *name);
+
+/* --pid-file: the pid in decimal, written atomically (engines poll it). */
+int write_pid_file (const char *path, pid_t pid, tr_error_t *err);
+
+#endif
