@@ -5,6 +5,7 @@
  * or state directory behind. */
 #include "config.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/mount_plan.h"
 #include "util/cleanup.h"
 #include "container/container.h"
 #include "container/validate.h"
@@ -39,6 +40,7 @@ struct creation
   char *rootfs;
   char *cgroup_path;
   char *cgroup_top;
+  struct cgroup_mount_plan cgroup_mounts;
   struct ns_plan plan;
   int join_fds[NS_COUNT];
 
@@ -91,6 +93,7 @@ release (struct creation *c)
   free (c->rootfs);
   free (c->cgroup_path);
   free (c->cgroup_top);
+  cgroup_mount_plan_clear (&c->cgroup_mounts);
   spec_free (c->spec);
 }
 
@@ -147,6 +150,18 @@ make_state_dir (struct creation *c, tr_error_t *err)
   return 0;
 }
 
+static bool
+has_cgroup_mount (const struct spec *spec)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const char *t = spec->mounts[i].type;
+      if (t && (strcmp (t, "cgroup") == 0 || strcmp (t, "cgroup2") == 0))
+        return true;
+    }
+  return false;
+}
+
 static int
 make_cgroup (struct creation *c, tr_error_t *err)
 {
@@ -162,7 +177,7 @@ make_cgroup (struct creation *c, tr_error_t *err)
       return -1;
     }
   c->cgroup_made = true;
-  return 0;
+  return has_cgroup_mount (c->spec) ? cgroup_mount_plan_make (c->cgroup_path, &c->cgroup_mounts, err) : 0;
 }
 
 static char *
@@ -242,7 +257,7 @@ spawn (struct creation *c, tr_error_t *err)
     .spec = c->spec,
     .rootfs = c->rootfs,
     .bundle = c->bundle,
-    .cgroup_path = c->cgroup_path,
+    .cgroup_mounts = &c->cgroup_mounts,
     .plan = &c->plan,
     .join_fds = c->join_fds,
     .sync_fd = c->sync_fds[1],

@@ -156,7 +156,7 @@ step_mounts (struct init_context *ctx, tr_error_t *err)
   struct mount_context mc = {
     .rootfd = ctx->rootfd,
     .bundle = ctx->bundle,
-    .cgroup_path = ctx->cgroup_path,
+    .cgroup_mounts = ctx->cgroup_mounts,
     .cgroup_ns = spec_find_namespace (ctx->spec, NS_CGROUP) != NULL,
     .user_ns = spec_find_namespace (ctx->spec, NS_USER) != NULL,
     .net_ns = ctx->plan->new_flags & CLONE_NEWNET,

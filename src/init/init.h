@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "linux/cgroup_mount.h"
 #include "linux/namespaces.h"
 #include "init/process.h"
 #include "oci-spec/spec.h"
@@ -17,7 +18,7 @@ struct init_context
   const struct spec *spec;
   const char *rootfs; /* absolute host path */
   const char *bundle;
-  const char *cgroup_path; /* the container's cgroup, for "cgroup" mounts */
+  const struct cgroup_mount_plan *cgroup_mounts; /* what a "cgroup" mount is made of */
   const struct ns_plan *plan;
   const int *join_fds; /* pairs with plan->join */
   int sync_fd;         /* the child's end of the socketpair */

@@ -1,11 +1,9 @@
 #include "config.h"
 #include "linux/cgroup_mount.h"
-#include "cgroup/cgroup.h"
-#include "cgroup/v1/hierarchies.h"
+#include "linux/mounts.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/fs_safe.h"
-#include "linux/mounts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,29 +14,29 @@
 #define CGROUP_MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 static int
-mount_hierarchy (int rootfd, const char *dst, const char *fstype, const char *options, const char *host_mnt,
-                 const char *cgroup_path, unsigned long flags, bool cgroup_ns, tr_error_t *err)
+mount_hierarchy (int rootfd, const char *dst, const struct cgroup_mount_source *h, unsigned long flags,
+                 bool cgroup_ns, tr_error_t *err)
 {
   if (!cgroup_ns)
     {
-      cleanup_free char *src = path_join (host_mnt, cgroup_path);
-      cleanup_close int src_fd = src ? open (src, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+      cleanup_close int src_fd = open (h->host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (src_fd < 0)
-        return tr_error (err, errno, "open %s", src ? src : cgroup_path);
+        return tr_error (err, errno, "open %s", h->host_dir);
       return bind_mount_fd (src_fd, rootfd, dst, MS_REC | flags, err);
     }
   cleanup_close int target = open_mount_target (rootfd, dst, TARGET_DIR, err);
   if (target < 0)
     return -1;
   char tp[64];
-  if (mount ("cgroup", fd_path (target, tp), fstype, flags, options) < 0)
-    return tr_error (err, errno, "mount %s%s%s on %s", fstype, options ? " " : "", options ? options : "", dst);
+  if (mount ("cgroup", fd_path (target, tp), h->fstype, flags, h->options) < 0)
+    return tr_error (err, errno, "mount %s%s%s on %s", h->fstype, h->options ? " " : "",
+                     h->options ? h->options : "", dst);
   return 0;
 }
 
 static int
-mount_v1_tree (int rootfd, const char *dst, unsigned long flags, const char *cgroup_path, bool cgroup_ns,
-               tr_error_t *err)
+mount_tree (int rootfd, const char *dst, unsigned long flags, const struct cgroup_mount_plan *plan, bool cgroup_ns,
+            tr_error_t *err)
 {
   cleanup_close int target = open_mount_target (rootfd, dst, TARGET_DIR, err);
   if (target < 0)
@@ -46,31 +44,12 @@ mount_v1_tree (int rootfd, const char *dst, unsigned long flags, const char *cgr
   char tp[64];
   if (mount ("tmpfs", fd_path (target, tp), "tmpfs", CGROUP_MOUNT_FLAGS, "mode=755") < 0)
     return tr_error (err, errno, "mount tmpfs on %s", dst);
-
-  const struct v1_hierarchy *h;
-  size_t n;
-  if (v1_hierarchies (&h, &n, err) < 0)
-    return -1;
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < plan->n; i++)
     {
-      const char *name = h[i].controllers;
-      if (strncmp (name, "name=", 5) == 0)
-        name += 5;
-      cleanup_free char *sub = path_join (dst, name);
+      cleanup_free char *sub = path_join (dst, plan->v[i].subdir);
       if (sub == NULL)
         return tr_error (err, ENOMEM, "cgroup mount");
-      if (mount_hierarchy (rootfd, sub, "cgroup", h[i].controllers, h[i].mountpoint, cgroup_path,
-                           CGROUP_MOUNT_FLAGS | flags, cgroup_ns, err)
-          < 0)
-        return -1;
-    }
-  if (cgroup_layout () == CGROUP_LAYOUT_HYBRID)
-    {
-      cleanup_free char *sub = path_join (dst, "unified");
-      if (sub == NULL
-          || mount_hierarchy (rootfd, sub, "cgroup2", NULL, CGROUP_UNIFIED_HYBRID, cgroup_path,
-                              CGROUP_MOUNT_FLAGS | flags, cgroup_ns, err)
-                 < 0)
+      if (mount_hierarchy (rootfd, sub, &plan->v[i], CGROUP_MOUNT_FLAGS | flags, cgroup_ns, err) < 0)
         return -1;
     }
   /* The tmpfs itself becomes read-only last, once its mount points exist. */
@@ -86,12 +65,13 @@ mount_v1_tree (int rootfd, const char *dst, unsigned long flags, const char *cgr
 }
 
 int
-cgroup_mount (int rootfd, const char *dst, unsigned long flags, const char *cgroup_path, bool cgroup_ns,
-              tr_error_t *err)
+cgroup_mount (int rootfd, const char *dst, unsigned long flags, const struct cgroup_mount_plan *plan,
+              bool cgroup_ns, tr_error_t *err)
 {
+  if (plan == NULL || (!plan->tmpfs && plan->n != 1))
+    return tr_error_plain (err, ENOENT, "mount cgroup on %s: no cgroup hierarchy to mount", dst);
   flags &= MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME;
-  if (cgroup_layout () == CGROUP_LAYOUT_UNIFIED)
-    return mount_hierarchy (rootfd, dst, "cgroup2", NULL, CGROUP_ROOT, cgroup_path, CGROUP_MOUNT_FLAGS | flags,
-                            cgroup_ns, err);
-  return mount_v1_tree (rootfd, dst, flags, cgroup_path, cgroup_ns, err);
+  if (!plan->tmpfs)
+    return mount_hierarchy (rootfd, dst, &plan->v[0], CGROUP_MOUNT_FLAGS | flags, cgroup_ns, err);
+  return mount_tree (rootfd, dst, flags, plan, cgroup_ns, err);
 }

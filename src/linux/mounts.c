@@ -171,7 +171,7 @@ mount_fs_entry (const struct spec_mount *m, const struct mount_options *mo, cons
   if (type == NULL)
     return tr_error_plain (err, EINVAL, "type: required for a non-bind mount");
   if (strcmp (type, "cgroup") == 0 || strcmp (type, "cgroup2") == 0)
-    return cgroup_mount (mc->rootfd, m->destination, mo->flags, mc->cgroup_path, mc->cgroup_ns, err);
+    return cgroup_mount (mc->rootfd, m->destination, mo->flags, mc->cgroup_mounts, mc->cgroup_ns, err);
 
   cleanup_close int target = open_mount_target (mc->rootfd, m->destination, TARGET_DIR, err);
   if (target < 0)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "linux/cgroup_mount.h"
 #include "util/error.h"
 #include "oci-spec/spec.h"
 
@@ -11,7 +12,7 @@ struct mount_context
 {
   int rootfd;              /* the rootfs, already a mount point */
   const char *bundle;      /* relative bind sources are relative to it */
-  const char *cgroup_path; /* the container's cgroup, for "cgroup" mounts */
+  const struct cgroup_mount_plan *cgroup_mounts; /* what a "cgroup" mount is made of */
   bool cgroup_ns;          /* the container has its own cgroup namespace */
   bool user_ns;            /* the container has its own user namespace */
   bool net_ns;             /* ... and network namespace */
