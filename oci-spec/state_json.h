@@ -35,5 +35,7 @@ char *state_json_encode (const struct container_state *st, size_t *len, tr_error
 int state_json_decode (const char *text, size_t len, struct container_state *st, tr_error_t *err);
 
 void container_state_clear (struct container_state *st);
+/* A container_state cleared at the end of its scope. */
+#define cleanup_container_state __attribute__ ((cleanup (container_state_clear)))
 
 #endif

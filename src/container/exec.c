@@ -140,56 +140,54 @@ load_spec (int dirfd, struct spec **out, tr_error_t *err)
   return *out ? 0 : -1;
 }
 
+/* The cgroup the process joins: the container's, or --cgroup's sub-cgroup
+ * of it; NULL when the container has none. */
+static int
+exec_cgroup (const struct container_state *st, const struct exec_options *o, char **out, tr_error_t *err)
+{
+  *out = NULL;
+  if (st->cgroup_path == NULL || st->cgroup_path[0] == '\0')
+    return 0;
+  if (o->cgroup_subpath && strstr (o->cgroup_subpath, ".."))
+    return tr_error_plain (err, EINVAL, "--cgroup: invalid sub-cgroup");
+  *out = o->cgroup_subpath ? path_join (st->cgroup_path, o->cgroup_subpath) : strdup (st->cgroup_path);
+  if (*out == NULL)
+    return tr_error (err, ENOMEM, "--cgroup");
+  return 0;
+}
+
 int
 container_exec (const char *root, const char *id, const struct exec_options *o, int *exit_status,
                 tr_error_t *err)
 {
-  struct container_state st = { 0 };
+  cleanup_container_state struct container_state st = { 0 };
   enum container_status status;
   cleanup_spec struct spec *spec = NULL;
   cleanup_free char *cgroup = NULL;
   cleanup_close int console = -1;
-  struct supervisor sup = { .signal_fd = -1 };
-  bool supervising = false;
-  struct tty_relay relay = { .master = -1 };
-  int master = -1, ret = -1;
+  cleanup_supervisor struct supervisor sup = SUPERVISOR_INIT;
+  cleanup_tty_relay struct tty_relay relay = TTY_RELAY_INIT;
+  cleanup_close int master = -1;
   *exit_status = 0;
 
   cleanup_close int dirfd = container_open (root, id, false, &st, &status, err);
   if (dirfd < 0)
-    goto out;
+    return -1;
   if (status != STATUS_RUNNING && status != STATUS_CREATED)
-    {
-      tr_error_plain (err, EINVAL, "cannot exec in a container that is %s", container_status_name (status));
-      goto out;
-    }
+    return tr_error_plain (err, EINVAL, "cannot exec in a container that is %s", container_status_name (status));
   if (load_spec (dirfd, &spec, err) < 0)
-    goto out;
+    return -1;
   struct spec_process *p = build_process (spec, o, err);
   if (p == NULL)
-    goto out;
+    return -1;
   if (p->terminal.v && o->detach && o->console_socket == NULL)
-    {
-      tr_error_plain (err, EINVAL, "--tty with --detach needs --console-socket");
-      goto out;
-    }
+    return tr_error_plain (err, EINVAL, "--tty with --detach needs --console-socket");
   if (o->console_socket && (console = terminal_connect_socket (o->console_socket, err)) < 0)
-    goto out;
-  if (st.cgroup_path && st.cgroup_path[0])
-    {
-      cgroup = o->cgroup_subpath ? path_join (st.cgroup_path, o->cgroup_subpath) : strdup (st.cgroup_path);
-      if (cgroup == NULL || (o->cgroup_subpath && strstr (o->cgroup_subpath, "..")))
-        {
-          tr_error_plain (err, EINVAL, "--cgroup: invalid sub-cgroup");
-          goto out;
-        }
-    }
-  if (!o->detach)
-    {
-      if (supervisor_start (&sup, err) < 0)
-        goto out;
-      supervising = true;
-    }
+    return -1;
+  if (exec_cgroup (&st, o, &cgroup, err) < 0)
+    return -1;
+  if (!o->detach && supervisor_start (&sup, err) < 0)
+    return -1;
   struct exec_request r = {
     .id = id,
     .init_pid = st.pid,
@@ -200,30 +198,19 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   };
   pid_t pid = exec_spawn (&r, &master, err);
   if (pid < 0)
-    goto out;
+    return -1;
   if (master >= 0 && console >= 0)
     {
       if (terminal_send_master (console, master, err) < 0)
-        goto out;
+        return -1;
       close (steal_fd (&master));
     }
   if (o->pid_file && write_pid_file (o->pid_file, pid, err) < 0)
-    goto out;
+    return -1;
   if (o->detach)
-    {
-      ret = 0;
-      goto out;
-    }
+    return 0;
   if (tty_relay_start (&relay, steal_fd (&master), err) < 0)
-    goto out;
+    return -1;
   *exit_status = supervisor_wait (&sup, pid, &relay);
-  ret = 0;
-out:
-  tty_relay_stop (&relay);
-  if (master >= 0)
-    close (master);
-  if (supervising)
-    supervisor_stop (&sup);
-  container_state_clear (&st);
-  return ret;
+  return 0;
 }

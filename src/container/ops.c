@@ -118,32 +118,21 @@ release_init (int dirfd, const char *id, tr_error_t *err)
 int
 container_start (const char *root, const char *id, tr_error_t *err)
 {
-  cleanup_free char *failure = NULL;
-  struct container_state st = { 0 };
+  cleanup_container_state struct container_state st = { 0 };
   enum container_status status;
-  int ret = -1;
   cleanup_close int dirfd = container_open (root, id, true, &st, &status, err);
   if (dirfd < 0)
-    goto out;
+    return -1;
   if (status != STATUS_CREATED)
-    {
-      tr_error_plain (err, EINVAL, "cannot start a container that is %s", container_status_name (status));
-      goto out;
-    }
+    return tr_error_plain (err, EINVAL, "cannot start a container that is %s", container_status_name (status));
   if (release_init (dirfd, id, err) < 0)
-    goto out;
+    return -1;
   /* The init either executed the user process or wrote why it could not. */
-  failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
+  cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
   if (failure && failure[0])
-    {
-      tr_error_plain (err, EIO, "%s", failure);
-      goto out;
-    }
+    return tr_error_plain (err, EIO, "%s", failure);
   run_hooks_warn (dirfd, &st, STATUS_RUNNING, false);
-  ret = 0;
-out:
-  container_state_clear (&st);
-  return ret;
+  return 0;
 }
 
 /* Signal the init through a pidfd, after checking it is still the same
@@ -165,30 +154,20 @@ signal_init (const struct container_state *st, int sig, tr_error_t *err)
 int
 container_kill (const char *root, const char *id, int sig, bool all, tr_error_t *err)
 {
-  struct container_state st = { 0 };
+  cleanup_container_state struct container_state st = { 0 };
   enum container_status status;
-  int ret = -1;
   if (container_load (root, id, &st, &status, err) < 0)
-    goto out;
+    return -1;
   if (status == STATUS_STOPPED && !all)
-    {
-      tr_error_plain (err, ESRCH, "container is not running");
-      goto out;
-    }
-  if (all && st.cgroup_path && st.cgroup_path[0])
-    {
-      if (cgroup_signal_all (st.cgroup_path, sig, err) < 0)
-        goto out;
-      /* Frozen processes only act on a signal once thawed. */
-      if (sig == SIGKILL && status == STATUS_PAUSED && cgroup_freeze (st.cgroup_path, false, err) < 0)
-        goto out;
-    }
-  else if (signal_init (&st, sig, err) < 0)
-    goto out;
-  ret = 0;
-out:
-  container_state_clear (&st);
-  return ret;
+    return tr_error_plain (err, ESRCH, "container is not running");
+  if (!all || st.cgroup_path == NULL || st.cgroup_path[0] == '\0')
+    return signal_init (&st, sig, err);
+  if (cgroup_signal_all (st.cgroup_path, sig, err) < 0)
+    return -1;
+  /* Frozen processes only act on a signal once thawed. */
+  if (sig == SIGKILL && status == STATUS_PAUSED && cgroup_freeze (st.cgroup_path, false, err) < 0)
+    return -1;
+  return 0;
 }
 
 /* Wait (bounded) for a process that is not our child to exit. */
@@ -222,43 +201,46 @@ force_stop (const struct container_state *st, enum container_status status, tr_e
   return 0;
 }
 
+/* What delete undoes once the container's processes are gone: its cgroup
+ * (and the levels above it that create made), mounts made outside a
+ * mount namespace, poststop hooks, the state directory. */
+static int
+remove_container (const char *root, const char *id, int dirfd, const struct container_state *st, tr_error_t *err)
+{
+  if (st->cgroup_path && st->cgroup_path[0])
+    {
+      if (cgroup_destroy (st->cgroup_path, err) < 0)
+        return -1;
+      cgroup_remove_parents (st->cgroup_path, st->cgroup_top);
+    }
+  if (st->mount_ns_shared && st->rootfs && rootfs_release_host_mounts (st->rootfs, err) < 0)
+    return -1;
+  run_hooks_warn (dirfd, st, STATUS_STOPPED, true);
+  return state_dir_remove (root, id, err);
+}
+
 int
 container_delete (const char *root, const char *id, bool force, tr_error_t *err)
 {
-  struct container_state st = { 0 };
+  cleanup_container_state struct container_state st = { 0 };
   enum container_status status;
-  int ret = -1;
   cleanup_close int dirfd = container_open (root, id, true, &st, &status, err);
   if (dirfd < 0)
     {
       /* delete --force of a container that is not there succeeds, as
        * containerd expects after a plain delete already removed it. */
-      if (force && (*err)->status == ENOENT && container_id_validate (id, NULL) == 0)
-        {
-          tr_error_free (err);
-          ret = state_dir_remove (root, id, err);
-        }
-      goto out;
+      if (!force || (*err)->status != ENOENT || container_id_validate (id, NULL) < 0)
+        return -1;
+      tr_error_free (err);
+      return state_dir_remove (root, id, err);
     }
   if (status != STATUS_STOPPED)
     {
       if (!force)
-        {
-          tr_error_plain (err, EBUSY, "cannot delete a container that is %s (use --force)", container_status_name (status));
-          goto out;
-        }
+        return tr_error_plain (err, EBUSY, "cannot delete a container that is %s (use --force)",
+                               container_status_name (status));
       if (force_stop (&st, status, err) < 0)
-        goto out;
+        return -1;
     }
-  if (st.cgroup_path && st.cgroup_path[0] && cgroup_destroy (st.cgroup_path, err) < 0)
-    goto out;
-  if (st.cgroup_path && st.cgroup_path[0])
-    cgroup_remove_parents (st.cgroup_path, st.cgroup_top);
-  if (st.mount_ns_shared && st.rootfs && rootfs_release_host_mounts (st.rootfs, err) < 0)
-    goto out;
-  run_hooks_warn (dirfd, &st, STATUS_STOPPED, true);
-  ret = state_dir_remove (root, id, err);
-out:
-  container_state_clear (&st);
-  return ret;
+  return remove_container (root, id, dirfd, &st, err);
 }

@@ -17,26 +17,19 @@ container_run (const struct create_options *o, bool detach, bool keep, int *exit
       return container_start (o->root, o->id, err);
     }
 
-  struct supervisor sup;
-  struct tty_relay relay = { .master = -1 };
-  int ret = -1;
-  if (supervisor_start (&sup, err) < 0)
+  cleanup_supervisor struct supervisor sup = SUPERVISOR_INIT;
+  cleanup_tty_relay struct tty_relay relay = TTY_RELAY_INIT;
+  if (supervisor_start (&sup, err) < 0 || container_create (o, &c, err) < 0)
     return -1;
-  if (container_create (o, &c, err) < 0)
-    goto out;
   if (tty_relay_start (&relay, c.pty_master, err) < 0 || container_start (o->root, o->id, err) < 0)
     {
       tr_error_t ignored = NULL;
       container_delete (o->root, o->id, true, &ignored);
       tr_error_free (&ignored);
-      goto out;
+      return -1;
     }
   *exit_status = supervisor_wait (&sup, c.pid, &relay);
-  ret = 0;
   if (!keep && container_delete (o->root, o->id, true, err) < 0)
-    ret = -1;
-out:
-  tty_relay_stop (&relay);
-  supervisor_stop (&sup);
-  return ret;
+    return -1;
+  return 0;
 }

@@ -99,8 +99,15 @@ supervisor_wait (struct supervisor *s, pid_t pid, struct tty_relay *relay)
 void
 supervisor_stop (struct supervisor *s)
 {
-  if (s->signal_fd >= 0)
-    close (s->signal_fd);
+  if (s->signal_fd < 0)
+    return; /* never started, or stopped already */
+  close (s->signal_fd);
   s->signal_fd = -1;
   sigprocmask (SIG_SETMASK, &s->old_mask, NULL);
+}
+
+void
+cleanup_supervisorp (struct supervisor *s)
+{
+  supervisor_stop (s);
 }

@@ -26,4 +26,10 @@ int supervisor_wait (struct supervisor *s, pid_t pid, struct tty_relay *relay);
 /* Restore the signal mask. */
 void supervisor_stop (struct supervisor *s);
 
+/* A supervisor stopped at the end of its scope; initialise it with
+ * SUPERVISOR_INIT so that one that never started is left alone. */
+void cleanup_supervisorp (struct supervisor *s);
+#define cleanup_supervisor __attribute__ ((cleanup (cleanup_supervisorp)))
+#define SUPERVISOR_INIT { .signal_fd = -1 }
+
 #endif

@@ -116,43 +116,45 @@ set_flag (cap_t caps, cap_t mine, cap_flag_t flag, const strlist *l, tr_error_t 
   return 0;
 }
 
-int
-caps_apply (const struct spec_capabilities *c, tr_error_t *err)
+/* libcap's cap_t, freed at the end of its scope. */
+static void
+cleanup_capp (cap_t *p)
 {
-  cap_t mine = cap_get_proc ();
-  cap_t caps = cap_init ();
-  int ret = -1;
-  if (mine == NULL || caps == NULL)
+  if (*p)
+    cap_free (*p);
+}
+#define cleanup_cap __attribute__ ((cleanup (cleanup_capp)))
+
+static void
+raise_ambient (const strlist *ambient)
+{
+  for (size_t i = 0; i < ambient->n; i++)
     {
-      tr_error (err, errno, "capabilities");
-      goto out;
-    }
-  if (set_flag (caps, mine, CAP_EFFECTIVE, &c->effective, err) < 0
-      || set_flag (caps, mine, CAP_PERMITTED, &c->permitted, err) < 0
-      || set_flag (caps, mine, CAP_INHERITABLE, &c->inheritable, err) < 0)
-    goto out;
-  if (cap_set_proc (caps) < 0)
-    {
-      tr_error (err, errno, "set process capabilities");
-      goto out;
-    }
-  /* Ambient capabilities must also be permitted and inheritable. */
-  for (size_t i = 0; i < c->ambient.n; i++)
-    {
-      int cap = cap_number (c->ambient.v[i]);
+      int cap = cap_number (ambient->v[i]);
       if (cap < 0 || cap > cap_last ())
         continue;
       /* The kernel only raises an ambient capability that is also
        * permitted and inheritable; runc's default spec lists ambient
        * capabilities without inheritable ones, so this is common. */
       if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-        log_debug ("ambient capability %s: %s: dropped", c->ambient.v[i], strerror (errno));
+        log_debug ("ambient capability %s: %s: dropped", ambient->v[i], strerror (errno));
     }
-  ret = 0;
-out:
-  if (mine)
-    cap_free (mine);
-  if (caps)
-    cap_free (caps);
-  return ret;
+}
+
+int
+caps_apply (const struct spec_capabilities *c, tr_error_t *err)
+{
+  cleanup_cap cap_t mine = cap_get_proc ();
+  cleanup_cap cap_t caps = cap_init ();
+  if (mine == NULL || caps == NULL)
+    return tr_error (err, errno, "capabilities");
+  if (set_flag (caps, mine, CAP_EFFECTIVE, &c->effective, err) < 0
+      || set_flag (caps, mine, CAP_PERMITTED, &c->permitted, err) < 0
+      || set_flag (caps, mine, CAP_INHERITABLE, &c->inheritable, err) < 0)
+    return -1;
+  if (cap_set_proc (caps) < 0)
+    return tr_error (err, errno, "set process capabilities");
+  /* Ambient capabilities must also be permitted and inheritable. */
+  raise_ambient (&c->ambient);
+  return 0;
 }

@@ -30,4 +30,9 @@ void tty_relay_resize (struct tty_relay *r);
 /* Restore the terminal and close the master. */
 void tty_relay_stop (struct tty_relay *r);
 
+/* A relay stopped (terminal restored, master closed) at the end of its
+ * scope; initialise it with TTY_RELAY_INIT. */
+#define cleanup_tty_relay __attribute__ ((cleanup (tty_relay_stop)))
+#define TTY_RELAY_INIT { .master = -1 }
+
 #endif
