@@ -30,7 +30,10 @@ enum
   OPT_CGROUP,
 };
 
+/* Repeated flags (-e, -c, -g), collected for the one exec of this run. */
 #define MAX_REPEATED 64
+static char *env[MAX_REPEATED], *caps[MAX_REPEATED];
+static uint32_t gids[MAX_REPEATED];
 
 static int
 parse_u32 (const char *flag, const char *text, uint32_t *out, tr_error_t *err)
@@ -61,94 +64,108 @@ parse_user (const char *text, struct exec_options *o, tr_error_t *err)
   return 0;
 }
 
+static const struct option options[] = {
+  { "process", required_argument, NULL, OPT_PROCESS },
+  { "tty", no_argument, NULL, 't' },
+  { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+  { "detach", no_argument, NULL, 'd' },
+  { "pid-file", required_argument, NULL, OPT_PID_FILE },
+  { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+  { "cwd", required_argument, NULL, OPT_CWD },
+  { "env", required_argument, NULL, 'e' },
+  { "user", required_argument, NULL, 'u' },
+  { "additional-gids", required_argument, NULL, 'g' },
+  { "cap", required_argument, NULL, 'c' },
+  { "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
+  { "apparmor", required_argument, NULL, OPT_APPARMOR },
+  { "process-label", required_argument, NULL, OPT_PROCESS_LABEL },
+  { "cgroup", required_argument, NULL, OPT_CGROUP },
+  { NULL, 0, NULL, 0 },
+};
+
+static int
+usage_error (tr_error_t *err)
+{
+  cmd_usage_error (err, "exec", USAGE);
+  return -1;
+}
+
+/* One option into *o.  -1 with *err set on a bad value. */
+static int
+exec_option (int c, struct exec_options *o, tr_error_t *err)
+{
+  switch (c)
+    {
+    case OPT_PROCESS:
+      o->process_file = optarg;
+      break;
+    case 't':
+      o->tty = true;
+      break;
+    case OPT_CONSOLE_SOCKET:
+      o->console_socket = optarg;
+      break;
+    case 'd':
+      o->detach = true;
+      break;
+    case OPT_PID_FILE:
+      o->pid_file = optarg;
+      break;
+    case OPT_PRESERVE_FDS:
+      if (cmd_parse_int ("--preserve-fds", optarg, &o->preserve_fds, err) < 0)
+        return -1;
+      break;
+    case OPT_CWD:
+      o->cwd = optarg;
+      break;
+    case 'e':
+      if (o->n_env == MAX_REPEATED || strchr (optarg, '=') == NULL)
+        return usage_error (err);
+      env[o->n_env++] = optarg;
+      break;
+    case 'u':
+      if (parse_user (optarg, o, err) < 0)
+        return -1;
+      break;
+    case 'g':
+      if (o->n_additional_gids == MAX_REPEATED)
+        return usage_error (err);
+      if (parse_u32 ("--additional-gids", optarg, &gids[o->n_additional_gids], err) < 0)
+        return -1;
+      o->n_additional_gids++;
+      break;
+    case 'c':
+      if (o->n_caps == MAX_REPEATED)
+        return usage_error (err);
+      caps[o->n_caps++] = optarg;
+      break;
+    case OPT_NO_NEW_PRIVS:
+      o->no_new_privs = true;
+      break;
+    case OPT_APPARMOR:
+      o->apparmor = optarg;
+      break;
+    case OPT_PROCESS_LABEL:
+      o->process_label = optarg;
+      break;
+    case OPT_CGROUP:
+      o->cgroup_subpath = optarg;
+      break;
+    default:
+      return usage_error (err);
+    }
+  return 0;
+}
+
 int
 cmd_exec (const struct globals *g, int argc, char **argv, tr_error_t *err)
 {
-  static const struct option options[] = {
-    { "process", required_argument, NULL, OPT_PROCESS },
-    { "tty", no_argument, NULL, 't' },
-    { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
-    { "detach", no_argument, NULL, 'd' },
-    { "pid-file", required_argument, NULL, OPT_PID_FILE },
-    { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-    { "cwd", required_argument, NULL, OPT_CWD },
-    { "env", required_argument, NULL, 'e' },
-    { "user", required_argument, NULL, 'u' },
-    { "additional-gids", required_argument, NULL, 'g' },
-    { "cap", required_argument, NULL, 'c' },
-    { "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
-    { "apparmor", required_argument, NULL, OPT_APPARMOR },
-    { "process-label", required_argument, NULL, OPT_PROCESS_LABEL },
-    { "cgroup", required_argument, NULL, OPT_CGROUP },
-    { NULL, 0, NULL, 0 },
-  };
-  static char *env[MAX_REPEATED], *caps[MAX_REPEATED];
-  static uint32_t gids[MAX_REPEATED];
   struct exec_options o = { .env = env, .caps = caps, .additional_gids = gids };
   int c;
   /* "+": options end at the id; what follows is the command's. */
   while ((c = getopt_long (argc, argv, "+tde:u:g:c:", options, NULL)) != -1)
-    {
-      switch (c)
-        {
-        case OPT_PROCESS:
-          o.process_file = optarg;
-          break;
-        case 't':
-          o.tty = true;
-          break;
-        case OPT_CONSOLE_SOCKET:
-          o.console_socket = optarg;
-          break;
-        case 'd':
-          o.detach = true;
-          break;
-        case OPT_PID_FILE:
-          o.pid_file = optarg;
-          break;
-        case OPT_PRESERVE_FDS:
-          if (cmd_parse_int ("--preserve-fds", optarg, &o.preserve_fds, err) < 0)
-            return 1;
-          break;
-        case OPT_CWD:
-          o.cwd = optarg;
-          break;
-        case 'e':
-          if (o.n_env == MAX_REPEATED || strchr (optarg, '=') == NULL)
-            return cmd_usage_error (err, "exec", USAGE);
-          env[o.n_env++] = optarg;
-          break;
-        case 'u':
-          if (parse_user (optarg, &o, err) < 0)
-            return 1;
-          break;
-        case 'g':
-          if (o.n_additional_gids == MAX_REPEATED
-              || parse_u32 ("--additional-gids", optarg, &gids[o.n_additional_gids], err) < 0)
-            return 1;
-          o.n_additional_gids++;
-          break;
-        case 'c':
-          if (o.n_caps == MAX_REPEATED)
-            return cmd_usage_error (err, "exec", USAGE);
-          caps[o.n_caps++] = optarg;
-          break;
-        case OPT_NO_NEW_PRIVS:
-          o.no_new_privs = true;
-          break;
-        case OPT_APPARMOR:
-          o.apparmor = optarg;
-          break;
-        case OPT_PROCESS_LABEL:
-          o.process_label = optarg;
-          break;
-        case OPT_CGROUP:
-          o.cgroup_subpath = optarg;
-          break;
-        default:
-          return cmd_usage_error (err, "exec", USAGE);
-        }
-    }
+    if (exec_option (c, &o, err) < 0)
+      return 1;
   if (optind >= argc)
     return cmd_usage_error (err, "exec", USAGE);
   const char *id = argv[optind++];

@@ -84,6 +84,88 @@ static const struct option global_options[] = {
   { NULL, 0, NULL, 0 },
 };
 
+/* The global options, before the command.  Returns 0 to go on, 1 when
+ * the run is over (-v, -h) with *status set. */
+static int
+parse_globals (int argc, char **argv, struct globals *g, const char **log_path, enum log_format *log_format,
+               int *status)
+{
+  int c;
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+vh", global_options, NULL)) != -1)
+    {
+      *status = 0;
+      switch (c)
+        {
+        case OPT_ROOT:
+          g->root = optarg;
+          break;
+        case OPT_LOG:
+          *log_path = optarg;
+          break;
+        case OPT_LOG_FORMAT:
+          if (strcmp (optarg, "json") == 0)
+            *log_format = LOG_FORMAT_JSON;
+          else if (strcmp (optarg, "text") == 0)
+            *log_format = LOG_FORMAT_TEXT;
+          else
+            {
+              fprintf (stderr, "tinyrun: --log-format: \"%s\" is not text or json\n", optarg);
+              *status = 1;
+              return 1;
+            }
+          break;
+        case OPT_DEBUG:
+          g->debug = true;
+          break;
+        case OPT_SYSTEMD_CGROUP:
+          g->systemd_cgroup = true;
+          break;
+        case OPT_ROOTLESS:
+        case OPT_CRIU:
+          break;
+        case 'v':
+          print_version ();
+          return 1;
+        case 'h':
+          print_help ();
+          return 1;
+        default:
+          fprintf (stderr, "tinyrun: unknown global option %s (see tinyrun --help)\n", argv[optind - 1]);
+          *status = 1;
+          return 1;
+        }
+    }
+  return 0;
+}
+
+/* Run the command argv[0] with its own options; errors are printed here,
+ * once. */
+static int
+run_command (const struct globals *g, int argc, char **argv)
+{
+  tr_error_t err = NULL;
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    {
+      if (strcmp (commands[i].name, argv[0]) != 0)
+        continue;
+      if (g->systemd_cgroup)
+        log_debug ("--systemd-cgroup: this runtime manages cgroups through cgroupfs only");
+      /* Subcommand options: reset getopt for the command's own argv. */
+      optind = 0;
+      int status = commands[i].fn (g, argc, argv, &err);
+      if (err)
+        {
+          log_error ("%s", err->msg);
+          tr_error_free (&err);
+          return status ? status : 1;
+        }
+      return status;
+    }
+  log_error ("unknown command \"%s\" (see tinyrun --help)", argv[0]);
+  return 1;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -91,54 +173,14 @@ main (int argc, char **argv)
   const char *log_path = NULL;
   enum log_format log_format = LOG_FORMAT_TEXT;
   tr_error_t err = NULL;
-  int c;
+  int status = 0;
 
   /* A hook or a console peer that goes away must not kill the runtime:
    * EPIPE is handled where writes happen. */
   signal (SIGPIPE, SIG_IGN);
 
-  opterr = 0;
-  while ((c = getopt_long (argc, argv, "+vh", global_options, NULL)) != -1)
-    {
-      switch (c)
-        {
-        case OPT_ROOT:
-          g.root = optarg;
-          break;
-        case OPT_LOG:
-          log_path = optarg;
-          break;
-        case OPT_LOG_FORMAT:
-          if (strcmp (optarg, "json") == 0)
-            log_format = LOG_FORMAT_JSON;
-          else if (strcmp (optarg, "text") == 0)
-            log_format = LOG_FORMAT_TEXT;
-          else
-            {
-              fprintf (stderr, "tinyrun: --log-format: \"%s\" is not text or json\n", optarg);
-              return 1;
-            }
-          break;
-        case OPT_DEBUG:
-          g.debug = true;
-          break;
-        case OPT_SYSTEMD_CGROUP:
-          g.systemd_cgroup = true;
-          break;
-        case OPT_ROOTLESS:
-        case OPT_CRIU:
-          break;
-        case 'v':
-          print_version ();
-          return 0;
-        case 'h':
-          print_help ();
-          return 0;
-        default:
-          fprintf (stderr, "tinyrun: unknown global option %s (see tinyrun --help)\n", argv[optind - 1]);
-          return 1;
-        }
-    }
+  if (parse_globals (argc, argv, &g, &log_path, &log_format, &status) != 0)
+    return status;
   if (log_open (log_path, log_format, g.debug, &err) < 0)
     {
       fprintf (stderr, "tinyrun: %s\n", err->msg);
@@ -150,26 +192,5 @@ main (int argc, char **argv)
       print_help ();
       return 1;
     }
-  const char *name = argv[optind];
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    {
-      if (strcmp (commands[i].name, name) != 0)
-        continue;
-      if (g.systemd_cgroup)
-        log_debug ("--systemd-cgroup: this runtime manages cgroups through cgroupfs only");
-      /* Subcommand options: reset getopt for the command's own argv. */
-      int sub_argc = argc - optind;
-      char **sub_argv = argv + optind;
-      optind = 0;
-      int status = commands[i].fn (&g, sub_argc, sub_argv, &err);
-      if (err)
-        {
-          log_error ("%s", err->msg);
-          tr_error_free (&err);
-          return status ? status : 1;
-        }
-      return status;
-    }
-  log_error ("unknown command \"%s\" (see tinyrun --help)", name);
-  return 1;
+  return run_command (&g, argc - optind, argv + optind);
 }

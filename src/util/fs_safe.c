@@ -62,33 +62,114 @@ push_path (char *rest, size_t size, const char *target, const char *after)
   return 0;
 }
 
+/* The state of one walk: what is left to resolve, the directory reached so
+ * far (cur, and its path from the root in `resolved`), and the symlinks
+ * followed. */
+struct walk
+{
+  int rootfd;
+  const char *path; /* for errors */
+  int cur;
+  char rest[PATH_MAX];
+  char resolved[PATH_MAX];
+  int links;
+};
+
+/* Move cur to fd (an open that may have failed). */
+static int
+walk_move (struct walk *w, int fd, const char *what, tr_error_t *err)
+{
+  if (fd < 0)
+    return tr_error (err, errno, "open %s", what);
+  close (w->cur);
+  w->cur = fd;
+  return 0;
+}
+
+/* ".." never leaves the root: re-walk the shortened prefix. */
+static int
+walk_dotdot (struct walk *w, tr_error_t *err)
+{
+  char *slash = strrchr (w->resolved, '/');
+  if (slash)
+    *slash = '\0';
+  else
+    w->resolved[0] = '\0';
+  int fd = w->resolved[0] ? openat (w->rootfd, w->resolved, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                          : openat (w->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return walk_move (w, fd, w->path, err);
+}
+
+/* comp is a symlink in cur: its target replaces it in what is left; an
+ * absolute target starts again at the root. */
+static int
+walk_symlink (struct walk *w, const char *comp, const char *after, tr_error_t *err)
+{
+  char target[PATH_MAX];
+  ssize_t len = readlinkat (w->cur, comp, target, sizeof target - 1);
+  if (len < 0)
+    return tr_error (err, errno, "readlink %s", comp);
+  target[len] = '\0';
+  if (++w->links > MAX_SYMLINKS)
+    return tr_error (err, ELOOP, "open %s", w->path);
+  if (target[0] == '/')
+    {
+      w->resolved[0] = '\0';
+      if (walk_move (w, openat (w->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), "rootfs", err) < 0)
+        return -1;
+    }
+  if (push_path (w->rest, sizeof w->rest, target, after) < 0)
+    return tr_error (err, ENAMETOOLONG, "open %s", w->path);
+  return 0;
+}
+
+/* comp is a directory in cur (never a symlink): step into it. */
+static int
+walk_descend (struct walk *w, const char *comp, const char *after, tr_error_t *err)
+{
+  if (walk_move (w, openat (w->cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), w->path, err) < 0)
+    return -1;
+  size_t rl = strlen (w->resolved);
+  if (rl + strlen (comp) + 2 >= sizeof w->resolved)
+    return tr_error (err, ENAMETOOLONG, "open %s", w->path);
+  snprintf (w->resolved + rl, sizeof w->resolved - rl, "%s%s", rl ? "/" : "", comp);
+  memmove (w->rest, after, strlen (after) + 1);
+  return 0;
+}
+
 /* Resolve `path` lexically inside root, reading symlinks one component at a
  * time through O_NOFOLLOW opens.  Returns the O_PATH fd of the parent of the
  * last component and the last component's name in `last` (empty for "/"). */
+static void
+walk_end (struct walk *w)
+{
+  if (w->cur >= 0)
+    close (w->cur);
+}
+
+static bool
+is_symlink_at (int dirfd, const char *name)
+{
+  struct stat st;
+  return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode);
+}
+
 static int
 walk_to_parent (int rootfd, const char *path, char last[static NAME_MAX + 1], tr_error_t *err)
 {
-  char rest[PATH_MAX];
-  char resolved[PATH_MAX] = "";
-  int links = 0;
-  if (strlen (path) >= sizeof rest)
+  __attribute__ ((cleanup (walk_end))) struct walk w = { .rootfd = rootfd, .path = path, .cur = -1 };
+  if (strlen (path) >= sizeof w.rest)
     return tr_error (err, ENAMETOOLONG, "open %s", path);
-  strcpy (rest, path);
-
-  cleanup_close int cur = openat (rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (cur < 0)
+  strcpy (w.rest, path);
+  w.cur = openat (rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (w.cur < 0)
     return tr_error (err, errno, "open rootfs");
 
   for (;;)
     {
-      char *p = rest;
+      char *p = w.rest;
       while (*p == '/')
         p++;
-      if (*p == '\0')
-        {
-          last[0] = '\0';
-          return steal_fd (&cur);
-        }
       char *end = strchrnul (p, '/');
       size_t n = (size_t) (end - p);
       if (n > NAME_MAX)
@@ -99,68 +180,25 @@ walk_to_parent (int rootfd, const char *path, char last[static NAME_MAX + 1], tr
       const char *after = end;
       while (*after == '/')
         after++;
-      bool is_last = *after == '\0';
-
+      int r = 0;
+      if (n == 0 || (*after == '\0' && strcmp (comp, ".") != 0 && strcmp (comp, "..") != 0
+                     && !is_symlink_at (w.cur, comp)))
+        {
+          strcpy (last, comp); /* the last component, or "" for the root */
+          return steal_fd (&w.cur);
+        }
       if (strcmp (comp, ".") == 0 || strcmp (comp, "..") == 0)
         {
           if (comp[1] == '.')
-            {
-              /* ".." never leaves the root: re-walk the shortened prefix. */
-              char *slash = strrchr (resolved, '/');
-              if (slash)
-                *slash = '\0';
-              else
-                resolved[0] = '\0';
-              int fd = resolved[0] ? openat (rootfd, resolved, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                                   : openat (rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-              if (fd < 0)
-                return tr_error (err, errno, "open %s", path);
-              close (cur);
-              cur = fd;
-            }
-          memmove (rest, after, strlen (after) + 1);
-          continue;
+            r = walk_dotdot (&w, err);
+          memmove (w.rest, after, strlen (after) + 1);
         }
-
-      struct stat st;
-      if (fstatat (cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode))
-        {
-          char target[PATH_MAX];
-          ssize_t len = readlinkat (cur, comp, target, sizeof target - 1);
-          if (len < 0)
-            return tr_error (err, errno, "readlink %s", comp);
-          target[len] = '\0';
-          if (++links > MAX_SYMLINKS)
-            return tr_error (err, ELOOP, "open %s", path);
-          if (target[0] == '/')
-            {
-              resolved[0] = '\0';
-              int fd = openat (rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-              if (fd < 0)
-                return tr_error (err, errno, "open rootfs");
-              close (cur);
-              cur = fd;
-            }
-          if (push_path (rest, sizeof rest, target, after) < 0)
-            return tr_error (err, ENAMETOOLONG, "open %s", path);
-          continue;
-        }
-
-      if (is_last)
-        {
-          strcpy (last, comp);
-          return steal_fd (&cur);
-        }
-      int fd = openat (cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0)
-        return tr_error (err, errno, "open %s", path);
-      close (cur);
-      cur = fd;
-      size_t rl = strlen (resolved);
-      if (rl + n + 2 >= sizeof resolved)
-        return tr_error (err, ENAMETOOLONG, "open %s", path);
-      snprintf (resolved + rl, sizeof resolved - rl, "%s%s", rl ? "/" : "", comp);
-      memmove (rest, after, strlen (after) + 1);
+      else if (is_symlink_at (w.cur, comp))
+        r = walk_symlink (&w, comp, after, err);
+      else
+        r = walk_descend (&w, comp, after, err);
+      if (r < 0)
+        return -1;
     }
 }
 
