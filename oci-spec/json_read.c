@@ -214,6 +214,34 @@ jr_strlist (struct jr *r, yajl_val obj, const char *path, const char *key, strli
 }
 
 int
+jr_object_array (struct jr *r, yajl_val obj, const char *path, const char *key, size_t elem_size,
+                 jr_element_fn parse_one, void *out, size_t *n, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, obj, path, key, &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *p = jr_path (r, path, key);
+  size_t len = arr->u.array.len;
+  char *v = arena_alloc (r->arena, (len + 1) * elem_size);
+  if (v == NULL)
+    return tr_error (err, ENOMEM, "%s", p);
+  /* out points to a T *: store through memcpy, whatever T is. */
+  memcpy (out, &v, sizeof v);
+  *n = len;
+  for (size_t i = 0; i < len; i++)
+    {
+      yajl_val o = arr->u.array.values[i];
+      const char *ip = jr_index (r, p, i);
+      if (!YAJL_IS_OBJECT (o))
+        return jr_type_error (err, ip, "an object", o);
+      if (parse_one (r, o, ip, v, i, err) < 0)
+        return -1;
+    }
+  return 1;
+}
+
+int
 jr_strmap (struct jr *r, yajl_val obj, const char *path, const char *key, kvlist *out, tr_error_t *err)
 {
   yajl_val map;

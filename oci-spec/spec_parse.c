@@ -10,30 +10,20 @@
 #include <sys/resource.h>
 
 
+static int
+parse_idmap (struct jr *r, yajl_val m, const char *path, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_id_mapping *map = (struct spec_id_mapping *) array + i;
+  if (jr_u32 (r, m, path, "containerID", &map->container_id, err) < 0
+      || jr_u32 (r, m, path, "hostID", &map->host_id, err) < 0 || jr_u32 (r, m, path, "size", &map->size, err) < 0)
+    return -1;
+  return 0;
+}
+
 int
 parse_idmaps (struct jr *r, yajl_val obj, const char *path, const char *key, idmaplist *out, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, obj, path, key, &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *p = jr_path (r, path, key);
-  out->n = arr->u.array.len;
-  out->v = arena_alloc (r->arena, (out->n + 1) * sizeof *out->v);
-  if (out->v == NULL)
-    return tr_error (err, ENOMEM, "%s", p);
-  for (size_t i = 0; i < out->n; i++)
-    {
-      yajl_val m = arr->u.array.values[i];
-      const char *mp = jr_index (r, p, i);
-      if (!YAJL_IS_OBJECT (m))
-        return jr_type_error (err, mp, "an object", m);
-      if (jr_u32 (r, m, mp, "containerID", &out->v[i].container_id, err) < 0
-          || jr_u32 (r, m, mp, "hostID", &out->v[i].host_id, err) < 0
-          || jr_u32 (r, m, mp, "size", &out->v[i].size, err) < 0)
-        return -1;
-    }
-  return 1;
+  return JR_OBJECT_ARRAY (r, obj, path, key, parse_idmap, &out->v, &out->n, err);
 }
 
 static int
@@ -53,31 +43,24 @@ parse_root (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
 }
 
 static int
+parse_mount (struct jr *r, yajl_val m, const char *p, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_mount *mnt = (struct spec_mount *) array + i;
+  if (jr_string (r, m, p, "destination", &mnt->destination, err) < 0
+      || jr_string (r, m, p, "type", &mnt->type, err) < 0 || jr_string (r, m, p, "source", &mnt->source, err) < 0
+      || jr_strlist (r, m, p, "options", &mnt->options, err) < 0
+      || parse_idmaps (r, m, p, "uidMappings", &mnt->uid_mappings, err) < 0
+      || parse_idmaps (r, m, p, "gidMappings", &mnt->gid_mappings, err) < 0)
+    return -1;
+  if (mnt->destination == NULL || mnt->destination[0] == '\0')
+    return tr_error_plain (err, EINVAL, "%s.destination: required", p);
+  return 0;
+}
+
+static int
 parse_mounts (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, doc, "", "mounts", &arr, err);
-  if (ret <= 0)
-    return ret;
-  spec->n_mounts = arr->u.array.len;
-  spec->mounts = arena_alloc (r->arena, (spec->n_mounts + 1) * sizeof *spec->mounts);
-  for (size_t i = 0; i < spec->n_mounts; i++)
-    {
-      yajl_val m = arr->u.array.values[i];
-      struct spec_mount *mnt = &spec->mounts[i];
-      const char *p = jr_index (r, "mounts", i);
-      if (!YAJL_IS_OBJECT (m))
-        return jr_type_error (err, p, "an object", m);
-      if (jr_string (r, m, p, "destination", &mnt->destination, err) < 0
-          || jr_string (r, m, p, "type", &mnt->type, err) < 0 || jr_string (r, m, p, "source", &mnt->source, err) < 0
-          || jr_strlist (r, m, p, "options", &mnt->options, err) < 0
-          || parse_idmaps (r, m, p, "uidMappings", &mnt->uid_mappings, err) < 0
-          || parse_idmaps (r, m, p, "gidMappings", &mnt->gid_mappings, err) < 0)
-        return -1;
-      if (mnt->destination == NULL || mnt->destination[0] == '\0')
-        return tr_error_plain (err, EINVAL, "%s.destination: required", p);
-    }
-  return 0;
+  return JR_OBJECT_ARRAY (r, doc, "", "mounts", parse_mount, &spec->mounts, &spec->n_mounts, err);
 }
 
 static const struct
@@ -113,38 +96,30 @@ spec_rlimit_from_name (const char *name)
 }
 
 static int
+parse_rlimit (struct jr *r, yajl_val o, const char *ip, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_rlimit *all = array, *rl = &all[i];
+  opt_u64 hard = { 0 }, soft = { 0 };
+  if (jr_string (r, o, ip, "type", &rl->type, err) < 0 || jr_u64 (r, o, ip, "hard", &hard, err) < 0
+      || jr_u64 (r, o, ip, "soft", &soft, err) < 0)
+    return -1;
+  if (rl->type == NULL)
+    return tr_error_plain (err, EINVAL, "%s.type: required", ip);
+  rl->resource = spec_rlimit_from_name (rl->type);
+  if (rl->resource < 0)
+    return tr_error_plain (err, EINVAL, "%s.type: unknown rlimit \"%s\"", ip, rl->type);
+  for (size_t j = 0; j < i; j++)
+    if (all[j].resource == rl->resource)
+      return tr_error_plain (err, EINVAL, "%s.type: duplicate rlimit \"%s\"", ip, rl->type);
+  rl->hard = hard.v;
+  rl->soft = soft.v;
+  return 0;
+}
+
+static int
 parse_rlimits (struct jr *r, yajl_val proc, const char *path, struct spec_process *p, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, proc, path, "rlimits", &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *ap = jr_path (r, path, "rlimits");
-  p->n_rlimits = arr->u.array.len;
-  p->rlimits = arena_alloc (r->arena, (p->n_rlimits + 1) * sizeof *p->rlimits);
-  for (size_t i = 0; i < p->n_rlimits; i++)
-    {
-      yajl_val o = arr->u.array.values[i];
-      struct spec_rlimit *rl = &p->rlimits[i];
-      const char *ip = jr_index (r, ap, i);
-      opt_u64 hard = { 0 }, soft = { 0 };
-      if (!YAJL_IS_OBJECT (o))
-        return jr_type_error (err, ip, "an object", o);
-      if (jr_string (r, o, ip, "type", &rl->type, err) < 0 || jr_u64 (r, o, ip, "hard", &hard, err) < 0
-          || jr_u64 (r, o, ip, "soft", &soft, err) < 0)
-        return -1;
-      if (rl->type == NULL)
-        return tr_error_plain (err, EINVAL, "%s.type: required", ip);
-      rl->resource = spec_rlimit_from_name (rl->type);
-      if (rl->resource < 0)
-        return tr_error_plain (err, EINVAL, "%s.type: unknown rlimit \"%s\"", ip, rl->type);
-      for (size_t j = 0; j < i; j++)
-        if (p->rlimits[j].resource == rl->resource)
-          return tr_error_plain (err, EINVAL, "%s.type: duplicate rlimit \"%s\"", ip, rl->type);
-      rl->hard = hard.v;
-      rl->soft = soft.v;
-    }
-  return 0;
+  return JR_OBJECT_ARRAY (r, proc, path, "rlimits", parse_rlimit, &p->rlimits, &p->n_rlimits, err);
 }
 
 static int
@@ -166,6 +141,8 @@ parse_user (struct jr *r, yajl_val proc, const char *path, struct spec_user *u, 
       const char *gp = jr_path (r, up, "additionalGids");
       u->n_additional_gids = gids->u.array.len;
       u->additional_gids = arena_alloc (r->arena, (u->n_additional_gids + 1) * sizeof (uint32_t));
+      if (u->additional_gids == NULL)
+        return tr_error (err, ENOMEM, "%s", gp);
       for (size_t i = 0; i < u->n_additional_gids; i++)
         {
           uint64_t g;
@@ -282,31 +259,23 @@ parse_process (struct jr *r, yajl_val o, const char *path, struct spec_process *
 }
 
 static int
+parse_hook (struct jr *r, yajl_val h, const char *hp, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_hook *hook = (struct spec_hook *) array + i;
+  if (jr_string (r, h, hp, "path", &hook->path, err) < 0 || jr_strlist (r, h, hp, "args", &hook->args, err) < 0
+      || jr_strlist (r, h, hp, "env", &hook->env, err) < 0 || jr_i64 (r, h, hp, "timeout", &hook->timeout, err) < 0)
+    return -1;
+  if (hook->path == NULL || hook->path[0] != '/')
+    return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", hp);
+  if (hook->timeout.set && hook->timeout.v <= 0)
+    return tr_error_plain (err, EINVAL, "%s.timeout: must be greater than zero", hp);
+  return 0;
+}
+
+static int
 parse_hook_list (struct jr *r, yajl_val hooks, const char *key, hooklist *out, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, hooks, "hooks", key, &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *lp = jr_path (r, "hooks", key);
-  out->n = arr->u.array.len;
-  out->v = arena_alloc (r->arena, (out->n + 1) * sizeof *out->v);
-  for (size_t i = 0; i < out->n; i++)
-    {
-      yajl_val h = arr->u.array.values[i];
-      struct spec_hook *hook = &out->v[i];
-      const char *hp = jr_index (r, lp, i);
-      if (!YAJL_IS_OBJECT (h))
-        return jr_type_error (err, hp, "an object", h);
-      if (jr_string (r, h, hp, "path", &hook->path, err) < 0 || jr_strlist (r, h, hp, "args", &hook->args, err) < 0
-          || jr_strlist (r, h, hp, "env", &hook->env, err) < 0 || jr_i64 (r, h, hp, "timeout", &hook->timeout, err) < 0)
-        return -1;
-      if (hook->path == NULL || hook->path[0] != '/')
-        return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", hp);
-      if (hook->timeout.set && hook->timeout.v <= 0)
-        return tr_error_plain (err, EINVAL, "%s.timeout: must be greater than zero", hp);
-    }
-  return 0;
+  return JR_OBJECT_ARRAY (r, hooks, "hooks", key, parse_hook, &out->v, &out->n, err);
 }
 
 static int
