@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 
 /* MOUNT_ATTR_* from <linux/mount.h>, which clashes with <sys/mount.h>. */
 #define ATTR_RDONLY 0x00000001
@@ -20,6 +21,29 @@
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
 #endif
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
+
+static const struct
+{
+  unsigned long st;
+  unsigned long ms;
+} statvfs_flags[] = {
+  { ST_RDONLY, MS_RDONLY },         { ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },
+  { ST_NOEXEC, MS_NOEXEC },         { ST_NOATIME, MS_NOATIME },       { ST_NODIRATIME, MS_NODIRATIME },
+  { ST_RELATIME, MS_RELATIME },     { ST_NOSYMFOLLOW, MS_NOSYMFOLLOW },
+};
+
+unsigned long
+mount_flags_from_statvfs (unsigned long f_flag)
+{
+  unsigned long out = 0;
+  for (size_t i = 0; i < sizeof statvfs_flags / sizeof statvfs_flags[0]; i++)
+    if (f_flag & statvfs_flags[i].st)
+      out |= statvfs_flags[i].ms;
+  return out;
+}
 
 static const struct
 {

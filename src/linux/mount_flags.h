@@ -25,6 +25,16 @@ struct mount_options
  * data, as mount(8) does.  Errors name the option. */
 int mount_options_parse (char *const *options, size_t n, struct mount_options *out, tr_error_t *err);
 
+/* The per-mount flags of a mount as statvfs() reports them (f_flag's
+ * ST_*), as MS_* flags for a bind remount that must keep them: read-only,
+ * nosuid, nodev, noexec, the atime flags (noatime, nodiratime, relatime)
+ * and nosymfollow.  The superblock flags that statvfs also reports (sync,
+ * mandlock) are left out: a bind remount cannot change them.  In a user
+ * namespace the kernel locks nosuid, nodev, noexec, read-only and the atime
+ * flags of mounts inherited from the host and refuses a remount that would
+ * change them. */
+unsigned long mount_flags_from_statvfs (unsigned long f_flag);
+
 /* Parse rootfsPropagation: "private", "rslave", ... → MS_* | MS_REC. */
 int propagation_parse (const char *name, unsigned long *flags, tr_error_t *err);
 

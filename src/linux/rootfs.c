@@ -125,8 +125,7 @@ rootfs_finish (const struct spec *spec, enum rootfs_switch how, tr_error_t *err)
       struct statvfs sv;
       unsigned long keep = 0;
       if (statvfs ("/", &sv) == 0)
-        keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0)
-               | (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+        keep = mount_flags_from_statvfs (sv.f_flag);
       if (mount (NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
         return tr_error (err, errno, "root.readonly: remount / read-only");
     }
