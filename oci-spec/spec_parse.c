@@ -5,6 +5,7 @@
 #include "oci-spec/spec_parse_internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -278,6 +279,26 @@ parse_hook_list (struct jr *r, yajl_val hooks, const char *key, hooklist *out, t
   return JR_OBJECT_ARRAY (r, hooks, "hooks", key, parse_hook, &out->v, &out->n, err);
 }
 
+/* The hook lists of config.json, in the order the runtime spec runs them. */
+static const struct
+{
+  const char *name;
+  size_t offset; /* of the hooklist in struct spec_hooks */
+} hook_lists[] = {
+  { "prestart", offsetof (struct spec_hooks, prestart) },
+  { "createRuntime", offsetof (struct spec_hooks, create_runtime) },
+  { "createContainer", offsetof (struct spec_hooks, create_container) },
+  { "startContainer", offsetof (struct spec_hooks, start_container) },
+  { "poststart", offsetof (struct spec_hooks, poststart) },
+  { "poststop", offsetof (struct spec_hooks, poststop) },
+};
+
+const char *
+spec_hook_name (size_t i)
+{
+  return i < sizeof hook_lists / sizeof hook_lists[0] ? hook_lists[i].name : NULL;
+}
+
 static int
 parse_hooks (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
 {
@@ -286,14 +307,15 @@ parse_hooks (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
   if (ret <= 0)
     return ret;
   struct spec_hooks *h = arena_alloc (r->arena, sizeof *h);
+  if (h == NULL)
+    return tr_error (err, ENOMEM, "hooks");
   spec->hooks = h;
-  if (parse_hook_list (r, o, "prestart", &h->prestart, err) < 0
-      || parse_hook_list (r, o, "createRuntime", &h->create_runtime, err) < 0
-      || parse_hook_list (r, o, "createContainer", &h->create_container, err) < 0
-      || parse_hook_list (r, o, "startContainer", &h->start_container, err) < 0
-      || parse_hook_list (r, o, "poststart", &h->poststart, err) < 0
-      || parse_hook_list (r, o, "poststop", &h->poststop, err) < 0)
-    return -1;
+  for (size_t i = 0; i < sizeof hook_lists / sizeof hook_lists[0]; i++)
+    {
+      hooklist *list = (hooklist *) ((char *) h + hook_lists[i].offset);
+      if (parse_hook_list (r, o, hook_lists[i].name, list, err) < 0)
+        return -1;
+    }
   return 0;
 }
 
