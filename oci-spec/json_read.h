@@ -23,6 +23,9 @@ const char *jr_index (struct jr *r, const char *path, size_t i);
 
 int jr_type_error (tr_error_t *err, const char *path, const char *expected, yajl_val got);
 
+/* size zeroed bytes in the arena; NULL with ENOMEM naming path. */
+void *jr_alloc (struct jr *r, size_t size, const char *path, tr_error_t *err);
+
 /* The value under key, or NULL when absent or null. */
 yajl_val jr_get (yajl_val obj, const char *key);
 

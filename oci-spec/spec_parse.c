@@ -33,7 +33,9 @@ parse_root (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
   yajl_val o;
   if (jr_object (r, doc, "", "root", &o, err) <= 0)
     return jr_get (doc, "root") ? -1 : 0;
-  spec->root = arena_alloc (r->arena, sizeof *spec->root);
+  spec->root = jr_alloc (r, sizeof *spec->root, "root", err);
+  if (spec->root == NULL)
+    return -1;
   opt_bool ro = { 0 };
   if (jr_string (r, o, "root", "path", &spec->root->path, err) < 0 || jr_bool (r, o, "root", "readonly", &ro, err) < 0)
     return -1;
@@ -141,9 +143,9 @@ parse_user (struct jr *r, yajl_val proc, const char *path, struct spec_user *u, 
     {
       const char *gp = jr_path (r, up, "additionalGids");
       u->n_additional_gids = gids->u.array.len;
-      u->additional_gids = arena_alloc (r->arena, (u->n_additional_gids + 1) * sizeof (uint32_t));
+      u->additional_gids = jr_alloc (r, (u->n_additional_gids + 1) * sizeof (uint32_t), gp, err);
       if (u->additional_gids == NULL)
-        return tr_error (err, ENOMEM, "%s", gp);
+        return -1;
       for (size_t i = 0; i < u->n_additional_gids; i++)
         {
           uint64_t g;
@@ -165,7 +167,9 @@ parse_capabilities (struct jr *r, yajl_val proc, const char *path, struct spec_p
   if (ret <= 0)
     return ret;
   const char *cp = jr_path (r, path, "capabilities");
-  struct spec_capabilities *c = arena_alloc (r->arena, sizeof *c);
+  struct spec_capabilities *c = jr_alloc (r, sizeof *c, cp, err);
+  if (c == NULL)
+    return -1;
   p->capabilities = c;
   if (jr_strlist (r, o, cp, "bounding", &c->bounding, err) < 0
       || jr_strlist (r, o, cp, "effective", &c->effective, err) < 0
@@ -185,7 +189,9 @@ parse_scheduling (struct jr *r, yajl_val proc, const char *path, struct spec_pro
   if (o)
     {
       const char *sp = jr_path (r, path, "scheduler");
-      struct spec_scheduler *s = arena_alloc (r->arena, sizeof *s);
+      struct spec_scheduler *s = jr_alloc (r, sizeof *s, sp, err);
+      if (s == NULL)
+        return -1;
       p->scheduler = s;
       if (jr_string (r, o, sp, "policy", &s->policy, err) < 0 || jr_i64 (r, o, sp, "nice", &s->nice, err) < 0
           || jr_i64 (r, o, sp, "priority", &s->priority, err) < 0
@@ -202,7 +208,9 @@ parse_scheduling (struct jr *r, yajl_val proc, const char *path, struct spec_pro
   if (o)
     {
       const char *ip = jr_path (r, path, "ioPriority");
-      struct spec_io_priority *io = arena_alloc (r->arena, sizeof *io);
+      struct spec_io_priority *io = jr_alloc (r, sizeof *io, ip, err);
+      if (io == NULL)
+        return -1;
       opt_i64 prio = { 0 };
       p->io_priority = io;
       if (jr_string (r, o, ip, "class", &io->class_name, err) < 0 || jr_i64 (r, o, ip, "priority", &prio, err) < 0)
@@ -216,7 +224,9 @@ parse_scheduling (struct jr *r, yajl_val proc, const char *path, struct spec_pro
   if (o)
     {
       const char *ap = jr_path (r, path, "execCPUAffinity");
-      struct spec_cpu_affinity *a = arena_alloc (r->arena, sizeof *a);
+      struct spec_cpu_affinity *a = jr_alloc (r, sizeof *a, ap, err);
+      if (a == NULL)
+        return -1;
       p->exec_cpu_affinity = a;
       if (jr_string (r, o, ap, "initial", &a->initial, err) < 0 || jr_string (r, o, ap, "final", &a->final, err) < 0)
         return -1;
@@ -306,9 +316,9 @@ parse_hooks (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
   int ret = jr_object (r, doc, "", "hooks", &o, err);
   if (ret <= 0)
     return ret;
-  struct spec_hooks *h = arena_alloc (r->arena, sizeof *h);
+  struct spec_hooks *h = jr_alloc (r, sizeof *h, "hooks", err);
   if (h == NULL)
-    return tr_error (err, ENOMEM, "hooks");
+    return -1;
   spec->hooks = h;
   for (size_t i = 0; i < sizeof hook_lists / sizeof hook_lists[0]; i++)
     {
@@ -336,7 +346,9 @@ parse_document (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
     return -1;
   if (proc)
     {
-      spec->process = arena_alloc (r->arena, sizeof *spec->process);
+      spec->process = jr_alloc (r, sizeof *spec->process, "process", err);
+      if (spec->process == NULL)
+        return -1;
       if (parse_process (r, proc, "process", spec->process, err) < 0)
         return -1;
     }
@@ -344,7 +356,9 @@ parse_document (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
     return -1;
   if (lin)
     {
-      spec->linux_ = arena_alloc (r->arena, sizeof *spec->linux_);
+      spec->linux_ = jr_alloc (r, sizeof *spec->linux_, "linux", err);
+      if (spec->linux_ == NULL)
+        return -1;
       if (parse_linux (r, lin, "linux", spec->linux_, err) < 0)
         return -1;
     }
@@ -383,8 +397,8 @@ spec_parse_process_json (struct spec *spec, const char *text, size_t len, tr_err
   if (doc == NULL)
     return NULL;
   struct jr r = { .arena = &spec->arena };
-  struct spec_process *p = arena_alloc (&spec->arena, sizeof *p);
-  int ret = parse_process (&r, doc, "", p, err);
+  struct spec_process *p = jr_alloc (&r, sizeof *p, "process.json", err);
+  int ret = p ? parse_process (&r, doc, "", p, err) : -1;
   yajl_tree_free (doc);
   if (ret < 0)
     {

@@ -164,7 +164,9 @@ parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_li
   if (o)
     {
       const char *p = jr_path (r, path, "intelRdt");
-      struct spec_intel_rdt *rdt = arena_alloc (r->arena, sizeof *rdt);
+      struct spec_intel_rdt *rdt = jr_alloc (r, sizeof *rdt, p, err);
+      if (rdt == NULL)
+        return -1;
       l->intel_rdt = rdt;
       if (jr_string (r, o, p, "closID", &rdt->clos_id, err) < 0
           || jr_string (r, o, p, "l3CacheSchema", &rdt->l3_cache_schema, err) < 0
@@ -178,7 +180,9 @@ parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_li
   if (o)
     {
       const char *p = jr_path (r, path, "personality");
-      struct spec_personality *pers = arena_alloc (r->arena, sizeof *pers);
+      struct spec_personality *pers = jr_alloc (r, sizeof *pers, p, err);
+      if (pers == NULL)
+        return -1;
       l->personality = pers;
       if (jr_string (r, o, p, "domain", &pers->domain, err) < 0 || jr_strlist (r, o, p, "flags", &pers->flags, err) < 0)
         return -1;
@@ -189,7 +193,9 @@ parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_li
     return -1;
   if (o)
     {
-      l->seccomp = arena_alloc (r->arena, sizeof *l->seccomp);
+      l->seccomp = jr_alloc (r, sizeof *l->seccomp, jr_path (r, path, "seccomp"), err);
+      if (l->seccomp == NULL)
+        return -1;
       if (parse_seccomp (r, o, jr_path (r, path, "seccomp"), l->seccomp, err) < 0)
         return -1;
     }
@@ -221,7 +227,9 @@ parse_linux (struct jr *r, yajl_val o, const char *path, struct spec_linux *l, t
     return -1;
   if (res)
     {
-      l->resources = arena_alloc (r->arena, sizeof *l->resources);
+      l->resources = jr_alloc (r, sizeof *l->resources, jr_path (r, path, "resources"), err);
+      if (l->resources == NULL)
+        return -1;
       if (parse_resources (r, res, jr_path (r, path, "resources"), l->resources, err) < 0)
         return -1;
     }

@@ -38,7 +38,9 @@ parse_memory (struct jr *r, yajl_val res, const char *path, struct spec_resource
   if (ret <= 0)
     return ret;
   const char *p = jr_path (r, path, "memory");
-  struct spec_memory *m = arena_alloc (r->arena, sizeof *m);
+  struct spec_memory *m = jr_alloc (r, sizeof *m, p, err);
+  if (m == NULL)
+    return -1;
   out->memory = m;
   if (jr_i64 (r, o, p, "limit", &m->limit, err) < 0 || jr_i64 (r, o, p, "reservation", &m->reservation, err) < 0
       || jr_i64 (r, o, p, "swap", &m->swap, err) < 0 || jr_i64 (r, o, p, "kernel", &m->kernel, err) < 0
@@ -59,7 +61,9 @@ parse_cpu (struct jr *r, yajl_val res, const char *path, struct spec_resources *
   if (ret <= 0)
     return ret;
   const char *p = jr_path (r, path, "cpu");
-  struct spec_cpu *c = arena_alloc (r->arena, sizeof *c);
+  struct spec_cpu *c = jr_alloc (r, sizeof *c, p, err);
+  if (c == NULL)
+    return -1;
   out->cpu = c;
   if (jr_u64 (r, o, p, "shares", &c->shares, err) < 0 || jr_i64 (r, o, p, "quota", &c->quota, err) < 0
       || jr_u64 (r, o, p, "burst", &c->burst, err) < 0 || jr_u64 (r, o, p, "period", &c->period, err) < 0
@@ -115,7 +119,9 @@ parse_block_io (struct jr *r, yajl_val res, const char *path, struct spec_resour
   if (ret <= 0)
     return ret;
   const char *p = jr_path (r, path, "blockIO");
-  struct spec_block_io *b = arena_alloc (r->arena, sizeof *b);
+  struct spec_block_io *b = jr_alloc (r, sizeof *b, p, err);
+  if (b == NULL)
+    return -1;
   out->block_io = b;
   if (jr_u64 (r, o, p, "weight", &b->weight, err) < 0 || jr_u64 (r, o, p, "leafWeight", &b->leaf_weight, err) < 0
       || parse_throttle (r, o, p, "throttleReadBpsDevice", &b->throttle_read_bps, err) < 0
@@ -167,9 +173,9 @@ parse_network (struct jr *r, yajl_val res, const char *path, struct spec_resourc
   if (ret <= 0)
     return ret;
   const char *p = jr_path (r, path, "network");
-  struct spec_network *n = arena_alloc (r->arena, sizeof *n);
+  struct spec_network *n = jr_alloc (r, sizeof *n, p, err);
   if (n == NULL)
-    return tr_error (err, ENOMEM, "%s", p);
+    return -1;
   out->network = n;
   if (jr_u64 (r, o, p, "classID", &n->class_id, err) < 0
       || JR_OBJECT_ARRAY (r, o, p, "priorities", parse_priority, &n->priorities, &n->n_priorities, err) < 0)
@@ -186,9 +192,9 @@ parse_rdma (struct jr *r, yajl_val res, const char *path, struct spec_resources 
     return ret;
   const char *p = jr_path (r, path, "rdma");
   out->n_rdma = o->u.object.len;
-  out->rdma = arena_alloc (r->arena, (out->n_rdma + 1) * sizeof *out->rdma);
+  out->rdma = jr_alloc (r, (out->n_rdma + 1) * sizeof *out->rdma, p, err);
   if (out->rdma == NULL)
-    return tr_error (err, ENOMEM, "%s", p);
+    return -1;
   for (size_t i = 0; i < out->n_rdma; i++)
     {
       const char *dev = o->u.object.keys[i];
@@ -197,6 +203,8 @@ parse_rdma (struct jr *r, yajl_val res, const char *path, struct spec_resources 
       if (!YAJL_IS_OBJECT (e))
         return jr_type_error (err, dp, "an object", e);
       out->rdma[i].device = arena_strdup (r->arena, dev);
+      if (out->rdma[i].device == NULL)
+        return tr_error (err, ENOMEM, "%s", dp);
       if (jr_u64 (r, e, dp, "hcaHandles", &out->rdma[i].hca_handles, err) < 0
           || jr_u64 (r, e, dp, "hcaObjects", &out->rdma[i].hca_objects, err) < 0)
         return -1;
@@ -226,8 +234,8 @@ spec_parse_resources_json (struct spec *spec, const char *text, size_t len, tr_e
   if (doc == NULL)
     return NULL;
   struct jr r = { .arena = &spec->arena };
-  struct spec_resources *res = arena_alloc (&spec->arena, sizeof *res);
-  int ret = parse_resources (&r, doc, "", res, err);
+  struct spec_resources *res = jr_alloc (&r, sizeof *res, "resources", err);
+  int ret = res ? parse_resources (&r, doc, "", res, err) : -1;
   yajl_tree_free (doc);
   if (ret < 0)
     {
