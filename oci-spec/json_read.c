@@ -20,6 +20,15 @@ jr_index (struct jr *r, const char *path, size_t i)
   return arena_printf (r->arena, "%s[%zu]", path, i);
 }
 
+void *
+jr_alloc (struct jr *r, size_t size, const char *path, tr_error_t *err)
+{
+  void *p = arena_alloc (r->arena, size);
+  if (p == NULL)
+    tr_error (err, ENOMEM, "%s", path);
+  return p;
+}
+
 static const char *
 type_name (yajl_val v)
 {
@@ -203,13 +212,41 @@ jr_strlist (struct jr *r, yajl_val obj, const char *path, const char *key, strli
     return ret;
   const char *p = jr_path (r, path, key);
   size_t n = arr->u.array.len;
-  out->v = arena_alloc (r->arena, (n + 1) * sizeof (char *));
+  out->v = jr_alloc (r, (n + 1) * sizeof (char *), p, err);
   if (out->v == NULL)
-    return tr_error (err, ENOMEM, "%s", p);
+    return -1;
   for (size_t i = 0; i < n; i++)
     if (jr_value_string (r, arr->u.array.values[i], jr_index (r, p, i), &out->v[i], err) < 0)
       return -1;
   out->n = n;
+  return 1;
+}
+
+int
+jr_object_array (struct jr *r, yajl_val obj, const char *path, const char *key, size_t elem_size,
+                 jr_element_fn parse_one, void *out, size_t *n, tr_error_t *err)
+{
+  yajl_val arr;
+  int ret = jr_array (r, obj, path, key, &arr, err);
+  if (ret <= 0)
+    return ret;
+  const char *p = jr_path (r, path, key);
+  size_t len = arr->u.array.len;
+  char *v = jr_alloc (r, (len + 1) * elem_size, p, err);
+  if (v == NULL)
+    return -1;
+  /* out points to a T *: store through memcpy, whatever T is. */
+  memcpy (out, &v, sizeof v);
+  *n = len;
+  for (size_t i = 0; i < len; i++)
+    {
+      yajl_val o = arr->u.array.values[i];
+      const char *ip = jr_index (r, p, i);
+      if (!YAJL_IS_OBJECT (o))
+        return jr_type_error (err, ip, "an object", o);
+      if (parse_one (r, o, ip, v, i, err) < 0)
+        return -1;
+    }
   return 1;
 }
 
@@ -222,13 +259,15 @@ jr_strmap (struct jr *r, yajl_val obj, const char *path, const char *key, kvlist
     return ret;
   const char *p = jr_path (r, path, key);
   size_t n = map->u.object.len;
-  out->v = arena_alloc (r->arena, (n + 1) * sizeof *out->v);
+  out->v = jr_alloc (r, (n + 1) * sizeof *out->v, p, err);
   if (out->v == NULL)
-    return tr_error (err, ENOMEM, "%s", p);
+    return -1;
   for (size_t i = 0; i < n; i++)
     {
       const char *k = map->u.object.keys[i];
       out->v[i].key = arena_strdup (r->arena, k);
+      if (out->v[i].key == NULL)
+        return tr_error (err, ENOMEM, "%s", p);
       if (jr_value_string (r, map->u.object.values[i], jr_path (r, p, k), &out->v[i].value, err) < 0)
         return -1;
     }

@@ -23,6 +23,9 @@ const char *jr_index (struct jr *r, const char *path, size_t i);
 
 int jr_type_error (tr_error_t *err, const char *path, const char *expected, yajl_val got);
 
+/* size zeroed bytes in the arena; NULL with ENOMEM naming path. */
+void *jr_alloc (struct jr *r, size_t size, const char *path, tr_error_t *err);
+
 /* The value under key, or NULL when absent or null. */
 yajl_val jr_get (yajl_val obj, const char *key);
 
@@ -35,6 +38,19 @@ int jr_bool (struct jr *r, yajl_val obj, const char *path, const char *key, opt_
 int jr_i64 (struct jr *r, yajl_val obj, const char *path, const char *key, opt_i64 *out, tr_error_t *err);
 int jr_u64 (struct jr *r, yajl_val obj, const char *path, const char *key, opt_u64 *out, tr_error_t *err);
 int jr_u32 (struct jr *r, yajl_val obj, const char *path, const char *key, uint32_t *out, tr_error_t *err);
+/* Parses one element of an array of objects: `elem` is array + i,
+ * `path` names the element ("mounts[3]"). */
+typedef int (*jr_element_fn) (struct jr *r, yajl_val o, const char *path, void *array, size_t i, tr_error_t *err);
+
+/* An array of objects under key: allocates *out (elem_size bytes per
+ * element, plus a zeroed one at the end) in the arena, checks that every
+ * element is an object and hands it to parse_one.  *n is the length. */
+int jr_object_array (struct jr *r, yajl_val obj, const char *path, const char *key, size_t elem_size,
+                     jr_element_fn parse_one, void *out, size_t *n, tr_error_t *err);
+/* The same with elem_size taken from the type of *outp. */
+#define JR_OBJECT_ARRAY(r, obj, path, key, parse_one, outp, np, err)                                         \
+  jr_object_array (r, obj, path, key, sizeof **(outp), parse_one, (void *) (outp), np, err)
+
 int jr_strlist (struct jr *r, yajl_val obj, const char *path, const char *key, strlist *out, tr_error_t *err);
 /* An object whose values are all strings ("annotations", "sysctl"). */
 int jr_strmap (struct jr *r, yajl_val obj, const char *path, const char *key, kvlist *out, tr_error_t *err);

@@ -412,6 +412,8 @@ void spec_free (struct spec *spec);
 
 /* Lookups used everywhere. */
 const char *spec_ns_name (enum spec_ns_type type);
+/* The i-th hook list's config.json name ("prestart", ...), NULL past the last. */
+const char *spec_hook_name (size_t i);
 int spec_ns_type_from_name (const char *name); /* -1 when unknown */
 const struct spec_namespace *spec_find_namespace (const struct spec *spec, enum spec_ns_type type);
 const char *spec_annotation (const struct spec *spec, const char *key);

@@ -5,35 +5,26 @@
 #include "oci-spec/spec_parse_internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
 
+static int
+parse_idmap (struct jr *r, yajl_val m, const char *path, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_id_mapping *map = (struct spec_id_mapping *) array + i;
+  if (jr_u32 (r, m, path, "containerID", &map->container_id, err) < 0
+      || jr_u32 (r, m, path, "hostID", &map->host_id, err) < 0 || jr_u32 (r, m, path, "size", &map->size, err) < 0)
+    return -1;
+  return 0;
+}
+
 int
 parse_idmaps (struct jr *r, yajl_val obj, const char *path, const char *key, idmaplist *out, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, obj, path, key, &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *p = jr_path (r, path, key);
-  out->n = arr->u.array.len;
-  out->v = arena_alloc (r->arena, (out->n + 1) * sizeof *out->v);
-  if (out->v == NULL)
-    return tr_error (err, ENOMEM, "%s", p);
-  for (size_t i = 0; i < out->n; i++)
-    {
-      yajl_val m = arr->u.array.values[i];
-      const char *mp = jr_index (r, p, i);
-      if (!YAJL_IS_OBJECT (m))
-        return jr_type_error (err, mp, "an object", m);
-      if (jr_u32 (r, m, mp, "containerID", &out->v[i].container_id, err) < 0
-          || jr_u32 (r, m, mp, "hostID", &out->v[i].host_id, err) < 0
-          || jr_u32 (r, m, mp, "size", &out->v[i].size, err) < 0)
-        return -1;
-    }
-  return 1;
+  return JR_OBJECT_ARRAY (r, obj, path, key, parse_idmap, &out->v, &out->n, err);
 }
 
 static int
@@ -42,7 +33,9 @@ parse_root (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
   yajl_val o;
   if (jr_object (r, doc, "", "root", &o, err) <= 0)
     return jr_get (doc, "root") ? -1 : 0;
-  spec->root = arena_alloc (r->arena, sizeof *spec->root);
+  spec->root = jr_alloc (r, sizeof *spec->root, "root", err);
+  if (spec->root == NULL)
+    return -1;
   opt_bool ro = { 0 };
   if (jr_string (r, o, "root", "path", &spec->root->path, err) < 0 || jr_bool (r, o, "root", "readonly", &ro, err) < 0)
     return -1;
@@ -53,31 +46,24 @@ parse_root (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
 }
 
 static int
+parse_mount (struct jr *r, yajl_val m, const char *p, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_mount *mnt = (struct spec_mount *) array + i;
+  if (jr_string (r, m, p, "destination", &mnt->destination, err) < 0
+      || jr_string (r, m, p, "type", &mnt->type, err) < 0 || jr_string (r, m, p, "source", &mnt->source, err) < 0
+      || jr_strlist (r, m, p, "options", &mnt->options, err) < 0
+      || parse_idmaps (r, m, p, "uidMappings", &mnt->uid_mappings, err) < 0
+      || parse_idmaps (r, m, p, "gidMappings", &mnt->gid_mappings, err) < 0)
+    return -1;
+  if (mnt->destination == NULL || mnt->destination[0] == '\0')
+    return tr_error_plain (err, EINVAL, "%s.destination: required", p);
+  return 0;
+}
+
+static int
 parse_mounts (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, doc, "", "mounts", &arr, err);
-  if (ret <= 0)
-    return ret;
-  spec->n_mounts = arr->u.array.len;
-  spec->mounts = arena_alloc (r->arena, (spec->n_mounts + 1) * sizeof *spec->mounts);
-  for (size_t i = 0; i < spec->n_mounts; i++)
-    {
-      yajl_val m = arr->u.array.values[i];
-      struct spec_mount *mnt = &spec->mounts[i];
-      const char *p = jr_index (r, "mounts", i);
-      if (!YAJL_IS_OBJECT (m))
-        return jr_type_error (err, p, "an object", m);
-      if (jr_string (r, m, p, "destination", &mnt->destination, err) < 0
-          || jr_string (r, m, p, "type", &mnt->type, err) < 0 || jr_string (r, m, p, "source", &mnt->source, err) < 0
-          || jr_strlist (r, m, p, "options", &mnt->options, err) < 0
-          || parse_idmaps (r, m, p, "uidMappings", &mnt->uid_mappings, err) < 0
-          || parse_idmaps (r, m, p, "gidMappings", &mnt->gid_mappings, err) < 0)
-        return -1;
-      if (mnt->destination == NULL || mnt->destination[0] == '\0')
-        return tr_error_plain (err, EINVAL, "%s.destination: required", p);
-    }
-  return 0;
+  return JR_OBJECT_ARRAY (r, doc, "", "mounts", parse_mount, &spec->mounts, &spec->n_mounts, err);
 }
 
 static const struct
@@ -113,38 +99,30 @@ spec_rlimit_from_name (const char *name)
 }
 
 static int
+parse_rlimit (struct jr *r, yajl_val o, const char *ip, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_rlimit *all = array, *rl = &all[i];
+  opt_u64 hard = { 0 }, soft = { 0 };
+  if (jr_string (r, o, ip, "type", &rl->type, err) < 0 || jr_u64 (r, o, ip, "hard", &hard, err) < 0
+      || jr_u64 (r, o, ip, "soft", &soft, err) < 0)
+    return -1;
+  if (rl->type == NULL)
+    return tr_error_plain (err, EINVAL, "%s.type: required", ip);
+  rl->resource = spec_rlimit_from_name (rl->type);
+  if (rl->resource < 0)
+    return tr_error_plain (err, EINVAL, "%s.type: unknown rlimit \"%s\"", ip, rl->type);
+  for (size_t j = 0; j < i; j++)
+    if (all[j].resource == rl->resource)
+      return tr_error_plain (err, EINVAL, "%s.type: duplicate rlimit \"%s\"", ip, rl->type);
+  rl->hard = hard.v;
+  rl->soft = soft.v;
+  return 0;
+}
+
+static int
 parse_rlimits (struct jr *r, yajl_val proc, const char *path, struct spec_process *p, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, proc, path, "rlimits", &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *ap = jr_path (r, path, "rlimits");
-  p->n_rlimits = arr->u.array.len;
-  p->rlimits = arena_alloc (r->arena, (p->n_rlimits + 1) * sizeof *p->rlimits);
-  for (size_t i = 0; i < p->n_rlimits; i++)
-    {
-      yajl_val o = arr->u.array.values[i];
-      struct spec_rlimit *rl = &p->rlimits[i];
-      const char *ip = jr_index (r, ap, i);
-      opt_u64 hard = { 0 }, soft = { 0 };
-      if (!YAJL_IS_OBJECT (o))
-        return jr_type_error (err, ip, "an object", o);
-      if (jr_string (r, o, ip, "type", &rl->type, err) < 0 || jr_u64 (r, o, ip, "hard", &hard, err) < 0
-          || jr_u64 (r, o, ip, "soft", &soft, err) < 0)
-        return -1;
-      if (rl->type == NULL)
-        return tr_error_plain (err, EINVAL, "%s.type: required", ip);
-      rl->resource = spec_rlimit_from_name (rl->type);
-      if (rl->resource < 0)
-        return tr_error_plain (err, EINVAL, "%s.type: unknown rlimit \"%s\"", ip, rl->type);
-      for (size_t j = 0; j < i; j++)
-        if (p->rlimits[j].resource == rl->resource)
-          return tr_error_plain (err, EINVAL, "%s.type: duplicate rlimit \"%s\"", ip, rl->type);
-      rl->hard = hard.v;
-      rl->soft = soft.v;
-    }
-  return 0;
+  return JR_OBJECT_ARRAY (r, proc, path, "rlimits", parse_rlimit, &p->rlimits, &p->n_rlimits, err);
 }
 
 static int
@@ -165,7 +143,9 @@ parse_user (struct jr *r, yajl_val proc, const char *path, struct spec_user *u, 
     {
       const char *gp = jr_path (r, up, "additionalGids");
       u->n_additional_gids = gids->u.array.len;
-      u->additional_gids = arena_alloc (r->arena, (u->n_additional_gids + 1) * sizeof (uint32_t));
+      u->additional_gids = jr_alloc (r, (u->n_additional_gids + 1) * sizeof (uint32_t), gp, err);
+      if (u->additional_gids == NULL)
+        return -1;
       for (size_t i = 0; i < u->n_additional_gids; i++)
         {
           uint64_t g;
@@ -187,7 +167,9 @@ parse_capabilities (struct jr *r, yajl_val proc, const char *path, struct spec_p
   if (ret <= 0)
     return ret;
   const char *cp = jr_path (r, path, "capabilities");
-  struct spec_capabilities *c = arena_alloc (r->arena, sizeof *c);
+  struct spec_capabilities *c = jr_alloc (r, sizeof *c, cp, err);
+  if (c == NULL)
+    return -1;
   p->capabilities = c;
   if (jr_strlist (r, o, cp, "bounding", &c->bounding, err) < 0
       || jr_strlist (r, o, cp, "effective", &c->effective, err) < 0
@@ -207,7 +189,9 @@ parse_scheduling (struct jr *r, yajl_val proc, const char *path, struct spec_pro
   if (o)
     {
       const char *sp = jr_path (r, path, "scheduler");
-      struct spec_scheduler *s = arena_alloc (r->arena, sizeof *s);
+      struct spec_scheduler *s = jr_alloc (r, sizeof *s, sp, err);
+      if (s == NULL)
+        return -1;
       p->scheduler = s;
       if (jr_string (r, o, sp, "policy", &s->policy, err) < 0 || jr_i64 (r, o, sp, "nice", &s->nice, err) < 0
           || jr_i64 (r, o, sp, "priority", &s->priority, err) < 0
@@ -224,7 +208,9 @@ parse_scheduling (struct jr *r, yajl_val proc, const char *path, struct spec_pro
   if (o)
     {
       const char *ip = jr_path (r, path, "ioPriority");
-      struct spec_io_priority *io = arena_alloc (r->arena, sizeof *io);
+      struct spec_io_priority *io = jr_alloc (r, sizeof *io, ip, err);
+      if (io == NULL)
+        return -1;
       opt_i64 prio = { 0 };
       p->io_priority = io;
       if (jr_string (r, o, ip, "class", &io->class_name, err) < 0 || jr_i64 (r, o, ip, "priority", &prio, err) < 0)
@@ -238,7 +224,9 @@ parse_scheduling (struct jr *r, yajl_val proc, const char *path, struct spec_pro
   if (o)
     {
       const char *ap = jr_path (r, path, "execCPUAffinity");
-      struct spec_cpu_affinity *a = arena_alloc (r->arena, sizeof *a);
+      struct spec_cpu_affinity *a = jr_alloc (r, sizeof *a, ap, err);
+      if (a == NULL)
+        return -1;
       p->exec_cpu_affinity = a;
       if (jr_string (r, o, ap, "initial", &a->initial, err) < 0 || jr_string (r, o, ap, "final", &a->final, err) < 0)
         return -1;
@@ -282,31 +270,43 @@ parse_process (struct jr *r, yajl_val o, const char *path, struct spec_process *
 }
 
 static int
+parse_hook (struct jr *r, yajl_val h, const char *hp, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_hook *hook = (struct spec_hook *) array + i;
+  if (jr_string (r, h, hp, "path", &hook->path, err) < 0 || jr_strlist (r, h, hp, "args", &hook->args, err) < 0
+      || jr_strlist (r, h, hp, "env", &hook->env, err) < 0 || jr_i64 (r, h, hp, "timeout", &hook->timeout, err) < 0)
+    return -1;
+  if (hook->path == NULL || hook->path[0] != '/')
+    return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", hp);
+  if (hook->timeout.set && hook->timeout.v <= 0)
+    return tr_error_plain (err, EINVAL, "%s.timeout: must be greater than zero", hp);
+  return 0;
+}
+
+static int
 parse_hook_list (struct jr *r, yajl_val hooks, const char *key, hooklist *out, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, hooks, "hooks", key, &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *lp = jr_path (r, "hooks", key);
-  out->n = arr->u.array.len;
-  out->v = arena_alloc (r->arena, (out->n + 1) * sizeof *out->v);
-  for (size_t i = 0; i < out->n; i++)
-    {
-      yajl_val h = arr->u.array.values[i];
-      struct spec_hook *hook = &out->v[i];
-      const char *hp = jr_index (r, lp, i);
-      if (!YAJL_IS_OBJECT (h))
-        return jr_type_error (err, hp, "an object", h);
-      if (jr_string (r, h, hp, "path", &hook->path, err) < 0 || jr_strlist (r, h, hp, "args", &hook->args, err) < 0
-          || jr_strlist (r, h, hp, "env", &hook->env, err) < 0 || jr_i64 (r, h, hp, "timeout", &hook->timeout, err) < 0)
-        return -1;
-      if (hook->path == NULL || hook->path[0] != '/')
-        return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", hp);
-      if (hook->timeout.set && hook->timeout.v <= 0)
-        return tr_error_plain (err, EINVAL, "%s.timeout: must be greater than zero", hp);
-    }
-  return 0;
+  return JR_OBJECT_ARRAY (r, hooks, "hooks", key, parse_hook, &out->v, &out->n, err);
+}
+
+/* The hook lists of config.json, in the order the runtime spec runs them. */
+static const struct
+{
+  const char *name;
+  size_t offset; /* of the hooklist in struct spec_hooks */
+} hook_lists[] = {
+  { "prestart", offsetof (struct spec_hooks, prestart) },
+  { "createRuntime", offsetof (struct spec_hooks, create_runtime) },
+  { "createContainer", offsetof (struct spec_hooks, create_container) },
+  { "startContainer", offsetof (struct spec_hooks, start_container) },
+  { "poststart", offsetof (struct spec_hooks, poststart) },
+  { "poststop", offsetof (struct spec_hooks, poststop) },
+};
+
+const char *
+spec_hook_name (size_t i)
+{
+  return i < sizeof hook_lists / sizeof hook_lists[0] ? hook_lists[i].name : NULL;
 }
 
 static int
@@ -316,15 +316,16 @@ parse_hooks (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
   int ret = jr_object (r, doc, "", "hooks", &o, err);
   if (ret <= 0)
     return ret;
-  struct spec_hooks *h = arena_alloc (r->arena, sizeof *h);
-  spec->hooks = h;
-  if (parse_hook_list (r, o, "prestart", &h->prestart, err) < 0
-      || parse_hook_list (r, o, "createRuntime", &h->create_runtime, err) < 0
-      || parse_hook_list (r, o, "createContainer", &h->create_container, err) < 0
-      || parse_hook_list (r, o, "startContainer", &h->start_container, err) < 0
-      || parse_hook_list (r, o, "poststart", &h->poststart, err) < 0
-      || parse_hook_list (r, o, "poststop", &h->poststop, err) < 0)
+  struct spec_hooks *h = jr_alloc (r, sizeof *h, "hooks", err);
+  if (h == NULL)
     return -1;
+  spec->hooks = h;
+  for (size_t i = 0; i < sizeof hook_lists / sizeof hook_lists[0]; i++)
+    {
+      hooklist *list = (hooklist *) ((char *) h + hook_lists[i].offset);
+      if (parse_hook_list (r, o, hook_lists[i].name, list, err) < 0)
+        return -1;
+    }
   return 0;
 }
 
@@ -345,7 +346,9 @@ parse_document (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
     return -1;
   if (proc)
     {
-      spec->process = arena_alloc (r->arena, sizeof *spec->process);
+      spec->process = jr_alloc (r, sizeof *spec->process, "process", err);
+      if (spec->process == NULL)
+        return -1;
       if (parse_process (r, proc, "process", spec->process, err) < 0)
         return -1;
     }
@@ -353,7 +356,9 @@ parse_document (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
     return -1;
   if (lin)
     {
-      spec->linux_ = arena_alloc (r->arena, sizeof *spec->linux_);
+      spec->linux_ = jr_alloc (r, sizeof *spec->linux_, "linux", err);
+      if (spec->linux_ == NULL)
+        return -1;
       if (parse_linux (r, lin, "linux", spec->linux_, err) < 0)
         return -1;
     }
@@ -392,8 +397,8 @@ spec_parse_process_json (struct spec *spec, const char *text, size_t len, tr_err
   if (doc == NULL)
     return NULL;
   struct jr r = { .arena = &spec->arena };
-  struct spec_process *p = arena_alloc (&spec->arena, sizeof *p);
-  int ret = parse_process (&r, doc, "", p, err);
+  struct spec_process *p = jr_alloc (&r, sizeof *p, "process.json", err);
+  int ret = p ? parse_process (&r, doc, "", p, err) : -1;
   yajl_tree_free (doc);
   if (ret < 0)
     {

@@ -27,39 +27,32 @@ spec_ns_type_from_name (const char *name)
 }
 
 static int
+parse_namespace (struct jr *r, yajl_val o, const char *ip, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_namespace *all = array, *ns = &all[i];
+  char *type = NULL;
+  if (jr_string (r, o, ip, "type", &type, err) < 0 || jr_string (r, o, ip, "path", &ns->path, err) < 0)
+    return -1;
+  if (type == NULL)
+    return tr_error_plain (err, EINVAL, "%s.type: required", ip);
+  int t = spec_ns_type_from_name (type);
+  if (t < 0)
+    return tr_error_plain (err, EINVAL, "%s.type: unknown namespace type \"%s\"", ip, type);
+  for (size_t j = 0; j < i; j++)
+    if ((int) all[j].type == t)
+      return tr_error_plain (err, EINVAL, "%s.type: duplicate namespace \"%s\"", ip, type);
+  ns->type = (enum spec_ns_type) t;
+  if (ns->path && ns->path[0] == '\0')
+    ns->path = NULL;
+  else if (ns->path && ns->path[0] != '/')
+    return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", ip);
+  return 0;
+}
+
+static int
 parse_namespaces (struct jr *r, yajl_val lin, const char *path, struct spec_linux *l, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, lin, path, "namespaces", &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *ap = jr_path (r, path, "namespaces");
-  l->n_namespaces = arr->u.array.len;
-  l->namespaces = arena_alloc (r->arena, (l->n_namespaces + 1) * sizeof *l->namespaces);
-  for (size_t i = 0; i < l->n_namespaces; i++)
-    {
-      yajl_val o = arr->u.array.values[i];
-      const char *ip = jr_index (r, ap, i);
-      char *type = NULL;
-      if (!YAJL_IS_OBJECT (o))
-        return jr_type_error (err, ip, "an object", o);
-      if (jr_string (r, o, ip, "type", &type, err) < 0 || jr_string (r, o, ip, "path", &l->namespaces[i].path, err) < 0)
-        return -1;
-      if (type == NULL)
-        return tr_error_plain (err, EINVAL, "%s.type: required", ip);
-      int t = spec_ns_type_from_name (type);
-      if (t < 0)
-        return tr_error_plain (err, EINVAL, "%s.type: unknown namespace type \"%s\"", ip, type);
-      for (size_t j = 0; j < i; j++)
-        if ((int) l->namespaces[j].type == t)
-          return tr_error_plain (err, EINVAL, "%s.type: duplicate namespace \"%s\"", ip, type);
-      l->namespaces[i].type = (enum spec_ns_type) t;
-      if (l->namespaces[i].path && l->namespaces[i].path[0] == '\0')
-        l->namespaces[i].path = NULL;
-      else if (l->namespaces[i].path && l->namespaces[i].path[0] != '/')
-        return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", ip);
-    }
-  return 0;
+  return JR_OBJECT_ARRAY (r, lin, path, "namespaces", parse_namespace, &l->namespaces, &l->n_namespaces, err);
 }
 
 static int
@@ -84,103 +77,81 @@ parse_time_offset (struct jr *r, yajl_val offsets, const char *path, const char 
 }
 
 static int
-parse_devices (struct jr *r, yajl_val lin, const char *path, struct spec_linux *l, tr_error_t *err)
+parse_device (struct jr *r, yajl_val o, const char *ip, void *array, size_t i, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, lin, path, "devices", &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *ap = jr_path (r, path, "devices");
-  l->n_devices = arr->u.array.len;
-  l->devices = arena_alloc (r->arena, (l->n_devices + 1) * sizeof *l->devices);
-  for (size_t i = 0; i < l->n_devices; i++)
-    {
-      yajl_val o = arr->u.array.values[i];
-      struct spec_device *d = &l->devices[i];
-      const char *ip = jr_index (r, ap, i);
-      opt_i64 major = { 0 }, minor = { 0 };
-      if (!YAJL_IS_OBJECT (o))
-        return jr_type_error (err, ip, "an object", o);
-      if (jr_string (r, o, ip, "type", &d->type, err) < 0 || jr_string (r, o, ip, "path", &d->path, err) < 0
-          || jr_i64 (r, o, ip, "major", &major, err) < 0 || jr_i64 (r, o, ip, "minor", &minor, err) < 0
-          || jr_u64 (r, o, ip, "fileMode", &d->file_mode, err) < 0 || jr_u64 (r, o, ip, "uid", &d->uid, err) < 0
-          || jr_u64 (r, o, ip, "gid", &d->gid, err) < 0)
-        return -1;
-      if (d->path == NULL || d->path[0] != '/')
-        return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", ip);
-      if (d->type == NULL || strlen (d->type) != 1 || strchr ("cbup", d->type[0]) == NULL)
-        return tr_error_plain (err, EINVAL, "%s.type: must be one of c, b, u, p", ip);
-      if (d->type[0] != 'p' && (!major.set || !minor.set))
-        return tr_error_plain (err, EINVAL, "%s: major and minor are required for type %s", ip, d->type);
-      d->major = major.v;
-      d->minor = minor.v;
-    }
+  struct spec_device *d = (struct spec_device *) array + i;
+  opt_i64 major = { 0 }, minor = { 0 };
+  if (jr_string (r, o, ip, "type", &d->type, err) < 0 || jr_string (r, o, ip, "path", &d->path, err) < 0
+      || jr_i64 (r, o, ip, "major", &major, err) < 0 || jr_i64 (r, o, ip, "minor", &minor, err) < 0
+      || jr_u64 (r, o, ip, "fileMode", &d->file_mode, err) < 0 || jr_u64 (r, o, ip, "uid", &d->uid, err) < 0
+      || jr_u64 (r, o, ip, "gid", &d->gid, err) < 0)
+    return -1;
+  if (d->path == NULL || d->path[0] != '/')
+    return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", ip);
+  if (d->type == NULL || strlen (d->type) != 1 || strchr ("cbup", d->type[0]) == NULL)
+    return tr_error_plain (err, EINVAL, "%s.type: must be one of c, b, u, p", ip);
+  if (d->type[0] != 'p' && (!major.set || !minor.set))
+    return tr_error_plain (err, EINVAL, "%s: major and minor are required for type %s", ip, d->type);
+  d->major = major.v;
+  d->minor = minor.v;
   return 0;
 }
 
 static int
-parse_seccomp_args (struct jr *r, yajl_val sc, const char *path, struct spec_seccomp_syscall *s, tr_error_t *err)
+parse_devices (struct jr *r, yajl_val lin, const char *path, struct spec_linux *l, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, sc, path, "args", &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *ap = jr_path (r, path, "args");
-  s->n_args = arr->u.array.len;
-  s->args = arena_alloc (r->arena, (s->n_args + 1) * sizeof *s->args);
-  for (size_t i = 0; i < s->n_args; i++)
-    {
-      yajl_val o = arr->u.array.values[i];
-      struct spec_seccomp_arg *a = &s->args[i];
-      const char *ip = jr_index (r, ap, i);
-      opt_u64 value = { 0 }, value_two = { 0 };
-      if (!YAJL_IS_OBJECT (o))
-        return jr_type_error (err, ip, "an object", o);
-      if (jr_u32 (r, o, ip, "index", &a->index, err) < 0 || jr_u64 (r, o, ip, "value", &value, err) < 0
-          || jr_u64 (r, o, ip, "valueTwo", &value_two, err) < 0 || jr_string (r, o, ip, "op", &a->op, err) < 0)
-        return -1;
-      if (a->op == NULL)
-        return tr_error_plain (err, EINVAL, "%s.op: required", ip);
-      a->value = value.v;
-      a->value_two = value_two.v;
-    }
+  return JR_OBJECT_ARRAY (r, lin, path, "devices", parse_device, &l->devices, &l->n_devices, err);
+}
+
+static int
+parse_seccomp_arg (struct jr *r, yajl_val o, const char *ip, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_seccomp_arg *a = (struct spec_seccomp_arg *) array + i;
+  opt_u64 value = { 0 }, value_two = { 0 };
+  if (jr_u32 (r, o, ip, "index", &a->index, err) < 0 || jr_u64 (r, o, ip, "value", &value, err) < 0
+      || jr_u64 (r, o, ip, "valueTwo", &value_two, err) < 0 || jr_string (r, o, ip, "op", &a->op, err) < 0)
+    return -1;
+  if (a->op == NULL)
+    return tr_error_plain (err, EINVAL, "%s.op: required", ip);
+  a->value = value.v;
+  a->value_two = value_two.v;
+  return 0;
+}
+
+static int
+parse_seccomp_syscall (struct jr *r, yajl_val sc, const char *ip, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_seccomp_syscall *c = (struct spec_seccomp_syscall *) array + i;
+  if (jr_strlist (r, sc, ip, "names", &c->names, err) < 0 || jr_string (r, sc, ip, "action", &c->action, err) < 0
+      || jr_u64 (r, sc, ip, "errnoRet", &c->errno_ret, err) < 0
+      || JR_OBJECT_ARRAY (r, sc, ip, "args", parse_seccomp_arg, &c->args, &c->n_args, err) < 0)
+    return -1;
+  if (c->names.n == 0)
+    return tr_error_plain (err, EINVAL, "%s.names: must list at least one syscall", ip);
+  if (c->action == NULL)
+    return tr_error_plain (err, EINVAL, "%s.action: required", ip);
   return 0;
 }
 
 int
 parse_seccomp (struct jr *r, yajl_val o, const char *path, struct spec_seccomp *s, tr_error_t *err)
 {
-  yajl_val arr;
   if (jr_string (r, o, path, "defaultAction", &s->default_action, err) < 0
       || jr_u64 (r, o, path, "defaultErrnoRet", &s->default_errno_ret, err) < 0
       || jr_strlist (r, o, path, "architectures", &s->architectures, err) < 0
       || jr_strlist (r, o, path, "flags", &s->flags, err) < 0
       || jr_string (r, o, path, "listenerPath", &s->listener_path, err) < 0
-      || jr_string (r, o, path, "listenerMetadata", &s->listener_metadata, err) < 0
-      || jr_array (r, o, path, "syscalls", &arr, err) < 0)
+      || jr_string (r, o, path, "listenerMetadata", &s->listener_metadata, err) < 0)
+    return -1;
+  /* Order of the errors: "syscalls" not an array, then a missing
+   * defaultAction, then a malformed syscall. */
+  yajl_val arr;
+  if (jr_array (r, o, path, "syscalls", &arr, err) < 0)
     return -1;
   if (s->default_action == NULL)
     return tr_error_plain (err, EINVAL, "%s.defaultAction: required", path);
-  if (arr == NULL)
-    return 0;
-  const char *ap = jr_path (r, path, "syscalls");
-  s->n_syscalls = arr->u.array.len;
-  s->syscalls = arena_alloc (r->arena, (s->n_syscalls + 1) * sizeof *s->syscalls);
-  for (size_t i = 0; i < s->n_syscalls; i++)
-    {
-      yajl_val sc = arr->u.array.values[i];
-      struct spec_seccomp_syscall *c = &s->syscalls[i];
-      const char *ip = jr_index (r, ap, i);
-      if (!YAJL_IS_OBJECT (sc))
-        return jr_type_error (err, ip, "an object", sc);
-      if (jr_strlist (r, sc, ip, "names", &c->names, err) < 0 || jr_string (r, sc, ip, "action", &c->action, err) < 0
-          || jr_u64 (r, sc, ip, "errnoRet", &c->errno_ret, err) < 0 || parse_seccomp_args (r, sc, ip, c, err) < 0)
-        return -1;
-      if (c->names.n == 0)
-        return tr_error_plain (err, EINVAL, "%s.names: must list at least one syscall", ip);
-      if (c->action == NULL)
-        return tr_error_plain (err, EINVAL, "%s.action: required", ip);
-    }
+  if (JR_OBJECT_ARRAY (r, o, path, "syscalls", parse_seccomp_syscall, &s->syscalls, &s->n_syscalls, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -193,7 +164,9 @@ parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_li
   if (o)
     {
       const char *p = jr_path (r, path, "intelRdt");
-      struct spec_intel_rdt *rdt = arena_alloc (r->arena, sizeof *rdt);
+      struct spec_intel_rdt *rdt = jr_alloc (r, sizeof *rdt, p, err);
+      if (rdt == NULL)
+        return -1;
       l->intel_rdt = rdt;
       if (jr_string (r, o, p, "closID", &rdt->clos_id, err) < 0
           || jr_string (r, o, p, "l3CacheSchema", &rdt->l3_cache_schema, err) < 0
@@ -207,7 +180,9 @@ parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_li
   if (o)
     {
       const char *p = jr_path (r, path, "personality");
-      struct spec_personality *pers = arena_alloc (r->arena, sizeof *pers);
+      struct spec_personality *pers = jr_alloc (r, sizeof *pers, p, err);
+      if (pers == NULL)
+        return -1;
       l->personality = pers;
       if (jr_string (r, o, p, "domain", &pers->domain, err) < 0 || jr_strlist (r, o, p, "flags", &pers->flags, err) < 0)
         return -1;
@@ -218,7 +193,9 @@ parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_li
     return -1;
   if (o)
     {
-      l->seccomp = arena_alloc (r->arena, sizeof *l->seccomp);
+      l->seccomp = jr_alloc (r, sizeof *l->seccomp, jr_path (r, path, "seccomp"), err);
+      if (l->seccomp == NULL)
+        return -1;
       if (parse_seccomp (r, o, jr_path (r, path, "seccomp"), l->seccomp, err) < 0)
         return -1;
     }
@@ -250,7 +227,9 @@ parse_linux (struct jr *r, yajl_val o, const char *path, struct spec_linux *l, t
     return -1;
   if (res)
     {
-      l->resources = arena_alloc (r->arena, sizeof *l->resources);
+      l->resources = jr_alloc (r, sizeof *l->resources, jr_path (r, path, "resources"), err);
+      if (l->resources == NULL)
+        return -1;
       if (parse_resources (r, res, jr_path (r, path, "resources"), l->resources, err) < 0)
         return -1;
     }

@@ -6,36 +6,28 @@
 #include <string.h>
 
 static int
+parse_device_rule (struct jr *r, yajl_val o, const char *ip, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_device_rule *d = (struct spec_device_rule *) array + i;
+  opt_bool allow = { 0 };
+  if (jr_bool (r, o, ip, "allow", &allow, err) < 0 || jr_string (r, o, ip, "type", &d->type, err) < 0
+      || jr_i64 (r, o, ip, "major", &d->major, err) < 0 || jr_i64 (r, o, ip, "minor", &d->minor, err) < 0
+      || jr_string (r, o, ip, "access", &d->access, err) < 0)
+    return -1;
+  if (!allow.set)
+    return tr_error_plain (err, EINVAL, "%s.allow: required", ip);
+  d->allow = allow.v;
+  if (d->type && (strlen (d->type) != 1 || strchr ("acb", d->type[0]) == NULL))
+    return tr_error_plain (err, EINVAL, "%s.type: must be one of a, c, b", ip);
+  if (d->access && (d->access[strspn (d->access, "rwm")] != '\0'))
+    return tr_error_plain (err, EINVAL, "%s.access: \"%s\" is not a combination of r, w and m", ip, d->access);
+  return 0;
+}
+
+static int
 parse_device_rules (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, res, path, "devices", &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *ap = jr_path (r, path, "devices");
-  out->n_devices = arr->u.array.len;
-  out->devices = arena_alloc (r->arena, (out->n_devices + 1) * sizeof *out->devices);
-  for (size_t i = 0; i < out->n_devices; i++)
-    {
-      yajl_val o = arr->u.array.values[i];
-      struct spec_device_rule *d = &out->devices[i];
-      const char *ip = jr_index (r, ap, i);
-      opt_bool allow = { 0 };
-      if (!YAJL_IS_OBJECT (o))
-        return jr_type_error (err, ip, "an object", o);
-      if (jr_bool (r, o, ip, "allow", &allow, err) < 0 || jr_string (r, o, ip, "type", &d->type, err) < 0
-          || jr_i64 (r, o, ip, "major", &d->major, err) < 0 || jr_i64 (r, o, ip, "minor", &d->minor, err) < 0
-          || jr_string (r, o, ip, "access", &d->access, err) < 0)
-        return -1;
-      if (!allow.set)
-        return tr_error_plain (err, EINVAL, "%s.allow: required", ip);
-      d->allow = allow.v;
-      if (d->type && (strlen (d->type) != 1 || strchr ("acb", d->type[0]) == NULL))
-        return tr_error_plain (err, EINVAL, "%s.type: must be one of a, c, b", ip);
-      if (d->access && (d->access[strspn (d->access, "rwm")] != '\0'))
-        return tr_error_plain (err, EINVAL, "%s.access: \"%s\" is not a combination of r, w and m", ip, d->access);
-    }
-  return 0;
+  return JR_OBJECT_ARRAY (r, res, path, "devices", parse_device_rule, &out->devices, &out->n_devices, err);
 }
 
 static int
@@ -46,7 +38,9 @@ parse_memory (struct jr *r, yajl_val res, const char *path, struct spec_resource
   if (ret <= 0)
     return ret;
   const char *p = jr_path (r, path, "memory");
-  struct spec_memory *m = arena_alloc (r->arena, sizeof *m);
+  struct spec_memory *m = jr_alloc (r, sizeof *m, p, err);
+  if (m == NULL)
+    return -1;
   out->memory = m;
   if (jr_i64 (r, o, p, "limit", &m->limit, err) < 0 || jr_i64 (r, o, p, "reservation", &m->reservation, err) < 0
       || jr_i64 (r, o, p, "swap", &m->swap, err) < 0 || jr_i64 (r, o, p, "kernel", &m->kernel, err) < 0
@@ -67,7 +61,9 @@ parse_cpu (struct jr *r, yajl_val res, const char *path, struct spec_resources *
   if (ret <= 0)
     return ret;
   const char *p = jr_path (r, path, "cpu");
-  struct spec_cpu *c = arena_alloc (r->arena, sizeof *c);
+  struct spec_cpu *c = jr_alloc (r, sizeof *c, p, err);
+  if (c == NULL)
+    return -1;
   out->cpu = c;
   if (jr_u64 (r, o, p, "shares", &c->shares, err) < 0 || jr_i64 (r, o, p, "quota", &c->quota, err) < 0
       || jr_u64 (r, o, p, "burst", &c->burst, err) < 0 || jr_u64 (r, o, p, "period", &c->period, err) < 0
@@ -80,131 +76,110 @@ parse_cpu (struct jr *r, yajl_val res, const char *path, struct spec_resources *
 }
 
 static int
+parse_throttle_device (struct jr *r, yajl_val o, const char *ip, void *array, size_t i, tr_error_t *err)
+{
+  opt_i64 major = { 0 }, minor = { 0 };
+  opt_u64 rate = { 0 };
+  if (jr_i64 (r, o, ip, "major", &major, err) < 0 || jr_i64 (r, o, ip, "minor", &minor, err) < 0
+      || jr_u64 (r, o, ip, "rate", &rate, err) < 0)
+    return -1;
+  if (!major.set || !minor.set)
+    return tr_error_plain (err, EINVAL, "%s: major and minor are required", ip);
+  ((struct spec_throttle_device *) array)[i] = (struct spec_throttle_device){ major.v, minor.v, rate.v };
+  return 0;
+}
+
+static int
 parse_throttle (struct jr *r, yajl_val blk, const char *path, const char *key, throttlelist *out, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, blk, path, key, &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *ap = jr_path (r, path, key);
-  out->n = arr->u.array.len;
-  out->v = arena_alloc (r->arena, (out->n + 1) * sizeof *out->v);
-  for (size_t i = 0; i < out->n; i++)
-    {
-      yajl_val o = arr->u.array.values[i];
-      const char *ip = jr_index (r, ap, i);
-      opt_i64 major = { 0 }, minor = { 0 };
-      opt_u64 rate = { 0 };
-      if (!YAJL_IS_OBJECT (o))
-        return jr_type_error (err, ip, "an object", o);
-      if (jr_i64 (r, o, ip, "major", &major, err) < 0 || jr_i64 (r, o, ip, "minor", &minor, err) < 0
-          || jr_u64 (r, o, ip, "rate", &rate, err) < 0)
-        return -1;
-      if (!major.set || !minor.set)
-        return tr_error_plain (err, EINVAL, "%s: major and minor are required", ip);
-      out->v[i] = (struct spec_throttle_device){ major.v, minor.v, rate.v };
-    }
+  return JR_OBJECT_ARRAY (r, blk, path, key, parse_throttle_device, &out->v, &out->n, err);
+}
+
+static int
+parse_weight_device (struct jr *r, yajl_val d, const char *ip, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_weight_device *w = (struct spec_weight_device *) array + i;
+  opt_i64 major = { 0 }, minor = { 0 };
+  if (jr_i64 (r, d, ip, "major", &major, err) < 0 || jr_i64 (r, d, ip, "minor", &minor, err) < 0
+      || jr_u64 (r, d, ip, "weight", &w->weight, err) < 0
+      || jr_u64 (r, d, ip, "leafWeight", &w->leaf_weight, err) < 0)
+    return -1;
+  if (!major.set || !minor.set)
+    return tr_error_plain (err, EINVAL, "%s: major and minor are required", ip);
+  w->major = major.v;
+  w->minor = minor.v;
   return 0;
 }
 
 static int
 parse_block_io (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
 {
-  yajl_val o, arr;
+  yajl_val o;
   int ret = jr_object (r, res, path, "blockIO", &o, err);
   if (ret <= 0)
     return ret;
   const char *p = jr_path (r, path, "blockIO");
-  struct spec_block_io *b = arena_alloc (r->arena, sizeof *b);
+  struct spec_block_io *b = jr_alloc (r, sizeof *b, p, err);
+  if (b == NULL)
+    return -1;
   out->block_io = b;
   if (jr_u64 (r, o, p, "weight", &b->weight, err) < 0 || jr_u64 (r, o, p, "leafWeight", &b->leaf_weight, err) < 0
       || parse_throttle (r, o, p, "throttleReadBpsDevice", &b->throttle_read_bps, err) < 0
       || parse_throttle (r, o, p, "throttleWriteBpsDevice", &b->throttle_write_bps, err) < 0
       || parse_throttle (r, o, p, "throttleReadIOPSDevice", &b->throttle_read_iops, err) < 0
       || parse_throttle (r, o, p, "throttleWriteIOPSDevice", &b->throttle_write_iops, err) < 0
-      || jr_array (r, o, p, "weightDevice", &arr, err) < 0)
+      || JR_OBJECT_ARRAY (r, o, p, "weightDevice", parse_weight_device, &b->weight_device, &b->n_weight_device,
+                          err) < 0)
     return -1;
-  if (arr == NULL)
-    return 0;
-  const char *ap = jr_path (r, p, "weightDevice");
-  b->n_weight_device = arr->u.array.len;
-  b->weight_device = arena_alloc (r->arena, (b->n_weight_device + 1) * sizeof *b->weight_device);
-  for (size_t i = 0; i < b->n_weight_device; i++)
-    {
-      yajl_val d = arr->u.array.values[i];
-      struct spec_weight_device *w = &b->weight_device[i];
-      const char *ip = jr_index (r, ap, i);
-      opt_i64 major = { 0 }, minor = { 0 };
-      if (!YAJL_IS_OBJECT (d))
-        return jr_type_error (err, ip, "an object", d);
-      if (jr_i64 (r, d, ip, "major", &major, err) < 0 || jr_i64 (r, d, ip, "minor", &minor, err) < 0
-          || jr_u64 (r, d, ip, "weight", &w->weight, err) < 0
-          || jr_u64 (r, d, ip, "leafWeight", &w->leaf_weight, err) < 0)
-        return -1;
-      if (!major.set || !minor.set)
-        return tr_error_plain (err, EINVAL, "%s: major and minor are required", ip);
-      w->major = major.v;
-      w->minor = minor.v;
-    }
+  return 0;
+}
+
+static int
+parse_hugepage_limit (struct jr *r, yajl_val o, const char *ip, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_hugepage_limit *h = (struct spec_hugepage_limit *) array + i;
+  opt_u64 limit = { 0 };
+  if (jr_string (r, o, ip, "pageSize", &h->page_size, err) < 0 || jr_u64 (r, o, ip, "limit", &limit, err) < 0)
+    return -1;
+  if (h->page_size == NULL)
+    return tr_error_plain (err, EINVAL, "%s.pageSize: required", ip);
+  h->limit = limit.v;
   return 0;
 }
 
 static int
 parse_hugepages (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
 {
-  yajl_val arr;
-  int ret = jr_array (r, res, path, "hugepageLimits", &arr, err);
-  if (ret <= 0)
-    return ret;
-  const char *ap = jr_path (r, path, "hugepageLimits");
-  out->n_hugepage_limits = arr->u.array.len;
-  out->hugepage_limits = arena_alloc (r->arena, (out->n_hugepage_limits + 1) * sizeof *out->hugepage_limits);
-  for (size_t i = 0; i < out->n_hugepage_limits; i++)
-    {
-      yajl_val o = arr->u.array.values[i];
-      struct spec_hugepage_limit *h = &out->hugepage_limits[i];
-      const char *ip = jr_index (r, ap, i);
-      opt_u64 limit = { 0 };
-      if (!YAJL_IS_OBJECT (o))
-        return jr_type_error (err, ip, "an object", o);
-      if (jr_string (r, o, ip, "pageSize", &h->page_size, err) < 0 || jr_u64 (r, o, ip, "limit", &limit, err) < 0)
-        return -1;
-      if (h->page_size == NULL)
-        return tr_error_plain (err, EINVAL, "%s.pageSize: required", ip);
-      h->limit = limit.v;
-    }
+  return JR_OBJECT_ARRAY (r, res, path, "hugepageLimits", parse_hugepage_limit, &out->hugepage_limits,
+                          &out->n_hugepage_limits, err);
+}
+
+static int
+parse_priority (struct jr *r, yajl_val e, const char *ip, void *array, size_t i, tr_error_t *err)
+{
+  struct spec_net_priority *prio = (struct spec_net_priority *) array + i;
+  if (jr_string (r, e, ip, "name", &prio->name, err) < 0 || jr_u32 (r, e, ip, "priority", &prio->priority, err) < 0)
+    return -1;
+  if (prio->name == NULL)
+    return tr_error_plain (err, EINVAL, "%s.name: required", ip);
   return 0;
 }
 
 static int
 parse_network (struct jr *r, yajl_val res, const char *path, struct spec_resources *out, tr_error_t *err)
 {
-  yajl_val o, arr;
+  yajl_val o;
   int ret = jr_object (r, res, path, "network", &o, err);
   if (ret <= 0)
     return ret;
   const char *p = jr_path (r, path, "network");
-  struct spec_network *n = arena_alloc (r->arena, sizeof *n);
-  out->network = n;
-  if (jr_u64 (r, o, p, "classID", &n->class_id, err) < 0 || jr_array (r, o, p, "priorities", &arr, err) < 0)
+  struct spec_network *n = jr_alloc (r, sizeof *n, p, err);
+  if (n == NULL)
     return -1;
-  if (arr == NULL)
-    return 0;
-  const char *ap = jr_path (r, p, "priorities");
-  n->n_priorities = arr->u.array.len;
-  n->priorities = arena_alloc (r->arena, (n->n_priorities + 1) * sizeof *n->priorities);
-  for (size_t i = 0; i < n->n_priorities; i++)
-    {
-      yajl_val e = arr->u.array.values[i];
-      const char *ip = jr_index (r, ap, i);
-      if (!YAJL_IS_OBJECT (e))
-        return jr_type_error (err, ip, "an object", e);
-      if (jr_string (r, e, ip, "name", &n->priorities[i].name, err) < 0
-          || jr_u32 (r, e, ip, "priority", &n->priorities[i].priority, err) < 0)
-        return -1;
-      if (n->priorities[i].name == NULL)
-        return tr_error_plain (err, EINVAL, "%s.name: required", ip);
-    }
+  out->network = n;
+  if (jr_u64 (r, o, p, "classID", &n->class_id, err) < 0
+      || JR_OBJECT_ARRAY (r, o, p, "priorities", parse_priority, &n->priorities, &n->n_priorities, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -217,7 +192,9 @@ parse_rdma (struct jr *r, yajl_val res, const char *path, struct spec_resources 
     return ret;
   const char *p = jr_path (r, path, "rdma");
   out->n_rdma = o->u.object.len;
-  out->rdma = arena_alloc (r->arena, (out->n_rdma + 1) * sizeof *out->rdma);
+  out->rdma = jr_alloc (r, (out->n_rdma + 1) * sizeof *out->rdma, p, err);
+  if (out->rdma == NULL)
+    return -1;
   for (size_t i = 0; i < out->n_rdma; i++)
     {
       const char *dev = o->u.object.keys[i];
@@ -226,6 +203,8 @@ parse_rdma (struct jr *r, yajl_val res, const char *path, struct spec_resources 
       if (!YAJL_IS_OBJECT (e))
         return jr_type_error (err, dp, "an object", e);
       out->rdma[i].device = arena_strdup (r->arena, dev);
+      if (out->rdma[i].device == NULL)
+        return tr_error (err, ENOMEM, "%s", dp);
       if (jr_u64 (r, e, dp, "hcaHandles", &out->rdma[i].hca_handles, err) < 0
           || jr_u64 (r, e, dp, "hcaObjects", &out->rdma[i].hca_objects, err) < 0)
         return -1;
@@ -255,8 +234,8 @@ spec_parse_resources_json (struct spec *spec, const char *text, size_t len, tr_e
   if (doc == NULL)
     return NULL;
   struct jr r = { .arena = &spec->arena };
-  struct spec_resources *res = arena_alloc (&spec->arena, sizeof *res);
-  int ret = parse_resources (&r, doc, "", res, err);
+  struct spec_resources *res = jr_alloc (&r, sizeof *res, "resources", err);
+  int ret = res ? parse_resources (&r, doc, "", res, err) : -1;
   yajl_tree_free (doc);
   if (ret < 0)
     {

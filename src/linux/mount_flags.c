@@ -2,9 +2,11 @@
 #include "linux/mount_flags.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 
 /* MOUNT_ATTR_* from <linux/mount.h>, which clashes with <sys/mount.h>. */
 #define ATTR_RDONLY 0x00000001
@@ -20,6 +22,29 @@
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
 #endif
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
+
+static const struct
+{
+  unsigned long st;
+  unsigned long ms;
+} statvfs_flags[] = {
+  { ST_RDONLY, MS_RDONLY },         { ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },
+  { ST_NOEXEC, MS_NOEXEC },         { ST_NOATIME, MS_NOATIME },       { ST_NODIRATIME, MS_NODIRATIME },
+  { ST_RELATIME, MS_RELATIME },     { ST_NOSYMFOLLOW, MS_NOSYMFOLLOW },
+};
+
+unsigned long
+mount_flags_from_statvfs (unsigned long f_flag)
+{
+  unsigned long out = 0;
+  for (size_t i = 0; i < sizeof statvfs_flags / sizeof statvfs_flags[0]; i++)
+    if (f_flag & statvfs_flags[i].st)
+      out |= statvfs_flags[i].ms;
+  return out;
+}
 
 static const struct
 {
@@ -99,6 +124,48 @@ static const struct
   { "rsymfollow", 0, ATTR_NOSYMFOLLOW },
 };
 
+/* Options that are no mount flag: they set a field of struct mount_options
+ * for mounts.c.  "applied" says whether mounts.c acts on it. */
+static const struct
+{
+  const char *name;
+  size_t field; /* offset of a bool in struct mount_options */
+  bool value;
+  bool applied;
+} field_options[] = {
+  { "tmpcopyup", offsetof (struct mount_options, tmpcopyup), true, true },
+  { "notmpcopyup", offsetof (struct mount_options, tmpcopyup), false, true },
+  /* Recognised, but mounts.c makes no idmapped mounts (yet). */
+  { "idmap", offsetof (struct mount_options, idmap), true, false },
+  { "ridmap", offsetof (struct mount_options, idmap), true, false },
+};
+
+#define N_ELEMENTS(a) (sizeof (a) / sizeof (a)[0])
+
+static void
+add_name (const char **out, size_t max, size_t *n, const char *name)
+{
+  if (*n < max)
+    out[*n] = name;
+  (*n)++;
+}
+
+size_t
+mount_option_names (const char **out, size_t max)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < N_ELEMENTS (flag_options); i++)
+    add_name (out, max, &n, flag_options[i].name);
+  for (size_t i = 0; i < N_ELEMENTS (propagation_options); i++)
+    add_name (out, max, &n, propagation_options[i].name);
+  for (size_t i = 0; i < N_ELEMENTS (recursive_options); i++)
+    add_name (out, max, &n, recursive_options[i].name);
+  for (size_t i = 0; i < N_ELEMENTS (field_options); i++)
+    if (field_options[i].applied)
+      add_name (out, max, &n, field_options[i].name);
+  return n;
+}
+
 int
 propagation_parse (const char *name, unsigned long *flags, tr_error_t *err)
 {
@@ -145,6 +212,12 @@ parse_table_option (const char *opt, struct mount_options *out)
         out->rec_attr_clr = (out->rec_attr_clr & ~recursive_options[i].set) | recursive_options[i].clear;
         return true;
       }
+  for (size_t i = 0; i < N_ELEMENTS (field_options); i++)
+    if (strcmp (opt, field_options[i].name) == 0)
+      {
+        *(bool *) ((char *) out + field_options[i].field) = field_options[i].value;
+        return true;
+      }
   return false;
 }
 
@@ -157,16 +230,6 @@ mount_options_parse (char *const *options, size_t n, struct mount_options *out, 
       const char *opt = options[i];
       if (opt[0] == '\0')
         continue;
-      if (strcmp (opt, "idmap") == 0 || strcmp (opt, "ridmap") == 0)
-        {
-          out->idmap = true;
-          continue;
-        }
-      if (strcmp (opt, "tmpcopyup") == 0 || strcmp (opt, "notmpcopyup") == 0)
-        {
-          out->tmpcopyup = opt[0] == 't';
-          continue;
-        }
       if (parse_table_option (opt, out))
         continue;
       /* Not a flag: filesystem-specific data ("size=64k", "mode=755"). */

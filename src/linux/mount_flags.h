@@ -15,7 +15,7 @@ struct mount_options
   unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE, maybe | MS_REC */
   bool recursive_attrs;      /* "rro", "rnosuid", ...: applied with mount_setattr(AT_RECURSIVE) */
   unsigned long rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* for the r* options */
-  bool idmap;                /* "idmap" / "ridmap" */
+  bool idmap;                /* "idmap" / "ridmap": recognised, not applied by mounts.c */
   bool tmpcopyup;            /* tmpfs: start with the content of the covered directory */
   char data[4096];           /* everything else, comma-joined: passed as fs data */
 };
@@ -24,6 +24,21 @@ struct mount_options
  * decides whether "bind"/"rbind" are implied.  Unknown options go to
  * data, as mount(8) does.  Errors name the option. */
 int mount_options_parse (char *const *options, size_t n, struct mount_options *out, tr_error_t *err);
+
+/* The per-mount flags of a mount as statvfs() reports them (f_flag's
+ * ST_*), as MS_* flags for a bind remount that must keep them: read-only,
+ * nosuid, nodev, noexec, the atime flags (noatime, nodiratime, relatime)
+ * and nosymfollow.  The superblock flags that statvfs also reports (sync,
+ * mandlock) are left out: a bind remount cannot change them.  In a user
+ * namespace the kernel locks nosuid, nodev, noexec, read-only and the atime
+ * flags of mounts inherited from the host and refuses a remount that would
+ * change them. */
+unsigned long mount_flags_from_statvfs (unsigned long f_flag);
+
+/* The names of the options that mount_options_parse() recognises and the
+ * mount code applies, in table order: out receives at most max of them;
+ * returns how many there are.  (Anything else is passed on as fs data.) */
+size_t mount_option_names (const char **out, size_t max);
 
 /* Parse rootfsPropagation: "private", "rslave", ... → MS_* | MS_REC. */
 int propagation_parse (const char *name, unsigned long *flags, tr_error_t *err);

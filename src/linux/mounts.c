@@ -19,27 +19,15 @@
 
 /* Per-mount flags that a bind remount would otherwise reset.  In a user
  * namespace the kernel "locks" them on mounts inherited from the host and
- * refuses a remount that tries to clear them, so they are carried over. */
+ * refuses a remount that tries to clear them, so they are carried over.
+ * Read-only is left to the mount's own options ("ro"/"rw"). */
 static unsigned long
 locked_flags (int fd)
 {
   struct statvfs sv;
-  unsigned long out = 0;
   if (fstatvfs (fd, &sv) < 0)
     return 0;
-  if (sv.f_flag & ST_NOSUID)
-    out |= MS_NOSUID;
-  if (sv.f_flag & ST_NODEV)
-    out |= MS_NODEV;
-  if (sv.f_flag & ST_NOEXEC)
-    out |= MS_NOEXEC;
-  if (sv.f_flag & ST_NOATIME)
-    out |= MS_NOATIME;
-  if (sv.f_flag & ST_NODIRATIME)
-    out |= MS_NODIRATIME;
-  if (sv.f_flag & ST_RELATIME)
-    out |= MS_RELATIME;
-  return out;
+  return mount_flags_from_statvfs (sv.f_flag) & ~MS_RDONLY;
 }
 
 bool

@@ -37,6 +37,20 @@ ns_clone_flag (enum spec_ns_type type)
   return 0;
 }
 
+size_t
+ns_supported_names (const char **out, size_t max)
+{
+  size_t n = 0;
+  for (int t = 0; t < NS_COUNT; t++)
+    if (ns_clone_flag ((enum spec_ns_type) t) != 0)
+      {
+        if (n < max)
+          out[n] = spec_ns_name ((enum spec_ns_type) t);
+        n++;
+      }
+  return n;
+}
+
 int
 ns_plan_build (const struct spec *spec, struct ns_plan *plan, tr_error_t *err)
 {

@@ -36,6 +36,10 @@ struct ns_plan
 
 unsigned long ns_clone_flag (enum spec_ns_type type);
 
+/* The config.json names of the namespace kinds that have a clone flag
+ * above: out receives at most max of them; returns how many there are. */
+size_t ns_supported_names (const char **out, size_t max);
+
 int ns_plan_build (const struct spec *spec, struct ns_plan *plan, tr_error_t *err);
 
 /* Open every namespace path in the plan up front (fds are O_CLOEXEC);

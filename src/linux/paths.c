@@ -2,6 +2,7 @@
 #include "linux/paths.h"
 #include "util/cleanup.h"
 #include "util/fs_safe.h"
+#include "linux/mount_flags.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,8 +72,7 @@ paths_make_readonly (const strlist *paths, tr_error_t *err)
       struct statvfs sv;
       unsigned long keep = 0;
       if (fstatvfs (top, &sv) == 0)
-        keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0)
-               | (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+        keep = mount_flags_from_statvfs (sv.f_flag);
       if (mount (NULL, fd_path (top, p), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | keep, NULL) < 0)
         return tr_error (err, errno, "linux.readonlyPaths[%zu]: remount %s read-only", i, path);
     }

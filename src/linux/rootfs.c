@@ -3,6 +3,7 @@
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "linux/mount_flags.h"
+#include "linux/mountinfo.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
@@ -125,8 +126,7 @@ rootfs_finish (const struct spec *spec, enum rootfs_switch how, tr_error_t *err)
       struct statvfs sv;
       unsigned long keep = 0;
       if (statvfs ("/", &sv) == 0)
-        keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0)
-               | (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+        keep = mount_flags_from_statvfs (sv.f_flag);
       if (mount (NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
         return tr_error (err, errno, "root.readonly: remount / read-only");
     }
@@ -143,45 +143,18 @@ rootfs_finish (const struct spec *spec, enum rootfs_switch how, tr_error_t *err)
   return 0;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void
-unescape_octal (char *s)
-{
-  char *out = s;
-  for (char *in = s; *in; in++)
-    {
-      if (in[0] == '\\' && in[1] >= '0' && in[1] <= '7' && in[2] >= '0' && in[2] <= '7' && in[3] >= '0'
-          && in[3] <= '7')
-        {
-          *out++ = (char) ((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
-          in += 3;
-        }
-      else
-        *out++ = *in;
-    }
-  *out = '\0';
-}
-
 int
 rootfs_release_host_mounts (const char *rootfs, tr_error_t *err)
 {
-  cleanup_free char *info = read_file_at (AT_FDCWD, "/proc/self/mountinfo", NULL, err);
-  if (info == NULL)
+  cleanup_mountinfo struct mountinfo info = { 0 };
+  if (mountinfo_read (&info, err) < 0)
     return -1;
   size_t len = strlen (rootfs);
   /* Lines come in mount order: walking them backwards unmounts children
    * before their parents. */
-  char *lines[4096];
-  size_t n = 0;
-  char *save = NULL;
-  for (char *line = strtok_r (info, "\n", &save); line && n < 4096; line = strtok_r (NULL, "\n", &save))
-    lines[n++] = line;
-  for (size_t i = n; i-- > 0;)
+  for (size_t i = info.n; i-- > 0;)
     {
-      char mountpoint[4096];
-      if (sscanf (lines[i], "%*s %*s %*s %*s %4095s", mountpoint) != 1)
-        continue;
-      unescape_octal (mountpoint);
+      const char *mountpoint = info.v[i].mountpoint;
       if (strncmp (mountpoint, rootfs, len) != 0 || (mountpoint[len] != '\0' && mountpoint[len] != '/'))
         continue;
       if (umount2 (mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)

@@ -66,6 +66,16 @@ static const struct
   { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
 };
 
+/* The architecture names of the runtime spec; arch_token() decides which
+ * of them this libseccomp knows. */
+static const char *const spec_archs[] = {
+  "SCMP_ARCH_X86",      "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",        "SCMP_ARCH_AARCH64",
+  "SCMP_ARCH_ARM",      "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",     "SCMP_ARCH_MIPS64N32",
+  "SCMP_ARCH_MIPSEL",   "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+  "SCMP_ARCH_PPC64",    "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",       "SCMP_ARCH_S390X",
+  "SCMP_ARCH_PARISC",   "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",    "SCMP_ARCH_LOONGARCH64",
+};
+
 static int
 find_action (const char *name, size_t *index)
 {
@@ -90,6 +100,45 @@ arch_token (const char *name)
     lower[i] = (char) (name[10 + i] >= 'A' && name[10 + i] <= 'Z' ? name[10 + i] + 32 : name[10 + i]);
   lower[i] = '\0';
   return seccomp_arch_resolve_name (lower);
+}
+
+#define N_ELEMENTS(a) (sizeof (a) / sizeof (a)[0])
+size_t
+seccomp_action_names (const char **out, size_t max)
+{
+  for (size_t i = 0; i < N_ELEMENTS (actions) && i < max; i++)
+    out[i] = actions[i].name;
+  return N_ELEMENTS (actions);
+}
+
+size_t
+seccomp_operator_names (const char **out, size_t max)
+{
+  for (size_t i = 0; i < N_ELEMENTS (operators) && i < max; i++)
+    out[i] = operators[i].name;
+  return N_ELEMENTS (operators);
+}
+
+size_t
+seccomp_flag_names (const char **out, size_t max)
+{
+  for (size_t i = 0; i < N_ELEMENTS (filter_flags) && i < max; i++)
+    out[i] = filter_flags[i].name;
+  return N_ELEMENTS (filter_flags);
+}
+
+size_t
+seccomp_arch_names (const char **out, size_t max)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < N_ELEMENTS (spec_archs); i++)
+    if (arch_token (spec_archs[i]) != 0)
+      {
+        if (n < max)
+          out[n] = spec_archs[i];
+        n++;
+      }
+  return n;
 }
 
 int

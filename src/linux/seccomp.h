@@ -16,6 +16,15 @@ struct seccomp_program;
  * building anything; errors name the JSON field. */
 int seccomp_config_validate (const struct spec_seccomp *s, tr_error_t *err);
 
+/* The names seccomp_config_validate() accepts (for `tinyrun features`):
+ * out receives at most max of them, in table order; each returns how many
+ * there are.  Architectures are the runtime spec's names that this
+ * libseccomp resolves. */
+size_t seccomp_action_names (const char **out, size_t max);
+size_t seccomp_operator_names (const char **out, size_t max);
+size_t seccomp_flag_names (const char **out, size_t max);
+size_t seccomp_arch_names (const char **out, size_t max);
+
 int seccomp_compile (const struct spec_seccomp *s, struct seccomp_program **out, tr_error_t *err);
 
 /* Does the filter hand syscalls to a user-space listener

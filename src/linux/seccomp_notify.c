@@ -4,13 +4,13 @@
  * the notify fd, named in "fds". */
 #include "config.h"
 #include "linux/seccomp.h"
+#include "oci-spec/seccomp_state_json.h"
 #include "util/cleanup.h"
 #include "util/fd_passing.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 
 bool
 seccomp_spec_uses_notify (const struct spec_seccomp *s)
@@ -21,43 +21,6 @@ seccomp_spec_uses_notify (const struct spec_seccomp *s)
   return false;
 }
 
-static void
-str (yajl_gen g, const char *s)
-{
-  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
-}
-
-static char *
-process_state (const struct spec_seccomp *s, pid_t pid, const char *state_json, size_t *len)
-{
-  yajl_gen g = yajl_gen_alloc (NULL);
-  if (g == NULL)
-    return NULL;
-  yajl_gen_map_open (g);
-  str (g, "ociVersion");
-  str (g, "1.2.0");
-  str (g, "fds");
-  yajl_gen_array_open (g);
-  str (g, "seccompFd");
-  yajl_gen_array_close (g);
-  str (g, "pid");
-  yajl_gen_integer (g, pid);
-  str (g, "metadata");
-  str (g, s->listener_metadata ? s->listener_metadata : "");
-  yajl_gen_map_close (g);
-  /* The container state is already JSON: splice it in as "state". */
-  const unsigned char *buf;
-  size_t n;
-  yajl_gen_get_buf (g, &buf, &n);
-  char *out = NULL;
-  if (n == 0 || asprintf (&out, "%.*s,\"state\":%s}", (int) n - 1, buf, state_json) < 0)
-    out = NULL;
-  yajl_gen_free (g);
-  if (out)
-    *len = strlen (out);
-  return out;
-}
-
 int
 seccomp_send_to_listener (const struct spec_seccomp *s, int notify_fd, pid_t pid, const char *state_json,
                           tr_error_t *err)
@@ -66,9 +29,9 @@ seccomp_send_to_listener (const struct spec_seccomp *s, int notify_fd, pid_t pid
   if (sock < 0)
     return tr_error_wrap (err, "linux.seccomp.listenerPath");
   size_t len = 0;
-  cleanup_free char *msg = process_state (s, pid, state_json, &len);
+  cleanup_free char *msg = seccomp_state_json (pid, s->listener_metadata, state_json, &len, err);
   if (msg == NULL)
-    return tr_error (err, ENOMEM, "seccomp listener message");
+    return -1;
   if (send_with_fd (sock, msg, len, notify_fd) < 0)
     return tr_error (err, errno, "linux.seccomp.listenerPath: send to %s", s->listener_path);
   return 0;

@@ -3,6 +3,7 @@
 #include "linux/mount_flags.h"
 
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 
 static struct mount_options
 parse (char **opts, size_t n)
@@ -60,4 +61,17 @@ TEST (propagation_names)
   CHECK (propagation_parse ("sideways", &f, &err) < 0);
   CHECK_ERR (err, "unknown propagation \"sideways\"");
   tr_error_free (&err);
+}
+
+/* The flags a bind remount keeps from statvfs(): the per-mount ones,
+ * atime flags included; never the superblock-only sync/mandlock. */
+TEST (mount_flags_from_statvfs)
+{
+  CHECK (mount_flags_from_statvfs (0) == 0);
+  CHECK (mount_flags_from_statvfs (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC)
+         == (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+  CHECK (mount_flags_from_statvfs (ST_NOATIME | ST_NODIRATIME) == (MS_NOATIME | MS_NODIRATIME));
+  CHECK (mount_flags_from_statvfs (ST_RELATIME | ST_NOSUID) == (MS_RELATIME | MS_NOSUID));
+  CHECK (mount_flags_from_statvfs (0x2000 /* ST_NOSYMFOLLOW */) == 256 /* MS_NOSYMFOLLOW */);
+  CHECK (mount_flags_from_statvfs (ST_SYNCHRONOUS | ST_MANDLOCK) == 0);
 }

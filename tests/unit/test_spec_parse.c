@@ -169,6 +169,33 @@ TEST (errors_name_the_json_path)
   EXPECT_ERROR ("{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"\"}}", "root.path: must not be empty");
 }
 
+/* Every array of objects goes through one reader: a non-object element
+ * is named by its index, wherever the array sits. */
+TEST (array_elements_must_be_objects)
+{
+  EXPECT_ERROR ("{" MINIMAL ", \"mounts\": [{\"destination\": \"/a\"}, \"/b\"]}",
+                "mounts[1]: expected an object, got \"/b\"");
+  EXPECT_ERROR ("{" MINIMAL ", \"hooks\": {\"poststop\": [7]}}", "hooks.poststop[0]: expected an object, got 7");
+  EXPECT_ERROR ("{" MINIMAL ", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", \"rlimits\": [[]]}}",
+                "process.rlimits[0]: expected an object, got an array");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"uidMappings\": [{\"containerID\": 0}, true]}}",
+                "linux.uidMappings[1]: expected an object, got a boolean");
+  EXPECT_ERROR ("{" MINIMAL ", \"mounts\": [{\"destination\": \"/a\", \"gidMappings\": [{\"size\": -1}]}]}",
+                "mounts[0].gidMappings[0].size: expected a non-negative integer, got -1");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+                "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_LOG\", \"args\": [{\"op\": \"SCMP_CMP_EQ\"}, {}]}]}}}",
+                "linux.seccomp.syscalls[0].args[1].op: required");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"seccomp\": {\"syscalls\": [1]}}}", "linux.seccomp.defaultAction: required");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"resources\": {\"blockIO\": {\"weightDevice\": [{\"major\": 8}]}}}}",
+                "linux.resources.blockIO.weightDevice[0]: major and minor are required");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [null]}}}}",
+                "linux.resources.blockIO.throttleReadBpsDevice[0]: expected an object, got null");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"resources\": {\"hugepageLimits\": [{\"limit\": 1}]}}}",
+                "linux.resources.hugepageLimits[0].pageSize: required");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"resources\": {\"network\": {\"priorities\": [{\"priority\": 1}]}}}}",
+                "linux.resources.network.priorities[0].name: required");
+}
+
 TEST (errors_for_malformed_json)
 {
   EXPECT_ERROR ("{\"ociVersion\": ", "config.json: invalid JSON");

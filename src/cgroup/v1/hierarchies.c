@@ -1,7 +1,7 @@
 #include "config.h"
 #include "cgroup/v1/hierarchies.h"
+#include "linux/mountinfo.h"
 #include "util/cleanup.h"
-#include "util/fileutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,31 +38,23 @@ controllers_from_super_options (const char *opts, char *out, size_t size)
 static int
 load (tr_error_t *err)
 {
-  cleanup_free char *buf = read_file_at (AT_FDCWD, "/proc/self/mountinfo", NULL, err);
-  if (buf == NULL)
+  cleanup_mountinfo struct mountinfo info = { 0 };
+  if (mountinfo_read (&info, err) < 0)
     return -1;
-  char *save = NULL;
-  for (char *line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+  for (size_t i = 0; i < info.n; i++)
     {
-      /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER */
-      char *sep = strstr (line, " - ");
-      if (sep == NULL)
-        continue;
-      char fstype[64], source[256], super[512];
-      if (sscanf (sep + 3, "%63s %255s %511s", fstype, source, super) != 3 || strcmp (fstype, "cgroup") != 0)
-        continue;
-      char mountpoint[256];
-      if (sscanf (line, "%*s %*s %*s %*s %255s", mountpoint) != 1)
+      const struct mountinfo_entry *e = &info.v[i];
+      if (strcmp (e->fstype, "cgroup") != 0)
         continue;
       if (n_hierarchies == MAX_HIERARCHIES)
         break;
       struct v1_hierarchy *h = &hierarchies[n_hierarchies];
-      snprintf (h->mountpoint, sizeof h->mountpoint, "%s", mountpoint);
-      controllers_from_super_options (super, h->controllers, sizeof h->controllers);
+      snprintf (h->mountpoint, sizeof h->mountpoint, "%s", e->mountpoint);
+      controllers_from_super_options (e->super_options, h->controllers, sizeof h->controllers);
       /* The same hierarchy may be mounted twice; keep the first. */
       bool dup = false;
-      for (size_t i = 0; i < n_hierarchies; i++)
-        dup |= strcmp (hierarchies[i].controllers, h->controllers) == 0;
+      for (size_t j = 0; j < n_hierarchies; j++)
+        dup |= strcmp (hierarchies[j].controllers, h->controllers) == 0;
       if (!dup)
         n_hierarchies++;
     }
