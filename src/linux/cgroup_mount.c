@@ -1,6 +1,6 @@
 #include "config.h"
 #include "linux/cgroup_mount.h"
-#include "linux/mounts.h"
+#include "linux/bind_mount.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/fs_safe.h"

@@ -2,7 +2,7 @@
 #include "linux/devices.h"
 #include "util/cleanup.h"
 #include "util/fs_safe.h"
-#include "linux/mounts.h"
+#include "linux/bind_mount.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -26,8 +26,4 @@ int mounts_apply (const struct spec *spec, const struct mount_context *mc, tr_er
 /* Is there a mount of type bind at "/dev" (then tinyrun leaves /dev alone)? */
 bool mounts_have_bind_dev (const struct spec *spec);
 
-/* Bind-mount `src_fd` onto the rootfs path `dst`, then apply flags with a
- * bind remount when there are any.  Used for mounts, devices and masks. */
-int bind_mount_fd (int src_fd, int rootfd, const char *dst, unsigned long flags, tr_error_t *err);
-
 #endif

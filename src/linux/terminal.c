@@ -3,7 +3,7 @@
 #include "util/cleanup.h"
 #include "util/fd_passing.h"
 #include "util/fs_safe.h"
-#include "linux/mounts.h"
+#include "linux/bind_mount.h"
 
 #include <errno.h>
 #include <fcntl.h>
