@@ -140,6 +140,18 @@ load_spec (int dirfd, struct spec **out, tr_error_t *err)
   return *out ? 0 : -1;
 }
 
+/* The cgroup2 directory for exec_spawn's CLONE_INTO_CGROUP, or -1. */
+static int
+open_cgroup_dir (const char *path)
+{
+  const char *mnt = cgroup_v2_mountpoint ();
+  if (mnt == NULL || cgroup_layout () != CGROUP_LAYOUT_UNIFIED || path == NULL)
+    return -1;
+  char dir[4096];
+  snprintf (dir, sizeof dir, "%s%s", mnt, path);
+  return open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 int
 container_exec (const char *root, const char *id, const struct exec_options *o, int *exit_status,
                 tr_error_t *err)
@@ -149,6 +161,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   cleanup_spec struct spec *spec = NULL;
   cleanup_free char *cgroup = NULL;
   cleanup_close int console = -1;
+  cleanup_close int cgroup_fd = -1;
   struct supervisor sup = { .signal_fd = -1 };
   bool supervising = false;
   struct tty_relay relay = { .master = -1 };
@@ -190,12 +203,15 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
         goto out;
       supervising = true;
     }
+  cgroup_fd = open_cgroup_dir (cgroup);
   struct exec_request r = {
     .id = id,
     .init_pid = st.pid,
     .spec = spec,
     .process = p,
     .cgroup_path = cgroup,
+    .cgroup_fd = cgroup_fd,
+    .enter_cgroup = cgroup_enter,
     .preserve_fds = o->preserve_fds,
   };
   pid_t pid = exec_spawn (&r, &master, err);
