@@ -1,10 +1,21 @@
 /* The container's init, from clone to execve.  Each step is small and
- * named; the first failure is sent to the parent as SYNC_ERROR and the
- * init exits.  The order matters and is the runtime spec's:
+ * named (create_steps[] below); the first failure is sent to the parent as
+ * SYNC_ERROR and the init exits.  The order matters and is the runtime
+ * spec's:
  *
- *   namespaces → mounts (host paths still visible) → createRuntime hooks
- *   (parent) → createContainer hooks → pivot_root → masks, sysctl → wait
- *   for `start` → startContainer hooks → credentials → execve */
+ *   protect the runtime binary → wait for the runtime (SYNC_PARENT_READY)
+ *   → namespaces (join, then the cgroup namespace), hostname, keyring →
+ *   rootfs, mounts, devices, cwd, terminal (host paths still visible) →
+ *   createRuntime hooks (in the parent) → createContainer hooks →
+ *   pivot_root → sysctl → masked and read-only paths → finish rootfs →
+ *   limits → resolve the process, compile seccomp (a filter that notifies
+ *   is loaded now, its fd sent to the parent) → SYNC_READY → wait for
+ *   `start` → startContainer hooks → process_finalize_and_exec (see
+ *   process.h): bounding set → keepcaps → setresgid/setresuid → capset →
+ *   ambient → no_new_privs → seccomp → execve
+ *
+ * tests/unit/test_init_order.c runs the whole list with a fake kernel
+ * (init_ops.h, util/syscalls.h) and asserts exactly this order. */
 #include "config.h"
 #include "init/init.h"
 #include "init/init_ops.h"
