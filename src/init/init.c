@@ -4,7 +4,8 @@
  * spec's:
  *
  *   protect the runtime binary → wait for the runtime (SYNC_PARENT_READY)
- *   → namespaces (join, then the cgroup namespace), hostname, keyring →
+ *   → initial CPU affinity → namespaces (join, then the cgroup
+ *   namespace), hostname, keyring →
  *   rootfs, mounts, devices, cwd, terminal (host paths still visible) →
  *   createRuntime hooks (in the parent) → createContainer hooks →
  *   pivot_root → sysctl → masked and read-only paths → finish rootfs →

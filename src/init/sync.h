@@ -5,8 +5,8 @@
  *
  *   parent (create.c, spawn.c)           child (the container's init)
  *   ------                               ----------------------------
- *   [intermediate mode (namespaces.h): the intermediate process, in the
- *   runtime's cgroup, joins namespaces, then
+ *   [intermediate mode (namespaces.h): the intermediate process, cloned
+ *   into the container's cgroup, joins namespaces, then
  *                                  ◀──── SYNC_USERNS_READY   (unshared a user ns)
  *   write uid_map/gid_map ─────────────▶ SYNC_USERNS_MAPPED
  *                                        unshares the other namespaces,
