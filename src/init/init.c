@@ -5,8 +5,8 @@
  *
  *   protect the runtime binary → wait for the runtime (SYNC_PARENT_READY)
  *   → initial CPU affinity → namespaces (join, then the cgroup
- *   namespace), hostname, keyring →
- *   rootfs, mounts, devices, cwd, terminal (host paths still visible) →
+ *   namespace), hostname, keyring → rootfs, mounts, devices, cwd,
+ *   terminal (host paths still visible) →
  *   createRuntime hooks (in the parent) → createContainer hooks →
  *   pivot_root → sysctl → masked and read-only paths → finish rootfs →
  *   limits → resolve the process, compile seccomp (a filter that notifies
@@ -16,7 +16,7 @@
  *   ambient → no_new_privs → seccomp → execve
  *
  * tests/unit/test_init_order.c runs the whole list with a fake kernel
- * (init_ops.h, util/syscalls.h) and asserts exactly this order. */
+ * (init_ops.h, util/syscalls.h) and asserts this order, call by call. */
 #include "config.h"
 #include "init/init.h"
 #include "init/init_ops.h"
