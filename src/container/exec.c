@@ -156,6 +156,18 @@ exec_cgroup (const struct container_state *st, const struct exec_options *o, cha
   return 0;
 }
 
+/* The cgroup2 directory for exec_spawn's CLONE_INTO_CGROUP, or -1. */
+static int
+open_cgroup_dir (const char *path)
+{
+  const char *mnt = cgroup_v2_mountpoint ();
+  if (mnt == NULL || cgroup_layout () != CGROUP_LAYOUT_UNIFIED || path == NULL)
+    return -1;
+  char dir[4096];
+  snprintf (dir, sizeof dir, "%s%s", mnt, path);
+  return open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 int
 container_exec (const char *root, const char *id, const struct exec_options *o, int *exit_status,
                 tr_error_t *err)
@@ -165,6 +177,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   cleanup_spec struct spec *spec = NULL;
   cleanup_free char *cgroup = NULL;
   cleanup_close int console = -1;
+  cleanup_close int cgroup_fd = -1;
   cleanup_supervisor struct supervisor sup = SUPERVISOR_INIT;
   cleanup_tty_relay struct tty_relay relay = TTY_RELAY_INIT;
   cleanup_close int master = -1;
@@ -188,12 +201,15 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
     return -1;
   if (!o->detach && supervisor_start (&sup, err) < 0)
     return -1;
+  cgroup_fd = open_cgroup_dir (cgroup);
   struct exec_request r = {
     .id = id,
     .init_pid = st.pid,
     .spec = spec,
     .process = p,
     .cgroup_path = cgroup,
+    .cgroup_fd = cgroup_fd,
+    .enter_cgroup = cgroup_enter,
     .preserve_fds = o->preserve_fds,
   };
   pid_t pid = exec_spawn (&r, &master, err);

@@ -1,6 +1,5 @@
 #include "config.h"
 #include "init/exec_spawn.h"
-#include "cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "linux/namespaces.h"
 #include "init/process.h"
@@ -8,6 +7,8 @@
 #include "linux/self_protect.h"
 #include "init/spawn.h"
 #include "init/sync.h"
+#include "init/sync_log.h"
+#include "util/syscalls.h"
 #include "linux/terminal.h"
 
 #include <errno.h>
@@ -95,6 +96,8 @@ close_handles (struct exec_handles *h)
       close (steal_fd (fds[i]));
 }
 
+#define cleanup_handles __attribute__ ((cleanup (close_handles)))
+
 /* ---- the child ---------------------------------------------------- */
 
 static int
@@ -105,9 +108,9 @@ child_enter (const struct exec_request *r, struct exec_handles *h, tr_error_t *e
     {
       if (h->ns[i] < 0 || ns_kinds[i].flag == CLONE_NEWPID || ns_kinds[i].flag == CLONE_NEWTIME)
         continue;
-      if (setns (h->ns[i], ns_kinds[i].flag) < 0)
+      if (tr_sys->setns (h->ns[i], ns_kinds[i].flag) < 0)
         return tr_error (err, errno, "join the container's %s namespace", ns_kinds[i].name);
-      if (ns_kinds[i].flag == CLONE_NEWUSER && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+      if (ns_kinds[i].flag == CLONE_NEWUSER && (tr_sys->setresgid (0, 0, 0) < 0 || tr_sys->setresuid (0, 0, 0) < 0))
         return tr_error (err, errno, "become root in the container's user namespace");
     }
   /* The init's root, whether it got there by pivot_root or chroot. */
@@ -116,66 +119,59 @@ child_enter (const struct exec_request *r, struct exec_handles *h, tr_error_t *e
   return 0;
 }
 
+static int
+child_terminal (const struct spec_process *p, tr_error_t *err)
+{
+  cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return tr_error (err, errno, "open /");
+  return terminal_setup (root, p, false, err);
+}
+
+/* Everything up to SYNC_READY: inside the container, with the process
+ * resolved and its filter compiled. */
+static int
+child_prepare (const struct exec_request *r, struct exec_handles *h, struct process_exec *x, tr_error_t *err)
+{
+  int sock = h->sync[1];
+  const struct spec_linux *l = r->spec->linux_;
+  if (self_protect_before_entering (err) < 0 || sync_expect (sock, SYNC_PARENT_READY, NULL, NULL, err) < 0
+      || child_enter (r, h, err) < 0)
+    return -1;
+  cleanup_close int master = -1;
+  if (r->process->terminal.v && (master = child_terminal (r->process, err)) < 0)
+    return -1;
+  if (process_prepare (r->process, x, err) < 0)
+    return -1;
+  if (l && l->seccomp && seccomp_compile (l->seccomp, (struct seccomp_program **) &x->seccomp, err) < 0)
+    return -1;
+  return sync_send (sock, SYNC_READY, getpid (), master, err);
+}
+
 static _Noreturn void
 exec_child (const struct exec_request *r, struct exec_handles *h)
 {
   tr_error_t err = NULL;
-  int sock = h->sync[1];
-  int master = -1;
   struct process_exec x = { 0 };
-  const struct spec_linux *l = r->spec->linux_;
-
-  if (self_protect_before_entering (&err) < 0 || sync_expect (sock, SYNC_PARENT_READY, NULL, NULL, &err) < 0
-      || child_enter (r, h, &err) < 0)
-    goto fail;
-  if (r->process->terminal.v)
-    {
-      cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (root < 0)
-        {
-          tr_error (&err, errno, "open /");
-          goto fail;
-        }
-      master = terminal_setup (root, r->process, false, &err);
-      if (master < 0)
-        goto fail;
-    }
-  if (process_prepare (r->process, &x, &err) < 0)
-    goto fail;
-  if (l && l->seccomp && seccomp_compile (l->seccomp, (struct seccomp_program **) &x.seccomp, &err) < 0)
-    goto fail;
-  if (sync_send (sock, SYNC_READY, getpid (), master, &err) < 0)
-    goto fail;
-  if (master >= 0)
-    close (master);
-  process_finalize_and_exec (r->spec, r->process, &x, r->preserve_fds, &err);
-fail:
-  sync_send_error (sock, &err);
+  /* Until execve closes the channel, the parent logs our warnings. */
+  init_log_to_sync (&h->sync[1]);
+  if (child_prepare (r, h, &x, &err) == 0)
+    process_finalize_and_exec (r->spec, r->process, &x, r->preserve_fds, &err);
+  init_log_to_sync (NULL);
+  sync_send_error (h->sync[1], &err);
   _exit (127);
 }
 
 /* ---- the parent --------------------------------------------------- */
-
-static int
-open_cgroup_fd (const char *path)
-{
-  const char *mnt = cgroup_v2_mountpoint ();
-  if (mnt == NULL || cgroup_layout () != CGROUP_LAYOUT_UNIFIED || path == NULL)
-    return -1;
-  char dir[4096];
-  snprintf (dir, sizeof dir, "%s%s", mnt, path);
-  return open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-}
 
 static pid_t
 clone_into_container (const struct exec_request *r, struct exec_handles *h, bool *in_cgroup, tr_error_t *err)
 {
   struct for_children saved;
   pid_t pid = -1;
-  cleanup_close int cgroup_fd = open_cgroup_fd (r->cgroup_path);
   if (for_children_enter (kind_fd (h, CLONE_NEWPID), kind_fd (h, CLONE_NEWTIME), false, &saved, err) == 0)
     {
-      pid = spawn_clone (0, cgroup_fd, in_cgroup);
+      pid = spawn_clone (0, r->cgroup_fd, in_cgroup);
       if (pid == 0)
         {
           close (h->sync[0]);
@@ -188,40 +184,44 @@ clone_into_container (const struct exec_request *r, struct exec_handles *h, bool
   return pid;
 }
 
+/* The parent's half, once the child exists: its cgroup, then the
+ * handshake up to its execve. */
+static int
+parent_side (const struct exec_request *r, int sock, pid_t pid, bool in_cgroup, int *pty_master, tr_error_t *err)
+{
+  /* v1 hierarchies (and kernels without CLONE_INTO_CGROUP) are joined by
+   * writing the pid, before the child may run anything. */
+  if (r->cgroup_path && !in_cgroup && r->enter_cgroup (r->cgroup_path, pid, err) < 0)
+    return -1;
+  if (sync_send (sock, SYNC_PARENT_READY, pid, -1, err) < 0 || sync_expect (sock, SYNC_READY, NULL, pty_master, err) < 0
+      || sync_wait_closed (sock, err) < 0)
+    return -1;
+  return 0;
+}
+
 pid_t
 exec_spawn (const struct exec_request *r, int *pty_master, tr_error_t *err)
 {
-  struct exec_handles h = { .root = -1, .sync = { -1, -1 } };
-  pid_t pid = -1;
+  cleanup_handles struct exec_handles h = { .root = -1, .sync = { -1, -1 } };
+  for (size_t i = 0; i < N_KINDS; i++)
+    h.ns[i] = -1;
   *pty_master = -1;
   if (open_handles (r->init_pid, &h, err) < 0)
-    goto out;
+    return -1;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, h.sync) < 0)
-    {
-      tr_error (err, errno, "socketpair");
-      goto out;
-    }
+    return tr_error (err, errno, "socketpair");
   bool in_cgroup = false;
-  pid = clone_into_container (r, &h, &in_cgroup, err);
+  pid_t pid = clone_into_container (r, &h, &in_cgroup, err);
   if (pid < 0)
-    goto out;
+    return -1;
   close (steal_fd (&h.sync[1]));
-  /* v1 hierarchies (and kernels without CLONE_INTO_CGROUP) are joined by
-   * writing the pid, before the child may run anything. */
-  if (r->cgroup_path && (!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED)
-      && cgroup_enter (r->cgroup_path, pid, err) < 0)
-    goto fail;
-  if (sync_send (h.sync[0], SYNC_PARENT_READY, pid, -1, err) < 0
-      || sync_expect (h.sync[0], SYNC_READY, NULL, pty_master, err) < 0 || sync_wait_closed (h.sync[0], err) < 0)
-    goto fail;
-  goto out;
-fail:
-  kill (pid, SIGKILL);
-  waitpid (pid, NULL, 0);
-  if (*pty_master >= 0)
-    close (steal_fd (pty_master));
-  pid = -1;
-out:
-  close_handles (&h);
+  if (parent_side (r, h.sync[0], pid, in_cgroup, pty_master, err) < 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      if (*pty_master >= 0)
+        close (steal_fd (pty_master));
+      return -1;
+    }
   return pid;
 }

@@ -5,12 +5,13 @@
  *   open /proc/<init>/ns/..., /proc/<init>/root
  *   setns pid+time for children, clone3
  *   (into the container's cgroup) ─────────▶ non-dumpable, waits
- *   [v1: write cgroup.procs]
+ *   [v1: write cgroup.procs (r->enter_cgroup)]
  *   SYNC_PARENT_READY ─────────────────────▶ setns user, then the others;
  *                                            chroot to the init's root;
  *                                            pty; cwd, PATH, seccomp
  *                                   ◀─────── SYNC_READY (+ pty master)
  *                                            credentials, seccomp, execve
+ *   (logs the child's SYNC_WARNINGs)
  *   EOF on the channel (execve closed it) or SYNC_ERROR
  *
  * The pid namespace is entered by setting the parent's pid_for_children,
@@ -30,7 +31,11 @@ struct exec_request
   pid_t init_pid;
   const struct spec *spec;             /* the container's (seccomp, personality) */
   const struct spec_process *process;  /* what to run */
-  const char *cgroup_path;             /* the container's cgroup (+ --cgroup) */
+  const char *cgroup_path;             /* the container's cgroup (+ --cgroup), or NULL */
+  int cgroup_fd;                       /* its cgroup2 directory for CLONE_INTO_CGROUP, or -1 */
+  /* Moves pid into cgroup_path (in every hierarchy); called when clone3
+   * did not place the process there.  The cgroup layer's cgroup_enter. */
+  int (*enter_cgroup) (const char *cgroup_path, pid_t pid, tr_error_t *err);
   int preserve_fds;
   bool keep_pty;                       /* with process.terminal: return the master */
 };

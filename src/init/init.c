@@ -1,39 +1,40 @@
 /* The container's init, from clone to execve.  Each step is small and
- * named; the first failure is sent to the parent as SYNC_ERROR and the
- * init exits.  The order matters and is the runtime spec's:
+ * named (create_steps[] below); the first failure is sent to the parent as
+ * SYNC_ERROR and the init exits.  The order matters and is the runtime
+ * spec's:
  *
- *   namespaces → mounts (host paths still visible) → createRuntime hooks
- *   (parent) → createContainer hooks → pivot_root → masks, sysctl → wait
- *   for `start` → startContainer hooks → credentials → execve */
+ *   protect the runtime binary → wait for the runtime (SYNC_PARENT_READY)
+ *   → initial CPU affinity → namespaces (join, then the cgroup
+ *   namespace), hostname, keyring → rootfs, mounts, devices, cwd,
+ *   terminal (host paths still visible) →
+ *   createRuntime hooks (in the parent) → createContainer hooks →
+ *   pivot_root → sysctl → masked and read-only paths → finish rootfs →
+ *   limits → resolve the process, compile seccomp (a filter that notifies
+ *   is loaded now, its fd sent to the parent) → SYNC_READY → wait for
+ *   `start` → startContainer hooks → process_finalize_and_exec (see
+ *   process.h): bounding set → keepcaps → setresgid/setresuid → capset →
+ *   ambient → no_new_privs → seccomp → execve
+ *
+ * tests/unit/test_init_order.c runs the whole list with a fake kernel
+ * (init_ops.h, util/syscalls.h) and asserts this order, call by call. */
 #include "config.h"
 #include "init/init.h"
-#include "util/cleanup.h"
-#include "linux/devices.h"
-#include "util/fs_safe.h"
-#include "linux/hooks.h"
-#include "util/log.h"
+#include "init/init_ops.h"
+#include "init/sync.h"
+#include "init/sync_log.h"
 #include "linux/lsm.h"
 #include "linux/mounts.h"
-#include "linux/paths.h"
-#include "linux/process_attrs.h"
-#include "linux/rootfs.h"
 #include "linux/seccomp.h"
-#include "linux/self_protect.h"
-#include "init/sync.h"
-#include "linux/sysctl.h"
-#include "linux/terminal.h"
 #include "oci-spec/state_json.h"
+#include "util/cleanup.h"
+#include "util/syscalls.h"
 
 #include <errno.h>
-#include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 struct init_step
@@ -69,9 +70,9 @@ step_wait_parent (struct init_context *ctx, tr_error_t *err)
    * or creating a file would fail with EOVERFLOW. */
   if (ctx->plan->new_user && !ctx->plan->intermediate)
     {
-      if (setresgid (0, 0, 0) < 0)
+      if (tr_sys->setresgid (0, 0, 0) < 0)
         return tr_error (err, errno, "setresgid to root of the user namespace");
-      if (setresuid (0, 0, 0) < 0)
+      if (tr_sys->setresuid (0, 0, 0) < 0)
         return tr_error (err, errno, "setresuid to root of the user namespace");
     }
   return 0;
@@ -81,13 +82,13 @@ static int
 step_self_protect (struct init_context *ctx, tr_error_t *err)
 {
   (void) ctx;
-  return self_protect_before_entering (err);
+  return init_ops->self_protect (err);
 }
 
 static int
 step_initial_affinity (struct init_context *ctx, tr_error_t *err)
 {
-  return process_apply_affinity (ctx->spec->process, false, err);
+  return init_ops->affinity (ctx->spec->process, false, err);
 }
 
 static int
@@ -97,7 +98,7 @@ step_join_namespaces (struct init_context *ctx, tr_error_t *err)
    * the parent took care of pid and time (they apply to children). */
   if (ctx->plan->intermediate)
     return 0;
-  return ns_join (ctx->plan, ctx->join_fds, ~(unsigned long) (CLONE_NEWPID | CLONE_NEWTIME), err);
+  return init_ops->ns_join (ctx->plan, ctx->join_fds, ~(unsigned long) (CLONE_NEWPID | CLONE_NEWTIME), err);
 }
 
 static int
@@ -105,7 +106,7 @@ step_cgroup_namespace (struct init_context *ctx, tr_error_t *err)
 {
   /* Only now: the parent has put us in our cgroup, which becomes the
    * root of the new namespace. */
-  if (ctx->plan->cgroup_ns && unshare (CLONE_NEWCGROUP) < 0)
+  if (ctx->plan->cgroup_ns && tr_sys->unshare (CLONE_NEWCGROUP) < 0)
     return tr_error (err, errno, "unshare cgroup namespace");
   return 0;
 }
@@ -114,9 +115,9 @@ static int
 step_hostname (struct init_context *ctx, tr_error_t *err)
 {
   const struct spec *s = ctx->spec;
-  if (s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0)
+  if (s->hostname && tr_sys->sethostname (s->hostname, strlen (s->hostname)) < 0)
     return tr_error (err, errno, "hostname: sethostname %s", s->hostname);
-  if (s->domainname && setdomainname (s->domainname, strlen (s->domainname)) < 0)
+  if (s->domainname && tr_sys->setdomainname (s->domainname, strlen (s->domainname)) < 0)
     return tr_error (err, errno, "domainname: setdomainname %s", s->domainname);
   return 0;
 }
@@ -130,7 +131,7 @@ step_keyring (struct init_context *ctx, tr_error_t *err)
     return 0;
   char name[1100];
   snprintf (name, sizeof name, "_ses.%s", ctx->id);
-  if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 && errno != ENOSYS)
+  if (tr_sys->join_session_keyring (name) < 0 && errno != ENOSYS)
     return tr_error (err, errno, "join a new session keyring");
   return 0;
 }
@@ -146,7 +147,7 @@ rootfs_switch_of (const struct init_context *ctx)
 static int
 step_rootfs (struct init_context *ctx, tr_error_t *err)
 {
-  ctx->rootfd = rootfs_prepare (ctx->spec, ctx->rootfs, rootfs_switch_of (ctx), err);
+  ctx->rootfd = init_ops->rootfs_prepare (ctx->spec, ctx->rootfs, rootfs_switch_of (ctx), err);
   return ctx->rootfd < 0 ? -1 : 0;
 }
 
@@ -162,14 +163,14 @@ step_mounts (struct init_context *ctx, tr_error_t *err)
     .net_ns = ctx->plan->new_flags & CLONE_NEWNET,
     .mount_label = lsm_mount_label (ctx->spec),
   };
-  return mounts_apply (ctx->spec, &mc, err);
+  return init_ops->mounts_apply (ctx->spec, &mc, err);
 }
 
 static int
 step_devices (struct init_context *ctx, tr_error_t *err)
 {
   bool user_ns = spec_find_namespace (ctx->spec, NS_USER) != NULL;
-  return devices_create (ctx->spec, ctx->rootfd, user_ns, !mounts_have_bind_dev (ctx->spec), err);
+  return init_ops->devices_create (ctx->spec, ctx->rootfd, user_ns, !mounts_have_bind_dev (ctx->spec), err);
 }
 
 static int
@@ -178,7 +179,7 @@ step_terminal (struct init_context *ctx, tr_error_t *err)
   const struct spec_process *p = ctx->spec->process;
   if (!p->terminal.v)
     return 0;
-  ctx->pty_master = terminal_setup (ctx->rootfd, p, true, err);
+  ctx->pty_master = init_ops->terminal_setup (ctx->rootfd, p, true, err);
   return ctx->pty_master < 0 ? -1 : 0;
 }
 
@@ -187,7 +188,7 @@ step_cwd (struct init_context *ctx, tr_error_t *err)
 {
   /* Like runc, a missing working directory is created (before the root
    * may become read-only). */
-  int fd = mkdir_all_in_root (ctx->rootfd, ctx->spec->process->cwd, 0755, err);
+  int fd = init_ops->mkdir_all_in_root (ctx->rootfd, ctx->spec->process->cwd, 0755, err);
   if (fd < 0)
     return tr_error_wrap (err, "process.cwd");
   close (fd);
@@ -199,9 +200,9 @@ step_cwd (struct init_context *ctx, tr_error_t *err)
 static int
 step_process_limits (struct init_context *ctx, tr_error_t *err)
 {
-  if (process_apply_rlimits (ctx->spec->process, err) < 0)
+  if (init_ops->rlimits (ctx->spec->process, err) < 0)
     return -1;
-  return process_apply_oom_score (ctx->spec->process, err);
+  return init_ops->oom_score (ctx->spec->process, err);
 }
 
 static int
@@ -222,13 +223,13 @@ step_create_container_hooks (struct init_context *ctx, tr_error_t *err)
   cleanup_free char *state = state_for_hooks (ctx, "created", err);
   if (state == NULL)
     return -1;
-  return hooks_run (&ctx->spec->hooks->create_container, "createContainer", state, err);
+  return init_ops->hooks_run (&ctx->spec->hooks->create_container, "createContainer", state, err);
 }
 
 static int
 step_pivot_root (struct init_context *ctx, tr_error_t *err)
 {
-  if (rootfs_pivot (ctx->rootfs, ctx->rootfd, rootfs_switch_of (ctx), err) < 0)
+  if (init_ops->rootfs_pivot (ctx->rootfs, ctx->rootfd, rootfs_switch_of (ctx), err) < 0)
     return -1;
   close (ctx->rootfd);
   ctx->rootfd = -1;
@@ -241,7 +242,7 @@ step_paths (struct init_context *ctx, tr_error_t *err)
   const struct spec_linux *l = ctx->spec->linux_;
   if (l == NULL)
     return 0;
-  if (paths_mask (&l->masked_paths, err) < 0 || paths_make_readonly (&l->readonly_paths, err) < 0)
+  if (init_ops->paths_mask (&l->masked_paths, err) < 0 || init_ops->paths_make_readonly (&l->readonly_paths, err) < 0)
     return -1;
   return 0;
 }
@@ -249,13 +250,13 @@ step_paths (struct init_context *ctx, tr_error_t *err)
 static int
 step_rootfs_finish (struct init_context *ctx, tr_error_t *err)
 {
-  return rootfs_finish (ctx->spec, rootfs_switch_of (ctx), err);
+  return init_ops->rootfs_finish (ctx->spec, rootfs_switch_of (ctx), err);
 }
 
 static int
 step_sysctl (struct init_context *ctx, tr_error_t *err)
 {
-  return sysctl_apply (ctx->spec, err);
+  return init_ops->sysctl_apply (ctx->spec, err);
 }
 
 static int
@@ -265,7 +266,7 @@ step_prepare_process (struct init_context *ctx, tr_error_t *err)
   if (process_prepare (ctx->spec->process, &ctx->exec, err) < 0)
     return -1;
   if (l && l->seccomp
-      && seccomp_compile (l->seccomp, (struct seccomp_program **) &ctx->exec.seccomp, err) < 0)
+      && init_ops->seccomp_compile (l->seccomp, (struct seccomp_program **) &ctx->exec.seccomp, err) < 0)
     return -1;
   return 0;
 }
@@ -280,7 +281,7 @@ step_seccomp_listener (struct init_context *ctx, tr_error_t *err)
   if (!seccomp_program_notifies (ctx->exec.seccomp))
     return 0;
   int fd;
-  if (seccomp_install (ctx->exec.seccomp, &fd, err) < 0)
+  if (init_ops->seccomp_install (ctx->exec.seccomp, &fd, err) < 0)
     return -1;
   ctx->exec.seccomp = NULL;
   int ret = sync_send (ctx->sync_fd, SYNC_SECCOMP_FD, 0, fd, err);
@@ -367,6 +368,8 @@ _Noreturn void
 init_main (struct init_context *ctx)
 {
   tr_error_t err = NULL;
+  /* Until step_ready closes the channel, the runtime logs our warnings. */
+  init_log_to_sync (&ctx->sync_fd);
   for (size_t i = 0; i < ctx->n_inherited_fds; i++)
     close (ctx->inherited_fds[i]);
   ctx->rootfd = -1;
@@ -387,7 +390,7 @@ init_main (struct init_context *ctx)
   if (h && h->start_container.n)
     {
       cleanup_free char *state = state_for_hooks (ctx, "created", &err);
-      if (state == NULL || hooks_run (&h->start_container, "startContainer", state, &err) < 0)
+      if (state == NULL || init_ops->hooks_run (&h->start_container, "startContainer", state, &err) < 0)
         die_after_create (ctx, &err);
     }
   process_finalize_and_exec (ctx->spec, ctx->spec->process, &ctx->exec, ctx->preserve_fds, &err);

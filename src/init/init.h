@@ -42,9 +42,4 @@ struct init_context
 /* Runs the steps; never returns.  Errors go back over sync_fd. */
 _Noreturn void init_main (struct init_context *ctx);
 
-/* The intermediate process of intermediate mode (see namespaces.h): joins
- * and creates namespaces, forks the init with CLONE_PARENT, reports its
- * pid and exits. */
-_Noreturn void init_intermediate (struct init_context *ctx);
-
 #endif

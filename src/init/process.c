@@ -1,5 +1,6 @@
 #include "config.h"
 #include "init/process.h"
+#include "init/init_ops.h"
 #include "linux/caps.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -149,11 +150,11 @@ switch_user (const struct spec_user *u, tr_error_t *err)
     groups[i] = u->additional_gids[i];
   /* setgroups is denied in a user namespace whose gid_map was written
    * after "deny" to /proc/self/setgroups; nothing to do then. */
-  if (setgroups (u->n_additional_gids, groups) < 0 && !(errno == EPERM && u->n_additional_gids == 0))
+  if (tr_sys->setgroups (u->n_additional_gids, groups) < 0 && !(errno == EPERM && u->n_additional_gids == 0))
     return tr_error (err, errno, "process.user.additionalGids: setgroups");
-  if (setresgid (u->gid, u->gid, u->gid) < 0)
+  if (tr_sys->setresgid (u->gid, u->gid, u->gid) < 0)
     return tr_error (err, errno, "process.user.gid: setresgid %u", u->gid);
-  if (setresuid (u->uid, u->uid, u->uid) < 0)
+  if (tr_sys->setresuid (u->uid, u->uid, u->uid) < 0)
     return tr_error (err, errno, "process.user.uid: setresuid %u", u->uid);
   return 0;
 }
@@ -178,7 +179,7 @@ close_other_fds (int preserve_fds, char *const *envp, tr_error_t *err)
     }
   /* Marked close-on-exec rather than closed: execve closes them all, and
    * until then the init can still report a failure (start.error). */
-  if (sys_close_range ((unsigned) (3 + preserve_fds), ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+  if (tr_sys->close_range ((unsigned) (3 + preserve_fds), ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     return tr_error (err, errno, "close_range");
   return 0;
 }
@@ -209,38 +210,38 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
   /* First, while no seccomp filter can refuse close_range(2). */
   if (close_other_fds (preserve_fds, x->envp, err) < 0)
     return -1;
-  if (reset_signals (err) < 0 || process_apply_rlimits (p, err) < 0 || process_apply_oom_score (p, err) < 0
-      || process_apply_scheduling (p, err) < 0)
+  if (reset_signals (err) < 0 || init_ops->rlimits (p, err) < 0 || init_ops->oom_score (p, err) < 0
+      || init_ops->scheduling (p, err) < 0)
     return -1;
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
    * while we still have it.  With it, as late as possible (below). */
-  if (x->seccomp && !p->no_new_privileges && seccomp_install (x->seccomp, &notify_fd, err) < 0)
+  if (x->seccomp && !p->no_new_privileges && init_ops->seccomp_install (x->seccomp, &notify_fd, err) < 0)
     return -1;
 
   /* 1. The bounding set, while we still hold CAP_SETPCAP. */
-  if (caps && caps_set_bounding (caps, err) < 0)
+  if (caps && init_ops->caps_set_bounding (caps, err) < 0)
     return tr_error_wrap (err, "process.capabilities.bounding");
   /* 2. Keep permitted capabilities across the uid change... */
-  if (caps && prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+  if (caps && tr_sys->prctl (PR_SET_KEEPCAPS, 1) < 0)
     return tr_error (err, errno, "prctl PR_SET_KEEPCAPS");
   /* 3. ...change uid/gid... */
   if (switch_user (&p->user, err) < 0)
     return -1;
   /* 4. ...and set exactly the spec's sets, then the ambient ones. */
-  if (caps && caps_apply (caps, err) < 0)
+  if (caps && init_ops->caps_apply (caps, err) < 0)
     return tr_error_wrap (err, "process.capabilities");
   if (p->user.umask.set)
     umask ((mode_t) p->user.umask.v);
   /* 5. no_new_privs: after this, execve can never gain privileges. */
-  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+  if (p->no_new_privileges && tr_sys->prctl (PR_SET_NO_NEW_PRIVS, 1) < 0)
     return tr_error (err, errno, "process.noNewPrivileges: prctl");
-  if (lsm_apply_exec_labels (p, err) < 0 || process_apply_affinity (p, true, err) < 0
-      || (spec->linux_ && personality_apply (spec->linux_->personality, err) < 0))
+  if (init_ops->lsm_apply_exec_labels (p, err) < 0 || init_ops->affinity (p, true, err) < 0
+      || (spec->linux_ && init_ops->personality_apply (spec->linux_->personality, err) < 0))
     return -1;
   /* 6. seccomp last, so the filter sees as few of our own syscalls as
    * possible. */
-  if (x->seccomp && p->no_new_privileges && seccomp_install (x->seccomp, &notify_fd, err) < 0)
+  if (x->seccomp && p->no_new_privileges && init_ops->seccomp_install (x->seccomp, &notify_fd, err) < 0)
     return -1;
-  execve (x->path, p->args.v, x->envp);
+  tr_sys->execve (x->path, p->args.v, x->envp);
   return tr_error (err, errno, "exec %s", x->path);
 }

@@ -22,9 +22,15 @@ struct process_exec
 int process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_t *err);
 
 /* Everything up to and including execve(), in the fixed order:
- *   rlimits, bounding set, keepcaps, setgroups/setresgid/setresuid,
- *   capset, ambient, umask, no_new_privs, seccomp, close fds, execve.
- * Returns only on failure. */
+ *   mark fds >= 3 (but the preserved ones) close-on-exec, reset signals,
+ *   rlimits, oom_score_adj, scheduling, [seccomp here when
+ *   noNewPrivileges is false: loading it needs CAP_SYS_ADMIN], bounding
+ *   set, keepcaps, setgroups/setresgid/setresuid, capset + ambient, umask,
+ *   no_new_privs, LSM exec labels, final CPU affinity, personality,
+ *   [seccomp here when noNewPrivileges is true], execve.
+ * The kernel is reached through init_ops.h and util/syscalls.h, so that
+ * tests/unit/test_init_order.c can check this order.  Returns only on
+ * failure. */
 int process_finalize_and_exec (const struct spec *spec, const struct spec_process *p, const struct process_exec *x,
                                int preserve_fds, tr_error_t *err);
 

@@ -2,7 +2,7 @@
 #include "init/spawn.h"
 #include "util/cleanup.h"
 #include "util/log.h"
-#include "linux/self_protect.h"
+#include "init/intermediate.h"
 #include "init/sync.h"
 #include "util/syscalls.h"
 
@@ -64,7 +64,7 @@ for_children_enter (int pid_ns, int time_ns, bool new_time, struct for_children 
   if (pid_ns >= 0)
     {
       saved->pid_fd = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-      if (saved->pid_fd < 0 || setns (pid_ns, CLONE_NEWPID) < 0)
+      if (saved->pid_fd < 0 || tr_sys->setns (pid_ns, CLONE_NEWPID) < 0)
         return tr_error (err, errno, "join pid namespace");
     }
   if (time_ns >= 0 || new_time)
@@ -73,9 +73,9 @@ for_children_enter (int pid_ns, int time_ns, bool new_time, struct for_children 
       if (saved->time_fd < 0)
         return tr_error (err, errno, "open /proc/self/ns/time");
     }
-  if (time_ns >= 0 && setns (time_ns, CLONE_NEWTIME) < 0)
+  if (time_ns >= 0 && tr_sys->setns (time_ns, CLONE_NEWTIME) < 0)
     return tr_error (err, errno, "join time namespace");
-  if (new_time && unshare (CLONE_NEWTIME) < 0)
+  if (new_time && tr_sys->unshare (CLONE_NEWTIME) < 0)
     return tr_error (err, errno, "create time namespace");
   return 0;
 }
@@ -115,79 +115,36 @@ spawn_direct (struct init_context *ctx, int cgroup_fd, int sync_parent, bool *in
 {
   struct for_children saved;
   pid_t pid = -1;
-  if (enter_for_children (ctx, &saved, err) < 0)
-    goto out;
-  unsigned long flags = ctx->plan->new_flags | (ctx->plan->new_pid ? CLONE_NEWPID : 0);
-  pid = spawn_clone (flags, cgroup_fd, in_cgroup);
-  if (pid < 0)
+  if (enter_for_children (ctx, &saved, err) == 0)
     {
-      tr_error (err, errno, "clone the container process");
-      goto out;
+      unsigned long flags = ctx->plan->new_flags | (ctx->plan->new_pid ? CLONE_NEWPID : 0);
+      pid = spawn_clone (flags, cgroup_fd, in_cgroup);
+      if (pid == 0)
+        {
+          close (sync_parent);
+          init_main (ctx);
+        }
+      if (pid < 0)
+        tr_error (err, errno, "clone the container process");
     }
-  if (pid == 0)
-    {
-      close (sync_parent);
-      init_main (ctx);
-    }
-out:
   for_children_leave (&saved);
   return pid;
 }
 
-_Noreturn void
-init_intermediate (struct init_context *ctx)
+/* The parent's half of the intermediate's handshake (sync.h): the id maps
+ * of its new user namespace, then the init's pid. */
+static pid_t
+intermediate_handshake (struct init_context *ctx, pid_t mid, int sync_parent, tr_error_t *err)
 {
-  const struct ns_plan *plan = ctx->plan;
-  tr_error_t err = NULL;
-  bool unused;
-
-  if (self_protect_before_entering (&err) < 0)
-    goto fail;
-  /* The user namespace first: the others may belong to it. */
-  if (ns_join (plan, ctx->join_fds, CLONE_NEWUSER, &err) < 0
-      || ns_join (plan, ctx->join_fds, ~(unsigned long) CLONE_NEWUSER, &err) < 0)
-    goto fail;
-  if (plan->new_user)
-    {
-      if (unshare (CLONE_NEWUSER) < 0)
-        {
-          tr_error (&err, errno, "create user namespace");
-          goto fail;
-        }
-      if (sync_send (ctx->sync_fd, SYNC_USERNS_READY, 0, -1, &err) < 0
-          || sync_expect (ctx->sync_fd, SYNC_USERNS_MAPPED, NULL, NULL, &err) < 0)
-        goto fail;
-      /* Become the namespace's root (if root is mapped). */
-      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
-        log_debug ("become root in the user namespace: %s", strerror (errno));
-    }
-  if (unshare ((int) (plan->new_flags & ~(unsigned long) CLONE_NEWUSER)) < 0)
-    {
-      tr_error (&err, errno, "create namespaces");
-      goto fail;
-    }
-  if (plan->new_time && (unshare (CLONE_NEWTIME) < 0 || timens_write_offsets (ctx->spec, &err) < 0))
-    {
-      if (err == NULL)
-        tr_error (&err, errno, "create time namespace");
-      goto fail;
-    }
-  /* CLONE_PARENT: the init becomes the runtime's child, not ours, so the
-   * runtime can wait for it and we can simply exit. */
-  pid_t pid = spawn_clone (CLONE_PARENT | (plan->new_pid ? CLONE_NEWPID : 0), -1, &unused);
-  if (pid < 0)
-    {
-      tr_error (&err, errno, "clone the container process");
-      goto fail;
-    }
-  if (pid == 0)
-    init_main (ctx);
-  if (sync_send (ctx->sync_fd, SYNC_INIT_PID, pid, -1, &err) < 0)
-    goto fail;
-  _exit (0);
-fail:
-  sync_send_error (ctx->sync_fd, &err);
-  _exit (1);
+  int32_t pid = -1;
+  if (ctx->plan->new_user
+      && (sync_expect (sync_parent, SYNC_USERNS_READY, NULL, NULL, err) < 0
+          || userns_write_maps (mid, ctx->spec, err) < 0
+          || sync_send (sync_parent, SYNC_USERNS_MAPPED, 0, -1, err) < 0))
+    return -1;
+  if (sync_expect (sync_parent, SYNC_INIT_PID, &pid, NULL, err) < 0)
+    return -1;
+  return pid;
 }
 
 static pid_t
@@ -204,22 +161,11 @@ spawn_via_intermediate (struct init_context *ctx, int cgroup_fd, int sync_parent
       ctx->n_inherited_fds = 0;
       init_intermediate (ctx);
     }
-  int32_t pid = -1;
-  if (ctx->plan->new_user)
-    {
-      if (sync_expect (sync_parent, SYNC_USERNS_READY, NULL, NULL, err) < 0
-          || userns_write_maps (mid, ctx->spec, err) < 0
-          || sync_send (sync_parent, SYNC_USERNS_MAPPED, 0, -1, err) < 0)
-        goto fail;
-    }
-  if (sync_expect (sync_parent, SYNC_INIT_PID, &pid, NULL, err) < 0)
-    goto fail;
+  pid_t pid = intermediate_handshake (ctx, mid, sync_parent, err);
+  if (pid < 0)
+    kill (mid, SIGKILL);
   waitpid (mid, NULL, 0);
   return pid;
-fail:
-  kill (mid, SIGKILL);
-  waitpid (mid, NULL, 0);
-  return -1;
 }
 
 pid_t

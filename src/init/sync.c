@@ -2,6 +2,7 @@
 #include "init/sync.h"
 #include "util/cleanup.h"
 #include "util/fd_passing.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -19,12 +20,13 @@ static const char *const msg_names[] = {
   [SYNC_SECCOMP_FD] = "SYNC_SECCOMP_FD",
   [SYNC_READY] = "SYNC_READY",
   [SYNC_ERROR] = "SYNC_ERROR",
+  [SYNC_WARNING] = "SYNC_WARNING",
 };
 
 const char *
 sync_msg_name (enum sync_msg m)
 {
-  if (m >= SYNC_USERNS_READY && m <= SYNC_ERROR)
+  if (m >= SYNC_USERNS_READY && m <= SYNC_WARNING)
     return msg_names[m];
   return "unknown message";
 }
@@ -46,70 +48,96 @@ sync_send (int sock, enum sync_msg type, int32_t value, int fd_to_pass, tr_error
   return send_message (sock, &msg, fd_to_pass, err);
 }
 
+int
+sync_send_text (int sock, enum sync_msg type, int32_t value, const char *text, tr_error_t *err)
+{
+  struct sync_message msg = { .type = type, .value = value };
+  snprintf (msg.text, sizeof msg.text, "%s", text);
+  return send_message (sock, &msg, -1, err);
+}
+
 void
 sync_send_error (int sock, const tr_error_t *cause)
 {
-  struct sync_message msg = { .type = SYNC_ERROR };
-  if (cause && *cause)
+  const char *text = cause && *cause ? (*cause)->msg : "unknown error";
+  int32_t status = cause && *cause ? (*cause)->status : 0;
+  sync_send_text (sock, SYNC_ERROR, status, text, NULL);
+}
+
+/* One message: 1 when received (*received_fd: its fd or -1), 0 when the
+ * peer closed the channel, -1 on a failure.  `waiting` names what the
+ * caller waits for, for the errors. */
+static int
+receive (int sock, const char *waiting, struct sync_message *msg, int *received_fd, tr_error_t *err)
+{
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } control;
+  struct iovec iov = { .iov_base = msg, .iov_len = sizeof *msg };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                       .msg_controllen = sizeof control.buf };
+  memset (msg, 0, sizeof *msg);
+  *received_fd = -1;
+  ssize_t n;
+  do
+    n = recvmsg (sock, &mh, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return tr_error (err, errno, "waiting for %s", waiting);
+  if (n == 0)
+    return 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      memcpy (received_fd, CMSG_DATA (c), sizeof (int));
+  if ((size_t) n < offsetof (struct sync_message, text))
     {
-      msg.value = (*cause)->status;
-      snprintf (msg.text, sizeof msg.text, "%s", (*cause)->msg);
+      cleanup_close int unused = steal_fd (received_fd);
+      return tr_error_plain (err, EPROTO, "short message while waiting for %s", waiting);
     }
-  else
-    snprintf (msg.text, sizeof msg.text, "unknown error");
-  send_message (sock, &msg, -1, NULL);
+  msg->text[sizeof msg->text - 1] = '\0';
+  return 1;
+}
+
+/* The next message other than SYNC_WARNING, which is logged (as the
+ * level it carries) and skipped.  0 when the peer closed the channel. */
+static int
+receive_skipping_warnings (int sock, const char *waiting, struct sync_message *msg, int *received_fd,
+                           tr_error_t *err)
+{
+  for (;;)
+    {
+      int r = receive (sock, waiting, msg, received_fd, err);
+      if (r <= 0 || msg->type != SYNC_WARNING)
+        return r;
+      cleanup_close int unused = steal_fd (received_fd);
+      enum log_level level = msg->value >= LOG_LEVEL_ERROR && msg->value <= LOG_LEVEL_DEBUG
+                                 ? (enum log_level) msg->value : LOG_LEVEL_WARNING;
+      log_msg (level, "%s", msg->text);
+    }
 }
 
 int
 sync_expect (int sock, enum sync_msg want, int32_t *value, int *fd, tr_error_t *err)
 {
   struct sync_message msg;
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  struct iovec iov = { .iov_base = &msg, .iov_len = sizeof msg };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                       .msg_controllen = sizeof control.buf };
-  memset (&msg, 0, sizeof msg);
+  cleanup_close int received_fd = -1;
   if (fd)
     *fd = -1;
-  ssize_t n;
-  do
-    n = recvmsg (sock, &mh, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return tr_error (err, errno, "waiting for %s", sync_msg_name (want));
-  if (n == 0)
+  int r = receive_skipping_warnings (sock, sync_msg_name (want), &msg, &received_fd, err);
+  if (r < 0)
+    return -1;
+  if (r == 0)
     return tr_error_plain (err, EPIPE, "the container process exited before %s", sync_msg_name (want));
-  if ((size_t) n < offsetof (struct sync_message, text))
-    return tr_error_plain (err, EPROTO, "short message while waiting for %s", sync_msg_name (want));
-  msg.text[sizeof msg.text - 1] = '\0';
-
-  int received_fd = -1;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR (&mh); c; c = CMSG_NXTHDR (&mh, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-      memcpy (&received_fd, CMSG_DATA (c), sizeof (int));
-
   if (msg.type == SYNC_ERROR)
-    {
-      if (received_fd >= 0)
-        close (received_fd);
-      return tr_error_from (err, msg.value, msg.text);
-    }
+    return tr_error_from (err, msg.value, msg.text);
   if (msg.type != want)
-    {
-      if (received_fd >= 0)
-        close (received_fd);
-      return tr_error_plain (err, EPROTO, "expected %s, got %s", sync_msg_name (want), sync_msg_name (msg.type));
-    }
+    return tr_error_plain (err, EPROTO, "expected %s, got %s", sync_msg_name (want), sync_msg_name (msg.type));
   if (value)
     *value = msg.value;
   if (fd)
-    *fd = received_fd;
-  else if (received_fd >= 0)
-    close (received_fd);
+    *fd = steal_fd (&received_fd);
   return 0;
 }
 
@@ -117,16 +145,12 @@ int
 sync_wait_closed (int sock, tr_error_t *err)
 {
   struct sync_message msg;
-  memset (&msg, 0, sizeof msg);
-  ssize_t n;
-  do
-    n = recv (sock, &msg, sizeof msg, 0);
-  while (n < 0 && errno == EINTR);
-  if (n == 0)
+  cleanup_close int received_fd = -1;
+  int r = receive_skipping_warnings (sock, "execve", &msg, &received_fd, err);
+  if (r < 0)
+    return -1;
+  if (r == 0)
     return 0;
-  if (n < 0)
-    return tr_error (err, errno, "waiting for execve");
-  msg.text[sizeof msg.text - 1] = '\0';
   if (msg.type == SYNC_ERROR)
     return tr_error_from (err, msg.value, msg.text);
   return tr_error_plain (err, EPROTO, "expected the end of the channel, got %s", sync_msg_name (msg.type));

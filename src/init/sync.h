@@ -1,30 +1,45 @@
 /* The parent/child channel: one SOCK_SEQPACKET socketpair, typed messages.
  *
- * The order of a container's creation, as messages:
+ * The order of a container's creation, as messages (the child's steps are
+ * create_steps[] in init/init.c):
  *
- *   parent                               child (the container's init)
+ *   parent (create.c, spawn.c)           child (the container's init)
  *   ------                               ----------------------------
- *   clone ─────────────────────────────▶ (born in its new namespaces)
- *   [only when an intermediate process was needed to join namespaces:
- *                                  ◀──── SYNC_USERNS_READY     (unshared a user ns)
+ *   [intermediate mode (namespaces.h): the intermediate process, cloned
+ *   into the container's cgroup, joins namespaces, then
+ *                                  ◀──── SYNC_USERNS_READY   (unshared a user ns)
  *   write uid_map/gid_map ─────────────▶ SYNC_USERNS_MAPPED
- *                                  ◀──── SYNC_INIT_PID          (forked the init)]
- *   id maps, cgroup, oom_score_adj
- *   ───────────────────────────────────▶ SYNC_PARENT_READY
- *                                        join namespaces, mounts
+ *                                        unshares the other namespaces,
+ *                                        forks the init with CLONE_PARENT
+ *                                  ◀──── SYNC_INIT_PID       (the init's pid)]
+ *   otherwise: clone3 into the new namespaces (and the cgroup), then write
+ *   the id maps of a new user namespace
+ *                                        protect the runtime binary
+ *   join the cgroup (v1), ─────────────▶ SYNC_PARENT_READY   (the host pid)
+ *                                        affinity, join namespaces, cgroup
+ *                                        namespace, hostname, keyring,
+ *                                        rootfs, mounts, devices, cwd, tty
  *                                  ◀──── SYNC_CREATE_RUNTIME
  *   prestart + createRuntime hooks ────▶ SYNC_CREATE_RUNTIME_DONE
  *                                        createContainer hooks, pivot_root,
- *                                        devices, masked paths, sysctl, tty
+ *                                        sysctl, masked and read-only paths,
+ *                                        finish rootfs, limits, process
  *                                  [with SCMP_ACT_NOTIFY: loads the filter
  *                                  ◀──── SYNC_SECCOMP_FD (+ notify fd)
  *   send it to listenerPath]
  *                                  ◀──── SYNC_READY (+ pty master fd)
- *   write state.json, exit               wait on exec.fifo for `start`
+ *   write state.json, exit               closes its end, waits on exec.fifo
+ *                                        for `start`
+ *
+ * `exec` (exec_spawn.h) uses the same channel: SYNC_PARENT_READY, then
+ * SYNC_READY, then the end of the channel when the child's execve closes it.
  *
  * Either side may send SYNC_ERROR (errno + message) instead of the expected
  * message; sync_expect() turns it into the caller's error, so `tinyrun
- * create` prints exactly which step failed inside the container. */
+ * create` prints exactly which step failed inside the container.  At any
+ * point the child may send SYNC_WARNING (a log level + message: what it
+ * logged, see sync_log.h); sync_expect() and sync_wait_closed() log it
+ * through the runtime's logger and go on waiting. */
 #ifndef TINYRUN_SYNC_H
 #define TINYRUN_SYNC_H
 
@@ -43,12 +58,13 @@ enum sync_msg
   SYNC_SECCOMP_FD,
   SYNC_READY,
   SYNC_ERROR,
+  SYNC_WARNING,
 };
 
 struct sync_message
 {
   uint32_t type;
-  int32_t value; /* errno for SYNC_ERROR, pid for SYNC_INIT_PID */
+  int32_t value; /* errno for SYNC_ERROR, pid for SYNC_INIT_PID, log level for SYNC_WARNING */
   char text[1024];
 };
 
@@ -57,17 +73,21 @@ const char *sync_msg_name (enum sync_msg m);
 /* Send a message, optionally carrying one fd (-1 for none). */
 int sync_send (int sock, enum sync_msg type, int32_t value, int fd_to_pass, tr_error_t *err);
 
+/* Send a message with a text (truncated to fit). */
+int sync_send_text (int sock, enum sync_msg type, int32_t value, const char *text, tr_error_t *err);
+
 /* Send an error (from the child): errno and the message of *cause. */
 void sync_send_error (int sock, const tr_error_t *cause);
 
-/* Receive the next message and check that it is `want`.  A SYNC_ERROR from
- * the peer becomes *err (with its errno); an unexpected message or a closed
- * channel is a protocol error.  *value and *fd (when non-NULL) receive the
- * message's value and any fd that came with it (-1 when none). */
+/* Receive the next message and check that it is `want`, logging and
+ * skipping any SYNC_WARNING before it.  A SYNC_ERROR from the peer becomes
+ * *err (with its errno); an unexpected message or a closed channel is a
+ * protocol error.  *value and *fd (when non-NULL) receive the message's
+ * value and any fd that came with it (-1 when none). */
 int sync_expect (int sock, enum sync_msg want, int32_t *value, int *fd, tr_error_t *err);
 
 /* Wait for the peer to close the channel (its execve closed its end) or to
- * send SYNC_ERROR. */
+ * send SYNC_ERROR, logging any SYNC_WARNING meanwhile. */
 int sync_wait_closed (int sock, tr_error_t *err);
 
 #endif

@@ -13,6 +13,8 @@
 static int log_file_fd = -1;
 static enum log_format log_file_format = LOG_FORMAT_TEXT;
 static bool log_debug_on;
+static log_sink_fn log_sink;
+static void *log_sink_data;
 
 static const char *const level_names[] = {
   [LOG_LEVEL_ERROR] = "error",
@@ -42,6 +44,13 @@ log_open (const char *path, enum log_format format, bool debug, tr_error_t *err)
     close (log_file_fd);
   log_file_fd = fd;
   return 0;
+}
+
+void
+log_set_sink (log_sink_fn sink, void *data)
+{
+  log_sink = sink;
+  log_sink_data = data;
 }
 
 void
@@ -135,6 +144,11 @@ log_msg (enum log_level level, const char *fmt, ...)
   vsnprintf (msg, sizeof msg, fmt, ap);
   va_end (ap);
 
+  if (log_sink && log_sink (level, msg, log_sink_data))
+    {
+      errno = saved_errno;
+      return;
+    }
   if (log_file_fd >= 0)
     write_log_file (level, msg);
 

@@ -1,27 +1,125 @@
 /* Raw wrappers for the syscalls that glibc 2.36 does not wrap, or wraps
  * behind headers that clash with <linux/mount.h>.  Everything is named
- * sys_* so it never collides with a libc declaration. */
+ * sys_* so it never collides with a libc declaration.
+ *
+ * And the seam between the container's init and the kernel: the calls
+ * that src/init makes itself go through the table `tr_sys`, which a unit
+ * test replaces with one that records them (tests/unit/test_init_order.c;
+ * the mechanisms of src/linux are behind init/init_ops.h). */
 #ifndef TINYRUN_SYSCALLS_H
 #define TINYRUN_SYSCALLS_H
 
 #include <linux/sched.h> /* struct clone_args */
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
+/* The init's own syscalls.  Every entry behaves as the libc call of the
+ * same name (returns -1 with errno set). */
+struct tr_sys
+{
+  int (*unshare) (int flags);
+  int (*setns) (int fd, int nstype);
+  int (*sethostname) (const char *name, size_t len);
+  int (*setdomainname) (const char *name, size_t len);
+  int (*join_session_keyring) (const char *name); /* keyctl(KEYCTL_JOIN_SESSION_KEYRING) */
+  int (*setgroups) (size_t n, const gid_t *groups);
+  int (*setresgid) (gid_t rgid, gid_t egid, gid_t sgid);
+  int (*setresuid) (uid_t ruid, uid_t euid, uid_t suid);
+  int (*prctl) (int option, unsigned long arg);
+  int (*close_range) (unsigned first, unsigned last, unsigned flags);
+  int (*execve) (const char *path, char *const argv[], char *const envp[]);
+};
+
+/* The kernel's. */
+extern const struct tr_sys tr_sys_real;
+
+/* The table in use: &tr_sys_real, unless a test swapped it. */
+extern const struct tr_sys *tr_sys;
+
 #endif
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
+/* The init's own syscalls.  Every entry behaves as the libc call of the
+ * same name (returns -1 with errno set). */
+struct tr_sys
+{
+  int (*unshare) (int flags);
+  int (*setns) (int fd, int nstype);
+  int (*sethostname) (const char *name, size_t len);
+  int (*setdomainname) (const char *name, size_t len);
+  int (*join_session_keyring) (const char *name); /* keyctl(KEYCTL_JOIN_SESSION_KEYRING) */
+  int (*setgroups) (size_t n, const gid_t *groups);
+  int (*setresgid) (gid_t rgid, gid_t egid, gid_t sgid);
+  int (*setresuid) (uid_t ruid, uid_t euid, uid_t suid);
+  int (*prctl) (int option, unsigned long arg);
+  int (*close_range) (unsigned first, unsigned last, unsigned flags);
+  int (*execve) (const char *path, char *const argv[], char *const envp[]);
+};
+
+/* The kernel's. */
+extern const struct tr_sys tr_sys_real;
+
+/* The table in use: &tr_sys_real, unless a test swapped it. */
+extern const struct tr_sys *tr_sys;
+
 #endif
 #ifndef CLONE_CLEAR_SIGHAND
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
+/* The init's own syscalls.  Every entry behaves as the libc call of the
+ * same name (returns -1 with errno set). */
+struct tr_sys
+{
+  int (*unshare) (int flags);
+  int (*setns) (int fd, int nstype);
+  int (*sethostname) (const char *name, size_t len);
+  int (*setdomainname) (const char *name, size_t len);
+  int (*join_session_keyring) (const char *name); /* keyctl(KEYCTL_JOIN_SESSION_KEYRING) */
+  int (*setgroups) (size_t n, const gid_t *groups);
+  int (*setresgid) (gid_t rgid, gid_t egid, gid_t sgid);
+  int (*setresuid) (uid_t ruid, uid_t euid, uid_t suid);
+  int (*prctl) (int option, unsigned long arg);
+  int (*close_range) (unsigned first, unsigned last, unsigned flags);
+  int (*execve) (const char *path, char *const argv[], char *const envp[]);
+};
+
+/* The kernel's. */
+extern const struct tr_sys tr_sys_real;
+
+/* The table in use: &tr_sys_real, unless a test swapped it. */
+extern const struct tr_sys *tr_sys;
+
 #endif
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
+/* The init's own syscalls.  Every entry behaves as the libc call of the
+ * same name (returns -1 with errno set). */
+struct tr_sys
+{
+  int (*unshare) (int flags);
+  int (*setns) (int fd, int nstype);
+  int (*sethostname) (const char *name, size_t len);
+  int (*setdomainname) (const char *name, size_t len);
+  int (*join_session_keyring) (const char *name); /* keyctl(KEYCTL_JOIN_SESSION_KEYRING) */
+  int (*setgroups) (size_t n, const gid_t *groups);
+  int (*setresgid) (gid_t rgid, gid_t egid, gid_t sgid);
+  int (*setresuid) (uid_t ruid, uid_t euid, uid_t suid);
+  int (*prctl) (int option, unsigned long arg);
+  int (*close_range) (unsigned first, unsigned last, unsigned flags);
+  int (*execve) (const char *path, char *const argv[], char *const envp[]);
+};
+
+/* The kernel's. */
+extern const struct tr_sys tr_sys_real;
+
+/* The table in use: &tr_sys_real, unless a test swapped it. */
+extern const struct tr_sys *tr_sys;
+
 #endif
 
 /* openat2(2) */
@@ -113,5 +211,28 @@ sys_mount_setattr (int dirfd, const char *path, unsigned flags, struct tr_mount_
 {
   return (int) syscall (SYS_mount_setattr, dirfd, path, flags, attr, sizeof *attr);
 }
+
+/* The init's own syscalls.  Every entry behaves as the libc call of the
+ * same name (returns -1 with errno set). */
+struct tr_sys
+{
+  int (*unshare) (int flags);
+  int (*setns) (int fd, int nstype);
+  int (*sethostname) (const char *name, size_t len);
+  int (*setdomainname) (const char *name, size_t len);
+  int (*join_session_keyring) (const char *name); /* keyctl(KEYCTL_JOIN_SESSION_KEYRING) */
+  int (*setgroups) (size_t n, const gid_t *groups);
+  int (*setresgid) (gid_t rgid, gid_t egid, gid_t sgid);
+  int (*setresuid) (uid_t ruid, uid_t euid, uid_t suid);
+  int (*prctl) (int option, unsigned long arg);
+  int (*close_range) (unsigned first, unsigned last, unsigned flags);
+  int (*execve) (const char *path, char *const argv[], char *const envp[]);
+};
+
+/* The kernel's. */
+extern const struct tr_sys tr_sys_real;
+
+/* The table in use: &tr_sys_real, unless a test swapped it. */
+extern const struct tr_sys *tr_sys;
 
 #endif

@@ -1,0 +1,40 @@
+#include "config.h"
+#include "init/init_ops.h"
+#include "linux/caps.h"
+#include "linux/devices.h"
+#include "linux/hooks.h"
+#include "linux/lsm.h"
+#include "linux/paths.h"
+#include "linux/process_attrs.h"
+#include "linux/self_protect.h"
+#include "linux/sysctl.h"
+#include "linux/terminal.h"
+#include "util/fs_safe.h"
+
+const struct init_ops init_ops_real = {
+  .self_protect = self_protect_before_entering,
+  .ns_join = ns_join,
+  .rootfs_prepare = rootfs_prepare,
+  .mounts_apply = mounts_apply,
+  .devices_create = devices_create,
+  .mkdir_all_in_root = mkdir_all_in_root,
+  .terminal_setup = terminal_setup,
+  .hooks_run = hooks_run,
+  .rootfs_pivot = rootfs_pivot,
+  .sysctl_apply = sysctl_apply,
+  .paths_mask = paths_mask,
+  .paths_make_readonly = paths_make_readonly,
+  .rootfs_finish = rootfs_finish,
+  .rlimits = process_apply_rlimits,
+  .oom_score = process_apply_oom_score,
+  .scheduling = process_apply_scheduling,
+  .affinity = process_apply_affinity,
+  .seccomp_compile = seccomp_compile,
+  .seccomp_install = seccomp_install,
+  .caps_set_bounding = caps_set_bounding,
+  .caps_apply = caps_apply,
+  .lsm_apply_exec_labels = lsm_apply_exec_labels,
+  .personality_apply = personality_apply,
+};
+
+const struct init_ops *init_ops = &init_ops_real;
