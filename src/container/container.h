@@ -68,4 +68,12 @@ int container_load (const char *root, const char *id, struct container_state *st
 /* The runtime-spec state JSON of a container; caller frees. */
 char *container_state_json (const char *root, const char *id, tr_error_t *err);
 
+/* `events`: hands emit one JSON object per event (runc's layout, see
+ * oci-spec/stats_json.h): "stats" every interval_ms (only one when once),
+ * and "oom" whenever the kernel's OOM killer strikes in the container.
+ * Returns when the container stops (at once when once). */
+typedef void (*container_event_fn) (const char *json, size_t len, void *data);
+int container_events (const char *root, const char *id, bool once, long long interval_ms, container_event_fn emit,
+                      void *data, tr_error_t *err);
+
 #endif

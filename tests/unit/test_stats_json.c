@@ -1,0 +1,44 @@
+/* The events encoder: a fixed struct gives runc's layout, field by field. */
+#include "unit.h"
+#include "oci-spec/stats_json.h"
+
+#include <stdlib.h>
+
+TEST (stats_json_event)
+{
+  cleanup_stats struct container_stats s = {
+    .cpu_usage = { 1, 2, 3 },
+    .throttling = { 4, 5, 6 },
+    .has_memory = true,
+    .memory = { 7, 8, 9, 10 },
+    .swap = { 11, 0, 12, 0 },
+    .pids_current = 13,
+    .pids_limit = 100,
+  };
+  CHECK (container_stats_add_raw (&s, "cache", 14) == 0);
+  CHECK (container_stats_add_raw (&s, "rss", 15) == 0);
+  tr_error_t err = NULL;
+  size_t len;
+  char *json = stats_json_event ("stats", "c1", &s, &len, &err);
+  CHECK_STR (json, "{\"type\":\"stats\",\"id\":\"c1\",\"data\":{"
+                   "\"cpu\":{\"usage\":{\"total\":1,\"kernel\":2,\"user\":3},"
+                   "\"throttling\":{\"periods\":4,\"throttled_periods\":5,\"throttled_time\":6}},"
+                   "\"memory\":{\"usage\":{\"usage\":7,\"max_usage\":8,\"limit\":9,\"failcnt\":10},"
+                   "\"swap\":{\"usage\":11,\"max_usage\":0,\"limit\":12,\"failcnt\":0},"
+                   "\"raw\":{\"cache\":14,\"rss\":15}},"
+                   "\"pids\":{\"current\":13,\"limit\":100},\"blkio\":{}}}");
+  CHECK (json && len == strlen (json));
+  free (json);
+}
+
+TEST (stats_json_without_memory_and_oom)
+{
+  struct container_stats s = { .pids_current = 1 };
+  tr_error_t err = NULL;
+  char *json = stats_json_event ("stats", "c1", &s, NULL, &err);
+  CHECK (json && strstr (json, "\"memory\":{},\"pids\":{\"current\":1,\"limit\":0}"));
+  free (json);
+  json = stats_json_event ("oom", "c1", NULL, NULL, &err);
+  CHECK_STR (json, "{\"type\":\"oom\",\"id\":\"c1\"}");
+  free (json);
+}
