@@ -1,5 +1,6 @@
-/* The events encoder: a fixed struct gives runc's layout, field by field. */
+/* The events and list encoders: fixed input gives runc's layout, field by field. */
 #include "unit.h"
+#include "oci-spec/list_json.h"
 #include "oci-spec/stats_json.h"
 
 #include <stdlib.h>
@@ -40,5 +41,22 @@ TEST (stats_json_without_memory_and_oom)
   free (json);
   json = stats_json_event ("oom", "c1", NULL, NULL, &err);
   CHECK_STR (json, "{\"type\":\"oom\",\"id\":\"c1\"}");
+  free (json);
+}
+
+TEST (list_json_encode)
+{
+  struct container_state a = { .id = "a", .pid = 42, .bundle = "/b", .rootfs = "/b/rootfs", .created = "t" };
+  struct container_state b = { .id = "b", .owner = "alice" };
+  struct list_entry e[] = { { &a, "running", 42 }, { &b, "stopped", 0 } };
+  tr_error_t err = NULL;
+  char *json = list_json_encode (e, 2, NULL, &err);
+  CHECK_STR (json, "[{\"ociVersion\":\"1.2.0\",\"id\":\"a\",\"pid\":42,\"status\":\"running\",\"bundle\":\"/b\","
+                   "\"rootfs\":\"/b/rootfs\",\"created\":\"t\",\"owner\":\"root\"},"
+                   "{\"ociVersion\":\"1.2.0\",\"id\":\"b\",\"pid\":0,\"status\":\"stopped\",\"bundle\":\"\","
+                   "\"rootfs\":\"\",\"created\":\"\",\"owner\":\"alice\"}]");
+  free (json);
+  json = list_json_encode (NULL, 0, NULL, &err);
+  CHECK_STR (json, "[]");
   free (json);
 }
