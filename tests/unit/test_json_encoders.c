@@ -1,5 +1,7 @@
-/* The events and list encoders: fixed input gives runc's layout, field by field. */
+/* The events and list encoders (fixed input gives runc's layout, field by
+ * field) and the hook state reader. */
 #include "unit.h"
+#include "oci-spec/hook_state.h"
 #include "oci-spec/list_json.h"
 #include "oci-spec/stats_json.h"
 
@@ -59,4 +61,29 @@ TEST (list_json_encode)
   json = list_json_encode (NULL, 0, NULL, &err);
   CHECK_STR (json, "[]");
   free (json);
+}
+
+TEST (hook_state_decode)
+{
+  const char *running = "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"running\",\"pid\":42,"
+                        "\"bundle\":\"/b\",\"annotations\":{\"k\":\"v\"}}";
+  struct container_state st = { 0 };
+  tr_error_t err = NULL;
+  CHECK (hook_state_decode (running, strlen (running), &st, &err) == 0);
+  CHECK_STR (st.id, "c1");
+  CHECK_STR (st.bundle, "/b");
+  CHECK (st.pid == 42 && st.annotations.n == 1);
+  container_state_clear (&st);
+  /* poststop: the state of a stopped container has no pid. */
+  const char *stopped = "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"stopped\",\"bundle\":\"/b\"}";
+  CHECK (hook_state_decode (stopped, strlen (stopped), &st, &err) == 0);
+  CHECK (st.pid == 0);
+  container_state_clear (&st);
+  CHECK (hook_state_decode ("{\"pid\":1}", 9, &st, &err) < 0);
+  CHECK_ERR (err, "container state: no id");
+  container_state_clear (&st);
+  CHECK (hook_state_decode ("{", 1, &st, &err) < 0);
+  CHECK_ERR (err, "container state");
+  container_state_clear (&st);
+  tr_error_free (&err);
 }
