@@ -245,11 +245,11 @@ cgroup_destroy (const char *path, tr_error_t *err)
 }
 
 int
-cgroup_stats_json (const char *path, void *gen, tr_error_t *err)
+cgroup_stats (const char *path, struct container_stats *out, tr_error_t *err)
 {
   if (uses_v1 ())
-    return cgroup_v1_stats_json (path, gen, err);
-  return cgroup_v2_stats_json (cgroup_v2_mountpoint (), path, gen, err);
+    return cgroup_v1_stats (path, out, err);
+  return cgroup_v2_stats (cgroup_v2_mountpoint (), path, out, err);
 }
 
 int

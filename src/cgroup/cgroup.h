@@ -22,6 +22,7 @@
 
 #include "util/error.h"
 #include "oci-spec/spec.h"
+#include "oci-spec/stats.h"
 
 enum cgroup_layout
 {
@@ -80,9 +81,9 @@ void cgroup_remove_parents (const char *path, const char *top);
 /* Kill what is left and remove the directories tinyrun created. */
 int cgroup_destroy (const char *path, tr_error_t *err);
 
-/* Statistics for `events --stats`: written as runc's JSON object into g
- * (a yajl_gen, passed as void * to keep yajl out of this header). */
-int cgroup_stats_json (const char *path, void *yajl_gen, tr_error_t *err);
+/* Statistics for `events --stats`, into out (zeroed by the caller; clear
+ * it with container_stats_clear()). */
+int cgroup_stats (const char *path, struct container_stats *out, tr_error_t *err);
 
 /* How many processes the kernel's OOM killer has killed in the cgroup so
  * far (memory.events on v2, memory.oom_control on v1). */

@@ -16,7 +16,7 @@ int cgroup_v2_signal_all (const char *mnt, const char *path, int sig, tr_error_t
 int cgroup_v2_freeze (const char *mnt, const char *path, bool frozen, tr_error_t *err);
 bool cgroup_v2_is_frozen (const char *mnt, const char *path);
 int cgroup_v2_destroy (const char *mnt, const char *path, tr_error_t *err);
-int cgroup_v2_stats_json (const char *mnt, const char *path, void *gen, tr_error_t *err);
+int cgroup_v2_stats (const char *mnt, const char *path, struct container_stats *out, tr_error_t *err);
 
 /* v1: one directory per mounted hierarchy. */
 int cgroup_v1_create (const char *path, tr_error_t *err);
@@ -27,7 +27,7 @@ int cgroup_v1_signal_all (const char *path, int sig, tr_error_t *err);
 int cgroup_v1_freeze (const char *path, bool frozen, tr_error_t *err);
 bool cgroup_v1_is_frozen (const char *path);
 int cgroup_v1_destroy (const char *path, tr_error_t *err);
-int cgroup_v1_stats_json (const char *path, void *gen, tr_error_t *err);
+int cgroup_v1_stats (const char *path, struct container_stats *out, tr_error_t *err);
 
 int cgroup_v1_oom_kills (const char *path, uint64_t *count, tr_error_t *err);
 int cgroup_v2_oom_kills (const char *mnt, const char *path, uint64_t *count, tr_error_t *err);

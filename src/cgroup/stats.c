@@ -1,7 +1,6 @@
-/* Container statistics for `events`, in runc's JSON layout:
- *   {"cpu":{"usage":{"total","percpu","kernel","user"},"throttling":{...}},
- *    "memory":{"usage":{...},"swap":{...},"raw":{...}},"pids":{...},...}
- * and the OOM-kill counters that `events` watches. */
+/* Container statistics for `events`: the numbers of struct
+ * container_stats (oci-spec/stats.h) read from the cgroup's files, and the
+ * OOM-kill counters that `events` watches. */
 #include "config.h"
 #include "cgroup/internal.h"
 #include "cgroup/v1/hierarchies.h"
@@ -14,20 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
-
-static void
-key (yajl_gen g, const char *k)
-{
-  yajl_gen_string (g, (const unsigned char *) k, strlen (k));
-}
-
-static void
-num (yajl_gen g, const char *k, uint64_t v)
-{
-  key (g, k);
-  yajl_gen_integer (g, (long long) v);
-}
 
 /* A file holding one number ("max" reads as UINT64_MAX, like runc). */
 static uint64_t
@@ -58,12 +43,10 @@ read_keyed (int dirfd, const char *file, const char *k)
   return 0;
 }
 
-static void
-raw_map (yajl_gen g, int dirfd, const char *file)
+static int
+read_raw (struct container_stats *out, int dirfd, const char *file, tr_error_t *err)
 {
   cleanup_free char *buf = read_file_at (dirfd, file, NULL, NULL);
-  key (g, "raw");
-  yajl_gen_map_open (g);
   char *save = NULL;
   for (char *line = buf ? strtok_r (buf, "\n", &save) : NULL; line; line = strtok_r (NULL, "\n", &save))
     {
@@ -71,35 +54,10 @@ raw_map (yajl_gen g, int dirfd, const char *file)
       if (sp == NULL)
         continue;
       *sp = '\0';
-      num (g, line, strtoull (sp + 1, NULL, 10));
+      if (container_stats_add_raw (out, line, strtoull (sp + 1, NULL, 10)) < 0)
+        return tr_error (err, ENOMEM, "%s", file);
     }
-  yajl_gen_map_close (g);
-}
-
-static void
-usage_map (yajl_gen g, const char *k, uint64_t usage, uint64_t max, uint64_t limit, uint64_t failcnt)
-{
-  key (g, k);
-  yajl_gen_map_open (g);
-  num (g, "usage", usage);
-  num (g, "max_usage", max);
-  num (g, "limit", limit);
-  num (g, "failcnt", failcnt);
-  yajl_gen_map_close (g);
-}
-
-/* The end of both layouts' documents: pids, and an (empty) blkio. */
-static void
-pids_and_blkio (yajl_gen g, uint64_t current, uint64_t limit)
-{
-  key (g, "pids");
-  yajl_gen_map_open (g);
-  num (g, "current", current);
-  num (g, "limit", limit);
-  yajl_gen_map_close (g);
-  key (g, "blkio");
-  yajl_gen_map_open (g);
-  yajl_gen_map_close (g);
+  return 0;
 }
 
 static int
@@ -114,39 +72,25 @@ open_dir (const char *mnt, const char *path, tr_error_t *err)
 }
 
 int
-cgroup_v2_stats_json (const char *mnt, const char *path, void *gen, tr_error_t *err)
+cgroup_v2_stats (const char *mnt, const char *path, struct container_stats *out, tr_error_t *err)
 {
-  yajl_gen g = gen;
   cleanup_close int fd = open_dir (mnt, path, err);
   if (fd < 0)
     return -1;
-  yajl_gen_map_open (g);
-  key (g, "cpu");
-  yajl_gen_map_open (g);
-  key (g, "usage");
-  yajl_gen_map_open (g);
-  num (g, "total", read_keyed (fd, "cpu.stat", "usage_usec") * 1000);
-  num (g, "kernel", read_keyed (fd, "cpu.stat", "system_usec") * 1000);
-  num (g, "user", read_keyed (fd, "cpu.stat", "user_usec") * 1000);
-  yajl_gen_map_close (g);
-  key (g, "throttling");
-  yajl_gen_map_open (g);
-  num (g, "periods", read_keyed (fd, "cpu.stat", "nr_periods"));
-  num (g, "throttled_periods", read_keyed (fd, "cpu.stat", "nr_throttled"));
-  num (g, "throttled_time", read_keyed (fd, "cpu.stat", "throttled_usec") * 1000);
-  yajl_gen_map_close (g);
-  yajl_gen_map_close (g);
-
-  key (g, "memory");
-  yajl_gen_map_open (g);
-  usage_map (g, "usage", read_u64 (fd, "memory.current"), read_u64 (fd, "memory.peak"), read_u64 (fd, "memory.max"),
-             read_keyed (fd, "memory.events", "max"));
-  usage_map (g, "swap", read_u64 (fd, "memory.swap.current"), 0, read_u64 (fd, "memory.swap.max"), 0);
-  raw_map (g, fd, "memory.stat");
-  yajl_gen_map_close (g);
-
-  pids_and_blkio (g, read_u64 (fd, "pids.current"), read_u64 (fd, "pids.max"));
-  yajl_gen_map_close (g);
+  out->cpu_usage.total = read_keyed (fd, "cpu.stat", "usage_usec") * 1000;
+  out->cpu_usage.kernel = read_keyed (fd, "cpu.stat", "system_usec") * 1000;
+  out->cpu_usage.user = read_keyed (fd, "cpu.stat", "user_usec") * 1000;
+  out->throttling.periods = read_keyed (fd, "cpu.stat", "nr_periods");
+  out->throttling.throttled_periods = read_keyed (fd, "cpu.stat", "nr_throttled");
+  out->throttling.throttled_time = read_keyed (fd, "cpu.stat", "throttled_usec") * 1000;
+  out->has_memory = true;
+  out->memory = (struct stats_usage){ read_u64 (fd, "memory.current"), read_u64 (fd, "memory.peak"),
+                                      read_u64 (fd, "memory.max"), read_keyed (fd, "memory.events", "max") };
+  out->swap = (struct stats_usage){ read_u64 (fd, "memory.swap.current"), 0, read_u64 (fd, "memory.swap.max"), 0 };
+  if (read_raw (out, fd, "memory.stat", err) < 0)
+    return -1;
+  out->pids_current = read_u64 (fd, "pids.current");
+  out->pids_limit = read_u64 (fd, "pids.max");
   return 0;
 }
 
@@ -157,47 +101,47 @@ v1_dir (const char *ctrl, const char *path)
   return v1_open (ctrl, path, "stats", NULL);
 }
 
-int
-cgroup_v1_stats_json (const char *path, void *gen, tr_error_t *err)
+static int
+v1_memory (struct container_stats *out, int mem, tr_error_t *err)
 {
-  yajl_gen g = gen;
-  (void) err;
+  out->has_memory = true;
+  out->memory = (struct stats_usage){ read_u64 (mem, "memory.usage_in_bytes"),
+                                      read_u64 (mem, "memory.max_usage_in_bytes"),
+                                      read_u64 (mem, "memory.limit_in_bytes"), read_u64 (mem, "memory.failcnt") };
+  out->swap = (struct stats_usage){ read_u64 (mem, "memory.memsw.usage_in_bytes"),
+                                    read_u64 (mem, "memory.memsw.max_usage_in_bytes"),
+                                    read_u64 (mem, "memory.memsw.limit_in_bytes"),
+                                    read_u64 (mem, "memory.memsw.failcnt") };
+  return read_raw (out, mem, "memory.stat", err);
+}
+
+/* A controller that is not mounted contributes zeros. */
+int
+cgroup_v1_stats (const char *path, struct container_stats *out, tr_error_t *err)
+{
   cleanup_close int cpuacct = v1_dir ("cpuacct", path);
   cleanup_close int cpu = v1_dir ("cpu", path);
   cleanup_close int mem = v1_dir ("memory", path);
   cleanup_close int pids = v1_dir ("pids", path);
-  yajl_gen_map_open (g);
-  key (g, "cpu");
-  yajl_gen_map_open (g);
-  key (g, "usage");
-  yajl_gen_map_open (g);
-  num (g, "total", cpuacct >= 0 ? read_u64 (cpuacct, "cpuacct.usage") : 0);
-  num (g, "kernel", cpuacct >= 0 ? read_u64 (cpuacct, "cpuacct.usage_sys") : 0);
-  num (g, "user", cpuacct >= 0 ? read_u64 (cpuacct, "cpuacct.usage_user") : 0);
-  yajl_gen_map_close (g);
-  key (g, "throttling");
-  yajl_gen_map_open (g);
-  num (g, "periods", cpu >= 0 ? read_keyed (cpu, "cpu.stat", "nr_periods") : 0);
-  num (g, "throttled_periods", cpu >= 0 ? read_keyed (cpu, "cpu.stat", "nr_throttled") : 0);
-  num (g, "throttled_time", cpu >= 0 ? read_keyed (cpu, "cpu.stat", "throttled_time") : 0);
-  yajl_gen_map_close (g);
-  yajl_gen_map_close (g);
-
-  key (g, "memory");
-  yajl_gen_map_open (g);
-  if (mem >= 0)
+  if (cpuacct >= 0)
     {
-      usage_map (g, "usage", read_u64 (mem, "memory.usage_in_bytes"), read_u64 (mem, "memory.max_usage_in_bytes"),
-                 read_u64 (mem, "memory.limit_in_bytes"), read_u64 (mem, "memory.failcnt"));
-      usage_map (g, "swap", read_u64 (mem, "memory.memsw.usage_in_bytes"),
-                 read_u64 (mem, "memory.memsw.max_usage_in_bytes"), read_u64 (mem, "memory.memsw.limit_in_bytes"),
-                 read_u64 (mem, "memory.memsw.failcnt"));
-      raw_map (g, mem, "memory.stat");
+      out->cpu_usage.total = read_u64 (cpuacct, "cpuacct.usage");
+      out->cpu_usage.kernel = read_u64 (cpuacct, "cpuacct.usage_sys");
+      out->cpu_usage.user = read_u64 (cpuacct, "cpuacct.usage_user");
     }
-  yajl_gen_map_close (g);
-
-  pids_and_blkio (g, pids >= 0 ? read_u64 (pids, "pids.current") : 0, pids >= 0 ? read_u64 (pids, "pids.max") : 0);
-  yajl_gen_map_close (g);
+  if (cpu >= 0)
+    {
+      out->throttling.periods = read_keyed (cpu, "cpu.stat", "nr_periods");
+      out->throttling.throttled_periods = read_keyed (cpu, "cpu.stat", "nr_throttled");
+      out->throttling.throttled_time = read_keyed (cpu, "cpu.stat", "throttled_time");
+    }
+  if (mem >= 0 && v1_memory (out, mem, err) < 0)
+    return -1;
+  if (pids >= 0)
+    {
+      out->pids_current = read_u64 (pids, "pids.current");
+      out->pids_limit = read_u64 (pids, "pids.max");
+    }
   return 0;
 }
 

@@ -3,7 +3,6 @@
  * every interval (once with --stats) and {"type":"oom",...} whenever the
  * kernel's OOM killer strikes in the container.  Ends when it stops. */
 #include "config.h"
-#include "cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "cli/cmd.h"
 #include "container/container.h"
@@ -13,11 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <yajl/yajl_gen.h>
 
 #define USAGE "[--stats] [--interval DURATION] <container-id>"
-#define OOM_POLL_MS 100
 
 /* Go-style durations: "5s", "500ms", "1m", "2h", or plain seconds. */
 static int
@@ -38,47 +34,13 @@ parse_duration_ms (const char *text, long long *ms, tr_error_t *err)
   return 0;
 }
 
+/* Each event is one line, flushed at once: a reader follows it live. */
 static void
-gen_str (yajl_gen g, const char *s)
+print_line (const char *json, size_t len, void *data)
 {
-  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
-}
-
-static int
-print_event (const char *type, const char *id, const char *cgroup_path, tr_error_t *err)
-{
-  yajl_gen g = yajl_gen_alloc (NULL);
-  if (g == NULL)
-    return tr_error (err, ENOMEM, "events");
-  yajl_gen_map_open (g);
-  gen_str (g, "type");
-  gen_str (g, type);
-  gen_str (g, "id");
-  gen_str (g, id);
-  int ret = 0;
-  if (strcmp (type, "stats") == 0)
-    {
-      gen_str (g, "data");
-      ret = cgroup_stats_json (cgroup_path, g, err);
-    }
-  yajl_gen_map_close (g);
-  const unsigned char *buf;
-  size_t len;
-  if (ret == 0 && yajl_gen_get_buf (g, &buf, &len) == yajl_gen_status_ok)
-    {
-      printf ("%.*s\n", (int) len, buf);
-      fflush (stdout);
-    }
-  yajl_gen_free (g);
-  return ret;
-}
-
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  (void) data;
+  printf ("%.*s\n", (int) len, json);
+  fflush (stdout);
 }
 
 int
@@ -108,51 +70,10 @@ cmd_events (const struct globals *g, int argc, char **argv, tr_error_t *err)
   if (cmd_take_id (argc, argv, "events", USAGE, &id, err) < 0)
     return 1;
 
-  struct container_state st = { 0 };
-  enum container_status status;
-  int ret = 1;
-  if (container_load (g->root, id, &st, &status, err) < 0)
-    goto out;
-  if (status == STATUS_STOPPED)
+  if (container_events (g->root, id, once, interval, print_line, NULL, err) < 0)
     {
-      tr_error_plain (err, ESRCH, "container is not running");
-      goto out;
+      tr_error_wrap (err, "events %s", id);
+      return 1;
     }
-  if (once)
-    {
-      ret = print_event ("stats", id, st.cgroup_path, err) < 0 ? 1 : 0;
-      goto out;
-    }
-  uint64_t ooms = 0, seen = 0;
-  cgroup_oom_kills (st.cgroup_path, &seen, NULL);
-  long long next_stats = now_ms ();
-  for (;;)
-    {
-      struct container_state cur = { 0 };
-      tr_error_t gone = NULL;
-      bool alive = container_load (g->root, id, &cur, &status, &gone) == 0 && status != STATUS_STOPPED;
-      container_state_clear (&cur);
-      tr_error_free (&gone);
-      if (!alive)
-        break;
-      if (cgroup_oom_kills (st.cgroup_path, &ooms, NULL) == 0 && ooms > seen)
-        {
-          seen = ooms;
-          print_event ("oom", id, st.cgroup_path, NULL);
-        }
-      if (now_ms () >= next_stats)
-        {
-          if (print_event ("stats", id, st.cgroup_path, err) < 0)
-            goto out;
-          next_stats = now_ms () + interval;
-        }
-      struct timespec ts = { 0, OOM_POLL_MS * 1000000L };
-      nanosleep (&ts, NULL);
-    }
-  ret = 0;
-out:
-  if (ret)
-    tr_error_wrap (err, "events %s", id);
-  container_state_clear (&st);
-  return ret;
+  return 0;
 }

@@ -142,45 +142,48 @@ read_resources (struct spec *holder, const char *file, tr_error_t *err)
   return spec_parse_resources_json (holder, text, len, err);
 }
 
-int
-cmd_update (const struct globals *g, int argc, char **argv, tr_error_t *err)
+/* The command proper; holder's arena owns every parsed resource. */
+static int
+update (const struct globals *g, int argc, char **argv, struct spec *holder, tr_error_t *err)
 {
-  struct spec holder = { 0 }; /* only its arena is used */
   struct spec_resources *res = NULL, flags = { 0 };
   bool any_flag = false;
   const char *id = NULL;
-  int c, status = 1;
+  int c;
   while ((c = getopt_long (argc, argv, "r:", options, NULL)) != -1)
     {
       if (c == 'r')
         {
-          if ((res = read_resources (&holder, optarg, err)) == NULL)
-            goto out;
+          if ((res = read_resources (holder, optarg, err)) == NULL)
+            return 1;
         }
       else if (c == '?' || c == ':')
-        {
-          status = cmd_usage_error (err, "update", USAGE);
-          goto out;
-        }
-      else if (apply_flag (&holder.arena, &flags, c, optarg, err) < 0)
-        goto out;
+        return cmd_usage_error (err, "update", USAGE);
+      else if (apply_flag (&holder->arena, &flags, c, optarg, err) < 0)
+        return 1;
       else
         any_flag = true;
     }
   if (cmd_take_id (argc, argv, "update", USAGE, &id, err) < 0)
-    goto out;
+    return 1;
   if (res && any_flag)
     {
       tr_error_plain (err, EINVAL, "update %s: --resources and resource flags do not mix", id);
-      goto out;
+      return 1;
     }
   if (container_update (g->root, id, res ? res : &flags, err) < 0)
     {
       tr_error_wrap (err, "update %s", id);
-      goto out;
+      return 1;
     }
-  status = 0;
-out:
+  return 0;
+}
+
+int
+cmd_update (const struct globals *g, int argc, char **argv, tr_error_t *err)
+{
+  struct spec holder = { 0 }; /* only its arena is used */
+  int status = update (g, argc, argv, &holder, err);
   arena_free (&holder.arena);
   return status;
 }

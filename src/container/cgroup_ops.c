@@ -40,45 +40,49 @@ container_update (const char *root, const char *id, const struct spec_resources 
   return ret;
 }
 
+static int
+pause_live (const char *root, const char *id, bool pause, struct container_state *st, tr_error_t *err)
+{
+  enum container_status status;
+  cleanup_close int dirfd = open_live (root, id, st, &status, err);
+  if (dirfd < 0)
+    return -1;
+  if (pause && status != STATUS_RUNNING)
+    return tr_error_plain (err, EINVAL, "cannot pause a container that is %s", container_status_name (status));
+  if (!pause && status != STATUS_PAUSED)
+    return tr_error_plain (err, EINVAL, "cannot resume a container that is %s", container_status_name (status));
+  return cgroup_freeze (st->cgroup_path, pause, err);
+}
+
 int
 container_pause (const char *root, const char *id, bool pause, tr_error_t *err)
 {
   struct container_state st = { 0 };
-  enum container_status status;
-  int ret = -1;
-  cleanup_close int dirfd = open_live (root, id, &st, &status, err);
-  if (dirfd < 0)
-    goto out;
-  if (pause && status != STATUS_RUNNING)
-    {
-      tr_error_plain (err, EINVAL, "cannot pause a container that is %s", container_status_name (status));
-      goto out;
-    }
-  if (!pause && status != STATUS_PAUSED)
-    {
-      tr_error_plain (err, EINVAL, "cannot resume a container that is %s", container_status_name (status));
-      goto out;
-    }
-  ret = cgroup_freeze (st.cgroup_path, pause, err);
-out:
+  int ret = pause_live (root, id, pause, &st, err);
   container_state_clear (&st);
   return ret;
+}
+
+static int
+pids_of (const char *root, const char *id, struct container_state *st, pid_t **pids, size_t *n, tr_error_t *err)
+{
+  enum container_status status;
+  cleanup_close int dirfd = container_open (root, id, false, st, &status, err);
+  if (dirfd < 0)
+    return -1;
+  /* A stopped container has no processes; its cgroup may be gone. */
+  if (status == STATUS_STOPPED || st->cgroup_path == NULL)
+    return 0;
+  return cgroup_pids (st->cgroup_path, pids, n, err);
 }
 
 int
 container_pids (const char *root, const char *id, pid_t **pids, size_t *n, tr_error_t *err)
 {
   struct container_state st = { 0 };
-  enum container_status status;
   *pids = NULL;
   *n = 0;
-  int ret = -1;
-  cleanup_close int dirfd = container_open (root, id, false, &st, &status, err);
-  if (dirfd < 0)
-    goto out;
-  /* A stopped container has no processes; its cgroup may be gone. */
-  ret = status == STATUS_STOPPED || st.cgroup_path == NULL ? 0 : cgroup_pids (st.cgroup_path, pids, n, err);
-out:
+  int ret = pids_of (root, id, &st, pids, n, err);
   container_state_clear (&st);
   return ret;
 }

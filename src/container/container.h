@@ -5,6 +5,7 @@
 #define TINYRUN_CONTAINER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "util/error.h"
@@ -67,5 +68,40 @@ int container_load (const char *root, const char *id, struct container_state *st
 
 /* The runtime-spec state JSON of a container; caller frees. */
 char *container_state_json (const char *root, const char *id, tr_error_t *err);
+
+/* `events`: hands emit one JSON object per event (runc's layout, see
+ * oci-spec/stats_json.h): "stats" every interval_ms (only one when once),
+ * and "oom" whenever the kernel's OOM killer strikes in the container.
+ * Returns when the container stops (at once when once). */
+typedef void (*container_event_fn) (const char *json, size_t len, void *data);
+int container_events (const char *root, const char *id, bool once, long long interval_ms, container_event_fn emit,
+                      void *data, tr_error_t *err);
+
+/* `list`: every container under root that can be loaded, in directory
+ * order (one being created or deleted right now is left out). */
+struct container_listed
+{
+  struct container_state st;
+  enum container_status status;
+};
+
+struct container_list
+{
+  struct container_listed *v;
+  size_t n;
+};
+
+/* A root that does not exist yet holds no container.  Clear out with
+ * container_list_clear() in every case. */
+int container_list (const char *root, struct container_list *out, tr_error_t *err);
+void container_list_clear (struct container_list *l);
+
+/* The list as runc's JSON array (oci-spec/list_json.h); caller frees. */
+char *container_list_json (const struct container_list *l, size_t *len, tr_error_t *err);
+
+/* `ps` as a table: runs ps(1) with ps_args (-ef when there are none) and
+ * copies to out its header and the lines of the container's processes
+ * (the PID column is found from the header, as runc does). */
+int container_ps_table (const char *root, const char *id, char **ps_args, int n_args, FILE *out, tr_error_t *err);
 
 #endif

@@ -14,7 +14,7 @@
 #include "net/ipam.h"
 #include "net/nat.h"
 #include "net/netlink.h"
-#include "oci-spec/json_read.h"
+#include "oci-spec/hook_state.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,32 +37,13 @@ struct options
   const char *ifname;
 };
 
-struct container
-{
-  struct arena arena;
-  char *id;
-  pid_t pid;
-};
-
 static int
-read_state (struct container *c, tr_error_t *err)
+read_state (struct container_state *c, tr_error_t *err)
 {
   cleanup_free char *text = read_file_at (AT_FDCWD, "/dev/stdin", NULL, err);
   if (text == NULL)
     return tr_error_wrap (err, "read the container state on stdin");
-  yajl_val doc = jr_parse (text, strlen (text), "container state", err);
-  if (doc == NULL)
-    return -1;
-  struct jr r = { .arena = &c->arena };
-  opt_i64 pid = { 0 };
-  int ret = 0;
-  if (jr_string (&r, doc, "", "id", &c->id, err) < 0 || jr_i64 (&r, doc, "", "pid", &pid, err) < 0)
-    ret = -1;
-  yajl_tree_free (doc);
-  if (ret == 0 && c->id == NULL)
-    ret = tr_error_plain (err, EINVAL, "container state: no id");
-  c->pid = (pid_t) pid.v;
-  return ret;
+  return hook_state_decode (text, strlen (text), c, err);
 }
 
 /* Interface names are at most 15 bytes: derive them from the id. */
@@ -148,73 +129,100 @@ undo_up (struct nl *host, struct ipam *ipam, const struct options *o, const char
     }
 }
 
-static int
-net_up (const struct options *o, const struct container *c, tr_error_t *err)
+/* What `up` works with. */
+struct up
 {
+  const struct options *o;
+  const struct container_state *c;
   struct subnet s;
-  if (subnet_parse (o->subnet, &s, err) < 0)
+  char netns_path[64];
+  char host_veth[16];
+  char peer[16];
+  int netns;
+  struct nl *host;
+  struct ipam *ipam;
+};
+
+/* Into the container's network namespace for its side, and back.  *back
+ * turns false when the return to the host's namespace failed: nothing can
+ * be undone from there. */
+static int
+configure_in_netns (const struct up *u, struct in_addr addr, bool *back, tr_error_t *err)
+{
+  *back = true;
+  cleanup_close int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (self < 0 || setns (u->netns, CLONE_NEWNET) < 0)
+    return tr_error (err, errno, "enter %s", u->netns_path);
+  int inside = configure_inside (u->o, u->peer, addr, &u->s, err);
+  if (setns (self, CLONE_NEWNET) < 0)
+    {
+      *back = false;
+      return tr_error (err, errno, "return to the host's network namespace");
+    }
+  return inside;
+}
+
+/* Bridge, address, veth, then the container's side; a failure undoes it
+ * all (unless stranded in the container's namespace). */
+static int
+up_with (const struct up *u, tr_error_t *err)
+{
+  const struct options *o = u->o;
+  struct in_addr addr;
+  bool back = true;
+  if (ensure_bridge (u->host, u->ipam, o, &u->s, err) == 0
+      && ipam_allocate (u->ipam, &u->s, u->c->id, &addr, err) == 0
+      && nl_veth_add (u->host, u->host_veth, u->peer, err) == 0
+      && nl_link_set_master (u->host, u->host_veth, o->bridge, err) == 0
+      && nl_link_up (u->host, u->host_veth, err) == 0 && nl_link_set_netns (u->host, u->peer, u->netns, err) == 0
+      && configure_in_netns (u, addr, &back, err) == 0)
+    return 0;
+  if (back)
+    undo_up (u->host, u->ipam, o, u->c->id, u->host_veth);
+  return -1;
+}
+
+static int
+net_up (const struct options *o, const struct container_state *c, tr_error_t *err)
+{
+  struct up u = { .o = o, .c = c };
+  if (subnet_parse (o->subnet, &u.s, err) < 0)
     return -1;
   if (c->pid <= 0)
     return tr_error_plain (err, EINVAL, "container state: no pid");
-  char netns_path[64], host_veth[16], peer[16];
-  snprintf (netns_path, sizeof netns_path, "/proc/%d/ns/net", c->pid);
-  cleanup_close int netns = open (netns_path, O_RDONLY | O_CLOEXEC);
+  snprintf (u.netns_path, sizeof u.netns_path, "/proc/%d/ns/net", c->pid);
+  cleanup_close int netns = open (u.netns_path, O_RDONLY | O_CLOEXEC);
   if (netns < 0)
-    return tr_error (err, errno, "open %s", netns_path);
-  veth_names (c->id, host_veth, peer);
+    return tr_error (err, errno, "open %s", u.netns_path);
+  u.netns = netns;
+  veth_names (c->id, u.host_veth, u.peer);
 
   struct ipam ipam = { .dirfd = -1 };
-  struct nl *host = NULL;
-  struct in_addr addr;
   int ret = -1;
-  if (ipam_open (&ipam, o->bridge, err) < 0 || (host = nl_open (err)) == NULL)
-    goto out;
-  if (ensure_bridge (host, &ipam, o, &s, err) < 0 || ipam_allocate (&ipam, &s, c->id, &addr, err) < 0)
-    goto fail;
-  if (nl_veth_add (host, host_veth, peer, err) < 0 || nl_link_set_master (host, host_veth, o->bridge, err) < 0
-      || nl_link_up (host, host_veth, err) < 0 || nl_link_set_netns (host, peer, netns, err) < 0)
-    goto fail;
-  {
-    /* Into the container's network namespace for its side, and back. */
-    cleanup_close int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (self < 0 || setns (netns, CLONE_NEWNET) < 0)
-      {
-        tr_error (err, errno, "enter %s", netns_path);
-        goto fail;
-      }
-    int inside = configure_inside (o, peer, addr, &s, err);
-    if (setns (self, CLONE_NEWNET) < 0)
-      {
-        tr_error (err, errno, "return to the host's network namespace");
-        goto out;
-      }
-    if (inside < 0)
-      goto fail;
-  }
-  ret = 0;
-  goto out;
-fail:
-  undo_up (host, &ipam, o, c->id, host_veth);
-out:
-  nl_close (host);
+  if (ipam_open (&ipam, o->bridge, err) == 0 && (u.host = nl_open (err)) != NULL)
+    {
+      u.ipam = &ipam;
+      ret = up_with (&u, err);
+    }
+  nl_close (u.host);
   ipam_close (&ipam);
   return ret;
 }
 
 static int
-net_down (const struct options *o, const struct container *c, tr_error_t *err)
+net_down (const struct options *o, const struct container_state *c, tr_error_t *err)
 {
   char host_veth[16], peer[16];
   veth_names (c->id, host_veth, peer);
   struct ipam ipam = { .dirfd = -1 };
   struct nl *host = NULL;
   int ret = -1;
-  if (ipam_open (&ipam, o->bridge, err) < 0 || (host = nl_open (err)) == NULL)
-    goto out;
-  /* The veth usually went with the container's namespace already. */
-  undo_up (host, &ipam, o, c->id, host_veth);
-  ret = 0;
-out:
+  if (ipam_open (&ipam, o->bridge, err) == 0 && (host = nl_open (err)) != NULL)
+    {
+      /* The veth usually went with the container's namespace already. */
+      undo_up (host, &ipam, o, c->id, host_veth);
+      ret = 0;
+    }
   nl_close (host);
   ipam_close (&ipam);
   return ret;
@@ -260,7 +268,7 @@ main (int argc, char **argv)
       return 2;
     }
   tr_error_t err = NULL;
-  struct container c = { 0 };
+  struct container_state c = { 0 };
   int ret;
   if (strcmp (verb, "up") == 0 || strcmp (verb, "down") == 0)
     {
@@ -276,6 +284,6 @@ main (int argc, char **argv)
       fprintf (stderr, "tinyrun-net: %s %s: %s\n", verb, c.id ? c.id : "?", err->msg);
       tr_error_free (&err);
     }
-  arena_free (&c.arena);
+  container_state_clear (&c);
   return ret < 0 ? 1 : 0;
 }

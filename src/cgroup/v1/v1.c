@@ -56,6 +56,20 @@ init_cpuset_levels (const char *mnt, const char *path, tr_error_t *err)
   return 0;
 }
 
+static int
+create_in (const struct v1_hierarchy *h, size_t n, const char *path, tr_error_t *err)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      if (cgroup_mkdir_below (h[i].mountpoint, path, err) < 0)
+        return -1;
+      if (v1_has_controller (&h[i], "cpuset") && init_cpuset_levels (h[i].mountpoint, path, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* On failure, what was made in the hierarchies so far is removed. */
 int
 cgroup_v1_create (const char *path, tr_error_t *err)
 {
@@ -63,18 +77,10 @@ cgroup_v1_create (const char *path, tr_error_t *err)
   size_t n;
   if (v1_hierarchies (&h, &n, err) < 0)
     return -1;
-  for (size_t i = 0; i < n; i++)
-    {
-      if (cgroup_mkdir_below (h[i].mountpoint, path, err) < 0)
-        goto fail;
-      if (v1_has_controller (&h[i], "cpuset") && init_cpuset_levels (h[i].mountpoint, path, err) < 0)
-        goto fail;
-    }
-  return 0;
-fail:;
-  tr_error_t ignored = NULL;
+  if (create_in (h, n, path, err) == 0)
+    return 0;
+  cleanup_error tr_error_t ignored = NULL;
   cgroup_v1_destroy (path, &ignored);
-  tr_error_free (&ignored);
   return -1;
 }
 
