@@ -164,6 +164,29 @@ static const struct device_case cases[] = {
     { { "c 1:3 rw", ALLOW }, { "c 1:3 m", DENY }, { "c 1:7 r", DENY } } },
   { "the last rule allows all: nothing before it counts", { "deny c 1:3 rwm", "allow a *:* rwm" },
     { { "c 1:3 rw", ALLOW }, { "b 8:0 m", ALLOW } } },
+  /* A deny rule decides every request it shares an access with, as the
+   * kernel's v1 devices cgroup does (match_exception_partial()): open
+   * O_RDWR asks for rw in one request, and it must not get past
+   * "deny w". */
+  { "deny with partial access", { "allow c 1:3 rwm", "deny c 1:3 w" },
+    { { "c 1:3 r", ALLOW }, { "c 1:3 w", DENY }, { "c 1:3 rw", DENY }, { "c 1:3 m", ALLOW }, { "c 1:3 rm", ALLOW },
+      { "c 1:3 wm", DENY }, { "c 1:3 rwm", DENY }, { "c 1:5 r", DENY } } },
+  { "partial deny after allow all", { "allow a *:* rwm", "deny c 1:3 w" },
+    { { "c 1:3 r", ALLOW }, { "c 1:3 w", DENY }, { "c 1:3 rw", DENY }, { "c 1:5 rw", ALLOW }, { "b 1:3 rw", ALLOW } } },
+  { "partial wildcard deny", { "allow c 1:* rwm", "deny c *:* m" },
+    { { "c 1:3 rw", ALLOW }, { "c 1:3 m", DENY }, { "c 1:3 rm", DENY }, { "c 1:9 rwm", DENY } } },
+  { "partial deny of several accesses", { "allow b 8:0 rwm", "deny b 8:0 rw" },
+    { { "b 8:0 m", ALLOW }, { "b 8:0 r", DENY }, { "b 8:0 wm", DENY }, { "b 8:0 rm", DENY } } },
+  /* An allow rule decides only a request it covers whole (the kernel's
+   * match_exception()).  Stricter than runc, which merges rules for the
+   * same device: a combined request needs one allow rule naming all of
+   * it after any deny that names part of it. */
+  { "a partial allow after a partial deny", { "allow c 1:3 rwm", "deny c 1:3 w", "allow c 1:3 w" },
+    { { "c 1:3 r", ALLOW }, { "c 1:3 w", ALLOW }, { "c 1:3 rw", DENY }, { "c 1:3 wm", DENY } } },
+  { "two partial allows", { "allow c 1:3 r", "allow c 1:3 w" },
+    { { "c 1:3 r", ALLOW }, { "c 1:3 w", ALLOW }, { "c 1:3 rw", DENY } } },
+  { "a partial allow after a deny", { "allow c 1:3 rwm", "deny c 1:3 rwm", "allow c 1:3 r" },
+    { { "c 1:3 r", ALLOW }, { "c 1:3 rw", DENY }, { "c 1:3 w", DENY }, { "c 1:3 m", DENY } } },
   /* What tinyrun loads for a typical engine config: deny all, the
    * engine's rules, then tinyrun's defaults (mknod of anything, the
    * standard devices). */
