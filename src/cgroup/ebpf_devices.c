@@ -106,13 +106,16 @@ ebpf_devices_build (const struct spec_device_rule *rules, size_t n, struct ebpf_
     {
       struct ebpf_insn block[16];
       size_t len = rule_block (&rules[i], block);
-      if (used + len + 2 > max)
+      /* A rule without conditions ("a *:* rwm") decides everything that
+       * reaches it and ends the program: the verifier rejects the
+       * unreachable code after it.  Any other rule leaves room for the
+       * final deny. */
+      bool ends = len == 2;
+      if (used + len + (ends ? 0 : 2) > max)
         return -1;
       memcpy (out + used, block, len * sizeof *block);
       used += len;
-      /* A rule without conditions ("a *:* rwm") decides everything that
-       * reaches it; the verifier rejects the unreachable code after it. */
-      if (len == 2)
+      if (ends)
         return (int) used;
     }
   out[used++] = MOV_K (R0, 0);

@@ -291,7 +291,8 @@ TEST (ebpf_default_deny_and_overflow)
   CHECK (run (prog, n, &sda_w) == DENY);
 }
 
-/* Every max below what the program needs fails without writing past max. */
+/* Every max below what the program needs fails without writing past max;
+ * exactly what it needs succeeds. */
 TEST (ebpf_build_never_writes_past_max)
 {
   struct rules rules = { .n = 0 };
@@ -300,14 +301,16 @@ TEST (ebpf_build_never_writes_past_max)
   struct ebpf_insn full[MAX_INSNS];
   int need = ebpf_devices_build (rules.r, rules.n, full, MAX_INSNS);
   CHECK (need > 0);
-  for (int max = 0; need > 0 && max < need; max++)
+  for (int max = 0; need > 0 && max <= need; max++)
     {
       struct ebpf_insn prog[MAX_INSNS + 4];
       memset (prog, 0xa5, sizeof prog);
       int n = ebpf_devices_build (rules.r, rules.n, prog, (size_t) max);
-      CHECK (n < 0);
+      CHECK (max == need ? n == need : n < 0);
       for (int i = max; i < max + 4; i++)
         CHECK (prog[i].code == 0xa5 && prog[i].imm == (int32_t) 0xa5a5a5a5);
+      if (max == need)
+        CHECK (memcmp (prog, full, (size_t) need * sizeof *prog) == 0);
     }
 }
 
