@@ -28,6 +28,7 @@ insn (uint8_t code, int dst, int src, int16_t off, int32_t imm)
 #define AND_K(dst, imm) insn (BPF_ALU64 | BPF_AND | BPF_K, dst, 0, 0, imm)
 #define RSH_K(dst, imm) insn (BPF_ALU64 | BPF_RSH | BPF_K, dst, 0, 0, imm)
 #define JNE_K(dst, imm, off) insn (BPF_JMP | BPF_JNE | BPF_K, dst, 0, off, imm)
+#define JEQ_K(dst, imm, off) insn (BPF_JMP | BPF_JEQ | BPF_K, dst, 0, off, imm)
 #define EXIT() insn (BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 static int
@@ -37,6 +38,12 @@ access_mask (const char *access)
   for (const char *p = access ? access : "rwm"; *p; p++)
     mask |= *p == 'r' ? BPF_DEVCG_ACC_READ : *p == 'w' ? BPF_DEVCG_ACC_WRITE : *p == 'm' ? BPF_DEVCG_ACC_MKNOD : 0;
   return mask;
+}
+
+static bool
+is_jump (const struct ebpf_insn *i)
+{
+  return i->code == (BPF_JMP | BPF_JNE | BPF_K) || i->code == (BPF_JMP | BPF_JEQ | BPF_K);
 }
 
 /* The instructions of one rule; jumps skip to the end of the block. */
@@ -50,12 +57,21 @@ rule_block (const struct spec_device_rule *r, struct ebpf_insn *b)
   /* Jump offsets are filled in below, once the block's length is known. */
   if (type == 'c' || type == 'b')
     b[n++] = JNE_K (R3, type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK, 0);
-  if (!all_access)
+  /* The kernel asks once with the combined access (rw for an O_RDWR
+   * open).  As in the v1 devices cgroup, an allow rule decides a request
+   * only if it names every access asked for (match_exception()), a deny
+   * rule as soon as it names one of them (match_exception_partial()). */
+  if (!all_access && r->allow)
     {
-      /* Every requested access must be one the rule names. */
       b[n++] = MOV_X (R7, R4);
       b[n++] = AND_K (R7, ~mask);
       b[n++] = JNE_K (R7, 0, 0);
+    }
+  else if (!all_access)
+    {
+      b[n++] = MOV_X (R7, R4);
+      b[n++] = AND_K (R7, mask);
+      b[n++] = JEQ_K (R7, 0, 0);
     }
   if (r->major.set && r->major.v >= 0)
     b[n++] = JNE_K (R5, (int32_t) r->major.v, 0);
@@ -64,7 +80,7 @@ rule_block (const struct spec_device_rule *r, struct ebpf_insn *b)
   b[n++] = MOV_K (R0, r->allow ? 1 : 0);
   b[n++] = EXIT ();
   for (size_t i = 0; i < n; i++)
-    if (b[i].code == (BPF_JMP | BPF_JNE | BPF_K))
+    if (is_jump (&b[i]))
       b[i].off = (int16_t) (n - i - 1);
   return n;
 }
@@ -90,13 +106,16 @@ ebpf_devices_build (const struct spec_device_rule *rules, size_t n, struct ebpf_
     {
       struct ebpf_insn block[16];
       size_t len = rule_block (&rules[i], block);
-      if (used + len + 2 > max)
+      /* A rule without conditions ("a *:* rwm") decides everything that
+       * reaches it and ends the program: the verifier rejects the
+       * unreachable code after it.  Any other rule leaves room for the
+       * final deny. */
+      bool ends = len == 2;
+      if (used + len + (ends ? 0 : 2) > max)
         return -1;
       memcpy (out + used, block, len * sizeof *block);
       used += len;
-      /* A rule without conditions ("a *:* rwm") decides everything that
-       * reaches it; the verifier rejects the unreachable code after it. */
-      if (len == 2)
+      if (ends)
         return (int) used;
     }
   out[used++] = MOV_K (R0, 0);

@@ -19,8 +19,11 @@ struct ebpf_insn
 };
 
 /* Translate rules (in spec order; the last matching rule wins, nothing
- * matching means deny) into a program.  Returns the instruction count, or
- * -1 when max is too small.  Pure: unit-tested. */
+ * matching means deny) into a program.  A request carries its whole
+ * access (rw for an O_RDWR open): an allow rule matches it only if the
+ * rule names every access asked for, a deny rule if it names any of them.
+ * Returns the instruction count, or -1 when max is too small.  Pure:
+ * unit-tested by running the program (tests/unit/bpf_interp.c). */
 int ebpf_devices_build (const struct spec_device_rule *rules, size_t n, struct ebpf_insn *out, size_t max);
 
 /* Build, load and attach the program for res (plus the default devices)
