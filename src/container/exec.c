@@ -7,6 +7,7 @@
 #include "init/exec_spawn.h"
 #include "util/fileutil.h"
 #include "container/supervise.h"
+#include "linux/caps.h"
 #include "linux/terminal.h"
 #include "linux/tty_relay.h"
 
@@ -193,6 +194,8 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   struct spec_process *p = build_process (spec, o, err);
   if (p == NULL)
     return -1;
+  if (p->capabilities)
+    caps_warn_unavailable (p->capabilities);
   if (p->terminal.v && o->detach && o->console_socket == NULL)
     return tr_error_plain (err, EINVAL, "--tty with --detach needs --console-socket");
   if (o->console_socket && (console = terminal_connect_socket (o->console_socket, err)) < 0)

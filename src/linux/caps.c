@@ -68,6 +68,48 @@ listed (const strlist *l, int cap)
   return false;
 }
 
+static const strlist *
+cap_set (const struct spec_capabilities *c, size_t i)
+{
+  const strlist *sets[] = { &c->bounding, &c->effective, &c->permitted, &c->inheritable, &c->ambient };
+  return i < sizeof sets / sizeof sets[0] ? sets[i] : NULL;
+}
+
+/* Has an earlier set, or an earlier entry of set k, named this cap? */
+static bool
+seen_before (const struct spec_capabilities *c, size_t k, size_t i, int cap)
+{
+  for (size_t j = 0; j <= k; j++)
+    {
+      const strlist *l = cap_set (c, j);
+      for (size_t m = 0; m < (j == k ? i : l->n); m++)
+        if (cap_number (l->v[m]) == cap)
+          return true;
+    }
+  return false;
+}
+
+void
+caps_warn_unavailable (const struct spec_capabilities *c)
+{
+  const strlist *l;
+  for (size_t k = 0; (l = cap_set (c, k)) != NULL; k++)
+    for (size_t i = 0; i < l->n; i++)
+      {
+        int cap = cap_number (l->v[i]);
+        if (cap < 0 || seen_before (c, k, i, cap))
+          continue;
+        if (cap > cap_last ())
+          log_warning ("capability %s is not known to this kernel: ignored", l->v[i]);
+        else if (prctl (PR_CAPBSET_READ, cap, 0, 0, 0) != 1)
+          {
+            char *name = cap_to_name ((cap_value_t) cap);
+            log_warning ("capability %s is not in the host's bounding set: dropped", name ? name : l->v[i]);
+            cap_free (name);
+          }
+      }
+}
+
 int
 caps_set_bounding (const struct spec_capabilities *c, tr_error_t *err)
 {
@@ -76,8 +118,9 @@ caps_set_bounding (const struct spec_capabilities *c, tr_error_t *err)
     {
       if (listed (&c->bounding, cap))
         {
+          /* caps_warn_unavailable told the user, before the container ran. */
           if (prctl (PR_CAPBSET_READ, cap, 0, 0, 0) != 1)
-            log_warning ("capability %s is not in the host's bounding set: dropped", cap_to_name (cap));
+            log_debug ("capability %s is not in the host's bounding set: dropped", cap_to_name (cap));
           continue;
         }
       if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
@@ -96,7 +139,7 @@ set_flag (cap_t caps, cap_t mine, cap_flag_t flag, const strlist *l, tr_error_t 
       int cap = cap_number (l->v[i]);
       if (cap < 0 || cap > cap_last ())
         {
-          log_warning ("capability %s is not known to this kernel: ignored", l->v[i]);
+          log_debug ("capability %s is not known to this kernel: ignored", l->v[i]);
           continue;
         }
       cap_flag_value_t have = CAP_CLEAR;
@@ -106,7 +149,7 @@ set_flag (cap_t caps, cap_t mine, cap_flag_t flag, const strlist *l, tr_error_t 
         have = CAP_SET;
       if (have != CAP_SET)
         {
-          log_warning ("capability %s is not available on this host: dropped", l->v[i]);
+          log_debug ("capability %s is not available on this host: dropped", l->v[i]);
           continue;
         }
       cap_value_t v = (cap_value_t) cap;

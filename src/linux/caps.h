@@ -9,13 +9,19 @@
  * naming the field ("process.capabilities.bounding[2]"). */
 int caps_validate (const struct spec_capabilities *c, const char *path, tr_error_t *err);
 
+/* Warn, once per capability, about those the container cannot get: not
+ * known to the kernel, or not in the host's bounding set.  Called by the
+ * runtime before the container runs, so the warnings reach its own log,
+ * never the container's terminal; the init then drops them quietly. */
+void caps_warn_unavailable (const struct spec_capabilities *c);
+
 /* Drop from the bounding set everything the spec does not list.  Must run
  * while the process still has CAP_SETPCAP. */
 int caps_set_bounding (const struct spec_capabilities *c, tr_error_t *err);
 
 /* Set effective, permitted and inheritable, then raise the ambient set.
  * Runs after the uid switch (with PR_SET_KEEPCAPS).  A capability that the
- * host does not let us have is dropped with a warning. */
+ * host does not let us have is dropped (see caps_warn_unavailable). */
 int caps_apply (const struct spec_capabilities *c, tr_error_t *err);
 
 /* The capability's number, or -1 ("CAP_NET_ADMIN" → 12). */

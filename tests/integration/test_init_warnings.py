@@ -53,3 +53,28 @@ def test_exec_warning_goes_to_the_log_file(runtime, bundle, cid, tmp_path):
     lines = [l for l in log.read_text().splitlines() if "bounding set" in l]
     assert lines and lines[0].startswith('{"level":"warning","msg":"' + WARNING)
     runtime("delete", "--force", cid, check=True)
+
+
+def test_create_warns_once_on_its_own_stderr_not_on_the_terminal(runtime, bundle, cid, tmp_path):
+    """The capability the host lacks is named once by `create` itself (in
+    every set it is listed in), and the container's terminal stays clean
+    when `start` lets the init drop it."""
+    if host_has_sys_resource():
+        import pytest
+        pytest.skip("this host has CAP_SYS_RESOURCE in its bounding set")
+    caps = bundle.process["capabilities"]
+    for s in ("bounding", "effective", "permitted"):
+        caps[s] = caps.get(s, []) + ["CAP_SYS_RESOURCE"]
+    bundle.process["terminal"] = True
+    bundle.sh("echo done; sleep 1").write()
+    console = ConsoleSocket(tmp_path / "c.sock")
+    try:
+        proc = runtime("create", "--bundle", bundle.path, "--console-socket", console.path, cid, check=True)
+        console.wait_master()
+        runtime("start", cid, check=True)
+        terminal = console.read_until("done")
+    finally:
+        console.close()
+    assert proc.stderr.count(WARNING) == 1, proc.stderr
+    assert "bounding set" not in terminal
+    runtime("delete", "--force", cid, check=True)
