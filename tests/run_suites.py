@@ -15,6 +15,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTEST = ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts="]
 
 SUITES = [
+    ("layers (architecture rules)", ["tests/layers/check"]),
     ("unit", ["sh", "-c", "make -s tests/unit/unit-tests && tests/unit/unit-tests"]),
     ("integration (host)", PYTEST + ["tests/integration"]),
     ("config parser fuzzing (60 s)", ["tests/fuzz/run-fuzz", "60"]),
