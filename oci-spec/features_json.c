@@ -1,37 +1,32 @@
 #include "config.h"
 #include "oci-spec/features_json.h"
+#include "oci-spec/json_write.h"
 
 #include <errno.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
 static void
-str (yajl_gen g, const char *s)
-{
-  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
-}
-
-static void
 str_array (yajl_gen g, const char *key, const struct features_list *l)
 {
-  str (g, key);
+  jw_str (g, key);
   yajl_gen_array_open (g);
   for (size_t i = 0; i < l->n; i++)
-    str (g, l->v[i]);
+    jw_str (g, l->v[i]);
   yajl_gen_array_close (g);
 }
 
 static void
 boolean (yajl_gen g, const char *key, bool on)
 {
-  str (g, key);
+  jw_str (g, key);
   yajl_gen_bool (g, on);
 }
 
 static void
 enabled (yajl_gen g, const char *key, bool on)
 {
-  str (g, key);
+  jw_str (g, key);
   yajl_gen_map_open (g);
   boolean (g, "enabled", on);
   yajl_gen_map_close (g);
@@ -40,18 +35,18 @@ enabled (yajl_gen g, const char *key, bool on)
 static void
 gen_linux (yajl_gen g, const struct features *f)
 {
-  str (g, "linux");
+  jw_str (g, "linux");
   yajl_gen_map_open (g);
   str_array (g, "namespaces", &f->linux_.namespaces);
   str_array (g, "capabilities", &f->linux_.capabilities);
-  str (g, "cgroup");
+  jw_str (g, "cgroup");
   yajl_gen_map_open (g);
   boolean (g, "v1", f->linux_.cgroup_v1);
   boolean (g, "v2", f->linux_.cgroup_v2);
   boolean (g, "systemd", f->linux_.cgroup_systemd);
   boolean (g, "systemdUser", f->linux_.cgroup_systemd_user);
   yajl_gen_map_close (g);
-  str (g, "seccomp");
+  jw_str (g, "seccomp");
   yajl_gen_map_open (g);
   boolean (g, "enabled", f->linux_.seccomp);
   str_array (g, "actions", &f->linux_.seccomp_actions);
@@ -63,7 +58,7 @@ gen_linux (yajl_gen g, const struct features *f)
   enabled (g, "apparmor", f->linux_.apparmor);
   enabled (g, "selinux", f->linux_.selinux);
   enabled (g, "intelRdt", f->linux_.intel_rdt);
-  str (g, "mountExtensions");
+  jw_str (g, "mountExtensions");
   yajl_gen_map_open (g);
   enabled (g, "idmap", f->linux_.idmap_mounts);
   yajl_gen_map_close (g);
@@ -74,19 +69,19 @@ static void
 gen_document (yajl_gen g, const struct features *f)
 {
   yajl_gen_map_open (g);
-  str (g, "ociVersionMin");
-  str (g, f->oci_version_min);
-  str (g, "ociVersionMax");
-  str (g, f->oci_version_max);
+  jw_str (g, "ociVersionMin");
+  jw_str (g, f->oci_version_min);
+  jw_str (g, "ociVersionMax");
+  jw_str (g, f->oci_version_max);
   str_array (g, "hooks", &f->hooks);
   str_array (g, "mountOptions", &f->mount_options);
   gen_linux (g, f);
-  str (g, "annotations");
+  jw_str (g, "annotations");
   yajl_gen_map_open (g);
   for (size_t i = 0; i < f->n_annotations; i++)
     {
-      str (g, f->annotation_keys[i]);
-      str (g, f->annotation_values[i]);
+      jw_str (g, f->annotation_keys[i]);
+      jw_str (g, f->annotation_values[i]);
     }
   yajl_gen_map_close (g);
   yajl_gen_map_close (g);
@@ -95,21 +90,9 @@ gen_document (yajl_gen g, const struct features *f)
 char *
 features_json_encode (const struct features *f, tr_error_t *err)
 {
-  yajl_gen g = yajl_gen_alloc (NULL);
+  yajl_gen g = jw_new (true, "features", err);
   if (g == NULL)
-    {
-      tr_error (err, ENOMEM, "features");
-      return NULL;
-    }
-  yajl_gen_config (g, yajl_gen_beautify, 1);
+    return NULL;
   gen_document (g, f);
-  const unsigned char *buf;
-  size_t len;
-  char *out = NULL;
-  if (yajl_gen_get_buf (g, &buf, &len) == yajl_gen_status_ok)
-    out = strndup ((const char *) buf, len);
-  yajl_gen_free (g);
-  if (out == NULL)
-    tr_error (err, ENOMEM, "features");
-  return out;
+  return jw_finish (g, NULL, "features", err);
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "oci-spec/state_json.h"
 #include "oci-spec/json_read.h"
+#include "oci-spec/json_write.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,65 +11,38 @@
 #define OCI_VERSION "1.2.0"
 
 static void
-gen_str (yajl_gen g, const char *s)
-{
-  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
-}
-
-static void
-gen_kv (yajl_gen g, const char *key, const char *value)
-{
-  gen_str (g, key);
-  gen_str (g, value ? value : "");
-}
-
-static void
 gen_annotations (yajl_gen g, const kvlist *a)
 {
-  gen_str (g, "annotations");
+  jw_str (g, "annotations");
   yajl_gen_map_open (g);
   for (size_t i = 0; i < a->n; i++)
-    gen_kv (g, a->v[i].key, a->v[i].value);
+    jw_kv (g, a->v[i].key, a->v[i].value);
   yajl_gen_map_close (g);
 }
 
 static char *
 gen_finish (yajl_gen g, size_t *len, tr_error_t *err)
 {
-  const unsigned char *buf;
-  size_t n;
-  char *out = NULL;
-  if (yajl_gen_get_buf (g, &buf, &n) == yajl_gen_status_ok)
-    out = strndup ((const char *) buf, n);
-  yajl_gen_free (g);
-  if (out == NULL)
-    tr_error (err, ENOMEM, "encode state");
-  else if (len)
-    *len = n;
-  return out;
+  return jw_finish (g, len, "encode state", err);
 }
 
 char *
 state_json_oci (const struct container_state *st, const char *status, size_t *len, tr_error_t *err)
 {
-  yajl_gen g = yajl_gen_alloc (NULL);
+  yajl_gen g = jw_new (true, "encode state", err);
   if (g == NULL)
-    {
-      tr_error (err, ENOMEM, "encode state");
-      return NULL;
-    }
-  yajl_gen_config (g, yajl_gen_beautify, 1);
+    return NULL;
   yajl_gen_map_open (g);
-  gen_kv (g, "ociVersion", OCI_VERSION);
-  gen_kv (g, "id", st->id);
-  gen_kv (g, "status", status);
+  jw_kv (g, "ociVersion", OCI_VERSION);
+  jw_kv (g, "id", st->id);
+  jw_kv (g, "status", status);
   /* The spec: pid is REQUIRED when created or running, absent otherwise. */
   if (strcmp (status, "stopped") != 0)
     {
-      gen_str (g, "pid");
+      jw_str (g, "pid");
       yajl_gen_integer (g, st->pid);
     }
-  gen_kv (g, "bundle", st->bundle);
+  jw_kv (g, "bundle", st->bundle);
   gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   return gen_finish (g, len, err);
@@ -77,30 +51,27 @@ state_json_oci (const struct container_state *st, const char *status, size_t *le
 char *
 state_json_encode (const struct container_state *st, size_t *len, tr_error_t *err)
 {
-  yajl_gen g = yajl_gen_alloc (NULL);
+  yajl_gen g = jw_new (false, "encode state", err);
   if (g == NULL)
-    {
-      tr_error (err, ENOMEM, "encode state");
-      return NULL;
-    }
+    return NULL;
   yajl_gen_map_open (g);
-  gen_kv (g, "ociVersion", OCI_VERSION);
-  gen_kv (g, "id", st->id);
-  gen_str (g, "pid");
+  jw_kv (g, "ociVersion", OCI_VERSION);
+  jw_kv (g, "id", st->id);
+  jw_str (g, "pid");
   yajl_gen_integer (g, st->pid);
-  gen_str (g, "startTime");
+  jw_str (g, "startTime");
   yajl_gen_integer (g, (long long) st->start_time);
-  gen_kv (g, "bundle", st->bundle);
-  gen_kv (g, "rootfs", st->rootfs);
-  gen_kv (g, "created", st->created);
-  gen_kv (g, "owner", st->owner);
-  gen_kv (g, "cgroupPath", st->cgroup_path);
-  gen_kv (g, "cgroupTop", st->cgroup_top);
-  gen_str (g, "systemdCgroup");
+  jw_kv (g, "bundle", st->bundle);
+  jw_kv (g, "rootfs", st->rootfs);
+  jw_kv (g, "created", st->created);
+  jw_kv (g, "owner", st->owner);
+  jw_kv (g, "cgroupPath", st->cgroup_path);
+  jw_kv (g, "cgroupTop", st->cgroup_top);
+  jw_str (g, "systemdCgroup");
   yajl_gen_bool (g, st->systemd_cgroup);
-  gen_str (g, "pidNamespaceShared");
+  jw_str (g, "pidNamespaceShared");
   yajl_gen_bool (g, st->pid_ns_shared);
-  gen_str (g, "mountNamespaceShared");
+  jw_str (g, "mountNamespaceShared");
   yajl_gen_bool (g, st->mount_ns_shared);
   gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "oci-spec/stats_json.h"
+#include "oci-spec/json_write.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -7,30 +8,24 @@
 #include <yajl/yajl_gen.h>
 
 static void
-key (yajl_gen g, const char *k)
-{
-  yajl_gen_string (g, (const unsigned char *) k, strlen (k));
-}
-
-static void
 num (yajl_gen g, const char *k, uint64_t v)
 {
-  key (g, k);
+  jw_str (g, k);
   yajl_gen_integer (g, (long long) v);
 }
 
 static void
 gen_cpu (yajl_gen g, const struct container_stats *s)
 {
-  key (g, "cpu");
+  jw_str (g, "cpu");
   yajl_gen_map_open (g);
-  key (g, "usage");
+  jw_str (g, "usage");
   yajl_gen_map_open (g);
   num (g, "total", s->cpu_usage.total);
   num (g, "kernel", s->cpu_usage.kernel);
   num (g, "user", s->cpu_usage.user);
   yajl_gen_map_close (g);
-  key (g, "throttling");
+  jw_str (g, "throttling");
   yajl_gen_map_open (g);
   num (g, "periods", s->throttling.periods);
   num (g, "throttled_periods", s->throttling.throttled_periods);
@@ -42,7 +37,7 @@ gen_cpu (yajl_gen g, const struct container_stats *s)
 static void
 gen_usage (yajl_gen g, const char *k, const struct stats_usage *u)
 {
-  key (g, k);
+  jw_str (g, k);
   yajl_gen_map_open (g);
   num (g, "usage", u->usage);
   num (g, "max_usage", u->max_usage);
@@ -54,13 +49,13 @@ gen_usage (yajl_gen g, const char *k, const struct stats_usage *u)
 static void
 gen_memory (yajl_gen g, const struct container_stats *s)
 {
-  key (g, "memory");
+  jw_str (g, "memory");
   yajl_gen_map_open (g);
   if (s->has_memory)
     {
       gen_usage (g, "usage", &s->memory);
       gen_usage (g, "swap", &s->swap);
-      key (g, "raw");
+      jw_str (g, "raw");
       yajl_gen_map_open (g);
       for (size_t i = 0; i < s->n_raw; i++)
         num (g, s->raw[i].key, s->raw[i].value);
@@ -73,12 +68,12 @@ gen_memory (yajl_gen g, const struct container_stats *s)
 static void
 gen_pids_and_blkio (yajl_gen g, const struct container_stats *s)
 {
-  key (g, "pids");
+  jw_str (g, "pids");
   yajl_gen_map_open (g);
   num (g, "current", s->pids_current);
   num (g, "limit", s->pids_limit);
   yajl_gen_map_close (g);
-  key (g, "blkio");
+  jw_str (g, "blkio");
   yajl_gen_map_open (g);
   yajl_gen_map_close (g);
 }
@@ -87,20 +82,17 @@ char *
 stats_json_event (const char *type, const char *id, const struct container_stats *stats, size_t *len,
                   tr_error_t *err)
 {
-  yajl_gen g = yajl_gen_alloc (NULL);
+  yajl_gen g = jw_new (false, "events", err);
   if (g == NULL)
-    {
-      tr_error (err, ENOMEM, "events");
-      return NULL;
-    }
+    return NULL;
   yajl_gen_map_open (g);
-  key (g, "type");
-  key (g, type);
-  key (g, "id");
-  key (g, id);
+  jw_str (g, "type");
+  jw_str (g, type);
+  jw_str (g, "id");
+  jw_str (g, id);
   if (stats)
     {
-      key (g, "data");
+      jw_str (g, "data");
       yajl_gen_map_open (g);
       gen_cpu (g, stats);
       gen_memory (g, stats);
@@ -108,15 +100,5 @@ stats_json_event (const char *type, const char *id, const struct container_stats
       yajl_gen_map_close (g);
     }
   yajl_gen_map_close (g);
-  const unsigned char *buf;
-  size_t n;
-  char *out = NULL;
-  if (yajl_gen_get_buf (g, &buf, &n) == yajl_gen_status_ok)
-    out = strndup ((const char *) buf, n);
-  yajl_gen_free (g);
-  if (out == NULL)
-    tr_error (err, ENOMEM, "events");
-  else if (len)
-    *len = n;
-  return out;
+  return jw_finish (g, len, "events", err);
 }

@@ -18,108 +18,16 @@
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
-/* The init's own syscalls.  Every entry behaves as the libc call of the
- * same name (returns -1 with errno set). */
-struct tr_sys
-{
-  int (*unshare) (int flags);
-  int (*setns) (int fd, int nstype);
-  int (*sethostname) (const char *name, size_t len);
-  int (*setdomainname) (const char *name, size_t len);
-  int (*join_session_keyring) (const char *name); /* keyctl(KEYCTL_JOIN_SESSION_KEYRING) */
-  int (*setgroups) (size_t n, const gid_t *groups);
-  int (*setresgid) (gid_t rgid, gid_t egid, gid_t sgid);
-  int (*setresuid) (uid_t ruid, uid_t euid, uid_t suid);
-  int (*prctl) (int option, unsigned long arg);
-  int (*close_range) (unsigned first, unsigned last, unsigned flags);
-  int (*execve) (const char *path, char *const argv[], char *const envp[]);
-};
-
-/* The kernel's. */
-extern const struct tr_sys tr_sys_real;
-
-/* The table in use: &tr_sys_real, unless a test swapped it. */
-extern const struct tr_sys *tr_sys;
-
 #endif
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
-/* The init's own syscalls.  Every entry behaves as the libc call of the
- * same name (returns -1 with errno set). */
-struct tr_sys
-{
-  int (*unshare) (int flags);
-  int (*setns) (int fd, int nstype);
-  int (*sethostname) (const char *name, size_t len);
-  int (*setdomainname) (const char *name, size_t len);
-  int (*join_session_keyring) (const char *name); /* keyctl(KEYCTL_JOIN_SESSION_KEYRING) */
-  int (*setgroups) (size_t n, const gid_t *groups);
-  int (*setresgid) (gid_t rgid, gid_t egid, gid_t sgid);
-  int (*setresuid) (uid_t ruid, uid_t euid, uid_t suid);
-  int (*prctl) (int option, unsigned long arg);
-  int (*close_range) (unsigned first, unsigned last, unsigned flags);
-  int (*execve) (const char *path, char *const argv[], char *const envp[]);
-};
-
-/* The kernel's. */
-extern const struct tr_sys tr_sys_real;
-
-/* The table in use: &tr_sys_real, unless a test swapped it. */
-extern const struct tr_sys *tr_sys;
-
 #endif
 #ifndef CLONE_CLEAR_SIGHAND
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
-/* The init's own syscalls.  Every entry behaves as the libc call of the
- * same name (returns -1 with errno set). */
-struct tr_sys
-{
-  int (*unshare) (int flags);
-  int (*setns) (int fd, int nstype);
-  int (*sethostname) (const char *name, size_t len);
-  int (*setdomainname) (const char *name, size_t len);
-  int (*join_session_keyring) (const char *name); /* keyctl(KEYCTL_JOIN_SESSION_KEYRING) */
-  int (*setgroups) (size_t n, const gid_t *groups);
-  int (*setresgid) (gid_t rgid, gid_t egid, gid_t sgid);
-  int (*setresuid) (uid_t ruid, uid_t euid, uid_t suid);
-  int (*prctl) (int option, unsigned long arg);
-  int (*close_range) (unsigned first, unsigned last, unsigned flags);
-  int (*execve) (const char *path, char *const argv[], char *const envp[]);
-};
-
-/* The kernel's. */
-extern const struct tr_sys tr_sys_real;
-
-/* The table in use: &tr_sys_real, unless a test swapped it. */
-extern const struct tr_sys *tr_sys;
-
 #endif
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
-/* The init's own syscalls.  Every entry behaves as the libc call of the
- * same name (returns -1 with errno set). */
-struct tr_sys
-{
-  int (*unshare) (int flags);
-  int (*setns) (int fd, int nstype);
-  int (*sethostname) (const char *name, size_t len);
-  int (*setdomainname) (const char *name, size_t len);
-  int (*join_session_keyring) (const char *name); /* keyctl(KEYCTL_JOIN_SESSION_KEYRING) */
-  int (*setgroups) (size_t n, const gid_t *groups);
-  int (*setresgid) (gid_t rgid, gid_t egid, gid_t sgid);
-  int (*setresuid) (uid_t ruid, uid_t euid, uid_t suid);
-  int (*prctl) (int option, unsigned long arg);
-  int (*close_range) (unsigned first, unsigned last, unsigned flags);
-  int (*execve) (const char *path, char *const argv[], char *const envp[]);
-};
-
-/* The kernel's. */
-extern const struct tr_sys tr_sys_real;
-
-/* The table in use: &tr_sys_real, unless a test swapped it. */
-extern const struct tr_sys *tr_sys;
-
 #endif
 
 /* openat2(2) */
