@@ -127,10 +127,9 @@ build_env (const struct spec_process *p, struct process_exec *x, tr_error_t *err
       x->envp[n++] = p->env.v[i];
   if (x->listen_fds > 0)
     {
-      if (asprintf (&x->envp[n], "LISTEN_FDS=%d", x->listen_fds) < 0)
+      if (asprintf (&x->envp[n++], "LISTEN_FDS=%d", x->listen_fds) < 0)
         return tr_error (err, ENOMEM, "environment");
-      x->envp[++n] = (char *) "LISTEN_PID=1";
-      n++;
+      x->envp[n++] = (char *) "LISTEN_PID=1";
     }
   if (need_home)
     {
