@@ -148,7 +148,7 @@ struct spec_process
   struct spec_capabilities *capabilities;
   struct spec_rlimit *rlimits;
   size_t n_rlimits;
-  bool no_new_privileges;
+  opt_bool no_new_privileges; /* absent: `exec --process` inherits the container's */
   char *apparmor_profile;
   opt_i64 oom_score_adj;
   char *selinux_label;

@@ -238,16 +238,14 @@ int
 parse_process (struct jr *r, yajl_val o, const char *path, struct spec_process *p, tr_error_t *err)
 {
   yajl_val size;
-  opt_bool nnp = { 0 };
   if (jr_bool (r, o, path, "terminal", &p->terminal, err) < 0 || jr_strlist (r, o, path, "args", &p->args, err) < 0
       || jr_strlist (r, o, path, "env", &p->env, err) < 0 || jr_string (r, o, path, "cwd", &p->cwd, err) < 0
-      || jr_bool (r, o, path, "noNewPrivileges", &nnp, err) < 0
+      || jr_bool (r, o, path, "noNewPrivileges", &p->no_new_privileges, err) < 0
       || jr_string (r, o, path, "apparmorProfile", &p->apparmor_profile, err) < 0
       || jr_string (r, o, path, "selinuxLabel", &p->selinux_label, err) < 0
       || jr_i64 (r, o, path, "oomScoreAdj", &p->oom_score_adj, err) < 0
       || jr_object (r, o, path, "consoleSize", &size, err) < 0)
     return -1;
-  p->no_new_privileges = nnp.v;
   if (size)
     {
       const char *sp = jr_path (r, path, "consoleSize");

@@ -23,7 +23,7 @@ cmd_create (const struct globals *g, int argc, char **argv, tr_error_t *err)
       if (r == 0)
         return cmd_usage_error (err, "create", USAGE);
     }
-  if (cmd_take_id (argc, argv, "create", USAGE, &o.id, err) < 0)
+  if (cmd_take_id (argc, argv, "create", USAGE, &o.id, err) < 0 || create_flags_finish (&o, err) < 0)
     return 1;
   struct created_container out;
   if (container_create (&o, &out, err) < 0)

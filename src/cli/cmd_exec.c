@@ -5,6 +5,7 @@
  *   --process-label L, --cgroup SUBPATH                               */
 #include "config.h"
 #include "cli/cmd.h"
+#include "cli/create_flags.h"
 #include "container/exec.h"
 
 #include <errno.h>
@@ -35,14 +36,18 @@ enum
 static char *env[MAX_REPEATED], *caps[MAX_REPEATED];
 static uint32_t gids[MAX_REPEATED];
 
+/* A uid or gid: a decimal number, never (uid_t) -1, which set*id(2)
+ * read as "leave unchanged" (the process would stay root). */
 static int
-parse_u32 (const char *flag, const char *text, uint32_t *out, tr_error_t *err)
+parse_id (const char *flag, const char *text, uint32_t *out, tr_error_t *err)
 {
   char *end;
   errno = 0;
   unsigned long v = strtoul (text, &end, 10);
-  if (*text == '\0' || *end || errno || v > UINT32_MAX)
+  if (*text < '0' || *text > '9' || *end || errno || v > UINT32_MAX)
     return tr_error_plain (err, EINVAL, "%s: \"%s\" is not a number", flag, text);
+  if (v == UINT32_MAX)
+    return tr_error_plain (err, EINVAL, "%s: %lu is not a valid id", flag, v);
   *out = (uint32_t) v;
   return 0;
 }
@@ -55,10 +60,10 @@ parse_user (const char *text, struct exec_options *o, tr_error_t *err)
   char *colon = strchr (copy, ':');
   if (colon)
     *colon = '\0';
-  if (parse_u32 ("--user", copy, &o->uid, err) < 0)
+  if (parse_id ("--user", copy, &o->uid, err) < 0)
     return -1;
   o->gid = 0;
-  if (colon && parse_u32 ("--user", colon + 1, &o->gid, err) < 0)
+  if (colon && parse_id ("--user", colon + 1, &o->gid, err) < 0)
     return -1;
   o->user_set = true;
   return 0;
@@ -130,7 +135,7 @@ exec_option (int c, struct exec_options *o, tr_error_t *err)
     case 'g':
       if (o->n_additional_gids == MAX_REPEATED)
         return usage_error (err);
-      if (parse_u32 ("--additional-gids", optarg, &gids[o->n_additional_gids], err) < 0)
+      if (parse_id ("--additional-gids", optarg, &gids[o->n_additional_gids], err) < 0)
         return -1;
       o->n_additional_gids++;
       break;
@@ -168,6 +173,8 @@ cmd_exec (const struct globals *g, int argc, char **argv, tr_error_t *err)
       return 1;
   if (optind >= argc)
     return cmd_usage_error (err, "exec", USAGE);
+  if (passed_fds_check ("--preserve-fds", 3, o.preserve_fds, err) < 0)
+    return 1;
   const char *id = argv[optind++];
   if (optind < argc && strcmp (argv[optind], "--") == 0)
     optind++;

@@ -43,7 +43,7 @@ cmd_run (const struct globals *g, int argc, char **argv, tr_error_t *err)
             return cmd_usage_error (err, "run", USAGE);
         }
     }
-  if (cmd_take_id (argc, argv, "run", USAGE, &o.id, err) < 0)
+  if (cmd_take_id (argc, argv, "run", USAGE, &o.id, err) < 0 || create_flags_finish (&o, err) < 0)
     return 1;
   /* In the foreground without a console socket, tinyrun relays the
    * container's terminal itself. */

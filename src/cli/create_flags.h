@@ -30,4 +30,13 @@ enum
  * bad value. */
 int create_flag (int opt, const char *arg, struct create_options *o, tr_error_t *err);
 
+/* After the options: socket activation from tinyrun's own environment
+ * (LISTEN_FDS, LISTEN_PID) into o->listen_fds, and the check that every
+ * fd to pass (listening ones, then --preserve-fds) is the caller's. */
+int create_flags_finish (struct create_options *o, tr_error_t *err);
+
+/* fds first..first+n-1 must be open and inherited from the caller (not
+ * close-on-exec: none of the runtime's own), and n bounded. */
+int passed_fds_check (const char *flag, int first, int n, tr_error_t *err);
+
 #endif

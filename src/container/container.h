@@ -22,6 +22,7 @@ struct create_options
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;
+  int listen_fds; /* socket activation: fds 3..3+n-1, before the preserved ones */
   /* `run` in the foreground with process.terminal and no console socket:
    * keep the pty master (returned in created->pty_master) to relay it. */
   bool keep_pty;

@@ -266,6 +266,7 @@ spawn (struct creation *c, tr_error_t *err)
     .no_pivot = c->o->no_pivot,
     .no_new_keyring = c->o->no_new_keyring,
     .preserve_fds = c->o->preserve_fds,
+    .exec = { .listen_fds = c->o->listen_fds },
   };
   int inherited[] = { c->state_dirfd, c->cgroup_fd, c->console_fd };
   for (size_t i = 0; i < sizeof inherited / sizeof inherited[0]; i++)

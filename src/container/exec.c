@@ -7,6 +7,7 @@
 #include "init/exec_spawn.h"
 #include "util/fileutil.h"
 #include "container/supervise.h"
+#include "container/validate.h"
 #include "linux/caps.h"
 #include "linux/terminal.h"
 #include "linux/tty_relay.h"
@@ -76,6 +77,27 @@ add_caps (struct arena *a, struct spec_process *p, char *const *caps, size_t n)
   p->capabilities = c;
 }
 
+/* What a process.json leaves out is the container's, as in runc
+ * (libcontainer's newInitConfig): its capabilities, noNewPrivileges, LSM
+ * labels and rlimits, never the runtime's own (full) privileges. */
+static void
+inherit_unset (struct spec_process *p, const struct spec_process *c)
+{
+  if (p->capabilities == NULL)
+    p->capabilities = c->capabilities;
+  if (!p->no_new_privileges.set)
+    p->no_new_privileges = c->no_new_privileges;
+  if (p->apparmor_profile == NULL)
+    p->apparmor_profile = c->apparmor_profile;
+  if (p->selinux_label == NULL)
+    p->selinux_label = c->selinux_label;
+  if (p->n_rlimits == 0)
+    {
+      p->rlimits = c->rlimits;
+      p->n_rlimits = c->n_rlimits;
+    }
+}
+
 /* The process to run: from --process, or the container's process
  * adjusted by the flags (like runc: args, cwd, env, user, caps, nnp,
  * labels, terminal). */
@@ -89,7 +111,10 @@ build_process (struct spec *spec, const struct exec_options *o, tr_error_t *err)
       cleanup_free char *text = read_file_at (AT_FDCWD, o->process_file, &len, err);
       if (text == NULL)
         return NULL;
-      return spec_parse_process_json (spec, text, len, err);
+      struct spec_process *p = spec_parse_process_json (spec, text, len, err);
+      if (p && spec->process)
+        inherit_unset (p, spec->process);
+      return p;
     }
   if (spec->process == NULL)
     {
@@ -121,7 +146,7 @@ build_process (struct spec *spec, const struct exec_options *o, tr_error_t *err)
     }
   add_caps (a, p, o->caps, o->n_caps);
   if (o->no_new_privs)
-    p->no_new_privileges = true;
+    p->no_new_privileges = (opt_bool){ true, true };
   if (o->apparmor)
     p->apparmor_profile = (char *) o->apparmor;
   if (o->process_label)
@@ -192,7 +217,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   if (load_spec (dirfd, &spec, err) < 0)
     return -1;
   struct spec_process *p = build_process (spec, o, err);
-  if (p == NULL)
+  if (p == NULL || process_user_validate (&p->user, err) < 0)
     return -1;
   if (p->capabilities)
     caps_warn_unavailable (p->capabilities);

@@ -7,6 +7,7 @@
 #include "linux/sysctl.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <string.h>
@@ -38,6 +39,22 @@ validate_mounts (const struct spec *spec, tr_error_t *err)
   return 0;
 }
 
+/* (uid_t) -1 means "leave unchanged" to setresuid(2) and friends: the
+ * process would keep the runtime's root. */
+int
+process_user_validate (const struct spec_user *u, tr_error_t *err)
+{
+  const uint32_t none = UINT32_MAX;
+  if (u->uid == none)
+    return tr_error_plain (err, EINVAL, "process.user.uid: %u is not a valid id", none);
+  if (u->gid == none)
+    return tr_error_plain (err, EINVAL, "process.user.gid: %u is not a valid id", none);
+  for (size_t i = 0; i < u->n_additional_gids; i++)
+    if (u->additional_gids[i] == none)
+      return tr_error_plain (err, EINVAL, "process.user.additionalGids[%zu]: %u is not a valid id", i, none);
+  return 0;
+}
+
 static int
 validate_process (const struct spec *spec, const struct create_options *o, tr_error_t *err)
 {
@@ -48,6 +65,8 @@ validate_process (const struct spec *spec, const struct create_options *o, tr_er
     return tr_error_plain (err, EINVAL, "process.terminal: a terminal needs --console-socket");
   if (!p->terminal.v && o->console_socket)
     return tr_error_plain (err, EINVAL, "--console-socket: only valid with process.terminal set to true");
+  if (process_user_validate (&p->user, err) < 0)
+    return -1;
   if (p->capabilities && caps_validate (p->capabilities, "process.capabilities", err) < 0)
     return -1;
   if (p->capabilities)

@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -101,6 +102,42 @@ close_handles (struct exec_handles *h)
 /* ---- the child ---------------------------------------------------- */
 
 static int
+cmp_int (const void *a, const void *b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+/* Before it goes near the container, the child holds no fd of the
+ * runtime's (the state directory, the cgroup, the supervisor's signalfd,
+ * anything inherited): only the caller's --preserve-fds at 3.. and what it
+ * needs to get in (the namespaces, the root, the channel).  A host fd
+ * open while it setns()es and chroot()s is reachable from the container
+ * through /proc/<pid>/fd or ptrace. */
+static int
+close_runtime_fds (const struct exec_request *r, const struct exec_handles *h, tr_error_t *err)
+{
+  int keep[N_KINDS + 2];
+  size_t n = 0;
+  for (size_t i = 0; i < N_KINDS; i++)
+    if (h->ns[i] >= 0)
+      keep[n++] = h->ns[i];
+  keep[n++] = h->root;
+  keep[n++] = h->sync[1];
+  qsort (keep, n, sizeof keep[0], cmp_int);
+  unsigned from = (unsigned) (3 + r->preserve_fds);
+  for (size_t i = 0; i < n; i++)
+    {
+      if ((unsigned) keep[i] > from && tr_sys->close_range (from, (unsigned) keep[i] - 1, 0) < 0)
+        return tr_error (err, errno, "close_range");
+      if ((unsigned) keep[i] >= from)
+        from = (unsigned) keep[i] + 1;
+    }
+  if (tr_sys->close_range (from, ~0U, 0) < 0)
+    return tr_error (err, errno, "close_range");
+  return 0;
+}
+
+static int
 child_enter (const struct exec_request *r, struct exec_handles *h, tr_error_t *err)
 {
   /* pid and time came from the parent (they apply to children). */
@@ -113,9 +150,13 @@ child_enter (const struct exec_request *r, struct exec_handles *h, tr_error_t *e
       if (ns_kinds[i].flag == CLONE_NEWUSER && (tr_sys->setresgid (0, 0, 0) < 0 || tr_sys->setresuid (0, 0, 0) < 0))
         return tr_error (err, errno, "become root in the container's user namespace");
     }
+  for (size_t i = 0; i < N_KINDS; i++)
+    if (h->ns[i] >= 0)
+      close (steal_fd (&h->ns[i]));
   /* The init's root, whether it got there by pivot_root or chroot. */
   if (fchdir (h->root) < 0 || chroot (".") < 0 || chdir ("/") < 0)
     return tr_error (err, errno, "enter the container %s's root", r->id);
+  close (steal_fd (&h->root));
   return 0;
 }
 
@@ -135,7 +176,7 @@ child_prepare (const struct exec_request *r, struct exec_handles *h, struct proc
 {
   int sock = h->sync[1];
   const struct spec_linux *l = r->spec->linux_;
-  if (self_protect_before_entering (err) < 0 || sync_expect (sock, SYNC_PARENT_READY, NULL, NULL, err) < 0
+  if (close_runtime_fds (r, h, err) < 0 || self_protect_before_entering (err) < 0 || sync_expect (sock, SYNC_PARENT_READY, NULL, NULL, err) < 0
       || child_enter (r, h, err) < 0)
     return -1;
   cleanup_close int master = -1;

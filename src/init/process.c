@@ -110,6 +110,36 @@ enter_cwd (const char *cwd, tr_error_t *err)
   return 0;
 }
 
+/* process.env, plus HOME when it was missing; with socket activation,
+ * LISTEN_FDS and LISTEN_PID=1 (the process is the one that listens)
+ * replace any of the image's. */
+static int
+build_env (const struct spec_process *p, struct process_exec *x, tr_error_t *err)
+{
+  bool need_home = env_get (p->env.v, "HOME") == NULL;
+  x->envp = calloc (p->env.n + 4, sizeof (char *));
+  if (x->envp == NULL)
+    return tr_error (err, ENOMEM, "environment");
+  size_t n = 0;
+  for (size_t i = 0; i < p->env.n; i++)
+    if (x->listen_fds == 0
+        || (strncmp (p->env.v[i], "LISTEN_FDS=", 11) != 0 && strncmp (p->env.v[i], "LISTEN_PID=", 11) != 0))
+      x->envp[n++] = p->env.v[i];
+  if (x->listen_fds > 0)
+    {
+      if (asprintf (&x->envp[n++], "LISTEN_FDS=%d", x->listen_fds) < 0)
+        return tr_error (err, ENOMEM, "environment");
+      x->envp[n++] = (char *) "LISTEN_PID=1";
+    }
+  if (need_home)
+    {
+      cleanup_free char *home = home_of (p->user.uid);
+      if (home && asprintf (&x->envp[n], "HOME=%s", home) < 0)
+        x->envp[n] = NULL;
+    }
+  return 0;
+}
+
 int
 process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_t *err)
 {
@@ -124,20 +154,7 @@ process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_
   if (strchr (p->args.v[0], '/') && p->args.v[0][0] == '/' && !is_executable_file (x->path))
     return tr_error (err, errno ? errno : EACCES, "exec: \"%s\"", p->args.v[0]);
 
-  size_t n = p->env.n;
-  bool need_home = env_get (p->env.v, "HOME") == NULL;
-  x->envp = calloc (n + 2, sizeof (char *));
-  if (x->envp == NULL)
-    return tr_error (err, ENOMEM, "environment");
-  for (size_t i = 0; i < n; i++)
-    x->envp[i] = p->env.v[i];
-  if (need_home)
-    {
-      cleanup_free char *home = home_of (p->user.uid);
-      if (home && asprintf (&x->envp[n], "HOME=%s", home) < 0)
-        x->envp[n] = NULL;
-    }
-  return 0;
+  return build_env (p, x, err);
 }
 
 /* Switch to the spec's user.  setgroups first: after setresuid we would
@@ -145,6 +162,10 @@ process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_
 static int
 switch_user (const struct spec_user *u, tr_error_t *err)
 {
+  /* (uid_t) -1 would leave the ids unchanged: refused by validation,
+   * and never let through here either. */
+  if (u->uid == (uid_t) -1 || u->gid == (gid_t) -1)
+    return tr_error_plain (err, EINVAL, "process.user: %u is not a valid id", (unsigned) -1);
   gid_t groups[u->n_additional_gids + 1];
   for (size_t i = 0; i < u->n_additional_gids; i++)
     groups[i] = u->additional_gids[i];
@@ -159,18 +180,14 @@ switch_user (const struct spec_user *u, tr_error_t *err)
   return 0;
 }
 
-/* fds 3..3+n-1 pass to the process (--preserve-fds, LISTEN_FDS); every
- * other fd is closed at execve so nothing of the runtime leaks in. */
+/* fds 3..3+n-1 pass to the process: the ones the caller handed to
+ * tinyrun (--preserve-fds, and socket activation from tinyrun's own
+ * environment, both checked by the command layer).  Never a number from
+ * process.env: the image's LISTEN_FDS would keep the runtime's own fds.
+ * Every other fd is closed at execve so nothing of the runtime leaks in. */
 static int
-close_other_fds (int preserve_fds, char *const *envp, tr_error_t *err)
+close_other_fds (int preserve_fds, tr_error_t *err)
 {
-  const char *listen = env_get (envp, "LISTEN_FDS");
-  if (listen)
-    {
-      int n = atoi (listen);
-      if (n > preserve_fds)
-        preserve_fds = n;
-    }
   for (int fd = 3; fd < 3 + preserve_fds; fd++)
     {
       int flags = fcntl (fd, F_GETFD);
@@ -204,43 +221,46 @@ int
 process_finalize_and_exec (const struct spec *spec, const struct spec_process *p, const struct process_exec *x,
                            int preserve_fds, tr_error_t *err)
 {
-  const struct spec_capabilities *caps = p->capabilities;
+  /* No process.capabilities means none at all (as in runc), never the
+   * runtime's own full set. */
+  static const struct spec_capabilities no_caps = { 0 };
+  const struct spec_capabilities *caps = p->capabilities ? p->capabilities : &no_caps;
   int notify_fd = -1;
 
   /* First, while no seccomp filter can refuse close_range(2). */
-  if (close_other_fds (preserve_fds, x->envp, err) < 0)
+  if (close_other_fds (preserve_fds + x->listen_fds, err) < 0)
     return -1;
   if (reset_signals (err) < 0 || init_ops->rlimits (p, err) < 0 || init_ops->oom_score (p, err) < 0
       || init_ops->scheduling (p, err) < 0)
     return -1;
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
    * while we still have it.  With it, as late as possible (below). */
-  if (x->seccomp && !p->no_new_privileges && init_ops->seccomp_install (x->seccomp, &notify_fd, err) < 0)
+  if (x->seccomp && !p->no_new_privileges.v && init_ops->seccomp_install (x->seccomp, &notify_fd, err) < 0)
     return -1;
 
   /* 1. The bounding set, while we still hold CAP_SETPCAP. */
-  if (caps && init_ops->caps_set_bounding (caps, err) < 0)
+  if (init_ops->caps_set_bounding (caps, err) < 0)
     return tr_error_wrap (err, "process.capabilities.bounding");
   /* 2. Keep permitted capabilities across the uid change... */
-  if (caps && tr_sys->prctl (PR_SET_KEEPCAPS, 1) < 0)
+  if (tr_sys->prctl (PR_SET_KEEPCAPS, 1) < 0)
     return tr_error (err, errno, "prctl PR_SET_KEEPCAPS");
   /* 3. ...change uid/gid... */
   if (switch_user (&p->user, err) < 0)
     return -1;
   /* 4. ...and set exactly the spec's sets, then the ambient ones. */
-  if (caps && init_ops->caps_apply (caps, err) < 0)
+  if (init_ops->caps_apply (caps, err) < 0)
     return tr_error_wrap (err, "process.capabilities");
   if (p->user.umask.set)
     umask ((mode_t) p->user.umask.v);
   /* 5. no_new_privs: after this, execve can never gain privileges. */
-  if (p->no_new_privileges && tr_sys->prctl (PR_SET_NO_NEW_PRIVS, 1) < 0)
+  if (p->no_new_privileges.v && tr_sys->prctl (PR_SET_NO_NEW_PRIVS, 1) < 0)
     return tr_error (err, errno, "process.noNewPrivileges: prctl");
   if (init_ops->lsm_apply_exec_labels (p, err) < 0 || init_ops->affinity (p, true, err) < 0
       || (spec->linux_ && init_ops->personality_apply (spec->linux_->personality, err) < 0))
     return -1;
   /* 6. seccomp last, so the filter sees as few of our own syscalls as
    * possible. */
-  if (x->seccomp && p->no_new_privileges && init_ops->seccomp_install (x->seccomp, &notify_fd, err) < 0)
+  if (x->seccomp && p->no_new_privileges.v && init_ops->seccomp_install (x->seccomp, &notify_fd, err) < 0)
     return -1;
   tr_sys->execve (x->path, p->args.v, x->envp);
   return tr_error (err, errno, "exec %s", x->path);

@@ -12,17 +12,21 @@ struct process_exec
 {
   char *path;     /* the executable, resolved against PATH inside the container */
   char **envp;    /* process.env, plus HOME when it was missing */
+  int listen_fds; /* set by the caller: socket-activation fds at 3.., to
+                   * keep and announce in LISTEN_FDS (0: none) */
   void *seccomp;  /* compiled filter (seccomp.h), or NULL */
 };
 
 /* Enter process.cwd (safely, inside the root), resolve args[0] with the
- * PATH of process.env (as execvp would) and complete the environment.
+ * PATH of process.env (as execvp would) and complete the environment
+ * (x->listen_fds is read, the rest of *x filled in).
  * Run after pivot_root, so that "executable not found" is an error of
  * `create`. */
 int process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_t *err);
 
 /* Everything up to and including execve(), in the fixed order:
- *   mark fds >= 3 (but the preserved ones) close-on-exec, reset signals,
+ *   mark fds >= 3 (but the x->listen_fds + preserve_fds from 3 on)
+ *   close-on-exec, reset signals,
  *   rlimits, oom_score_adj, scheduling, [seccomp here when
  *   noNewPrivileges is false: loading it needs CAP_SYS_ADMIN], bounding
  *   set, keepcaps, setgroups/setresgid/setresuid, capset + ambient, umask,

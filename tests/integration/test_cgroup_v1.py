@@ -7,6 +7,7 @@ import time
 import pytest
 
 from cgroups import is_unified, read, v1_dir
+from procwait import pidfds, wait_exited
 
 pytestmark = pytest.mark.skipif(is_unified(), reason="needs cgroup v1 (legacy or hybrid host)")
 
@@ -115,6 +116,11 @@ def test_kill_all_uses_the_cgroup(runtime, bundle, cid):
     deadline = time.time() + 10
     while time.time() < deadline and len(read(f"{d}/cgroup.procs").split()) < 3:
         time.sleep(0.05)
+    procs = [int(p) for p in read(f"{d}/cgroup.procs").split()]
+    assert len(procs) >= 3, procs
+    fds = pidfds(procs)
     runtime("kill", "--all", cid, "KILL", check=True)
+    # Dead before delete, which would kill them itself.
+    assert wait_exited(fds) == []
     runtime.wait_status(cid, "stopped")
     runtime("delete", cid, check=True)

@@ -6,6 +6,8 @@ import signal
 import subprocess
 import time
 
+from procwait import children, pidfds, wait_exited, wait_for
+
 
 def test_create_start_state_delete(runtime, bundle, cid, tmp_path):
     bundle.sh("sleep 300").write()
@@ -105,8 +107,13 @@ def test_kill_all(runtime, bundle, cid):
     bundle.linux["namespaces"] = [ns for ns in bundle.linux["namespaces"] if ns["type"] != "pid"]
     bundle.sh("sleep 300 & sleep 301 & wait").write()
     runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
-    time.sleep(0.3)
+    init = runtime.state(cid)["pid"]
+    siblings = wait_for(lambda: len(children(init)) == 2 and children(init))
+    assert siblings, "the two sleeps never started"
+    fds = pidfds([init] + siblings)
     runtime("kill", "--all", cid, "KILL", check=True)
+    # Dead before delete, which would kill them itself.
+    assert wait_exited(fds) == []
     runtime.wait_status(cid, "stopped")
     runtime("delete", cid, check=True)
 

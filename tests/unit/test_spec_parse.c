@@ -70,7 +70,7 @@ TEST (parse_full_process)
       /* present-but-empty is not absent */
       CHECK (p->capabilities->ambient.v != NULL && p->capabilities->ambient.n == 0);
       CHECK (p->capabilities->effective.v == NULL);
-      CHECK (p->no_new_privileges);
+      CHECK (p->no_new_privileges.set && p->no_new_privileges.v);
       CHECK (p->oom_score_adj.set && p->oom_score_adj.v == 100);
     }
   spec_free (s);
