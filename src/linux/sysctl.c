@@ -7,12 +7,27 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
+/* Is the namespace given by path the runtime's own (the "host's": here
+ * that means the current one, as runc reads it)? */
 static bool
-has_own_ns (const struct spec *spec, enum spec_ns_type type)
+is_current_ns (const char *path, const char *self)
+{
+  struct stat a, b;
+  return stat (path, &a) == 0 && stat (self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* runc's rule: the container must have the namespace (its own, or one it
+ * joins by path); a network namespace given by path must not be the
+ * runtime's own. */
+static bool
+in_container_ns (const struct spec *spec, enum spec_ns_type type)
 {
   const struct spec_namespace *ns = spec_find_namespace (spec, type);
-  return ns && ns->path == NULL;
+  if (ns == NULL)
+    return false;
+  return type != NS_NETWORK || ns->path == NULL || !is_current_ns (ns->path, "/proc/self/ns/net");
 }
 
 /* The namespace a sysctl belongs to, or -1 when it is not namespaced. */
@@ -45,9 +60,11 @@ sysctl_validate (const struct spec *spec, tr_error_t *err)
       int ns = sysctl_namespace (key);
       if (ns < 0)
         return tr_error_plain (err, EPERM, "linux.sysctl.%s: not a namespaced sysctl, it would change the host", key);
-      if (!has_own_ns (spec, (enum spec_ns_type) ns))
-        return tr_error_plain (err, EPERM, "linux.sysctl.%s: the container has no %s namespace of its own", key,
-                         spec_ns_name ((enum spec_ns_type) ns));
+      if (strcmp (key, "kernel.hostname") == 0)
+        return tr_error_plain (err, EINVAL, "linux.sysctl.%s: set the hostname field instead", key);
+      if (!in_container_ns (spec, (enum spec_ns_type) ns))
+        return tr_error_plain (err, EPERM, "linux.sysctl.%s: not allowed in the host's %s namespace", key,
+                               spec_ns_name ((enum spec_ns_type) ns));
     }
   return 0;
 }

@@ -1,6 +1,7 @@
 """process.* and the UTS/sysctl fields, checked from inside the container."""
 
 import os
+import subprocess
 
 
 def run_out(runtime, bundle, cid, script, **kw):
@@ -113,7 +114,42 @@ def test_sysctl_that_would_change_the_host_is_refused(runtime, bundle, cid):
     bundle.write()
     proc = runtime("run", "--bundle", bundle.path, cid)
     assert proc.returncode == 1
-    assert "no network namespace of its own" in proc.stderr
+    assert "linux.sysctl.net.ipv4.ip_forward: not allowed in the host's network namespace" in proc.stderr
+
+
+def test_net_sysctl_in_a_network_namespace_joined_by_path(runtime, bundle, cid):
+    """podman joins the network namespace it made by path and sends
+    default_sysctls (net.ipv4.ping_group_range): that is allowed, as in
+    runc; only the runtime's own network namespace is refused."""
+    name = "tr-" + cid
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        bundle.linux["sysctl"] = {"net.ipv4.ping_group_range": "0 2147483647"}
+        for ns in bundle.linux["namespaces"]:
+            if ns["type"] == "network":
+                ns["path"] = f"/run/netns/{name}"
+        out = run_out(runtime, bundle, cid, "cat /proc/sys/net/ipv4/ping_group_range")
+        assert out.split() == ["0", "2147483647"]
+        host = subprocess.run(["ip", "netns", "exec", name, "cat", "/proc/sys/net/ipv4/ping_group_range"],
+                              capture_output=True, text=True, check=True).stdout
+        assert host.split() == ["0", "2147483647"]
+        for ns in bundle.linux["namespaces"]:
+            if ns["type"] == "network":
+                ns["path"] = "/proc/self/ns/net"
+        bundle.write()
+        proc = runtime("run", "--bundle", bundle.path, cid)
+        assert proc.returncode == 1
+        assert "not allowed in the host's network namespace" in proc.stderr
+    finally:
+        subprocess.run(["ip", "netns", "delete", name], check=True)
+
+
+def test_kernel_hostname_sysctl_is_refused(runtime, bundle, cid):
+    bundle.linux["sysctl"] = {"kernel.hostname": "x"}
+    bundle.write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1
+    assert "linux.sysctl.kernel.hostname: set the hostname field instead" in proc.stderr
 
 
 def test_missing_executable_is_a_create_error(runtime, bundle, cid):
