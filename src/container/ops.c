@@ -202,8 +202,9 @@ force_stop (const struct container_state *st, enum container_status status, tr_e
 }
 
 /* What delete undoes once the container's processes are gone: its cgroup
- * (only when create made it, and the levels above it that create made), mounts made outside a
- * mount namespace, poststop hooks, the state directory. */
+ * (when create made it, with the levels above it that create made),
+ * mounts made outside a mount namespace, poststop hooks, the state
+ * directory. */
 static int
 remove_container (const char *root, const char *id, int dirfd, const struct container_state *st, tr_error_t *err)
 {
