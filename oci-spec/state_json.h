@@ -21,7 +21,7 @@ struct container_state
   char *owner;
   kvlist annotations;
   char *cgroup_path;         /* as resolved at create time ("" when none) */
-  char *cgroup_top;          /* the first level of it that create made */
+  char *cgroup_top;          /* the first level of it that create made; "": none (it existed) */
   bool systemd_cgroup;
   bool pid_ns_shared;        /* the container has no pid namespace of its own */
   bool mount_ns_shared;      /* ...or no mount namespace: its mounts are the host's */

@@ -138,31 +138,97 @@ uses_v1 (void)
   return cgroup_layout () != CGROUP_LAYOUT_UNIFIED;
 }
 
+/* pids in path below mnt and its descendants; 0 when it does not exist. */
+static size_t
+processes_in (const char *mnt, const char *path)
+{
+  cleanup_free char *full = path_join (mnt, path);
+  cleanup_close int fd = full ? open (full, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  cleanup_free pid_t *pids = NULL;
+  size_t n = 0;
+  if (fd >= 0)
+    {
+      cleanup_error tr_error_t ignored = NULL;
+      cgroup_read_pids_recursive (fd, "cgroup.procs", &pids, &n, &ignored);
+    }
+  return n;
+}
+
+/* An existing cgroup may be used only while it is empty, as runc rules:
+ * one that holds processes belongs to someone else, and the container's
+ * delete would kill them. */
+static int
+refuse_occupied (const char *path, tr_error_t *err)
+{
+  size_t n = 0;
+  const char *v2 = cgroup_v2_mountpoint ();
+  if (v2)
+    n = processes_in (v2, path);
+  const struct v1_hierarchy *h;
+  size_t nh;
+  if (uses_v1 () && v1_hierarchies (&h, &nh, NULL) == 0)
+    for (size_t i = 0; i < nh && n == 0; i++)
+      n = processes_in (h[i].mountpoint, path);
+  if (n > 0)
+    return tr_error_plain (err, EBUSY, "linux.cgroupsPath: cgroup %s is not empty: %zu process(es) found", path, n);
+  return 0;
+}
+
+/* Remove the levels of path deeper than keep (made by cgroup_create, still
+ * without processes) in every hierarchy. */
+static void
+remove_new_levels (const char *path, size_t keep)
+{
+  const char *v2 = cgroup_v2_mountpoint ();
+  if (v2)
+    cgroup_remove_levels (v2, path, keep);
+  if (uses_v1 ())
+    cgroup_v1_remove_levels (path, keep);
+}
+
+/* The prefix of path with `depth` components. */
+static char *
+prefix_of (const char *path, size_t depth)
+{
+  const char *p = path;
+  for (size_t i = 0; i < depth; i++)
+    {
+      while (*p == '/')
+        p++;
+      p = strchrnul (p, '/');
+    }
+  return strndup (path, (size_t) (p - path));
+}
+
 int
-cgroup_create (const char *path, const struct spec_resources *res, int *clone_fd, tr_error_t *err)
+cgroup_create (const char *path, const struct spec_resources *res, int *clone_fd, char **top, tr_error_t *err)
 {
   *clone_fd = -1;
-  if (uses_v1 () && cgroup_v1_create (path, err) < 0)
+  *top = NULL;
+  if (refuse_occupied (path, err) < 0)
+    return -1;
+  size_t v1_existing = 0, v2_existing = 0;
+  if (uses_v1 () && cgroup_v1_create (path, &v1_existing, err) < 0)
     return -1;
   const char *v2 = cgroup_v2_mountpoint ();
-  if (v2 && cgroup_v2_create (v2, path, cgroup_layout () == CGROUP_LAYOUT_UNIFIED ? res : NULL, clone_fd, err) < 0)
+  const struct spec_resources *v2_res = cgroup_layout () == CGROUP_LAYOUT_UNIFIED ? res : NULL;
+  if (v2 && cgroup_v2_create (v2, path, v2_res, clone_fd, &v2_existing, err) < 0)
     {
-      tr_error_t ignored = NULL;
       if (uses_v1 ())
-        cgroup_v1_destroy (path, &ignored);
-      tr_error_free (&ignored);
+        cgroup_v1_remove_levels (path, v1_existing);
       return -1;
     }
-  if (uses_v1 () && res && cgroup_v1_apply (path, res, false, err) < 0)
-    {
-      tr_error_t ignored = NULL;
-      cgroup_destroy (path, &ignored);
-      tr_error_free (&ignored);
-      if (*clone_fd >= 0)
-        close (steal_fd (clone_fd));
-      return -1;
-    }
-  return 0;
+  /* Below `keep`, every hierarchy's levels are tinyrun's. */
+  size_t keep = v1_existing > v2_existing ? v1_existing : v2_existing;
+  if (keep < cgroup_depth (path) && (*top = prefix_of (path, keep + 1)) == NULL)
+    tr_error (err, ENOMEM, "cgroup %s", path);
+  else if (!uses_v1 () || res == NULL || cgroup_v1_apply (path, res, false, err) == 0)
+    return 0;
+  free (steal_ptr (top));
+  if (*clone_fd >= 0)
+    close (steal_fd (clone_fd));
+  remove_new_levels (path, keep);
+  return -1;
 }
 
 int
@@ -220,17 +286,34 @@ cgroup_is_frozen (const char *path)
   return cgroup_v2_is_frozen (cgroup_v2_mountpoint (), path);
 }
 
-int
-cgroup_destroy (const char *path, tr_error_t *err)
+/* How many leading levels of path delete keeps: those above top, or all
+ * of them when top is not one of path's levels. */
+static size_t
+levels_to_keep (const char *path, const char *top)
 {
+  size_t depth = cgroup_depth (path);
+  if (top == NULL || top[0] != '/')
+    return depth;
+  size_t len = strlen (top);
+  if (strncmp (path, top, len) != 0 || (path[len] != '/' && path[len] != '\0'))
+    return depth;
+  size_t top_depth = cgroup_depth (top);
+  return top_depth == 0 ? depth : top_depth - 1;
+}
+
+int
+cgroup_destroy (const char *path, const char *top, tr_error_t *err)
+{
+  size_t keep = levels_to_keep (path, top);
+  bool remove = keep < cgroup_depth (path);
   int ret = 0;
   const char *v2 = cgroup_v2_mountpoint ();
-  if (v2 && cgroup_v2_destroy (v2, path, err) < 0)
+  if (v2 && cgroup_v2_destroy (v2, path, remove, err) < 0)
     ret = -1;
   if (uses_v1 ())
     {
       tr_error_t e1 = NULL;
-      if (cgroup_v1_destroy (path, &e1) < 0)
+      if (cgroup_v1_destroy (path, remove, &e1) < 0)
         {
           if (ret == 0)
             {
@@ -241,6 +324,10 @@ cgroup_destroy (const char *path, tr_error_t *err)
         }
       tr_error_free (&e1);
     }
+  /* The parents go too when empty, down to top: a parent still in use by
+   * another container stays (EBUSY). */
+  if (ret == 0 && remove)
+    remove_new_levels (path, keep);
   return ret;
 }
 
@@ -258,79 +345,4 @@ cgroup_oom_kills (const char *path, uint64_t *count, tr_error_t *err)
   if (uses_v1 ())
     return cgroup_v1_oom_kills (path, count, err);
   return cgroup_v2_oom_kills (cgroup_v2_mountpoint (), path, count, err);
-}
-
-/* The directory of path in one hierarchy that always exists on this
- * layout: the cgroup2 mount, else the first v1 hierarchy. */
-static bool
-exists_in_reference (const char *path)
-{
-  const char *mnt = cgroup_v2_mountpoint ();
-  const struct v1_hierarchy *h;
-  size_t n;
-  if (cgroup_layout () != CGROUP_LAYOUT_UNIFIED && v1_hierarchies (&h, &n, NULL) == 0 && n > 0)
-    mnt = h[0].mountpoint;
-  if (mnt == NULL)
-    return false;
-  cleanup_free char *full = path_join (mnt, path);
-  struct stat st;
-  return full && stat (full, &st) == 0;
-}
-
-char *
-cgroup_missing_top (const char *path)
-{
-  cleanup_free char *prefix = strdup (path);
-  if (prefix == NULL)
-    return NULL;
-  for (char *p = prefix + 1;; p++)
-    {
-      if (*p != '/' && *p != '\0')
-        continue;
-      char saved = *p;
-      *p = '\0';
-      if (!exists_in_reference (prefix))
-        return strdup (prefix);
-      if (saved == '\0')
-        return NULL;
-      *p = saved;
-    }
-}
-
-static void
-rmdir_in_every_hierarchy (const char *path)
-{
-  const char *mnt = cgroup_v2_mountpoint ();
-  if (mnt)
-    {
-      cleanup_free char *full = path_join (mnt, path);
-      if (full)
-        rmdir (full);
-    }
-  const struct v1_hierarchy *h;
-  size_t n;
-  if (cgroup_layout () == CGROUP_LAYOUT_UNIFIED || v1_hierarchies (&h, &n, NULL) < 0)
-    return;
-  for (size_t i = 0; i < n; i++)
-    {
-      cleanup_free char *full = path_join (h[i].mountpoint, path);
-      if (full)
-        rmdir (full);
-    }
-}
-
-void
-cgroup_remove_parents (const char *path, const char *top)
-{
-  if (top == NULL || top[0] == '\0')
-    return;
-  size_t top_len = strlen (top);
-  cleanup_free char *p = strdup (path);
-  for (char *slash; p && (slash = strrchr (p, '/')) != NULL && slash != p;)
-    {
-      *slash = '\0';
-      if (strlen (p) < top_len || strncmp (p, top, top_len) != 0)
-        break;
-      rmdir_in_every_hierarchy (p);
-    }
 }

@@ -49,8 +49,13 @@ char *cgroup_resolve_path (const char *cgroups_path, const char *id, tr_error_t 
 
 /* Create the container's cgroup in every hierarchy and apply `res` (may be
  * NULL).  On a cgroup2 host *clone_fd receives an O_PATH fd of the cgroup
- * for clone3(CLONE_INTO_CGROUP), else -1. */
-int cgroup_create (const char *path, const struct spec_resources *res, int *clone_fd, tr_error_t *err);
+ * for clone3(CLONE_INTO_CGROUP), else -1.  An existing cgroup is used only
+ * when it holds no process (as runc); one that does is refused.  *top
+ * receives the shallowest level of path this call made (in every
+ * hierarchy), or NULL when path existed already: what cgroup_destroy may
+ * remove.  On failure what it made is removed again. */
+int cgroup_create (const char *path, const struct spec_resources *res, int *clone_fd, char **top,
+                   tr_error_t *err);
 
 /* Move pid into the container's cgroup in every hierarchy (needed on v1,
  * and on v2 when CLONE_INTO_CGROUP was not available). */
@@ -69,17 +74,11 @@ int cgroup_signal_all (const char *path, int sig, tr_error_t *err);
 int cgroup_freeze (const char *path, bool frozen, tr_error_t *err);
 bool cgroup_is_frozen (const char *path);
 
-/* The shallowest ancestor of path (or path itself) that does not exist
- * yet: what cgroup_create will have to make.  NULL when path exists. */
-char *cgroup_missing_top (const char *path);
-
-/* After cgroup_destroy: remove path's now-empty parents, up to and
- * including top (as returned by cgroup_missing_top before creating), in
- * every hierarchy.  A parent still in use stays. */
-void cgroup_remove_parents (const char *path, const char *top);
-
-/* Kill what is left and remove the directories tinyrun created. */
-int cgroup_destroy (const char *path, tr_error_t *err);
+/* Kill what is left in the cgroup; then, when top (from cgroup_create) is
+ * one of path's levels, remove path and its descendants, and its empty
+ * parents up to and including top, in every hierarchy.  A cgroup that
+ * existed before create (top NULL or "") stays. */
+int cgroup_destroy (const char *path, const char *top, tr_error_t *err);
 
 /* Statistics for `events --stats`, into out (zeroed by the caller; clear
  * it with container_stats_clear()). */

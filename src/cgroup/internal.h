@@ -6,7 +6,7 @@
 
 /* v2: `mnt` is the cgroup2 mount point, `path` the container's cgroup. */
 int cgroup_v2_create (const char *mnt, const char *path, const struct spec_resources *res, int *clone_fd,
-                      tr_error_t *err);
+                      size_t *existing, tr_error_t *err);
 int cgroup_v2_enter (const char *mnt, const char *path, pid_t pid, tr_error_t *err);
 int cgroup_v2_apply (int dirfd, const struct spec_resources *res, bool update, tr_error_t *err);
 int cgroup_v2_apply_path (const char *mnt, const char *path, const struct spec_resources *res, bool update,
@@ -15,18 +15,21 @@ int cgroup_v2_pids (const char *mnt, const char *path, pid_t **pids, size_t *n, 
 int cgroup_v2_signal_all (const char *mnt, const char *path, int sig, tr_error_t *err);
 int cgroup_v2_freeze (const char *mnt, const char *path, bool frozen, tr_error_t *err);
 bool cgroup_v2_is_frozen (const char *mnt, const char *path);
-int cgroup_v2_destroy (const char *mnt, const char *path, tr_error_t *err);
+/* Kill what is in the cgroup; remove: rmdir it and its descendants too. */
+int cgroup_v2_destroy (const char *mnt, const char *path, bool remove, tr_error_t *err);
 int cgroup_v2_stats (const char *mnt, const char *path, struct container_stats *out, tr_error_t *err);
 
 /* v1: one directory per mounted hierarchy. */
-int cgroup_v1_create (const char *path, tr_error_t *err);
+int cgroup_v1_create (const char *path, size_t *existing, tr_error_t *err);
+/* cgroup_remove_levels in every v1 hierarchy. */
+void cgroup_v1_remove_levels (const char *path, size_t keep);
 int cgroup_v1_enter (const char *path, pid_t pid, tr_error_t *err);
 int cgroup_v1_apply (const char *path, const struct spec_resources *res, bool update, tr_error_t *err);
 int cgroup_v1_pids (const char *path, pid_t **pids, size_t *n, tr_error_t *err);
 int cgroup_v1_signal_all (const char *path, int sig, tr_error_t *err);
 int cgroup_v1_freeze (const char *path, bool frozen, tr_error_t *err);
 bool cgroup_v1_is_frozen (const char *path);
-int cgroup_v1_destroy (const char *path, tr_error_t *err);
+int cgroup_v1_destroy (const char *path, bool remove, tr_error_t *err);
 int cgroup_v1_stats (const char *path, struct container_stats *out, tr_error_t *err);
 
 int cgroup_v1_oom_kills (const char *path, uint64_t *count, tr_error_t *err);
@@ -59,7 +62,21 @@ size_t cgroup_default_device_rules (const struct spec_resources *res, struct spe
  * (the same in v1 and v2). */
 int cgroup_set_rdma (int dirfd, const struct spec_resources *res, tr_error_t *err);
 
-/* mkdir -p below mnt; returns 0. */
-int cgroup_mkdir_below (const char *mnt, const char *path, tr_error_t *err);
+/* How many components path has ("/a/b" has 2). */
+size_t cgroup_depth (const char *path);
+
+/* Called on each parent before its child level is made (or found). */
+typedef int (*cgroup_level_fn) (int parentfd, const char *child, tr_error_t *err);
+
+/* Make path below mnt one level at a time.  *existing receives how many
+ * leading levels were there already (cgroup_depth (path) when the leaf
+ * itself was): the levels below those are the ones this call made.  On
+ * failure the levels made so far stay; cgroup_remove_levels undoes them. */
+int cgroup_make_levels (const char *mnt, const char *path, cgroup_level_fn before, size_t *existing,
+                        tr_error_t *err);
+
+/* rmdir the levels of path below mnt deeper than the first `keep`, leaf
+ * first; stops at the first one that cannot go (still in use). */
+void cgroup_remove_levels (const char *mnt, const char *path, size_t keep);
 
 #endif

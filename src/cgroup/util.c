@@ -4,6 +4,7 @@
 #include "util/fileutil.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -101,13 +102,71 @@ cgroup_rmdir_tree (const char *dir, tr_error_t *err)
   return rmdir_retry (dir, err);
 }
 
+size_t
+cgroup_depth (const char *path)
+{
+  size_t n = 0;
+  for (const char *p = path; *p;)
+    {
+      while (*p == '/')
+        p++;
+      if (*p == '\0')
+        break;
+      n++;
+      p = strchrnul (p, '/');
+    }
+  return n;
+}
+
 int
-cgroup_mkdir_below (const char *mnt, const char *path, tr_error_t *err)
+cgroup_make_levels (const char *mnt, const char *path, cgroup_level_fn before, size_t *existing, tr_error_t *err)
+{
+  *existing = 0;
+  cleanup_close int cur = open (mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cur < 0)
+    return tr_error (err, errno, "open %s", mnt);
+  cleanup_free char *copy = strdup (path);
+  if (copy == NULL)
+    return tr_error (err, ENOMEM, "cgroup %s", path);
+  bool making = false;
+  char *save = NULL;
+  for (char *comp = strtok_r (copy, "/", &save); comp; comp = strtok_r (NULL, "/", &save))
+    {
+      if (before && before (cur, comp, err) < 0)
+        return -1;
+      /* mkdir tells atomically whether this level is ours: EEXIST means
+       * someone else made it, and it is never removed by us. */
+      if (mkdirat (cur, comp, 0755) == 0)
+        making = true;
+      else if (errno != EEXIST)
+        return tr_error (err, errno, "create cgroup %s/%s", mnt, path);
+      else if (!making)
+        (*existing)++;
+      int next = openat (cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0)
+        return tr_error (err, errno, "open cgroup %s/%s", mnt, path);
+      close (cur);
+      cur = next;
+    }
+  return 0;
+}
+
+void
+cgroup_remove_levels (const char *mnt, const char *path, size_t keep)
 {
   cleanup_free char *full = path_join (mnt, path);
   if (full == NULL)
-    return tr_error (err, ENOMEM, "cgroup %s", path);
-  return mkdir_p (full, 0755, err);
+    return;
+  size_t mnt_len = strlen (mnt);
+  for (size_t depth = cgroup_depth (path); depth > keep; depth--)
+    {
+      if (rmdir (full) < 0 && errno != ENOENT)
+        return;
+      char *slash = strrchr (full, '/');
+      if (slash == NULL || (size_t) (slash - full) <= mnt_len)
+        return;
+      *slash = '\0';
+    }
 }
 
 int

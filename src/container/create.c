@@ -68,10 +68,8 @@ rollback (struct creation *c)
   if (c->spec && c->rootfs && spec_find_namespace (c->spec, NS_MOUNT) == NULL
       && rootfs_release_host_mounts (c->rootfs, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: unmount");
-  if (c->cgroup_made && cgroup_destroy (c->cgroup_path, &ignored) < 0)
+  if (c->cgroup_made && cgroup_destroy (c->cgroup_path, c->cgroup_top, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove cgroup");
-  if (c->cgroup_made)
-    cgroup_remove_parents (c->cgroup_path, c->cgroup_top);
   if (c->state_dirfd >= 0 && state_dir_remove (c->o->root, c->o->id, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove state");
   tr_error_free (&ignored);
@@ -169,13 +167,9 @@ make_cgroup (struct creation *c, tr_error_t *err)
   c->cgroup_path = cgroup_resolve_path (l ? l->cgroups_path : NULL, c->o->id, err);
   if (c->cgroup_path == NULL)
     return -1;
-  c->cgroup_top = cgroup_missing_top (c->cgroup_path);
-  if (cgroup_create (c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, err) < 0)
-    {
-      /* cgroup_create removed its own leaf; the levels above are ours. */
-      cgroup_remove_parents (c->cgroup_path, c->cgroup_top);
-      return -1;
-    }
+  /* On failure cgroup_create removed what it made. */
+  if (cgroup_create (c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, &c->cgroup_top, err) < 0)
+    return -1;
   c->cgroup_made = true;
   return has_cgroup_mount (c->spec) ? cgroup_mount_plan_make (c->cgroup_path, &c->cgroup_mounts, err) : 0;
 }

@@ -202,17 +202,14 @@ force_stop (const struct container_state *st, enum container_status status, tr_e
 }
 
 /* What delete undoes once the container's processes are gone: its cgroup
- * (and the levels above it that create made), mounts made outside a
- * mount namespace, poststop hooks, the state directory. */
+ * (when create made it, with the levels above it that create made),
+ * mounts made outside a mount namespace, poststop hooks, the state
+ * directory. */
 static int
 remove_container (const char *root, const char *id, int dirfd, const struct container_state *st, tr_error_t *err)
 {
-  if (st->cgroup_path && st->cgroup_path[0])
-    {
-      if (cgroup_destroy (st->cgroup_path, err) < 0)
-        return -1;
-      cgroup_remove_parents (st->cgroup_path, st->cgroup_top);
-    }
+  if (st->cgroup_path && st->cgroup_path[0] && cgroup_destroy (st->cgroup_path, st->cgroup_top, err) < 0)
+    return -1;
   if (st->mount_ns_shared && st->rootfs && rootfs_release_host_mounts (st->rootfs, err) < 0)
     return -1;
   run_hooks_warn (dirfd, st, STATUS_STOPPED, true);

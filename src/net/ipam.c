@@ -69,21 +69,61 @@ is_address_file (const char *name)
   return inet_pton (AF_INET, name, &a) == 1;
 }
 
+/* The first file of the directory that passes `want` and holds value. */
 static char *
-find_id (struct ipam *ipam, const char *id)
+find_file (struct ipam *ipam, bool (*want) (const char *name, const char *prefix), const char *prefix,
+           const char *value)
 {
   int fd = openat (ipam->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cleanup_dir DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
   struct dirent *de;
   while (d && (de = readdir (d)) != NULL)
     {
-      if (!is_address_file (de->d_name))
+      if (!want (de->d_name, prefix))
         continue;
       cleanup_free char *owner = read_file_at (ipam->dirfd, de->d_name, NULL, NULL);
-      if (owner && strcmp (owner, id) == 0)
+      if (owner && strcmp (owner, value) == 0)
         return strdup (de->d_name);
     }
   return NULL;
+}
+
+static bool
+is_address_entry (const char *name, const char *prefix)
+{
+  (void) prefix;
+  return is_address_file (name);
+}
+
+static bool
+has_prefix (const char *name, const char *prefix)
+{
+  return strncmp (name, prefix, strlen (prefix)) == 0;
+}
+
+static char *
+find_id (struct ipam *ipam, const char *id)
+{
+  return find_file (ipam, is_address_entry, NULL, id);
+}
+
+char *
+ipam_find (struct ipam *ipam, const char *prefix, const char *value)
+{
+  return find_file (ipam, has_prefix, prefix, value);
+}
+
+int
+ipam_forget (struct ipam *ipam, const char *prefix, const char *value, tr_error_t *err)
+{
+  for (char *key; (key = ipam_find (ipam, prefix, value)) != NULL; free (key))
+    if (unlinkat (ipam->dirfd, key, 0) < 0 && errno != ENOENT)
+      {
+        tr_error (err, errno, "remove %s", key);
+        free (key);
+        return -1;
+      }
+  return 0;
 }
 
 int

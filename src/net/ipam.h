@@ -41,6 +41,11 @@ bool ipam_in_use (struct ipam *ipam);
 /* Small named values kept next to the addresses ("forwarding", "subnet"). */
 int ipam_put (struct ipam *ipam, const char *key, const char *value, tr_error_t *err);
 char *ipam_get (struct ipam *ipam, const char *key);
+/* The name of a value whose name starts with prefix and whose content is
+ * value (NULL when none); caller frees. */
+char *ipam_find (struct ipam *ipam, const char *prefix, const char *value);
+/* Remove every such value. */
+int ipam_forget (struct ipam *ipam, const char *prefix, const char *value, tr_error_t *err);
 /* Remove the directory once nothing is left in it. */
 void ipam_remove (struct ipam *ipam);
 

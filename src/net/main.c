@@ -17,6 +17,7 @@
 #include "oci-spec/hook_state.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_BRIDGE "tinyrun0"
@@ -46,15 +48,45 @@ read_state (struct container_state *c, tr_error_t *err)
   return hook_state_decode (text, strlen (text), c, err);
 }
 
-/* Interface names are at most 15 bytes: derive them from the id. */
+/* Interface names are at most 15 bytes (IFNAMSIZ - 1).  The host's veth
+ * is "trv" and the container's (until renamed inside) "trp", both followed
+ * by the container's netns inode, unique among live namespaces, and a
+ * counter when a stale link already has that name. */
 static void
-veth_names (const char *id, char host[16], char peer[16])
+veth_format (uint32_t ino, unsigned n, char host[16], char peer[16])
 {
-  unsigned long h = 5381;
-  for (const char *p = id; *p; p++)
-    h = h * 33 + (unsigned char) *p;
-  snprintf (host, 16, "trv%08lx", h & 0xffffffffUL);
-  snprintf (peer, 16, "trp%08lx", h & 0xffffffffUL);
+  if (n == 0)
+    {
+      snprintf (host, 16, "trv%08x", ino);
+      snprintf (peer, 16, "trp%08x", ino);
+      return;
+    }
+  snprintf (host, 16, "trv%08x%x", ino, n & 0xfff);
+  snprintf (peer, 16, "trp%08x%x", ino, n & 0xfff);
+}
+
+#define VETH_KEY_PREFIX "veth-"
+
+/* Pick names no link has and no other container of the bridge has
+ * claimed, and claim the host side for the id (under the IPAM lock), so
+ * that `down` finds it again without deriving it. */
+static int
+claim_veth_names (struct nl *host, struct ipam *ipam, int netns, const char *id, char host_veth[16],
+                  char peer[16], tr_error_t *err)
+{
+  struct stat st;
+  if (fstat (netns, &st) < 0)
+    return tr_error (err, errno, "stat the container's network namespace");
+  for (unsigned n = 0; n < 0x1000; n++)
+    {
+      veth_format ((uint32_t) st.st_ino, n, host_veth, peer);
+      char key[32];
+      snprintf (key, sizeof key, VETH_KEY_PREFIX "%s", host_veth);
+      cleanup_free char *owner = ipam_get (ipam, key);
+      if (owner == NULL && nl_link_index (host, host_veth) == 0 && nl_link_index (host, peer) == 0)
+        return ipam_put (ipam, key, id, err);
+    }
+  return tr_error_plain (err, EEXIST, "no free veth name for netns inode %lu", (unsigned long) st.st_ino);
 }
 
 static int
@@ -109,10 +141,12 @@ static void
 undo_up (struct nl *host, struct ipam *ipam, const struct options *o, const char *id, const char *host_veth)
 {
   tr_error_t ignored = NULL;
-  if (nl_link_index (host, host_veth))
+  if (host_veth[0] && nl_link_index (host, host_veth))
     nl_link_del (host, host_veth, &ignored);
   tr_error_free (&ignored);
   ipam_release (ipam, id, &ignored);
+  tr_error_free (&ignored);
+  ipam_forget (ipam, VETH_KEY_PREFIX, id, &ignored);
   tr_error_free (&ignored);
   if (!ipam_in_use (ipam))
     {
@@ -165,13 +199,14 @@ configure_in_netns (const struct up *u, struct in_addr addr, bool *back, tr_erro
 /* Bridge, address, veth, then the container's side; a failure undoes it
  * all (unless stranded in the container's namespace). */
 static int
-up_with (const struct up *u, tr_error_t *err)
+up_with (struct up *u, tr_error_t *err)
 {
   const struct options *o = u->o;
   struct in_addr addr;
   bool back = true;
   if (ensure_bridge (u->host, u->ipam, o, &u->s, err) == 0
       && ipam_allocate (u->ipam, &u->s, u->c->id, &addr, err) == 0
+      && claim_veth_names (u->host, u->ipam, u->netns, u->c->id, u->host_veth, u->peer, err) == 0
       && nl_veth_add (u->host, u->host_veth, u->peer, err) == 0
       && nl_link_set_master (u->host, u->host_veth, o->bridge, err) == 0
       && nl_link_up (u->host, u->host_veth, err) == 0 && nl_link_set_netns (u->host, u->peer, u->netns, err) == 0
@@ -195,7 +230,6 @@ net_up (const struct options *o, const struct container_state *c, tr_error_t *er
   if (netns < 0)
     return tr_error (err, errno, "open %s", u.netns_path);
   u.netns = netns;
-  veth_names (c->id, u.host_veth, u.peer);
 
   struct ipam ipam = { .dirfd = -1 };
   int ret = -1;
@@ -212,20 +246,52 @@ net_up (const struct options *o, const struct container_state *c, tr_error_t *er
 static int
 net_down (const struct options *o, const struct container_state *c, tr_error_t *err)
 {
-  char host_veth[16], peer[16];
-  veth_names (c->id, host_veth, peer);
   struct ipam ipam = { .dirfd = -1 };
   struct nl *host = NULL;
   int ret = -1;
   if (ipam_open (&ipam, o->bridge, err) == 0 && (host = nl_open (err)) != NULL)
     {
       /* The veth usually went with the container's namespace already. */
+      char host_veth[16] = "";
+      cleanup_free char *key = ipam_find (&ipam, VETH_KEY_PREFIX, c->id);
+      if (key)
+        snprintf (host_veth, sizeof host_veth, "%s", key + strlen (VETH_KEY_PREFIX));
       undo_up (host, &ipam, o, c->id, host_veth);
       ret = 0;
     }
   nl_close (host);
   ipam_close (&ipam);
   return ret;
+}
+
+/* An interface name the kernel takes (1 to 15 bytes, no '/', no
+ * whitespace, not "." or ".."); strict: only [A-Za-z0-9_.-] as well, since
+ * the bridge's name is part of nft commands and table names. */
+static bool
+valid_ifname (const char *name, bool strict)
+{
+  size_t len = strlen (name);
+  if (len == 0 || len > 15 || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return false;
+  for (const char *p = name; *p; p++)
+    {
+      unsigned char ch = (unsigned char) *p;
+      if (ch == '/' || ch == ':' || isspace (ch) || ch < 0x20 || ch >= 0x7f)
+        return false;
+      if (strict && !isalnum (ch) && ch != '_' && ch != '.' && ch != '-')
+        return false;
+    }
+  return true;
+}
+
+static bool
+check_ifname (const char *flag, const char *name, bool strict)
+{
+  if (valid_ifname (name, strict))
+    return true;
+  fprintf (stderr, "tinyrun-net: %s: \"%s\" is not a valid interface name (1 to 15 bytes%s, not \".\" or \"..\")\n",
+           flag, name, strict ? " of [A-Za-z0-9_.-]" : " without '/', ':' or whitespace");
+  return false;
 }
 
 static int
@@ -262,11 +328,8 @@ main (int argc, char **argv)
       else
         return usage ();
     }
-  if (strlen (o.bridge) > 15 || strlen (o.ifname) > 15 || strchr (o.bridge, '/') || o.bridge[0] == '.')
-    {
-      fprintf (stderr, "tinyrun-net: interface names are at most 15 bytes, without '/'\n");
-      return 2;
-    }
+  if (!check_ifname ("--bridge", o.bridge, true) || !check_ifname ("--ifname", o.ifname, false))
+    return 2;
   tr_error_t err = NULL;
   struct container_state c = { 0 };
   int ret;

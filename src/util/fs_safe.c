@@ -1,6 +1,7 @@
 #include "config.h"
 #include "util/fs_safe.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -20,37 +22,75 @@ fd_path (int fd, char buf[static 64])
   return buf;
 }
 
-/* -1: not known yet; 0: the kernel lacks openat2; 1: it has it. */
+/* -1: not known yet; 0: openat2 cannot be used; 1: it can. */
 static int have_openat2 = -1;
+/* -1: TINYRUN_FS_SAFE_FALLBACK not read yet; 1: the walk is forced. */
+static int forced_fallback = -1;
+
+void
+fs_safe_force_fallback (bool force)
+{
+  forced_fallback = force ? 1 : 0;
+}
+
+static bool
+fallback_forced (void)
+{
+  if (forced_fallback < 0)
+    {
+      const char *v = getenv ("TINYRUN_FS_SAFE_FALLBACK");
+      forced_fallback = v && strcmp (v, "1") == 0;
+    }
+  return forced_fallback == 1;
+}
+
+/* openat2 of a path that always exists: tells a kernel without openat2
+ * (ENOSYS) or a seccomp filter that refuses it (EPERM or ENOSYS, as in
+ * nested containers) apart from a real error on one path. */
+static bool
+openat2_usable (void)
+{
+  if (have_openat2 >= 0)
+    return have_openat2 == 1;
+  struct tr_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = TR_RESOLVE_IN_ROOT };
+  int fd = sys_openat2 (AT_FDCWD, "/", &how);
+  if (fd >= 0)
+    close (fd);
+  have_openat2 = fd >= 0 || (errno != ENOSYS && errno != EPERM);
+  if (!have_openat2)
+    log_debug ("openat2 unavailable (%s): resolving rootfs paths in userspace", strerror (errno));
+  return have_openat2 == 1;
+}
+
+/* RESOLVE_IN_ROOT fails with EAGAIN when a rename elsewhere raced with a
+ * ".." of the walk: try again a bounded number of times. */
+#define OPENAT2_ATTEMPTS 64
 
 int
 safe_openat (int rootfd, const char *path, int flags, mode_t mode, tr_error_t *err)
 {
-  if (have_openat2 != 0)
+  if (fallback_forced () || !openat2_usable ())
+    return safe_openat_fallback (rootfd, path, flags, mode, err);
+  struct tr_open_how how = {
+    .flags = (uint64_t) (flags | O_CLOEXEC),
+    .mode = (flags & O_CREAT) ? mode : 0,
+    .resolve = TR_RESOLVE_IN_ROOT | TR_RESOLVE_NO_MAGICLINKS,
+  };
+  const char *rel = path;
+  while (*rel == '/')
+    rel++;
+  for (int attempt = 0;; attempt++)
     {
-      struct tr_open_how how = {
-        .flags = (uint64_t) (flags | O_CLOEXEC),
-        .mode = (flags & O_CREAT) ? mode : 0,
-        .resolve = TR_RESOLVE_IN_ROOT | TR_RESOLVE_NO_MAGICLINKS,
-      };
-      const char *rel = path;
-      while (*rel == '/')
-        rel++;
       int fd = sys_openat2 (rootfd, *rel ? rel : ".", &how);
       if (fd >= 0)
-        {
-          have_openat2 = 1;
-          return fd;
-        }
-      if (errno != ENOSYS)
+        return fd;
+      if (errno != EAGAIN || attempt + 1 >= OPENAT2_ATTEMPTS)
         return tr_error (err, errno, "open %s", path);
-      have_openat2 = 0;
     }
-  return safe_openat_fallback (rootfd, path, flags, mode, err);
 }
 
-/* Append the components of `more` in front of the unresolved rest: used
- * when a symlink is met, its target replaces the component. */
+/* Put target in front of the unresolved rest `after`: used when a symlink
+ * is met, its target replaces the component. */
 static int
 push_path (char *rest, size_t size, const char *target, const char *after)
 {
@@ -62,89 +102,82 @@ push_path (char *rest, size_t size, const char *target, const char *after)
   return 0;
 }
 
-/* The state of one walk: what is left to resolve, the directory reached so
- * far (cur, and its path from the root in `resolved`), and the symlinks
- * followed. */
+/* How deep a walk may go below the root. */
+#define MAX_DEPTH 256
+
+/* The state of one walk: what is left to resolve, the directories reached
+ * from the root (dirs[0] is the root, dirs[depth - 1] the current one,
+ * each opened by name from the one before, never through a symlink), and
+ * the symlinks followed.  ".." pops this stack: it never asks the kernel
+ * for a parent, so a directory moved out of the root while we walk cannot
+ * take the walk with it, and no name is resolved twice. */
 struct walk
 {
-  int rootfd;
   const char *path; /* for errors */
-  int cur;
+  int dirs[MAX_DEPTH];
+  size_t depth;
   char rest[PATH_MAX];
-  char resolved[PATH_MAX];
   int links;
 };
 
-/* Move cur to fd (an open that may have failed). */
 static int
-walk_move (struct walk *w, int fd, const char *what, tr_error_t *err)
+walk_cur (const struct walk *w)
 {
-  if (fd < 0)
-    return tr_error (err, errno, "open %s", what);
-  close (w->cur);
-  w->cur = fd;
-  return 0;
+  return w->dirs[w->depth - 1];
 }
 
-/* ".." never leaves the root: re-walk the shortened prefix. */
-static int
-walk_dotdot (struct walk *w, tr_error_t *err)
+static void
+walk_pop_to (struct walk *w, size_t depth)
 {
-  char *slash = strrchr (w->resolved, '/');
-  if (slash)
-    *slash = '\0';
-  else
-    w->resolved[0] = '\0';
-  int fd = w->resolved[0] ? openat (w->rootfd, w->resolved, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                          : openat (w->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  return walk_move (w, fd, w->path, err);
+  while (w->depth > depth)
+    close (w->dirs[--w->depth]);
 }
 
-/* comp is a symlink in cur: its target replaces it in what is left; an
- * absolute target starts again at the root. */
+/* ".." never leaves the root: at the root it stays there. */
+static void
+walk_dotdot (struct walk *w)
+{
+  if (w->depth > 1)
+    walk_pop_to (w, w->depth - 1);
+}
+
+/* comp is a symlink in the current directory: its target replaces it in
+ * what is left; an absolute target starts again at the root. */
 static int
 walk_symlink (struct walk *w, const char *comp, const char *after, tr_error_t *err)
 {
   char target[PATH_MAX];
-  ssize_t len = readlinkat (w->cur, comp, target, sizeof target - 1);
+  ssize_t len = readlinkat (walk_cur (w), comp, target, sizeof target - 1);
   if (len < 0)
     return tr_error (err, errno, "readlink %s", comp);
   target[len] = '\0';
   if (++w->links > MAX_SYMLINKS)
     return tr_error (err, ELOOP, "open %s", w->path);
   if (target[0] == '/')
-    {
-      w->resolved[0] = '\0';
-      if (walk_move (w, openat (w->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), "rootfs", err) < 0)
-        return -1;
-    }
+    walk_pop_to (w, 1);
   if (push_path (w->rest, sizeof w->rest, target, after) < 0)
     return tr_error (err, ENAMETOOLONG, "open %s", w->path);
   return 0;
 }
 
-/* comp is a directory in cur (never a symlink): step into it. */
+/* comp is a directory in the current one (never a symlink): step into it. */
 static int
 walk_descend (struct walk *w, const char *comp, const char *after, tr_error_t *err)
 {
-  if (walk_move (w, openat (w->cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), w->path, err) < 0)
-    return -1;
-  size_t rl = strlen (w->resolved);
-  if (rl + strlen (comp) + 2 >= sizeof w->resolved)
+  if (w->depth >= MAX_DEPTH)
     return tr_error (err, ENAMETOOLONG, "open %s", w->path);
-  snprintf (w->resolved + rl, sizeof w->resolved - rl, "%s%s", rl ? "/" : "", comp);
+  int fd = openat (walk_cur (w), comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open %s", w->path);
+  w->dirs[w->depth++] = fd;
   memmove (w->rest, after, strlen (after) + 1);
   return 0;
 }
 
-/* Resolve `path` lexically inside root, reading symlinks one component at a
- * time through O_NOFOLLOW opens.  Returns the O_PATH fd of the parent of the
- * last component and the last component's name in `last` (empty for "/"). */
 static void
 walk_end (struct walk *w)
 {
-  if (w->cur >= 0)
-    close (w->cur);
+  walk_pop_to (w, 0);
 }
 
 static bool
@@ -154,46 +187,62 @@ is_symlink_at (int dirfd, const char *name)
   return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode);
 }
 
+/* The next component of w->rest into comp (empty at the end) and what
+ * follows it into *after. */
+static int
+walk_next (struct walk *w, char comp[static NAME_MAX + 1], const char **after, tr_error_t *err)
+{
+  char *p = w->rest;
+  while (*p == '/')
+    p++;
+  char *end = strchrnul (p, '/');
+  size_t n = (size_t) (end - p);
+  if (n > NAME_MAX)
+    return tr_error (err, ENAMETOOLONG, "open %s", w->path);
+  memcpy (comp, p, n);
+  comp[n] = '\0';
+  while (*end == '/')
+    end++;
+  *after = end;
+  return 0;
+}
+
+/* Resolve `path` lexically inside root, reading symlinks one component at
+ * a time through O_NOFOLLOW opens.  Returns an O_PATH fd of the parent of
+ * the last component and the last component's name in `last` (empty for
+ * the root itself). */
 static int
 walk_to_parent (int rootfd, const char *path, char last[static NAME_MAX + 1], tr_error_t *err)
 {
-  __attribute__ ((cleanup (walk_end))) struct walk w = { .rootfd = rootfd, .path = path, .cur = -1 };
+  __attribute__ ((cleanup (walk_end))) struct walk w = { .path = path };
   if (strlen (path) >= sizeof w.rest)
     return tr_error (err, ENAMETOOLONG, "open %s", path);
   strcpy (w.rest, path);
-  w.cur = openat (rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (w.cur < 0)
+  w.dirs[0] = openat (rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (w.dirs[0] < 0)
     return tr_error (err, errno, "open rootfs");
-
+  w.depth = 1;
   for (;;)
     {
-      char *p = w.rest;
-      while (*p == '/')
-        p++;
-      char *end = strchrnul (p, '/');
-      size_t n = (size_t) (end - p);
-      if (n > NAME_MAX)
-        return tr_error (err, ENAMETOOLONG, "open %s", path);
       char comp[NAME_MAX + 1];
-      memcpy (comp, p, n);
-      comp[n] = '\0';
-      const char *after = end;
-      while (*after == '/')
-        after++;
+      const char *after = NULL;
+      if (walk_next (&w, comp, &after, err) < 0)
+        return -1;
+      bool dots = strcmp (comp, ".") == 0 || strcmp (comp, "..") == 0;
+      bool link = comp[0] != '\0' && !dots && is_symlink_at (walk_cur (&w), comp);
       int r = 0;
-      if (n == 0 || (*after == '\0' && strcmp (comp, ".") != 0 && strcmp (comp, "..") != 0
-                     && !is_symlink_at (w.cur, comp)))
+      if (comp[0] == '\0' || (*after == '\0' && !dots && !link))
         {
-          strcpy (last, comp); /* the last component, or "" for the root */
-          return steal_fd (&w.cur);
+          strcpy (last, comp); /* the last component, or "" for the directory reached */
+          return w.dirs[--w.depth];
         }
-      if (strcmp (comp, ".") == 0 || strcmp (comp, "..") == 0)
+      if (dots)
         {
           if (comp[1] == '.')
-            r = walk_dotdot (&w, err);
+            walk_dotdot (&w);
           memmove (w.rest, after, strlen (after) + 1);
         }
-      else if (is_symlink_at (w.cur, comp))
+      else if (link)
         r = walk_symlink (&w, comp, after, err);
       else
         r = walk_descend (&w, comp, after, err);

@@ -109,3 +109,71 @@ def test_bad_subnet_fails_create_and_leaves_nothing(runtime, bundle, cid, net):
     assert "createRuntime hook" in proc.stderr and "exited with status 1" in proc.stderr
     assert bridge not in links()
     assert not os.path.exists(os.path.join(runtime.root, cid))
+
+
+def nft_tables():
+    return set(sh("nft", "list", "tables").stdout.splitlines())
+
+
+@pytest.mark.parametrize("name", ["x;add table q1", "x;y", 'a"b', "a{b}", "..", ".", "", "a/b", "a b",
+                                  "0123456789abcdef", "tab\tx", "new\nline"])
+def test_hostile_bridge_name_is_refused(runtime, bundle, cid, name):
+    """--bridge goes into nft commands and netlink: anything but a plain
+    interface name ([A-Za-z0-9_.-], 1 to 15 bytes, not . or ..) is refused
+    before a link, a table or an IPAM directory is made."""
+    links_before, tables_before = links(), nft_tables()
+    ipam_before = set(os.listdir("/run/tinyrun-net")) if os.path.isdir("/run/tinyrun-net") else set()
+    with_network(bundle, name, "10.123.250.0/24")
+    bundle.write()
+    try:
+        proc = runtime("create", "--bundle", bundle.path, cid)
+        assert proc.returncode == 1
+        assert "--bridge" in proc.stderr and "not a valid interface name" in proc.stderr, proc.stderr
+        assert links() == links_before
+        assert nft_tables() == tables_before
+        ipam_after = set(os.listdir("/run/tinyrun-net")) if os.path.isdir("/run/tinyrun-net") else set()
+        assert ipam_after <= ipam_before
+    finally:
+        for link in links() - links_before:
+            sh("ip", "link", "del", link, check=False)
+
+
+def old_veth_hash(cid):
+    """The hash the veth names used to come from (djb2, 32 bits)."""
+    h = 5381
+    for c in cid.encode():
+        h = (h * 33 + c) & 0xffffffff
+    return h
+
+
+def colliding_ids(prefix):
+    """Two container ids whose old veth names were the same."""
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    seen = {}
+    for a in alphabet:
+        for b in alphabet:
+            cid = f"{prefix}-{a}{b}"
+            h = old_veth_hash(cid)
+            if h in seen:
+                return seen[h], cid
+            seen[h] = cid
+    raise AssertionError("no collision found")
+
+
+def test_colliding_ids_get_distinct_veths(runtime, bundle, net):
+    bridge, subnet, prefix = net
+    first, second = colliding_ids("t-" + uuid.uuid4().hex[:8])
+    assert first != second and old_veth_hash(first) == old_veth_hash(second)
+    runtime.ids.update((first, second))
+    with_network(bundle, bridge, subnet)
+    bundle.sh("sleep 300").write()
+    try:
+        runtime("run", "-d", "--bundle", bundle.path, first, check=True)
+        proc = runtime("run", "-d", "--bundle", bundle.path, second)
+        assert proc.returncode == 0, proc.stderr
+        ports = sh("ip", "-o", "link", "show", "master", bridge).stdout.splitlines()
+        assert len(ports) == 2, ports
+    finally:
+        runtime("delete", "--force", first)
+        runtime("delete", "--force", second)
+    assert bridge not in links()

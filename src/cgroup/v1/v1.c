@@ -56,32 +56,60 @@ init_cpuset_levels (const char *mnt, const char *path, tr_error_t *err)
   return 0;
 }
 
+/* *reached receives how many hierarchies were touched (all of them, or up
+ * to and including the one that failed). */
 static int
-create_in (const struct v1_hierarchy *h, size_t n, const char *path, tr_error_t *err)
+create_in (const struct v1_hierarchy *h, size_t n, const char *path, size_t *existing, size_t *reached,
+           tr_error_t *err)
 {
   for (size_t i = 0; i < n; i++)
     {
-      if (cgroup_mkdir_below (h[i].mountpoint, path, err) < 0)
-        return -1;
-      if (v1_has_controller (&h[i], "cpuset") && init_cpuset_levels (h[i].mountpoint, path, err) < 0)
-        return -1;
+      size_t here = 0;
+      int r = cgroup_make_levels (h[i].mountpoint, path, NULL, &here, err);
+      if (here > *existing)
+        *existing = here;
+      if (r < 0 || (v1_has_controller (&h[i], "cpuset") && init_cpuset_levels (h[i].mountpoint, path, err) < 0))
+        {
+          *reached = i + 1;
+          return -1;
+        }
     }
+  *reached = n;
   return 0;
 }
 
-/* On failure, what was made in the hierarchies so far is removed. */
+static void
+remove_levels_in (const struct v1_hierarchy *h, size_t n, const char *path, size_t keep)
+{
+  for (size_t i = 0; i < n; i++)
+    cgroup_remove_levels (h[i].mountpoint, path, keep);
+}
+
+/* *existing receives the most levels of path that were there before in
+ * any hierarchy: the levels below it are tinyrun's in every hierarchy.  On
+ * failure those are removed again (they hold no process yet). */
 int
-cgroup_v1_create (const char *path, tr_error_t *err)
+cgroup_v1_create (const char *path, size_t *existing, tr_error_t *err)
 {
   const struct v1_hierarchy *h;
   size_t n;
+  *existing = 0;
   if (v1_hierarchies (&h, &n, err) < 0)
     return -1;
-  if (create_in (h, n, path, err) == 0)
+  size_t reached = 0;
+  if (create_in (h, n, path, existing, &reached, err) == 0)
     return 0;
-  cleanup_error tr_error_t ignored = NULL;
-  cgroup_v1_destroy (path, &ignored);
+  remove_levels_in (h, reached, path, *existing);
   return -1;
+}
+
+void
+cgroup_v1_remove_levels (const char *path, size_t keep)
+{
+  const struct v1_hierarchy *h;
+  size_t n;
+  if (v1_hierarchies (&h, &n, NULL) == 0)
+    remove_levels_in (h, n, path, keep);
 }
 
 int
@@ -200,7 +228,7 @@ cgroup_v1_is_frozen (const char *path)
 }
 
 int
-cgroup_v1_destroy (const char *path, tr_error_t *err)
+cgroup_v1_destroy (const char *path, bool remove, tr_error_t *err)
 {
   const struct v1_hierarchy *h;
   size_t n;
@@ -224,18 +252,12 @@ cgroup_v1_destroy (const char *path, tr_error_t *err)
     }
   tr_error_free (&ignored);
   int ret = 0;
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; remove && i < n; i++)
     {
       cleanup_free char *dir = path_join (h[i].mountpoint, path);
       if (dir == NULL || cgroup_rmdir_tree (dir, ret == 0 ? err : &ignored) < 0)
         ret = -1;
       tr_error_free (&ignored);
-      if (strncmp (path, "/tinyrun/", 9) == 0)
-        {
-          cleanup_free char *parent = path_join (h[i].mountpoint, "tinyrun");
-          if (parent)
-            rmdir (parent);
-        }
     }
   return ret;
 }

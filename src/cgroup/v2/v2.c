@@ -46,55 +46,31 @@ enable_controllers (int dirfd, const char *where, tr_error_t *err)
   return 0;
 }
 
-/* mkdir each level below mnt, enabling controllers in each parent so the
- * leaf gets them all ("enable on the way down"). */
-static int
-make_levels (const char *mnt, const char *path, tr_error_t *err)
-{
-  cleanup_close int cur = open (mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (cur < 0)
-    return tr_error (err, errno, "open %s", mnt);
-  cleanup_free char *copy = strdup (path);
-  if (copy == NULL)
-    return tr_error (err, ENOMEM, "cgroup %s", path);
-  char *save = NULL;
-  for (char *comp = strtok_r (copy, "/", &save); comp; comp = strtok_r (NULL, "/", &save))
-    {
-      if (enable_controllers (cur, comp, err) < 0)
-        return -1;
-      if (mkdirat (cur, comp, 0755) < 0 && errno != EEXIST)
-        return tr_error (err, errno, "create cgroup %s/%s", mnt, path);
-      int next = openat (cur, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (next < 0)
-        return tr_error (err, errno, "open cgroup %s/%s", mnt, path);
-      close (cur);
-      cur = next;
-    }
-  return 0;
-}
-
+/* On failure, the levels this call made are removed again (they hold no
+ * process yet); *existing is as for cgroup_make_levels. */
 int
 cgroup_v2_create (const char *mnt, const char *path, const struct spec_resources *res, int *clone_fd,
-                  tr_error_t *err)
+                  size_t *existing, tr_error_t *err)
 {
-  /* A concurrent delete may remove the shared parent between our mkdirs:
-   * try once more. */
-  if (make_levels (mnt, path, err) < 0)
+  /* Controllers are enabled in each parent on the way down, so the leaf
+   * gets them all.  A concurrent delete may remove the shared parent
+   * between our mkdirs: try once more. */
+  if (cgroup_make_levels (mnt, path, enable_controllers, existing, err) < 0)
     {
+      cgroup_remove_levels (mnt, path, *existing);
       if ((*err)->status != ENOENT)
         return -1;
       tr_error_free (err);
-      if (make_levels (mnt, path, err) < 0)
-        return -1;
+      if (cgroup_make_levels (mnt, path, enable_controllers, existing, err) < 0)
+        {
+          cgroup_remove_levels (mnt, path, *existing);
+          return -1;
+        }
     }
   cleanup_close int dirfd = open_cgroup (mnt, path, O_RDONLY, err);
-  if (dirfd < 0)
-    return -1;
-  if (res && cgroup_v2_apply (dirfd, res, false, err) < 0)
+  if (dirfd < 0 || (res && cgroup_v2_apply (dirfd, res, false, err) < 0))
     {
-      tr_error_t ignored = NULL;
-      cgroup_v2_destroy (mnt, path, &ignored);
-      tr_error_free (&ignored);
+      cgroup_remove_levels (mnt, path, *existing);
       return -1;
     }
   *clone_fd = steal_fd (&dirfd);
@@ -191,7 +167,7 @@ cgroup_v2_is_frozen (const char *mnt, const char *path)
 }
 
 int
-cgroup_v2_destroy (const char *mnt, const char *path, tr_error_t *err)
+cgroup_v2_destroy (const char *mnt, const char *path, bool remove, tr_error_t *err)
 {
   cleanup_free char *full = path_join (mnt, path);
   if (full == NULL)
@@ -206,15 +182,5 @@ cgroup_v2_destroy (const char *mnt, const char *path, tr_error_t *err)
   if (cgroup_v2_signal_all (mnt, path, SIGKILL, &ignored) < 0)
     tr_error_ignore (&ignored, "kill remaining processes");
   tr_error_free (&ignored);
-  if (cgroup_rmdir_tree (full, err) < 0)
-    return -1;
-  /* tinyrun's own parent cgroup goes when its last container does;
-   * a parent that someone else still uses stays (EBUSY). */
-  if (strncmp (path, "/tinyrun/", 9) == 0)
-    {
-      cleanup_free char *parent = path_join (mnt, "tinyrun");
-      if (parent)
-        rmdir (parent);
-    }
-  return 0;
+  return remove ? cgroup_rmdir_tree (full, err) : 0;
 }
