@@ -105,3 +105,78 @@ def test_mount_attributes_are_set_by_fd_not_by_path(runtime, bundle, cid, tmp_pa
     assert not [l for l in mounts if "MS_BIND" in l], "\n".join(mounts)
     assert "open_tree(" in calls and "move_mount(" in calls and "mount_setattr(" in calls
     assert "fsopen(\"proc\"" in calls and "fsmount(" in calls
+
+
+def own_dev_bundle(bundle):
+    """A private rootfs whose own /dev is used (no tmpfs over it)."""
+    rootfs = bundle.copy_rootfs()
+    bundle.config["mounts"] = [m for m in bundle.config["mounts"] if m["destination"] != "/dev"]
+    os.makedirs(os.path.join(rootfs, "dev"), exist_ok=True)
+    return rootfs
+
+
+def test_console_symlink_is_refused(runtime, bundle, cid, tmp_path):
+    """A /dev/console symlink in the rootfs is refused, not followed (the
+    pty would be mounted over the file it points at)."""
+    from console import ConsoleSocket
+    rootfs = own_dev_bundle(bundle)
+    victim = os.path.join(rootfs, "victim")
+    with open(victim, "w") as f:
+        f.write("keep\n")
+    os.symlink("../victim", os.path.join(rootfs, "dev", "console"))
+    bundle.process["terminal"] = True
+    bundle.sh("true").write()
+    console = ConsoleSocket(tmp_path / "console.sock")
+    try:
+        proc = runtime("create", "--bundle", bundle.path, "--console-socket", console.path, cid)
+    finally:
+        console.close()
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "/dev/console: is a symlink in the rootfs" in lines[0], proc.stderr
+    with open("/proc/self/mountinfo") as f:
+        assert f" {victim} " not in f.read()
+
+
+@pytest.mark.parametrize("userns", [False, True], ids=["mknod", "userns-bind"])
+def test_device_symlink_target_is_untouched(runtime, bundle, cid, userns):
+    """/dev/null and /dev/zero of the rootfs are symlinks to other files:
+    the device is made in their place, the files they point at keep their
+    mode, owner and content, and nothing is mounted over them."""
+    import shutil
+    import subprocess
+    import tempfile
+    from conftest import ROOTFS
+    # Outside pytest's 0700 tmp dirs, so that the user namespace's root
+    # (uid 100000 on the host) can reach its rootfs.
+    base = tempfile.mkdtemp(prefix="tinyrun-devsym-")
+    try:
+        os.chmod(base, 0o755)
+        rootfs = os.path.join(base, "rootfs")
+        subprocess.run(["cp", "-a", ROOTFS, rootfs], check=True)
+        bundle.config["root"]["path"] = rootfs
+        bundle.config["mounts"] = [m for m in bundle.config["mounts"] if m["destination"] != "/dev"]
+        os.makedirs(os.path.join(rootfs, "dev"), exist_ok=True)
+        victim = os.path.join(rootfs, "victim")
+        with open(victim, "w") as f:
+            f.write("keep\n")
+        os.symlink("/victim", os.path.join(rootfs, "dev", "null"))
+        os.symlink("../../../../../../../victim", os.path.join(rootfs, "dev", "zero"))
+        if userns:
+            bundle.linux["namespaces"].append({"type": "user"})
+            bundle.linux["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+            bundle.linux["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+            subprocess.run(["chown", "-hR", "100000:100000", rootfs], check=True)
+        os.chmod(victim, 0o600)
+        before = os.lstat(victim)
+        bundle.sh("cat /victim; stat -c '%F %t:%T' /victim /dev/null /dev/zero").write()
+        proc = runtime("run", "--bundle", bundle.path, cid)
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert lines[0] == "keep"
+        assert lines[1].startswith("regular file"), proc.stdout
+        assert lines[2:4] == ["character special file 1:3", "character special file 1:5"], proc.stdout
+        after = os.lstat(victim)
+        assert (after.st_mode, after.st_uid, after.st_gid) == (before.st_mode, before.st_uid, before.st_gid)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
