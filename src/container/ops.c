@@ -7,7 +7,7 @@
 #include "linux/hooks.h"
 #include "util/log.h"
 #include "linux/procfs.h"
-#include "linux/rootfs.h"
+#include "linux/host_mounts.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
@@ -213,7 +213,7 @@ remove_container (const char *root, const char *id, int dirfd, const struct cont
         return -1;
       cgroup_remove_parents (st->cgroup_path, st->cgroup_top);
     }
-  if (st->mount_ns_shared && st->rootfs && rootfs_release_host_mounts (st->rootfs, err) < 0)
+  if (st->mount_ns_shared && st->rootfs && host_mounts_release_recorded (dirfd, st->rootfs, err) < 0)
     return -1;
   run_hooks_warn (dirfd, st, STATUS_STOPPED, true);
   return state_dir_remove (root, id, err);

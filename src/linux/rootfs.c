@@ -5,7 +5,6 @@
 #include "linux/bind_mount.h"
 #include "linux/mount_flags.h"
 #include "linux/mount_fd.h"
-#include "linux/mountinfo.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
@@ -151,26 +150,6 @@ rootfs_finish (const struct spec *spec, enum rootfs_switch how, tr_error_t *err)
         return tr_error_wrap (err, "linux.rootfsPropagation");
       if (mount (NULL, "/", NULL, prop, NULL) < 0)
         return tr_error (err, errno, "linux.rootfsPropagation: set %s on /", name);
-    }
-  return 0;
-}
-
-int
-rootfs_release_host_mounts (const char *rootfs, tr_error_t *err)
-{
-  cleanup_mountinfo struct mountinfo info = { 0 };
-  if (mountinfo_read (&info, err) < 0)
-    return -1;
-  size_t len = strlen (rootfs);
-  /* Lines come in mount order: walking them backwards unmounts children
-   * before their parents. */
-  for (size_t i = info.n; i-- > 0;)
-    {
-      const char *mountpoint = info.v[i].mountpoint;
-      if (strncmp (mountpoint, rootfs, len) != 0 || (mountpoint[len] != '\0' && mountpoint[len] != '/'))
-        continue;
-      if (umount2 (mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
-        return tr_error (err, errno, "unmount %s", mountpoint);
     }
   return 0;
 }

@@ -180,3 +180,58 @@ def test_device_symlink_target_is_untouched(runtime, bundle, cid, userns):
         assert (after.st_mode, after.st_uid, after.st_gid) == (before.st_mode, before.st_uid, before.st_gid)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def pre_mounted_rootfs(bundle, tmp_path):
+    """No mount namespace, and a rootfs with a bind mount below it made
+    before create (by the test, which removes it)."""
+    import subprocess
+    rootfs = bundle.copy_rootfs()
+    bundle.linux["namespaces"] = [{"type": "pid"}]
+    bundle.config.pop("hostname", None)
+    src = tmp_path / "pre-src"
+    src.mkdir()
+    (src / "mark").write_text("pre\n")
+    pre = os.path.join(rootfs, "mnt", "pre")
+    os.makedirs(pre, exist_ok=True)
+    subprocess.run(["mount", "--bind", str(src), pre], check=True)
+    return pre
+
+
+def is_mounted(path):
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split()[4] == path for line in f)
+
+
+def test_delete_keeps_mounts_that_were_there_before(runtime, bundle, cid, tmp_path):
+    """Without a mount namespace delete detaches only what create mounted:
+    a mount already below the rootfs (with root.path "/": the host's own
+    tree) stays."""
+    import subprocess
+    pre = pre_mounted_rootfs(bundle, tmp_path)
+    try:
+        bundle.sh("sleep 300").write()
+        runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+        rootfs = os.path.dirname(os.path.dirname(pre))
+        assert is_mounted(os.path.join(rootfs, "proc"))
+        runtime("delete", "--force", cid, check=True)
+        assert not is_mounted(os.path.join(rootfs, "proc"))
+        assert is_mounted(pre)
+        assert open(os.path.join(pre, "mark")).read() == "pre\n"
+    finally:
+        subprocess.run(["umount", "-l", pre])
+
+
+def test_failed_create_keeps_mounts_that_were_there_before(runtime, bundle, cid, tmp_path):
+    import subprocess
+    pre = pre_mounted_rootfs(bundle, tmp_path)
+    try:
+        bundle.config["mounts"].append({"destination": "/x", "type": "nosuchfs", "source": "none"})
+        bundle.sh("true").write()
+        proc = runtime("create", "--bundle", bundle.path, cid)
+        assert proc.returncode == 1
+        rootfs = os.path.dirname(os.path.dirname(pre))
+        assert not is_mounted(os.path.join(rootfs, "proc"))
+        assert is_mounted(pre)
+    finally:
+        subprocess.run(["umount", "-l", pre])
