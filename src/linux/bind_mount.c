@@ -20,7 +20,7 @@ bind_mount_legacy (const struct bind_request *r, tr_error_t *err)
   unsigned long rec = r->recursive ? MS_REC : 0;
   if (mount (fd_path (r->src_fd, sp), fd_path (r->target_fd, tp), NULL, MS_BIND | rec, NULL) < 0)
     return tr_error (err, errno, "bind mount on %s", r->dst);
-  cleanup_close int fd = safe_openat (r->rootfd, r->dst, O_PATH, 0, err);
+  cleanup_close int fd = mount_fd_reopen_path (r->rootfd, r->dst, err);
   if (fd < 0)
     return -1;
   if (mount_fd_set_flags_attached (fd, r->set, r->clear, r->dst, err) < 0)

@@ -182,5 +182,16 @@ fs_mount_onto (const struct fs_mount_request *r, tr_error_t *err)
   const char *data = r->data && r->data[0] ? r->data : NULL;
   if (mount (r->source, fd_path (r->target_fd, tp), r->type, r->flags, data) < 0)
     return tr_error (err, errno, "mount %s on %s", r->type, r->dst);
-  return safe_openat (r->rootfd, r->dst, O_PATH, 0, err);
+  return mount_fd_reopen_path (r->rootfd, r->dst, err);
+}
+
+int
+mount_fd_reopen_path (int rootfd, const char *dst, tr_error_t *err)
+{
+  if (rootfd != AT_FDCWD)
+    return safe_openat (rootfd, dst, O_PATH, 0, err);
+  int fd = open (dst, O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open %s", dst);
+  return fd;
 }

@@ -58,6 +58,11 @@ struct fs_mount_request
  * the new mount's root. */
 int fs_mount_onto (const struct fs_mount_request *r, tr_error_t *err);
 
+/* Kernels without the new mount API: an O_PATH fd on the mount now at
+ * dst, found by its path again: inside rootfd, or with AT_FDCWD a path as
+ * this process sees it. */
+int mount_fd_reopen_path (int rootfd, const char *dst, tr_error_t *err);
+
 /* Did the last call fail because the kernel lacks the new mount API?
  * Then the error is dropped (with a debug log) and true is returned. */
 bool mount_api_missing (tr_error_t *err);

@@ -235,3 +235,33 @@ def test_failed_create_keeps_mounts_that_were_there_before(runtime, bundle, cid,
         assert is_mounted(pre)
     finally:
         subprocess.run(["umount", "-l", pre])
+
+
+@pytest.mark.parametrize("missing", ["mount_setattr", "open_tree,fsopen,mount_setattr"],
+                         ids=["no-mount_setattr", "no-new-mount-api"])
+def test_fallback_without_new_mount_api(runtime, bundle, cid, tmp_path, missing):
+    """Kernels without mount_setattr (5.2-5.11) or without the whole new
+    mount API (before 5.2), simulated by strace's fault injection: the
+    mount(2) fallbacks put the same attributes on the same mounts."""
+    import shutil
+    import subprocess
+    if shutil.which("strace") is None:
+        pytest.skip("strace not installed")
+    src = tmp_path / "data"
+    src.mkdir()
+    bundle.config["root"]["readonly"] = True
+    bundle.config["mounts"].append({"destination": "/data", "type": "bind", "source": str(src),
+                                    "options": ["rbind", "ro", "nosuid"]})
+    bundle.linux["maskedPaths"] = ["/proc/keys", "/proc/acpi"]
+    bundle.linux["readonlyPaths"] = ["/proc/sys"]
+    bundle.sh("cat /proc/self/mountinfo").write()
+    argv = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", f"trace={missing}",
+            "-e", f"inject={missing}:error=ENOSYS"] + runtime.cmd("run", "--bundle", bundle.path, cid)
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "ro" in mount_options(out, "/")
+    assert {"ro", "nosuid"} <= mount_options(out, "/data")
+    assert "ro" in mount_options(out, "/proc/sys") and "ro" not in mount_options(out, "/proc")
+    assert "ro" in mount_options(out, "/proc/acpi")
+    assert " /proc/keys " in out
