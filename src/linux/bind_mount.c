@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 
 /* Before Linux 5.2: mount(2) through /proc/self/fd, then the new mount is
  * found by its path again (nothing better exists on such a kernel). */
@@ -66,26 +65,4 @@ bind_mount_onto (const struct bind_request *r, tr_error_t *err)
   if (late && (r->rec_set || r->rec_clr))
     return tr_error_plain (err, ENOSYS, "%s: recursive mount options need mount_setattr (Linux 5.12)", r->dst);
   return steal_fd (&fd);
-}
-
-int
-bind_mount_fd (int src_fd, int rootfd, const char *dst, unsigned long flags, tr_error_t *err)
-{
-  struct stat st;
-  if (fstat (src_fd, &st) < 0)
-    return tr_error (err, errno, "stat source of %s", dst);
-  cleanup_close int target
-      = open_mount_target (rootfd, dst, S_ISDIR (st.st_mode) ? TARGET_DIR : TARGET_FILE, err);
-  if (target < 0)
-    return -1;
-  struct bind_request r = {
-    .src_fd = src_fd,
-    .target_fd = target,
-    .recursive = flags & MS_REC,
-    .set = flags & ~(MS_BIND | MS_REC | MS_REMOUNT),
-    .rootfd = rootfd,
-    .dst = dst,
-  };
-  cleanup_close int fd = bind_mount_onto (&r, err);
-  return fd < 0 ? -1 : 0;
 }

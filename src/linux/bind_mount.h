@@ -27,9 +27,4 @@ struct bind_request
 /* Make the bind mount; returns an fd on the new mount's root. */
 int bind_mount_onto (const struct bind_request *r, tr_error_t *err);
 
-/* Bind-mount `src_fd` onto the rootfs path `dst` (made if missing, as a
- * file or a directory like the source; MS_REC in flags for a recursive
- * bind, other MS_* flags are set on the new mount). */
-int bind_mount_fd (int src_fd, int rootfd, const char *dst, unsigned long flags, tr_error_t *err);
-
 #endif

@@ -191,7 +191,8 @@ static const struct
 } field_options[] = {
   { "tmpcopyup", offsetof (struct mount_options, tmpcopyup), true, true },
   { "notmpcopyup", offsetof (struct mount_options, tmpcopyup), false, true },
-  /* Recognised, but mounts.c makes no idmapped mounts (yet). */
+  /* Recognised, but no idmapped mounts are made (yet): the config parser
+   * refuses them (oci-spec/spec_parse.c), and features does not list them. */
   { "idmap", offsetof (struct mount_options, idmap), true, false },
   { "ridmap", offsetof (struct mount_options, idmap), true, false },
 };

@@ -16,7 +16,7 @@ struct mount_options
   unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE, maybe | MS_REC */
   bool recursive_attrs;      /* "rro", "rnosuid", ...: applied with mount_setattr(AT_RECURSIVE) */
   unsigned long rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* for the r* options */
-  bool idmap;                /* "idmap" / "ridmap": recognised, not applied by mounts.c */
+  bool idmap;                /* "idmap" / "ridmap": recognised; refused by the parser */
   bool tmpcopyup;            /* tmpfs: start with the content of the covered directory */
   char data[4096];           /* everything else, comma-joined: passed as fs data */
 };
