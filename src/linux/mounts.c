@@ -45,6 +45,25 @@ is_bind (const struct spec_mount *m, const struct mount_options *mo)
  * whatever follows (propagation) goes through that fd, never through the
  * destination's path, which the rootfs could have changed meanwhile. */
 
+/* Bind src onto target with the entry's flags and recursive options. */
+static int
+bind_entry (const struct spec_mount *m, const struct mount_options *mo, const struct mount_context *mc, int src,
+            int target, bool recursive, tr_error_t *err)
+{
+  struct bind_request r = {
+    .src_fd = src,
+    .target_fd = target,
+    .recursive = recursive,
+    .set = mo->flags & ~(MS_BIND | MS_REC | MS_REMOUNT),
+    .clear = mo->clear_flags,
+    .rec_set = mo->rec_attr_set,
+    .rec_clr = mo->rec_attr_clr,
+    .rootfd = mc->rootfd,
+    .dst = m->destination,
+  };
+  return bind_mount_onto (&r, err);
+}
+
 static int
 mount_bind_entry (const struct spec_mount *m, const struct mount_options *mo, const struct mount_context *mc,
                   tr_error_t *err)
@@ -66,18 +85,7 @@ mount_bind_entry (const struct spec_mount *m, const struct mount_options *mo, co
       = open_mount_target (mc->rootfd, m->destination, S_ISDIR (st.st_mode) ? TARGET_DIR : TARGET_FILE, err);
   if (target < 0)
     return -1;
-  struct bind_request r = {
-    .src_fd = src_fd,
-    .target_fd = target,
-    .recursive = mo->flags & MS_REC,
-    .set = mo->flags & ~(MS_BIND | MS_REC | MS_REMOUNT),
-    .clear = mo->clear_flags,
-    .rec_set = mo->rec_attr_set,
-    .rec_clr = mo->rec_attr_clr,
-    .rootfd = mc->rootfd,
-    .dst = m->destination,
-  };
-  return bind_mount_onto (&r, err);
+  return bind_entry (m, mo, mc, src_fd, target, mo->flags & MS_REC, err);
 }
 
 /* sysfs cannot be mounted from a user namespace that does not own the
@@ -89,18 +97,7 @@ mount_sysfs_fallback (const struct spec_mount *m, const struct mount_options *mo
   cleanup_close int src = open ("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (src < 0)
     return tr_error (err, errno, "open /sys");
-  struct bind_request r = {
-    .src_fd = src,
-    .target_fd = target,
-    .recursive = true,
-    .set = mo->flags & ~(MS_BIND | MS_REC | MS_REMOUNT),
-    .clear = mo->clear_flags,
-    .rec_set = mo->rec_attr_set,
-    .rec_clr = mo->rec_attr_clr,
-    .rootfd = mc->rootfd,
-    .dst = m->destination,
-  };
-  return bind_mount_onto (&r, err);
+  return bind_entry (m, mo, mc, src, target, true, err);
 }
 
 static void
@@ -151,10 +148,10 @@ mount_fs_new (const struct spec_mount *m, const struct mount_options *mo, const 
   cleanup_close int mnt = fs_mount_onto (&r, err);
   if (mnt < 0)
     return -1;
+  if (covered >= 0 && copy_up (covered, mnt, mo, err) < 0)
+    return -1;
   if (mo->recursive_attrs
       && mount_fd_set_attrs_recursive (mnt, mo->rec_attr_set, mo->rec_attr_clr, m->destination, err) < 0)
-    return -1;
-  if (covered >= 0 && copy_up (covered, mnt, mo, err) < 0)
     return -1;
   return steal_fd (&mnt);
 }
