@@ -15,7 +15,7 @@
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
 #include "linux/seccomp.h"
-#include "linux/rootfs.h"
+#include "linux/host_mounts.h"
 #include "init/spawn.h"
 #include "init/sync.h"
 #include "linux/terminal.h"
@@ -43,6 +43,7 @@ struct creation
   struct cgroup_mount_plan cgroup_mounts;
   struct ns_plan plan;
   int join_fds[NS_COUNT];
+  struct host_mounts host_mounts_before; /* without a mount namespace: what was there */
 
   /* Resources, in the order they are made. */
   int state_dirfd;
@@ -65,8 +66,8 @@ rollback (struct creation *c)
       kill (c->pid, SIGKILL);
       waitpid (c->pid, NULL, 0);
     }
-  if (c->spec && c->rootfs && spec_find_namespace (c->spec, NS_MOUNT) == NULL
-      && rootfs_release_host_mounts (c->rootfs, &ignored) < 0)
+  if (c->spec && c->rootfs && spec_find_namespace (c->spec, NS_MOUNT) == NULL && c->host_mounts_before.ids
+      && host_mounts_release_new (c->rootfs, &c->host_mounts_before, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: unmount");
   if (c->cgroup_made && cgroup_destroy (c->cgroup_path, c->cgroup_top, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove cgroup");
@@ -91,6 +92,7 @@ release (struct creation *c)
   free (c->rootfs);
   free (c->cgroup_path);
   free (c->cgroup_top);
+  host_mounts_clear (&c->host_mounts_before);
   cgroup_mount_plan_clear (&c->cgroup_mounts);
   spec_free (c->spec);
 }
@@ -319,7 +321,14 @@ create_steps (struct creation *c, tr_error_t *err)
       if (c->console_fd < 0)
         return -1;
     }
-  if (make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0 || spawn (c, err) < 0)
+  bool host_ns = spec_find_namespace (c->spec, NS_MOUNT) == NULL;
+  if (make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0)
+    return -1;
+  if (host_ns && host_mounts_list (c->rootfs, &c->host_mounts_before, err) < 0)
+    return -1;
+  if (spawn (c, err) < 0)
+    return -1;
+  if (host_ns && host_mounts_record (c->state_dirfd, c->rootfs, &c->host_mounts_before, err) < 0)
     return -1;
   return record_state (c, err);
 }

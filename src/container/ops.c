@@ -7,7 +7,7 @@
 #include "linux/hooks.h"
 #include "util/log.h"
 #include "linux/procfs.h"
-#include "linux/rootfs.h"
+#include "linux/host_mounts.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
@@ -210,7 +210,7 @@ remove_container (const char *root, const char *id, int dirfd, const struct cont
 {
   if (st->cgroup_path && st->cgroup_path[0] && cgroup_destroy (st->cgroup_path, st->cgroup_top, err) < 0)
     return -1;
-  if (st->mount_ns_shared && st->rootfs && rootfs_release_host_mounts (st->rootfs, err) < 0)
+  if (st->mount_ns_shared && st->rootfs && host_mounts_release_recorded (dirfd, st->rootfs, err) < 0)
     return -1;
   run_hooks_warn (dirfd, st, STATUS_STOPPED, true);
   return state_dir_remove (root, id, err);

@@ -1,59 +1,68 @@
-/* Mounting by fd: the bind-mount primitive that the spec's mounts, the
- * device nodes, the console and the cgroup mounts all use. */
 #include "config.h"
 #include "linux/bind_mount.h"
-#include "linux/mount_flags.h"
+#include "linux/mount_fd.h"
 #include "util/cleanup.h"
 #include "util/fs_safe.h"
+#include "util/log.h"
+#include "util/syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
 
-/* Per-mount flags that a bind remount would otherwise reset.  In a user
- * namespace the kernel "locks" them on mounts inherited from the host and
- * refuses a remount that tries to clear them, so they are carried over.
- * Read-only is left to the mount's own options ("ro"/"rw"). */
-static unsigned long
-locked_flags (int fd)
+/* Before Linux 5.2: mount(2) through /proc/self/fd, then the new mount is
+ * found by its path again (nothing better exists on such a kernel). */
+static int
+bind_mount_legacy (const struct bind_request *r, tr_error_t *err)
 {
-  struct statvfs sv;
-  if (fstatvfs (fd, &sv) < 0)
-    return 0;
-  return mount_flags_from_statvfs (sv.f_flag) & ~MS_RDONLY;
-}
-
-int
-remount_bind (int rootfd, const char *dst, unsigned long flags, unsigned long clear, tr_error_t *err)
-{
-  cleanup_close int fd = safe_openat (rootfd, dst, O_PATH, 0, err);
+  char sp[64], tp[64];
+  unsigned long rec = r->recursive ? MS_REC : 0;
+  if (mount (fd_path (r->src_fd, sp), fd_path (r->target_fd, tp), NULL, MS_BIND | rec, NULL) < 0)
+    return tr_error (err, errno, "bind mount on %s", r->dst);
+  cleanup_close int fd = mount_fd_reopen_path (r->rootfd, r->dst, err);
   if (fd < 0)
     return -1;
-  char p[64];
-  unsigned long all = ((flags | locked_flags (fd)) & ~clear) & ~(MS_BIND | MS_REC | MS_REMOUNT);
-  if (mount (NULL, fd_path (fd, p), NULL, MS_BIND | MS_REMOUNT | all, NULL) < 0)
-    return tr_error (err, errno, "remount %s", dst);
+  if (mount_fd_set_flags_attached (fd, r->set, r->clear, r->dst, err) < 0)
+    return -1;
+  return steal_fd (&fd);
+}
+
+static int
+set_detached (int fd, const struct bind_request *r, tr_error_t *err)
+{
+  if (mount_fd_set_flags (fd, r->set, r->clear, false, r->dst, err) < 0)
+    return -1;
+  if ((r->rec_set || r->rec_clr) && mount_fd_set_attrs_recursive (fd, r->rec_set, r->rec_clr, r->dst, err) < 0)
+    return -1;
   return 0;
 }
 
 int
-bind_mount_fd (int src_fd, int rootfd, const char *dst, unsigned long flags, tr_error_t *err)
+bind_mount_onto (const struct bind_request *r, tr_error_t *err)
 {
-  struct stat st;
-  if (fstat (src_fd, &st) < 0)
-    return tr_error (err, errno, "stat source of %s", dst);
-  cleanup_close int target
-      = open_mount_target (rootfd, dst, S_ISDIR (st.st_mode) ? TARGET_DIR : TARGET_FILE, err);
-  if (target < 0)
+  unsigned flags = TR_OPEN_TREE_CLONE_FLAGS | TR_AT_EMPTY_PATH | (r->recursive ? TR_AT_RECURSIVE : 0);
+  cleanup_close int fd = sys_open_tree (r->src_fd, "", flags);
+  if (fd < 0 && errno == ENOSYS)
+    {
+      log_debug ("open_tree: not in this kernel, bind %s with mount(2)", r->dst);
+      return bind_mount_legacy (r, err);
+    }
+  if (fd < 0)
+    return tr_error (err, errno, "bind mount on %s: open_tree", r->dst);
+  /* The attributes go on the detached clone, before anyone can see it.
+   * Without mount_setattr() (5.2 to 5.11) they follow the attach, on the fd. */
+  bool late = false;
+  if (set_detached (fd, r, err) < 0)
+    {
+      if (!mount_api_missing (err))
+        return -1;
+      late = true;
+    }
+  if (mount_fd_attach (fd, r->target_fd, r->dst, err) < 0)
     return -1;
-  char sp[64], tp[64];
-  if (mount (fd_path (src_fd, sp), fd_path (target, tp), NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
-    return tr_error (err, errno, "bind mount on %s", dst);
-  unsigned long extra = flags & ~(MS_BIND | MS_REC);
-  if (extra && remount_bind (rootfd, dst, extra, 0, err) < 0)
+  if (late && mount_fd_set_flags_attached (fd, r->set, r->clear, r->dst, err) < 0)
     return -1;
-  return 0;
+  if (late && (r->rec_set || r->rec_clr))
+    return tr_error_plain (err, ENOSYS, "%s: recursive mount options need mount_setattr (Linux 5.12)", r->dst);
+  return steal_fd (&fd);
 }
-

@@ -1,18 +1,30 @@
-/* Mounting by fd: bind a source (an O_PATH fd the caller opened and
- * checked) onto a path inside the rootfs, then apply flags with a bind
- * remount that keeps the flags the kernel locks in a user namespace. */
+/* Bind mounts by fd: clone a source (an O_PATH fd the caller opened and
+ * checked) with open_tree(), set its flags on the detached clone, attach
+ * it onto a verified mount point with move_mount().  Flags the options do
+ * not name keep their value, so the flags a user namespace locks on mounts
+ * from the host (nosuid, nodev, noexec, atime) stay set. */
 #ifndef TINYRUN_BIND_MOUNT_H
 #define TINYRUN_BIND_MOUNT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "util/error.h"
 
-/* Bind-mount `src_fd` onto the rootfs path `dst` (MS_REC in flags for a
- * recursive bind), then remount it with the other flags, if any. */
-int bind_mount_fd (int src_fd, int rootfd, const char *dst, unsigned long flags, tr_error_t *err);
+struct bind_request
+{
+  int src_fd;                /* what to bind */
+  int target_fd;             /* O_PATH fd on the verified mount point */
+  bool recursive;            /* rbind: the source's submounts too */
+  unsigned long set, clear;  /* per-mount MS_* flags to set / clear */
+  uint64_t rec_set, rec_clr; /* MOUNT_ATTR_* for every mount of the tree */
+  /* Only for kernels without open_tree() (before 5.2), whose bind mount
+   * can only be found again by its path: the rootfs and the path in it. */
+  int rootfd;
+  const char *dst;           /* also names the mount in messages */
+};
 
-/* Remount the bind mount at `dst` with `flags` plus its locked flags
- * (nosuid, nodev, noexec, atime), less `clear`.  It reopens `dst`: after a
- * mount, an fd opened before it still names the covered directory. */
-int remount_bind (int rootfd, const char *dst, unsigned long flags, unsigned long clear, tr_error_t *err);
+/* Make the bind mount; returns an fd on the new mount's root. */
+int bind_mount_onto (const struct bind_request *r, tr_error_t *err);
 
 #endif

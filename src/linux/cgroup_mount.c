@@ -1,37 +1,42 @@
 #include "config.h"
 #include "linux/cgroup_mount.h"
 #include "linux/bind_mount.h"
+#include "linux/mount_fd.h"
 #include "util/cleanup.h"
-#include "util/fileutil.h"
 #include "util/fs_safe.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/mount.h>
 
 #define CGROUP_MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
+/* One hierarchy at `path` below `base` (the rootfs, or the tmpfs that
+ * holds the hierarchies); returns an fd on the new mount. */
 static int
-mount_hierarchy (int rootfd, const char *dst, const struct cgroup_mount_source *h, unsigned long flags,
+mount_hierarchy (int base, const char *path, const struct cgroup_mount_source *h, unsigned long flags,
                  bool cgroup_ns, tr_error_t *err)
 {
+  cleanup_close int target = open_mount_target (base, path, TARGET_DIR, err);
+  if (target < 0)
+    return -1;
   if (!cgroup_ns)
     {
       cleanup_close int src_fd = open (h->host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (src_fd < 0)
         return tr_error (err, errno, "open %s", h->host_dir);
-      return bind_mount_fd (src_fd, rootfd, dst, MS_REC | flags, err);
+      struct bind_request b
+          = { .src_fd = src_fd, .target_fd = target, .recursive = true, .set = flags, .rootfd = base, .dst = path };
+      return bind_mount_onto (&b, err);
     }
-  cleanup_close int target = open_mount_target (rootfd, dst, TARGET_DIR, err);
-  if (target < 0)
-    return -1;
-  char tp[64];
-  if (mount ("cgroup", fd_path (target, tp), h->fstype, flags, h->options) < 0)
-    return tr_error (err, errno, "mount %s%s%s on %s", h->fstype, h->options ? " " : "",
-                     h->options ? h->options : "", dst);
-  return 0;
+  struct fs_mount_request r = { .type = h->fstype,
+                                .source = "cgroup",
+                                .data = h->options,
+                                .flags = flags,
+                                .target_fd = target,
+                                .rootfd = base,
+                                .dst = path };
+  return fs_mount_onto (&r, err);
 }
 
 static int
@@ -41,27 +46,28 @@ mount_tree (int rootfd, const char *dst, unsigned long flags, const struct cgrou
   cleanup_close int target = open_mount_target (rootfd, dst, TARGET_DIR, err);
   if (target < 0)
     return -1;
-  char tp[64];
-  if (mount ("tmpfs", fd_path (target, tp), "tmpfs", CGROUP_MOUNT_FLAGS, "mode=755") < 0)
-    return tr_error (err, errno, "mount tmpfs on %s", dst);
+  struct fs_mount_request r = { .type = "tmpfs",
+                                .source = "tmpfs",
+                                .data = "mode=755",
+                                .flags = CGROUP_MOUNT_FLAGS,
+                                .target_fd = target,
+                                .rootfd = rootfd,
+                                .dst = dst };
+  cleanup_close int tmpfs = fs_mount_onto (&r, err);
+  if (tmpfs < 0)
+    return -1;
+  /* The hierarchies' mount points are looked up in the fresh tmpfs. */
   for (size_t i = 0; i < plan->n; i++)
     {
-      cleanup_free char *sub = path_join (dst, plan->v[i].subdir);
-      if (sub == NULL)
-        return tr_error (err, ENOMEM, "cgroup mount");
-      if (mount_hierarchy (rootfd, sub, &plan->v[i], CGROUP_MOUNT_FLAGS | flags, cgroup_ns, err) < 0)
-        return -1;
+      cleanup_close int h = mount_hierarchy (tmpfs, plan->v[i].subdir, &plan->v[i], CGROUP_MOUNT_FLAGS | flags,
+                                             cgroup_ns, err);
+      if (h < 0)
+        return tr_error_wrap (err, "%s", dst);
     }
   /* The tmpfs itself becomes read-only last, once its mount points exist. */
-  if (flags & MS_RDONLY)
-    {
-      cleanup_close int fd = safe_openat (rootfd, dst, O_PATH, 0, err);
-      if (fd < 0)
-        return -1;
-      if (mount (NULL, fd_path (fd, tp), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | CGROUP_MOUNT_FLAGS, NULL) < 0)
-        return tr_error (err, errno, "remount %s read-only", dst);
-    }
-  return 0;
+  if ((flags & MS_RDONLY) && mount_fd_set_flags_attached (tmpfs, MS_RDONLY, 0, dst, err) < 0)
+    return -1;
+  return steal_fd (&tmpfs);
 }
 
 int

@@ -28,7 +28,7 @@ struct cgroup_mount_plan
 /* With a cgroup namespace the hierarchies are mounted afresh (the kernel
  * roots them at the container's cgroup); without one, the container's own
  * cgroup directories (host_dir) are bind-mounted so it cannot see its
- * neighbours. */
+ * neighbours.  Returns an fd on the new mount. */
 int cgroup_mount (int rootfd, const char *dst, unsigned long flags, const struct cgroup_mount_plan *plan,
                   bool cgroup_ns, tr_error_t *err);
 

@@ -69,7 +69,40 @@ open_parent (int rootfd, const char *path, const char **name, tr_error_t *err)
   if (made < 0)
     return -1;
   *name = slash + 1;
-  return safe_openat (rootfd, dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY, 0, err);
+  /* Reopen that very directory (not its path) for the *at() calls. */
+  char p[64];
+  int fd = open (fd_path (made, p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open %s", dir[0] ? dir : "/");
+  return fd;
+}
+
+/* Open the node `name` just made in dirfd without following it, and
+ * check it is the node that was made (and not something put there since). */
+static int
+open_made_node (int dirfd, const char *name, const struct device *d, tr_error_t *err)
+{
+  cleanup_close int fd = openat (dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open %s", d->path);
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return tr_error (err, errno, "stat %s", d->path);
+  bool same = (st.st_mode & S_IFMT) == type_bits (d->type)
+              && (d->type == 'p' || st.st_rdev == makedev (d->major, d->minor));
+  if (!same)
+    return tr_error_plain (err, EEXIST, "%s: replaced while it was being created", d->path);
+  return steal_fd (&fd);
+}
+
+/* Remove whatever the image had at name (a file, a symlink: never
+ * followed); a directory stays and makes the creation fail. */
+static int
+clear_name (int dirfd, const char *name, const char *path, tr_error_t *err)
+{
+  if (unlinkat (dirfd, name, 0) < 0 && errno != ENOENT && errno != EISDIR)
+    return tr_error (err, errno, "remove %s", path);
+  return 0;
 }
 
 static int
@@ -79,28 +112,45 @@ make_node (int rootfd, const struct device *d, tr_error_t *err)
   cleanup_close int dirfd = open_parent (rootfd, d->path, &name, err);
   if (dirfd < 0)
     return -1;
-  /* Whatever the image had there (a file, a symlink) is replaced. */
-  if (unlinkat (dirfd, name, 0) < 0 && errno != ENOENT && errno != EISDIR)
-    return tr_error (err, errno, "remove %s", d->path);
+  if (clear_name (dirfd, name, d->path, err) < 0)
+    return -1;
   dev_t dev = d->type == 'p' ? 0 : makedev (d->major, d->minor);
   if (mknodat (dirfd, name, type_bits (d->type) | (d->mode & 07777), dev) < 0)
     return tr_error (err, errno, "mknod %s", d->path);
-  /* mknod applies the umask: set the mode explicitly. */
-  if (fchmodat (dirfd, name, d->mode & 07777, 0) < 0)
+  /* mknod applies the umask: set the mode explicitly, on the node itself
+   * (through its fd), so a symlink swapped in cannot redirect it. */
+  cleanup_close int fd = open_made_node (dirfd, name, d, err);
+  if (fd < 0)
+    return -1;
+  char p[64];
+  if (fchmodat (AT_FDCWD, fd_path (fd, p), d->mode & 07777, 0) < 0)
     return tr_error (err, errno, "chmod %s", d->path);
-  if (fchownat (dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+  if (fchownat (fd, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
     return tr_error (err, errno, "chown %s", d->path);
   return 0;
 }
 
-/* In a user namespace: bind the host's node over an empty file. */
+/* In a user namespace: bind the host's node over an empty file made in
+ * place of whatever the image had there. */
 static int
 bind_node (int rootfd, const struct device *d, tr_error_t *err)
 {
   cleanup_close int src = open (d->path, O_PATH | O_CLOEXEC);
   if (src < 0)
     return tr_error (err, errno, "open host device %s", d->path);
-  return bind_mount_fd (src, rootfd, d->path, 0, err);
+  const char *name;
+  cleanup_close int dirfd = open_parent (rootfd, d->path, &name, err);
+  if (dirfd < 0)
+    return -1;
+  if (clear_name (dirfd, name, d->path, err) < 0)
+    return -1;
+  /* The mount point is the file just made, by its fd. */
+  cleanup_close int target = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (target < 0)
+    return tr_error (err, errno, "create %s", d->path);
+  struct bind_request r = { .src_fd = src, .target_fd = target, .rootfd = rootfd, .dst = d->path };
+  cleanup_close int mnt = bind_mount_onto (&r, err);
+  return mnt < 0 ? -1 : 0;
 }
 
 static int

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -44,6 +45,61 @@ mount_flags_from_statvfs (unsigned long f_flag)
     if (f_flag & statvfs_flags[i].st)
       out |= statvfs_flags[i].ms;
   return out;
+}
+
+static const struct
+{
+  unsigned long ms;
+  uint64_t attr;
+} attr_flags[] = {
+  { MS_RDONLY, ATTR_RDONLY },         { MS_NOSUID, ATTR_NOSUID },         { MS_NODEV, ATTR_NODEV },
+  { MS_NOEXEC, ATTR_NOEXEC },         { MS_NODIRATIME, ATTR_NODIRATIME }, { MS_NOSYMFOLLOW, ATTR_NOSYMFOLLOW },
+};
+
+#define ATTR_ATIME_MASK 0x00000070
+
+void
+mount_attr_from_flags (unsigned long set, unsigned long clear, uint64_t *attr_set, uint64_t *attr_clr)
+{
+  *attr_set = *attr_clr = 0;
+  for (size_t i = 0; i < sizeof attr_flags / sizeof attr_flags[0]; i++)
+    {
+      if (set & attr_flags[i].ms)
+        *attr_set |= attr_flags[i].attr;
+      else if (clear & attr_flags[i].ms)
+        *attr_clr |= attr_flags[i].attr;
+    }
+  /* The atime mode is one field: naming any mode replaces it. */
+  if (set & MS_NOATIME)
+    *attr_set |= ATTR_NOATIME;
+  else if (set & MS_STRICTATIME)
+    *attr_set |= ATTR_STRICTATIME;
+  else if (!(set & MS_RELATIME) && !(clear & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)))
+    return;
+  *attr_clr |= ATTR_ATIME_MASK;
+}
+
+static const struct
+{
+  unsigned long ms;
+  const char *name;
+} sb_flags[] = {
+  { MS_RDONLY, "ro" },      { MS_SYNCHRONOUS, "sync" }, { MS_DIRSYNC, "dirsync" },
+  { MS_LAZYTIME, "lazytime" }, { MS_MANDLOCK, "mand" }, { MS_SILENT, "silent" },
+};
+
+size_t
+mount_sb_flag_names (unsigned long flags, const char **out, size_t max)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof sb_flags / sizeof sb_flags[0]; i++)
+    if (flags & sb_flags[i].ms)
+      {
+        if (n < max)
+          out[n] = sb_flags[i].name;
+        n++;
+      }
+  return n;
 }
 
 static const struct
@@ -135,7 +191,8 @@ static const struct
 } field_options[] = {
   { "tmpcopyup", offsetof (struct mount_options, tmpcopyup), true, true },
   { "notmpcopyup", offsetof (struct mount_options, tmpcopyup), false, true },
-  /* Recognised, but mounts.c makes no idmapped mounts (yet). */
+  /* Recognised, but no idmapped mounts are made (yet): the config parser
+   * refuses them (oci-spec/spec_parse.c), and features does not list them. */
   { "idmap", offsetof (struct mount_options, idmap), true, false },
   { "ridmap", offsetof (struct mount_options, idmap), true, false },
 };

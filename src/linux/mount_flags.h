@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/error.h"
 
@@ -15,7 +16,7 @@ struct mount_options
   unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE, maybe | MS_REC */
   bool recursive_attrs;      /* "rro", "rnosuid", ...: applied with mount_setattr(AT_RECURSIVE) */
   unsigned long rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* for the r* options */
-  bool idmap;                /* "idmap" / "ridmap": recognised, not applied by mounts.c */
+  bool idmap;                /* "idmap" / "ridmap": recognised; refused by the parser */
   bool tmpcopyup;            /* tmpfs: start with the content of the covered directory */
   char data[4096];           /* everything else, comma-joined: passed as fs data */
 };
@@ -34,6 +35,18 @@ int mount_options_parse (char *const *options, size_t n, struct mount_options *o
  * flags of mounts inherited from the host and refuses a remount that would
  * change them. */
 unsigned long mount_flags_from_statvfs (unsigned long f_flag);
+
+/* The per-mount flags (MS_*) that `set` sets and `clear` clears, as a
+ * mount_setattr() change (MOUNT_ATTR_*).  What neither names keeps its
+ * value on the mount, so the flags a user namespace locks on a bind mount
+ * stay as they are.  An atime option replaces the atime mode ("atime",
+ * "norelatime" and "nostrictatime" mean relatime, the kernel's default). */
+void mount_attr_from_flags (unsigned long set, unsigned long clear, uint64_t *attr_set, uint64_t *attr_clr);
+
+/* The superblock flags among `flags` as the fsconfig() flag names that
+ * set them ("ro", "sync", "dirsync", "lazytime", "mand", "silent"): fills
+ * out with at most max names; returns how many there are. */
+size_t mount_sb_flag_names (unsigned long flags, const char **out, size_t max);
 
 /* The names of the options that mount_options_parse() recognises and the
  * mount code applies, in table order: out receives at most max of them;

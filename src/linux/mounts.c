@@ -8,6 +8,7 @@
 #include "util/fs_safe.h"
 #include "util/log.h"
 #include "linux/mount_flags.h"
+#include "linux/mount_fd.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
@@ -40,32 +41,27 @@ is_bind (const struct spec_mount *m, const struct mount_options *mo)
   return (mo->flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
 }
 
-static int
-apply_propagation (int rootfd, const char *dst, unsigned long propagation, tr_error_t *err)
-{
-  if (propagation == 0)
-    return 0;
-  cleanup_close int fd = safe_openat (rootfd, dst, O_PATH, 0, err);
-  if (fd < 0)
-    return -1;
-  char p[64];
-  if (mount (NULL, fd_path (fd, p), NULL, propagation, NULL) < 0)
-    return tr_error (err, errno, "set propagation of %s", dst);
-  return 0;
-}
+/* Each mount_*_entry() makes one mount and returns an fd on its root:
+ * whatever follows (propagation) goes through that fd, never through the
+ * destination's path, which the rootfs could have changed meanwhile. */
 
+/* Bind src onto target with the entry's flags and recursive options. */
 static int
-apply_recursive_attrs (int rootfd, const char *dst, const struct mount_options *mo, tr_error_t *err)
+bind_entry (const struct spec_mount *m, const struct mount_options *mo, const struct mount_context *mc, int src,
+            int target, bool recursive, tr_error_t *err)
 {
-  if (!mo->recursive_attrs)
-    return 0;
-  cleanup_close int fd = safe_openat (rootfd, dst, O_PATH, 0, err);
-  if (fd < 0)
-    return -1;
-  struct tr_mount_attr attr = { .attr_set = mo->rec_attr_set, .attr_clr = mo->rec_attr_clr };
-  if (sys_mount_setattr (fd, "", AT_EMPTY_PATH | TR_AT_RECURSIVE, &attr) < 0)
-    return tr_error (err, errno, "mount_setattr (recursive options) on %s", dst);
-  return 0;
+  struct bind_request r = {
+    .src_fd = src,
+    .target_fd = target,
+    .recursive = recursive,
+    .set = mo->flags & ~(MS_BIND | MS_REC | MS_REMOUNT),
+    .clear = mo->clear_flags,
+    .rec_set = mo->rec_attr_set,
+    .rec_clr = mo->rec_attr_clr,
+    .rootfd = mc->rootfd,
+    .dst = m->destination,
+  };
+  return bind_mount_onto (&r, err);
 }
 
 static int
@@ -82,26 +78,82 @@ mount_bind_entry (const struct spec_mount *m, const struct mount_options *mo, co
   cleanup_close int src_fd = open (src, O_PATH | O_CLOEXEC);
   if (src_fd < 0)
     return tr_error (err, errno, "open bind source %s", src);
-  if (bind_mount_fd (src_fd, mc->rootfd, m->destination, mo->flags & MS_REC, err) < 0)
+  struct stat st;
+  if (fstat (src_fd, &st) < 0)
+    return tr_error (err, errno, "stat bind source %s", src);
+  cleanup_close int target
+      = open_mount_target (mc->rootfd, m->destination, S_ISDIR (st.st_mode) ? TARGET_DIR : TARGET_FILE, err);
+  if (target < 0)
     return -1;
-  unsigned long extra = mo->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
-  if ((extra || mo->clear_flags) && remount_bind (mc->rootfd, m->destination, extra, mo->clear_flags, err) < 0)
-    return -1;
-  return 0;
+  return bind_entry (m, mo, mc, src_fd, target, mo->flags & MS_REC, err);
 }
 
 /* sysfs cannot be mounted from a user namespace that does not own the
  * network namespace; bind the host's /sys instead, as runc does. */
 static int
 mount_sysfs_fallback (const struct spec_mount *m, const struct mount_options *mo, const struct mount_context *mc,
-                      tr_error_t *err)
+                      int target, tr_error_t *err)
 {
   cleanup_close int src = open ("/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (src < 0)
     return tr_error (err, errno, "open /sys");
-  if (bind_mount_fd (src, mc->rootfd, m->destination, MS_REC, err) < 0)
+  return bind_entry (m, mo, mc, src, target, true, err);
+}
+
+static void
+fs_data (const struct spec_mount *m, const struct mount_options *mo, const struct mount_context *mc, char *data,
+         size_t size)
+{
+  snprintf (data, size, "%s", mo->data);
+  if (mc->mount_label && mc->mount_label[0] && strcmp (m->type, "proc") != 0 && strcmp (m->type, "sysfs") != 0)
+    {
+      size_t used = strlen (data);
+      snprintf (data + used, size - used, "%scontext=\"%s\"", used ? "," : "", mc->mount_label);
+    }
+}
+
+/* tmpcopyup: fill the new tmpfs with the directory it covers. */
+static int
+copy_up (int covered, int mnt, const struct mount_options *mo, tr_error_t *err)
+{
+  if (mo->flags & MS_RDONLY)
+    return tr_error_plain (err, EINVAL, "options: tmpcopyup needs a writable tmpfs");
+  cleanup_close int fresh = openat (mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fresh < 0)
+    return tr_error (err, errno, "tmpcopyup: open the new tmpfs");
+  if (copy_tree (covered, fresh, err) < 0)
+    return tr_error_wrap (err, "tmpcopyup");
+  return 0;
+}
+
+static int
+mount_fs_new (const struct spec_mount *m, const struct mount_options *mo, const struct mount_context *mc,
+              int target, tr_error_t *err)
+{
+  char data[sizeof mo->data + 128];
+  fs_data (m, mo, mc, data, sizeof data);
+  /* tmpcopyup: keep a handle on the directory about to be covered. */
+  cleanup_close int covered = -1;
+  if (mo->tmpcopyup && strcmp (m->type, "tmpfs") == 0)
+    covered = openat (target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct fs_mount_request r = {
+    .type = m->type,
+    .source = m->source ? m->source : m->type,
+    .data = data,
+    .flags = mo->flags & ~MS_REMOUNT,
+    .target_fd = target,
+    .rootfd = mc->rootfd,
+    .dst = m->destination,
+  };
+  cleanup_close int mnt = fs_mount_onto (&r, err);
+  if (mnt < 0)
     return -1;
-  return remount_bind (mc->rootfd, m->destination, mo->flags & ~(MS_BIND | MS_REC), mo->clear_flags, err);
+  if (covered >= 0 && copy_up (covered, mnt, mo, err) < 0)
+    return -1;
+  if (mo->recursive_attrs
+      && mount_fd_set_attrs_recursive (mnt, mo->rec_attr_set, mo->rec_attr_clr, m->destination, err) < 0)
+    return -1;
+  return steal_fd (&mnt);
 }
 
 static int
@@ -117,38 +169,13 @@ mount_fs_entry (const struct spec_mount *m, const struct mount_options *mo, cons
   cleanup_close int target = open_mount_target (mc->rootfd, m->destination, TARGET_DIR, err);
   if (target < 0)
     return -1;
-  char tp[64];
-  char data[sizeof mo->data + 128];
-  snprintf (data, sizeof data, "%s", mo->data);
-  if (mc->mount_label && mc->mount_label[0] && strcmp (type, "proc") != 0 && strcmp (type, "sysfs") != 0)
+  int mnt = mount_fs_new (m, mo, mc, target, err);
+  if (mnt < 0 && strcmp (type, "sysfs") == 0 && (*err)->status == EPERM && mc->user_ns && !mc->net_ns)
     {
-      size_t used = strlen (data);
-      snprintf (data + used, sizeof data - used, "%scontext=\"%s\"", used ? "," : "", mc->mount_label);
+      tr_error_free (err);
+      return mount_sysfs_fallback (m, mo, mc, target, err);
     }
-  const char *source = m->source ? m->source : type;
-  /* tmpcopyup: keep a handle on the directory about to be covered. */
-  cleanup_close int covered = -1;
-  if (mo->tmpcopyup && strcmp (type, "tmpfs") == 0)
-    covered = openat (target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (mount (source, fd_path (target, tp), type, mo->flags & ~MS_REMOUNT, data[0] ? data : NULL) < 0)
-    {
-      int saved = errno;
-      if (strcmp (type, "sysfs") == 0 && saved == EPERM && mc->user_ns && !mc->net_ns)
-        return mount_sysfs_fallback (m, mo, mc, err);
-      return tr_error (err, saved, "mount %s on %s", type, m->destination);
-    }
-  if (covered >= 0)
-    {
-      /* A read-only tmpfs cannot be filled: copy first, then remount. */
-      cleanup_close int fresh = safe_openat (mc->rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0, err);
-      if (fresh < 0)
-        return -1;
-      if (mo->flags & MS_RDONLY)
-        return tr_error_plain (err, EINVAL, "options: tmpcopyup needs a writable tmpfs");
-      if (copy_tree (covered, fresh, err) < 0)
-        return tr_error_wrap (err, "tmpcopyup");
-    }
-  return 0;
+  return mnt;
 }
 
 static int
@@ -159,12 +186,10 @@ mount_one (const struct spec_mount *m, const struct mount_context *mc, tr_error_
     return -1;
   if (m->destination[0] != '/')
     return tr_error_plain (err, EINVAL, "destination: must be an absolute path");
-  int ret = is_bind (m, &mo) ? mount_bind_entry (m, &mo, mc, err) : mount_fs_entry (m, &mo, mc, err);
-  if (ret < 0)
+  cleanup_close int mnt = is_bind (m, &mo) ? mount_bind_entry (m, &mo, mc, err) : mount_fs_entry (m, &mo, mc, err);
+  if (mnt < 0)
     return -1;
-  if (apply_recursive_attrs (mc->rootfd, m->destination, &mo, err) < 0)
-    return -1;
-  return apply_propagation (mc->rootfd, m->destination, mo.propagation, err);
+  return mount_fd_propagation (mnt, mo.propagation, m->destination, err);
 }
 
 int

@@ -1,14 +1,14 @@
 #include "config.h"
 #include "linux/paths.h"
+#include "linux/bind_mount.h"
+#include "linux/mount_fd.h"
 #include "util/cleanup.h"
 #include "util/fs_safe.h"
-#include "linux/mount_flags.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
 static int
@@ -25,6 +25,30 @@ open_dev_null (tr_error_t *err)
   return steal_fd (&fd);
 }
 
+#define MASK_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* Hide what `fd` names: an empty read-only tmpfs over a directory, the
+ * verified /dev/null (*null_fd, opened on first use) over anything else. */
+static int
+mask_one (int fd, const char *path, int *null_fd, tr_error_t *err)
+{
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return tr_error (err, errno, "stat %s", path);
+  if (S_ISDIR (st.st_mode))
+    {
+      struct fs_mount_request r = { .type = "tmpfs", .source = "tmpfs", .data = "size=0", .flags = MASK_FLAGS,
+                                    .target_fd = fd, .rootfd = AT_FDCWD, .dst = path };
+      cleanup_close int mnt = fs_mount_onto (&r, err);
+      return mnt < 0 ? -1 : 0;
+    }
+  if (*null_fd < 0 && (*null_fd = open_dev_null (err)) < 0)
+    return -1;
+  struct bind_request b = { .src_fd = *null_fd, .target_fd = fd, .rootfd = AT_FDCWD, .dst = path };
+  cleanup_close int mnt = bind_mount_onto (&b, err);
+  return mnt < 0 ? -1 : 0;
+}
+
 int
 paths_mask (const strlist *paths, tr_error_t *err)
 {
@@ -35,20 +59,8 @@ paths_mask (const strlist *paths, tr_error_t *err)
       cleanup_close int fd = safe_openat (AT_FDCWD, path, O_PATH, 0, NULL);
       if (fd < 0)
         continue; /* nothing there: nothing to hide */
-      struct stat st;
-      if (fstat (fd, &st) < 0)
-        return tr_error (err, errno, "linux.maskedPaths[%zu]: stat %s", i, path);
-      char p[64], np[64];
-      if (S_ISDIR (st.st_mode))
-        {
-          if (mount ("tmpfs", fd_path (fd, p), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
-            return tr_error (err, errno, "linux.maskedPaths[%zu]: mount tmpfs on %s", i, path);
-          continue;
-        }
-      if (null_fd < 0 && (null_fd = open_dev_null (err)) < 0)
+      if (mask_one (fd, path, &null_fd, err) < 0)
         return tr_error_wrap (err, "linux.maskedPaths[%zu]", i);
-      if (mount (fd_path (null_fd, np), fd_path (fd, p), NULL, MS_BIND, NULL) < 0)
-        return tr_error (err, errno, "linux.maskedPaths[%zu]: bind /dev/null on %s", i, path);
     }
   return 0;
 }
@@ -62,19 +74,18 @@ paths_make_readonly (const strlist *paths, tr_error_t *err)
       cleanup_close int fd = safe_openat (AT_FDCWD, path, O_PATH, 0, NULL);
       if (fd < 0)
         continue;
-      char p[64];
-      if (mount (fd_path (fd, p), fd_path (fd, p), NULL, MS_BIND | MS_REC, NULL) < 0)
-        return tr_error (err, errno, "linux.readonlyPaths[%zu]: bind %s", i, path);
-      /* Reopen: the fd still names the directory under the new mount. */
-      cleanup_close int top = safe_openat (AT_FDCWD, path, O_PATH, 0, err);
-      if (top < 0)
+      /* Bind the path (and the mounts below it) onto itself: the top one
+       * is made read-only on the detached clone, then attached where fd
+       * was opened. */
+      struct bind_request b = { .src_fd = fd,
+                                .target_fd = fd,
+                                .recursive = true,
+                                .set = MS_RDONLY,
+                                .rootfd = AT_FDCWD,
+                                .dst = path };
+      cleanup_close int mnt = bind_mount_onto (&b, err);
+      if (mnt < 0)
         return tr_error_wrap (err, "linux.readonlyPaths[%zu]", i);
-      struct statvfs sv;
-      unsigned long keep = 0;
-      if (fstatvfs (top, &sv) == 0)
-        keep = mount_flags_from_statvfs (sv.f_flag);
-      if (mount (NULL, fd_path (top, p), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | keep, NULL) < 0)
-        return tr_error (err, errno, "linux.readonlyPaths[%zu]: remount %s read-only", i, path);
     }
   return 0;
 }

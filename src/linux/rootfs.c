@@ -2,8 +2,9 @@
 #include "linux/rootfs.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "linux/bind_mount.h"
 #include "linux/mount_flags.h"
-#include "linux/mountinfo.h"
+#include "linux/mount_fd.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
@@ -26,14 +27,29 @@ root_propagation (const struct spec *spec, tr_error_t *err, int *bad)
   return flags;
 }
 
+/* Bind the rootfs onto itself (with its submounts), so that it is a mount
+ * point; returns an fd on the new mount's root. */
+static int
+bind_rootfs (const char *rootfs, tr_error_t *err)
+{
+  cleanup_close int fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open rootfs %s", rootfs);
+  struct bind_request r = { .src_fd = fd, .target_fd = fd, .recursive = true, .rootfd = AT_FDCWD, .dst = rootfs };
+  int mnt = bind_mount_onto (&r, err);
+  if (mnt < 0)
+    return tr_error_wrap (err, "bind mount rootfs %s", rootfs);
+  return mnt;
+}
+
 int
 rootfs_prepare (const struct spec *spec, const char *rootfs, enum rootfs_switch how, tr_error_t *err)
 {
   if (how == ROOTFS_CHROOT)
     {
       /* The host's namespace: change nothing but what the container needs. */
-      if (spec->root->readonly && mount (rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-        return tr_error (err, errno, "bind mount rootfs %s", rootfs);
+      if (spec->root->readonly)
+        return bind_rootfs (rootfs, err);
       int fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (fd < 0)
         return tr_error (err, errno, "open rootfs %s", rootfs);
@@ -51,12 +67,7 @@ rootfs_prepare (const struct spec *spec, const char *rootfs, enum rootfs_switch 
   /* Recursive on "/", so no mount made in the container reaches the host. */
   if (mount (NULL, "/", NULL, prop | MS_REC, NULL) < 0)
     return tr_error (err, errno, "set propagation of /");
-  if (mount (rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return tr_error (err, errno, "bind mount rootfs %s", rootfs);
-  int fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return tr_error (err, errno, "open rootfs %s", rootfs);
-  return fd;
+  return bind_rootfs (rootfs, err);
 }
 
 static int
@@ -123,12 +134,12 @@ rootfs_finish (const struct spec *spec, enum rootfs_switch how, tr_error_t *err)
 {
   if (spec->root->readonly)
     {
-      struct statvfs sv;
-      unsigned long keep = 0;
-      if (statvfs ("/", &sv) == 0)
-        keep = mount_flags_from_statvfs (sv.f_flag);
-      if (mount (NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
-        return tr_error (err, errno, "root.readonly: remount / read-only");
+      /* The process's root is the rootfs mount: set read-only on it by fd. */
+      cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (root < 0)
+        return tr_error (err, errno, "root.readonly: open /");
+      if (mount_fd_set_flags_attached (root, MS_RDONLY, 0, "/", err) < 0)
+        return tr_error_wrap (err, "root.readonly");
     }
   const char *name = spec->linux_ ? spec->linux_->rootfs_propagation : NULL;
   /* Without a mount namespace, "/" is a host mount: never touch it. */
@@ -139,26 +150,6 @@ rootfs_finish (const struct spec *spec, enum rootfs_switch how, tr_error_t *err)
         return tr_error_wrap (err, "linux.rootfsPropagation");
       if (mount (NULL, "/", NULL, prop, NULL) < 0)
         return tr_error (err, errno, "linux.rootfsPropagation: set %s on /", name);
-    }
-  return 0;
-}
-
-int
-rootfs_release_host_mounts (const char *rootfs, tr_error_t *err)
-{
-  cleanup_mountinfo struct mountinfo info = { 0 };
-  if (mountinfo_read (&info, err) < 0)
-    return -1;
-  size_t len = strlen (rootfs);
-  /* Lines come in mount order: walking them backwards unmounts children
-   * before their parents. */
-  for (size_t i = info.n; i-- > 0;)
-    {
-      const char *mountpoint = info.v[i].mountpoint;
-      if (strncmp (mountpoint, rootfs, len) != 0 || (mountpoint[len] != '\0' && mountpoint[len] != '/'))
-        continue;
-      if (umount2 (mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
-        return tr_error (err, errno, "unmount %s", mountpoint);
     }
   return 0;
 }

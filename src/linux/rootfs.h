@@ -29,9 +29,4 @@ int rootfs_pivot (const char *rootfs, int rootfd, enum rootfs_switch how, tr_err
 /* After the switch: root.readonly and rootfsPropagation on "/". */
 int rootfs_finish (const struct spec *spec, enum rootfs_switch how, tr_error_t *err);
 
-/* A container without a mount namespace leaves its mounts (proc, /dev, ...)
- * in the host's namespace, below its rootfs: detach them all, deepest
- * first.  Run by delete and by a failed create. */
-int rootfs_release_host_mounts (const char *rootfs, tr_error_t *err);
-
 #endif

@@ -10,12 +10,49 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO ('T', 0x41)
 #endif
+
+/* The mount point for the console: /dev/console of the rootfs, made as an
+ * empty file if missing.  A symlink there is refused, not followed: it
+ * would put the pty over whatever file it points at. */
+static int
+open_console_target (int rootfd, tr_error_t *err)
+{
+  cleanup_close int dev = safe_openat (rootfd, "/dev", O_RDONLY | O_DIRECTORY, 0, err);
+  if (dev < 0)
+    return -1;
+  /* O_PATH: an existing node is never opened (it could be a device). */
+  cleanup_close int fd = openat (dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT)
+    fd = openat (dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return tr_error (err, errno, "/dev/console: create");
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return tr_error (err, errno, "/dev/console: stat");
+  if (S_ISLNK (st.st_mode))
+    return tr_error_plain (err, ELOOP, "/dev/console: is a symlink in the rootfs: refusing to follow it");
+  if (S_ISDIR (st.st_mode))
+    return tr_error_plain (err, EISDIR, "/dev/console: is a directory in the rootfs");
+  return steal_fd (&fd);
+}
+
+static int
+mount_console (int rootfd, int slave, tr_error_t *err)
+{
+  cleanup_close int target = open_console_target (rootfd, err);
+  if (target < 0)
+    return -1;
+  struct bind_request r = { .src_fd = slave, .target_fd = target, .rootfd = rootfd, .dst = "/dev/console" };
+  cleanup_close int mnt = bind_mount_onto (&r, err);
+  return mnt < 0 ? tr_error_wrap (err, "/dev/console") : 0;
+}
 
 int
 terminal_setup (int rootfd, const struct spec_process *p, bool bind_console, tr_error_t *err)
@@ -40,8 +77,8 @@ terminal_setup (int rootfd, const struct spec_process *p, bool bind_console, tr_
       if (ioctl (slave, TIOCSWINSZ, &ws) < 0)
         return tr_error (err, errno, "process.consoleSize");
     }
-  if (bind_console && bind_mount_fd (slave, rootfd, "/dev/console", 0, err) < 0)
-    return tr_error_wrap (err, "/dev/console");
+  if (bind_console && mount_console (rootfd, slave, err) < 0)
+    return -1;
   if (setsid () < 0)
     return tr_error (err, errno, "setsid");
   if (ioctl (slave, TIOCSCTTY, 0) < 0)

@@ -120,6 +120,43 @@ sys_mount_setattr (int dirfd, const char *path, unsigned flags, struct tr_mount_
   return (int) syscall (SYS_mount_setattr, dirfd, path, flags, attr, sizeof *attr);
 }
 
+/* ---- the new mount API: detached mounts, set up by fd, then attached --- */
+#define TR_AT_EMPTY_PATH 0x1000
+#define TR_OPEN_TREE_CLONE_FLAGS (TR_OPEN_TREE_CLONE | TR_OPEN_TREE_CLOEXEC)
+#define TR_MOUNT_ATTR_RDONLY 0x00000001
+#define TR_MOUNT_ATTR_NOSUID 0x00000002
+#define TR_MOUNT_ATTR_NODEV 0x00000004
+#define TR_MOUNT_ATTR_NOEXEC 0x00000008
+#define TR_MOUNT_ATTR__ATIME 0x00000070
+#define TR_MOUNT_ATTR_RELATIME 0x00000000
+#define TR_MOUNT_ATTR_NOATIME 0x00000010
+#define TR_MOUNT_ATTR_STRICTATIME 0x00000020
+#define TR_MOUNT_ATTR_NODIRATIME 0x00000080
+#define TR_MOUNT_ATTR_NOSYMFOLLOW 0x00200000
+#define TR_FSOPEN_CLOEXEC 0x00000001
+#define TR_FSMOUNT_CLOEXEC 0x00000001
+#define TR_FSCONFIG_SET_FLAG 0
+#define TR_FSCONFIG_SET_STRING 1
+#define TR_FSCONFIG_CMD_CREATE 6
+
+static inline int
+sys_fsopen (const char *fstype, unsigned flags)
+{
+  return (int) syscall (SYS_fsopen, fstype, flags);
+}
+
+static inline int
+sys_fsconfig (int fd, unsigned cmd, const char *key, const void *value, int aux)
+{
+  return (int) syscall (SYS_fsconfig, fd, cmd, key, value, aux);
+}
+
+static inline int
+sys_fsmount (int fd, unsigned flags, unsigned attr_flags)
+{
+  return (int) syscall (SYS_fsmount, fd, flags, attr_flags);
+}
+
 /* The init's own syscalls.  Every entry behaves as the libc call of the
  * same name (returns -1 with errno set). */
 struct tr_sys

@@ -75,3 +75,33 @@ TEST (mount_flags_from_statvfs)
   CHECK (mount_flags_from_statvfs (0x2000 /* ST_NOSYMFOLLOW */) == 256 /* MS_NOSYMFOLLOW */);
   CHECK (mount_flags_from_statvfs (ST_SYNCHRONOUS | ST_MANDLOCK) == 0);
 }
+
+/* MS_* options → a mount_setattr() change: only what is named changes, so
+ * the locked flags of a user namespace are never cleared by accident. */
+TEST (mount_attr_from_flags)
+{
+  uint64_t set, clr;
+  mount_attr_from_flags (0, 0, &set, &clr);
+  CHECK (set == 0 && clr == 0);
+  mount_attr_from_flags (MS_RDONLY | MS_NOSUID, 0, &set, &clr);
+  CHECK (set == (0x1 | 0x2) && clr == 0);
+  mount_attr_from_flags (0, MS_RDONLY | MS_NODEV, &set, &clr);
+  CHECK (set == 0 && clr == (0x1 | 0x4));
+  /* The atime mode is one field: setting one clears the field first. */
+  mount_attr_from_flags (MS_NOATIME, 0, &set, &clr);
+  CHECK (set == 0x10 && clr == 0x70);
+  mount_attr_from_flags (MS_STRICTATIME, 0, &set, &clr);
+  CHECK (set == 0x20 && clr == 0x70);
+  mount_attr_from_flags (0, MS_NOATIME, &set, &clr);
+  CHECK (set == 0 && clr == 0x70); /* "atime": back to relatime */
+  mount_attr_from_flags (MS_SYNCHRONOUS | MS_DIRSYNC, 0, &set, &clr);
+  CHECK (set == 0 && clr == 0);
+}
+
+TEST (mount_sb_flag_names)
+{
+  const char *names[8];
+  CHECK (mount_sb_flag_names (MS_NOSUID | MS_NODEV, names, 8) == 0);
+  size_t n = mount_sb_flag_names (MS_RDONLY | MS_SYNCHRONOUS | MS_NOSUID, names, 8);
+  CHECK (n == 2 && strcmp (names[0], "ro") == 0 && strcmp (names[1], "sync") == 0);
+}
