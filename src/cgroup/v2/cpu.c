@@ -53,7 +53,7 @@ set_cpu_max (int fd, const struct spec_cpu *c, tr_error_t *err)
   /* Only a caller that leaves one half unset needs the file's text. */
   if (!(c->quota.set && c->quota.v && c->period.set && c->period.v)
       && (current = read_file_at (fd, "cpu.max", NULL, err)) == NULL)
-    return tr_error_wrap (err, FIELD ".period");
+    return tr_error_wrap (err, FIELD ".quota");
   if (!v2_cpu_max_text (c, current, text, sizeof text))
     return 0;
   return cgroup_set (fd, "cpu.max", FIELD ".quota", text, err);
