@@ -28,7 +28,9 @@ v1_memsw_first (int64_t swap, uint64_t current_limit)
    * For a new pair limit <= swap: when swap is above the current limit,
    * memsw goes first (the new limit may be above the old memsw, and the
    * new memsw is above the old limit); otherwise new limit <= swap <=
-   * current limit <= current memsw, and the limit goes first.  runc's setMemoryAndSwap decides the same way. */
+   * current limit <= current memsw, and the limit goes first.  An
+   * unlimited memsw (-1) always goes first.  runc's setMemoryAndSwap
+   * decides the same way. */
   return swap < 0 || current_limit < (uint64_t) swap;
 }
 
