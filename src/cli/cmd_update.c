@@ -59,7 +59,10 @@ static const struct option options[] = {
   { NULL, 0, NULL, 0 },
 };
 
-/* Store one flag into res (sub-objects allocated in the arena). */
+/* Store one flag into res (sub-objects allocated in the arena).  As in
+ * `runc update`, a 0 for a cpu or memory flag is passed on as it is and
+ * means "leave this value alone" below (the cgroup drivers treat 0 as not
+ * set), except --pids-limit 0, a real limit. */
 static int
 apply_flag (struct arena *a, struct spec_resources *res, int opt, const char *arg, tr_error_t *err)
 {
@@ -123,6 +126,9 @@ apply_flag (struct arena *a, struct spec_resources *res, int opt, const char *ar
       res->pids_limit = (opt_i64){ true, v };
       break;
     case OPT_BLKIO_WEIGHT:
+      /* runc's update ignores --blkio-weight 0 altogether. */
+      if (v == 0)
+        break;
       res->block_io = arena_alloc (a, sizeof *res->block_io);
       if (res->block_io == NULL)
         return tr_error (err, ENOMEM, "update");

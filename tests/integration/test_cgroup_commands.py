@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 
-from cgroups import cpu_quota, memory_limit, pids_limit
+from cgroups import cpu_quota, is_unified, memory_limit, pids_limit, read, v1_dir, v2_dir
 
 
 def running(runtime, bundle, cid, script="sleep 300", resources=None):
@@ -166,3 +166,37 @@ def test_memory_limit_oom_kills(runtime, bundle, cid):
               "while true; do x=$x$x; done").write()
     proc = runtime("run", "--bundle", bundle.path, cid, timeout=300)
     assert proc.returncode == 128 + 9
+
+
+def cpu_period(path):
+    if is_unified():
+        return read(os.path.join(v2_dir(path), "cpu.max")).split()[1]
+    return read(os.path.join(v1_dir("cpu", path), "cpu.cfs_period_us"))
+
+
+def test_update_one_half_of_the_cpu_limit_keeps_the_other(runtime, bundle, cid):
+    path = running(runtime, bundle, cid, resources={"cpu": {"quota": 50000, "period": 100000}})
+    # cgroup v2 writes both halves of cpu.max at once: the quota must stay.
+    runtime("update", "--cpu-period", "200000", cid, check=True)
+    assert (cpu_quota(path), cpu_period(path)) == ("50000", "200000")
+    runtime("update", "--cpu-quota", "70000", cid, check=True)
+    assert (cpu_quota(path), cpu_period(path)) == ("70000", "200000")
+    # 0 is "leave it alone" (runc), for the flags and for a resources document.
+    runtime("update", "--cpu-quota", "0", "--cpu-period", "0", "--cpu-share", "0", cid, check=True)
+    runtime("update", "-r", "-", cid, check=True, input=json.dumps({"cpu": {"shares": 0, "quota": 0, "period": 0}}))
+    assert (cpu_quota(path), cpu_period(path)) == ("70000", "200000")
+    runtime("update", "--cpu-quota", "-1", cid, check=True)
+    assert cpu_quota(path) in ("-1", "max")
+    assert cpu_period(path) == "200000"
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_update_pids_limit_zero_is_a_limit(runtime, bundle, cid):
+    # runc 1.5 (runtime-spec 1.3): 0 is a real limit, written as 1 as runc
+    # does; -1 is "max".
+    path = running(runtime, bundle, cid)
+    runtime("update", "--pids-limit", "0", cid, check=True)
+    assert pids_limit(path) == "1"
+    runtime("update", "--pids-limit", "-1", cid, check=True)
+    assert pids_limit(path) == "max"
+    runtime("delete", "--force", cid, check=True)

@@ -1,6 +1,7 @@
 """cgroup v1 (legacy and hybrid hosts: this project's machines), checked in
 the kernel's files and by what the container can really do."""
 
+import json
 import os
 import time
 
@@ -124,3 +125,114 @@ def test_kill_all_uses_the_cgroup(runtime, bundle, cid):
     assert wait_exited(fds) == []
     runtime.wait_status(cid, "stopped")
     runtime("delete", cid, check=True)
+
+
+# Docker 20.10 (Debian docker.io) sends these zeros on create, and the cpu
+# ones again on every `docker update`: runc leaves those files alone.
+DOCKER_ZEROS = {"blockIO": {"weight": 0, "leafWeight": 0},
+                "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0},
+                "memory": {"limit": 64 << 20, "reservation": 0, "swap": 0, "kernel": 0, "kernelTCP": 0}}
+
+
+def test_docker_zeros_leave_the_kernel_defaults(runtime, bundle, cid):
+    path = start(runtime, bundle, cid, DOCKER_ZEROS)
+    c = v1_dir("cpu", path)
+    assert read(f"{c}/cpu.shares") == "1024"
+    assert read(f"{c}/cpu.cfs_quota_us") == "-1"
+    assert read(f"{c}/cpu.cfs_period_us") == "100000"
+    assert read(f"{c}/cpu.rt_runtime_us") == "0"
+    m = v1_dir("memory", path)
+    assert read(f"{m}/memory.limit_in_bytes") == str(64 << 20)
+    assert int(read(f"{m}/memory.soft_limit_in_bytes")) > 1 << 60  # unlimited
+    runtime("update", "--cpu-period", "50000", "--cpu-quota", "20000", cid, check=True)
+    # `docker update --memory 96m`: the memory limit and the cpu zeros.
+    update = {"memory": {"limit": 96 << 20}, "cpu": {"shares": 0, "quota": 0, "period": 0},
+              "blockIO": {"weight": 0}}
+    runtime("update", "-r", "-", cid, check=True, input=json.dumps(update))
+    assert read(f"{m}/memory.limit_in_bytes") == str(96 << 20)
+    assert read(f"{c}/cpu.cfs_period_us") == "50000"
+    assert read(f"{c}/cpu.cfs_quota_us") == "20000"
+    # runc's update flags at 0 leave the values alone too.
+    runtime("update", "--cpu-quota", "0", "--cpu-period", "0", "--cpu-share", "0", "--blkio-weight", "0", cid,
+            check=True)
+    assert read(f"{c}/cpu.cfs_period_us") == "50000"
+    assert read(f"{c}/cpu.cfs_quota_us") == "20000"
+    assert read(f"{c}/cpu.shares") == "1024"
+    runtime("delete", "--force", cid, check=True)
+
+
+def rmdir_everywhere(path):
+    for ctrl in os.listdir("/sys/fs/cgroup"):
+        d = v1_dir(ctrl, path)
+        if os.path.isdir(d):
+            os.rmdir(d)
+
+
+def test_smaller_period_goes_in_after_the_quota(runtime, bundle, cid):
+    # The parent allows one CPU; a child at one CPU can only move to a
+    # smaller period once its quota is smaller: the kernel refuses the
+    # period first (old quota / new period = 2 CPUs).
+    parent = f"/tinyrun/{cid}-parent"
+    os.makedirs(v1_dir("cpu", parent))
+    try:
+        p = v1_dir("cpu", parent)
+        with open(f"{p}/cpu.cfs_quota_us", "w") as f:
+            f.write("100000")
+        bundle.linux["cgroupsPath"] = f"{parent}/{cid}"
+        start(runtime, bundle, cid, {"cpu": {"quota": 100000, "period": 100000}})
+        c = v1_dir("cpu", f"{parent}/{cid}")
+        runtime("update", "--cpu-period", "50000", "--cpu-quota", "50000", cid, check=True)
+        assert read(f"{c}/cpu.cfs_period_us") == "50000"
+        assert read(f"{c}/cpu.cfs_quota_us") == "50000"
+        # And back up: the period first this time.
+        runtime("update", "--cpu-period", "100000", "--cpu-quota", "100000", cid, check=True)
+        assert read(f"{c}/cpu.cfs_period_us") == "100000"
+        assert read(f"{c}/cpu.cfs_quota_us") == "100000"
+        runtime("delete", "--force", cid, check=True)
+    finally:
+        runtime("delete", "--force", cid)
+        rmdir_everywhere(parent)
+
+
+@pytest.mark.skipif(not os.path.exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
+                    reason="no swap accounting on this host (no memory.memsw.*)")
+def test_memory_and_swap_in_either_direction(runtime, bundle, cid):
+    path = start(runtime, bundle, cid, {"memory": {"limit": 128 << 20, "swap": 256 << 20}})
+    m = v1_dir("memory", path)
+    # Down: the limit first (the new memsw is below the old limit).
+    runtime("update", "--memory", "32m", "--memory-swap", "64m", cid, check=True)
+    assert read(f"{m}/memory.limit_in_bytes") == str(32 << 20)
+    assert read(f"{m}/memory.memsw.limit_in_bytes") == str(64 << 20)
+    # Up: memsw first (the new limit is above the old memsw).
+    runtime("update", "--memory", "256m", "--memory-swap", "512m", cid, check=True)
+    assert read(f"{m}/memory.limit_in_bytes") == str(256 << 20)
+    assert read(f"{m}/memory.memsw.limit_in_bytes") == str(512 << 20)
+    # Unlimited memory and no word on swap lifts memsw too.
+    runtime("update", "--memory", "-1", cid, check=True)
+    assert int(read(f"{m}/memory.limit_in_bytes")) > 1 << 60
+    assert int(read(f"{m}/memory.memsw.limit_in_bytes")) > 1 << 60
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_blkio_weight_file_is_cfq_or_bfq(runtime, bundle, cid):
+    if not os.path.isdir("/sys/fs/cgroup/blkio"):
+        pytest.skip("no blkio hierarchy on this host")
+    # The weight files are not in the root cgroup: look in a scratch one.
+    probe = v1_dir("blkio", f"/tinyrun/{cid}-probe")
+    os.makedirs(probe)
+    try:
+        files = [f for f in ("blkio.weight", "blkio.bfq.weight") if os.path.exists(os.path.join(probe, f))]
+    finally:
+        os.rmdir(probe)
+    bundle.linux["resources"] = {"blockIO": {"weight": 500}}
+    bundle.sh("sleep 300").write()
+    if not files:
+        # Neither CFQ nor BFQ: a real weight is refused, naming both files;
+        # the weight-0 case is in test_docker_zeros_leave_the_kernel_defaults.
+        proc = runtime("create", "--bundle", bundle.path, cid)
+        assert proc.returncode == 1
+        assert "neither blkio.weight nor blkio.bfq.weight" in proc.stderr
+        pytest.skip("this host's blkio has neither blkio.weight nor blkio.bfq.weight: only the refusal is tested")
+    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+    assert read(os.path.join(v1_dir("blkio", f"/tinyrun/{cid}"), files[0])) == "500"
+    runtime("delete", "--force", cid, check=True)

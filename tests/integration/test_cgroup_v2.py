@@ -145,3 +145,41 @@ def test_update_replaces_device_filter(runtime, bundle, cid):
         {"allow": True, "type": "c", "major": 1, "minor": 7, "access": "rw"}]}))
     assert "No space left on device" in runtime(*probe).stdout  # /dev/full, now allowed
     runtime("delete", "--force", cid, check=True)
+
+
+# Docker 20.10 (Debian docker.io) sends these zeros on create, and the cpu
+# ones again on every `docker update`: runc leaves those files alone.
+DOCKER_ZEROS = {"blockIO": {"weight": 0, "leafWeight": 0},
+                "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0},
+                "memory": {"limit": 64 << 20, "reservation": 0, "swap": 0, "kernel": 0, "kernelTCP": 0}}
+
+
+def test_docker_zeros_leave_the_kernel_defaults(runtime, bundle, cid):
+    d = start(runtime, bundle, cid, DOCKER_ZEROS)
+    assert read(os.path.join(d, "cpu.max")) == "max 100000"
+    assert read(os.path.join(d, "cpu.weight")) == "100"
+    assert read(os.path.join(d, "memory.max")) == str(64 << 20)
+    assert read(os.path.join(d, "memory.low")) == "0"
+    if os.path.exists(os.path.join(d, "memory.swap.max")):
+        assert read(os.path.join(d, "memory.swap.max")) == "max"
+    runtime("update", "--cpu-period", "50000", "--cpu-quota", "20000", cid, check=True)
+    # `docker update --memory 96m`: the memory limit and the cpu zeros.
+    update = {"memory": {"limit": 96 << 20}, "cpu": {"shares": 0, "quota": 0, "period": 0},
+              "blockIO": {"weight": 0}}
+    runtime("update", "-r", "-", cid, check=True, input=json.dumps(update))
+    assert read(os.path.join(d, "memory.max")) == str(96 << 20)
+    assert read(os.path.join(d, "cpu.max")) == "20000 50000"
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_swap_max_follows_runc(runtime, bundle, cid):
+    d = start(runtime, bundle, cid, {"memory": {"limit": 64 << 20, "swap": 64 << 20}})
+    if not os.path.exists(os.path.join(d, "memory.swap.max")):
+        runtime("delete", "--force", cid, check=True)
+        pytest.skip("no swap accounting in this kernel (no memory.swap.max)")
+    assert read(os.path.join(d, "memory.swap.max")) == "0"  # memory+swap == memory: no swap
+    # Unlimited memory and no word on swap: swap unlimited too.
+    runtime("update", "--memory", "-1", cid, check=True)
+    assert read(os.path.join(d, "memory.max")) == "max"
+    assert read(os.path.join(d, "memory.swap.max")) == "max"
+    runtime("delete", "--force", cid, check=True)

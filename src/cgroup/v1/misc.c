@@ -2,6 +2,7 @@
 #include "config.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/internal.h"
+#include "cgroup/pids_limit.h"
 #include "cgroup/v1/controllers.h"
 #include "cgroup/v1/hierarchies.h"
 #include "util/cleanup.h"
@@ -19,10 +20,8 @@ v1_apply_pids (const char *path, int64_t limit, tr_error_t *err)
   cleanup_close int fd = v1_open ("pids", path, "linux.resources.pids", err);
   if (fd < 0)
     return -1;
-  /* 0 or -1: no limit. */
-  if (limit <= 0)
-    return cgroup_set (fd, "pids.max", "linux.resources.pids.limit", "max", err);
-  return cgroup_setf (fd, "pids.max", "linux.resources.pids.limit", err, "%" PRId64, limit);
+  char text[32];
+  return cgroup_set (fd, "pids.max", "linux.resources.pids.limit", cgroup_pids_max_text (limit, text), err);
 }
 
 /* On hybrid hosts hugetlb may live only in the cgroup2 mount (this

@@ -50,9 +50,10 @@ set_max (int fd, const throttlelist *l, const char *key, const char *name, tr_er
 int
 v2_apply_io (int fd, const struct spec_block_io *b, tr_error_t *err)
 {
-  if (b->weight.set && set_weight (fd, "", b->weight.v, FIELD ".weight", err) < 0)
+  /* A weight of 0 means "not set" (runc; Docker always sends one). */
+  if (b->weight.set && b->weight.v && set_weight (fd, "", b->weight.v, FIELD ".weight", err) < 0)
     return -1;
-  if (b->leaf_weight.set)
+  if (b->leaf_weight.set && b->leaf_weight.v)
     log_warning (FIELD ".leafWeight: cgroup v2 has no leaf weight: ignored");
   for (size_t i = 0; i < b->n_weight_device; i++)
     {
@@ -60,7 +61,7 @@ v2_apply_io (int fd, const struct spec_block_io *b, tr_error_t *err)
       char dev[64], field[96];
       snprintf (dev, sizeof dev, "%" PRId64 ":%" PRId64 " ", w->major, w->minor);
       snprintf (field, sizeof field, FIELD ".weightDevice[%zu]", i);
-      if (w->weight.set)
+      if (w->weight.set && w->weight.v)
         {
           dev[strlen (dev) - 1] = cgroup_has_file (fd, "io.bfq.weight") ? '\0' : ' ';
           if (set_weight (fd, dev, w->weight.v, field, err) < 0)

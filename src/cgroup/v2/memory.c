@@ -37,37 +37,53 @@ check_usage (int fd, int64_t limit, tr_error_t *err)
 }
 
 int
+v2_swap_max (int64_t limit, int64_t swap, int64_t *out, tr_error_t *err)
+{
+  /* v2's memory.swap.max counts swap alone. */
+  if (swap == 0)
+    {
+      /* Unlimited memory and no word on swap: swap unlimited too, as on
+       * v1 (runc). */
+      *out = -1;
+      return limit < 0 ? 1 : 0;
+    }
+  *out = swap < 0 ? -1 : swap;
+  if (swap < 0 || limit < 0)
+    return 1;
+  if (limit == 0)
+    return tr_error_plain (err, EINVAL, FIELD ".swap: a swap limit needs a memory limit on cgroup v2");
+  if (swap < limit)
+    return tr_error_plain (err, EINVAL, FIELD ".swap: %" PRId64 " is below the memory limit %" PRId64
+                           " (swap counts memory+swap)", swap, limit);
+  *out = swap - limit;
+  return 1;
+}
+
+int
 v2_apply_memory (int fd, const struct spec_memory *m, bool update, tr_error_t *err)
 {
-  if (update && m->check_before_update.v && m->limit.set && check_usage (fd, m->limit.v, err) < 0)
+  /* 0 means "not set" for the limit, the reservation and swap (runc). */
+  int64_t limit = m->limit.set ? m->limit.v : 0, swap = m->swap.set ? m->swap.v : 0, swap_max;
+  int has_swap = v2_swap_max (limit, swap, &swap_max, err);
+  if (has_swap < 0)
     return -1;
-  if (m->limit.set && set_bytes (fd, "memory.max", FIELD ".limit", m->limit.v, err) < 0)
+  if (update && m->check_before_update.v && limit != 0 && check_usage (fd, limit, err) < 0)
     return -1;
-  if (m->reservation.set && set_bytes (fd, "memory.low", FIELD ".reservation", m->reservation.v, err) < 0)
+  /* memory.max and memory.swap.max are independent on v2: any order. */
+  if (limit != 0 && set_bytes (fd, "memory.max", FIELD ".limit", limit, err) < 0)
     return -1;
-  if (m->swap.set)
-    {
-      /* The spec's swap is memory+swap (the v1 meaning); v2's
-       * memory.swap.max counts swap alone. */
-      if (m->swap.v < 0)
-        {
-          if (set_bytes (fd, "memory.swap.max", FIELD ".swap", -1, err) < 0)
-            return -1;
-        }
-      else if (!m->limit.set || m->limit.v < 0)
-        return tr_error_plain (err, EINVAL, FIELD ".swap: a swap limit needs a memory limit on cgroup v2");
-      else if (m->swap.v < m->limit.v)
-        return tr_error_plain (err, EINVAL, FIELD ".swap: %" PRId64 " is below the memory limit %" PRId64
-                               " (swap counts memory+swap)", m->swap.v, m->limit.v);
-      else if (cgroup_has_file (fd, "memory.swap.max")
-               && set_bytes (fd, "memory.swap.max", FIELD ".swap", m->swap.v - m->limit.v, err) < 0)
-        return -1;
-    }
+  if (m->reservation.set && m->reservation.v
+      && set_bytes (fd, "memory.low", FIELD ".reservation", m->reservation.v, err) < 0)
+    return -1;
+  /* Without swap accounting there is no file: nothing to limit. */
+  if (has_swap && cgroup_has_file (fd, "memory.swap.max")
+      && set_bytes (fd, "memory.swap.max", FIELD ".swap", swap_max, err) < 0)
+    return -1;
   if (m->disable_oom_killer.set && m->disable_oom_killer.v)
     log_warning (FIELD ".disableOOMKiller: cgroup v2 cannot disable the OOM killer: ignored");
   if (m->swappiness.set)
     log_warning (FIELD ".swappiness: cgroup v2 has no per-cgroup swappiness: ignored");
-  if (m->kernel.set || m->kernel_tcp.set)
+  if ((m->kernel.set && m->kernel.v) || (m->kernel_tcp.set && m->kernel_tcp.v))
     log_warning (FIELD ".kernel: cgroup v2 has no separate kernel memory limit: ignored");
   return 0;
 }

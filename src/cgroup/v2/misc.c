@@ -1,6 +1,7 @@
 /* cgroup v2 pids, hugetlb, rdma, and the free-form linux.resources.unified. */
 #include "config.h"
 #include "cgroup/internal.h"
+#include "cgroup/pids_limit.h"
 #include "cgroup/v2/controllers.h"
 
 #include <errno.h>
@@ -11,9 +12,8 @@
 int
 v2_apply_pids (int fd, int64_t limit, tr_error_t *err)
 {
-  if (limit <= 0)
-    return cgroup_set (fd, "pids.max", "linux.resources.pids.limit", "max", err);
-  return cgroup_setf (fd, "pids.max", "linux.resources.pids.limit", err, "%" PRId64, limit);
+  char text[32];
+  return cgroup_set (fd, "pids.max", "linux.resources.pids.limit", cgroup_pids_max_text (limit, text), err);
 }
 
 int
