@@ -5,6 +5,7 @@
 #include "config.h"
 #include "cli/cmd.h"
 #include "util/log.h"
+#include "container/entry.h"
 #include "container/state.h"
 
 #include <getopt.h>
@@ -190,6 +191,14 @@ main (int argc, char **argv)
   if (optind >= argc)
     {
       print_help ();
+      return 1;
+    }
+  /* CVE-2019-5736: only the commands that enter a container pay for the
+   * read-only re-execution (container/entry.h). */
+  if (container_command_enters (argv[optind]) && container_entry_prepare (argv, &err) < 0)
+    {
+      log_error ("%s", err->msg);
+      tr_error_free (&err);
       return 1;
     }
   return run_command (&g, argc - optind, argv + optind);
