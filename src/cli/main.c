@@ -193,13 +193,9 @@ main (int argc, char **argv)
       print_help ();
       return 1;
     }
-  /* CVE-2019-5736: only the commands that enter a container pay for the
-   * read-only re-execution (container/entry.h). */
-  if (container_command_enters (argv[optind]) && container_entry_prepare (argv, &err) < 0)
-    {
-      log_error ("%s", err->msg);
-      tr_error_free (&err);
-      return 1;
-    }
+  /* Before the command parses anything: the argv it may re-execute with
+   * (container/entry.h). */
+  if (container_command_enters (argv[optind]))
+    container_entry_prepare (argv);
   return run_command (&g, argc - optind, argv + optind);
 }

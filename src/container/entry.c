@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+static char **saved_argv;
+
 bool
 container_command_enters (const char *command)
 {
@@ -15,11 +17,19 @@ container_command_enters (const char *command)
   return false;
 }
 
-int
-container_entry_prepare (char **argv, tr_error_t *err)
+void
+container_entry_prepare (char **argv)
 {
-  if (self_protect_exec_readonly (argv, err) < 0)
-    return -1;
+  saved_argv = argv;
   lsm_detect_host ();
-  return 0;
+}
+
+int
+container_protect_binary (const struct spec *spec, const struct spec_process *exec_process, tr_error_t *err)
+{
+  bool needed = exec_process ? spec_find_namespace (spec, NS_USER) == NULL
+                             : self_protect_ptrace_reachable (spec, NULL);
+  if (!needed || saved_argv == NULL)
+    return 0;
+  return self_protect_exec_readonly (saved_argv, err);
 }

@@ -4,6 +4,7 @@
 #include "cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "container/exec.h"
+#include "container/entry.h"
 #include "init/exec_spawn.h"
 #include "util/fileutil.h"
 #include "container/supervise.h"
@@ -192,7 +193,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   if (load_spec (dirfd, &spec, err) < 0)
     return -1;
   struct spec_process *p = build_process (spec, o, err);
-  if (p == NULL)
+  if (p == NULL || container_protect_binary (spec, p, err) < 0)
     return -1;
   if (p->capabilities)
     caps_warn_unavailable (p->capabilities);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -26,6 +27,30 @@ self_protect_before_entering (tr_error_t *err)
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return tr_error (err, errno, "prctl PR_SET_DUMPABLE");
   return 0;
+}
+
+static bool
+has_ptrace (const struct spec_process *p)
+{
+  if (p == NULL)
+    return false;
+  const struct spec_capabilities *c = p->capabilities;
+  if (c == NULL)
+    return true;
+  const strlist *sets[] = { &c->bounding, &c->effective, &c->inheritable, &c->permitted, &c->ambient };
+  for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+    for (size_t j = 0; j < sets[i]->n; j++)
+      if (strcasecmp (sets[i]->v[j], "CAP_SYS_PTRACE") == 0)
+        return true;
+  return false;
+}
+
+bool
+self_protect_ptrace_reachable (const struct spec *spec, const struct spec_process *extra)
+{
+  if (spec_find_namespace (spec, NS_USER) != NULL)
+    return false;
+  return has_ptrace (spec->process) || has_ptrace (extra);
 }
 
 static bool

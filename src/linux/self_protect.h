@@ -9,18 +9,30 @@
  *   non-dumpable first: /proc/<pid>/exe (like the rest of /proc/<pid>)
  *   then needs CAP_SYS_PTRACE in the runtime's user namespace; execve
  *   makes the user's process dumpable again;
- * - a container granted CAP_SYS_PTRACE passes that check, so `create`,
- *   `run` and `exec` run from a read-only view of the binary
- *   (self_protect_exec_readonly): /proc/<pid>/exe then leads to a file on
- *   a read-only mount, which no one can open for writing (EROFS). */
+ * - a container granted CAP_SYS_PTRACE passes that check, so `create`
+ *   and `run` of such a container, and every `exec` into a container
+ *   without a user namespace of its own, run from a read-only view of the
+ *   binary (self_protect_exec_readonly): /proc/<pid>/exe then leads to a
+ *   file on a read-only mount, which no one can open for writing (EROFS).
+ *   See container/entry.h for when. */
 #ifndef TINYRUN_SELF_PROTECT_H
 #define TINYRUN_SELF_PROTECT_H
 
+#include <stdbool.h>
+
+#include "oci-spec/spec.h"
 #include "util/error.h"
 
 /* Call in the child, before it joins or creates anything of the
  * container's (the init, and the exec path). */
 int self_protect_before_entering (tr_error_t *err);
+
+/* Whether a process of the container could hold CAP_SYS_PTRACE in the
+ * runtime's (the host's) user namespace, and so pass the non-dumpable
+ * check: no user namespace of its own, and CAP_SYS_PTRACE in one of the
+ * sets of spec->process or of extra (exec's process; may be NULL), or a
+ * process without a capabilities object (it keeps all of root's). */
+bool self_protect_ptrace_reachable (const struct spec *spec, const struct spec_process *extra);
 
 /* Unless the running binary is already on a read-only mount: execveat()
  * the same binary, same argv and environment, from a detached read-only
