@@ -43,6 +43,15 @@ int procfs_write (const char *path, const char *text, tr_error_t *err);
 
 
 
+/* Reopen fd (typically O_PATH) with flags, through thread-self/fd of a
+ * fresh procfs handle, not through the path /proc/self/fd/N that the
+ * container may have replaced: the magic link is followed for the last
+ * component only.  For code that still builds "/proc/self/fd/N" strings
+ * (util/fs_safe.h's fd_path, as a mount(2) source or target after
+ * pivot_root): prefer the fd-based mount API (open_tree, move_mount with
+ * *_EMPTY_PATH, mount_setattr with AT_EMPTY_PATH), or this. */
+int procfs_reopen_fd (int fd, int flags, tr_error_t *err);
+
 #include "oci-spec/spec.h"
 
 /* Refuse a "proc" mount whose destination (or a directory on the way to

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -118,7 +119,8 @@ int
 procfs_open_file (int procfd, const char *path, int flags, tr_error_t *err)
 {
   struct tr_open_how how = {
-    .flags = (uint64_t) (flags | O_CLOEXEC | O_NOCTTY),
+    /* openat2 refuses O_PATH with flags it would ignore. */
+    .flags = (uint64_t) (flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY)),
     .resolve = TR_RESOLVE_BENEATH | TR_RESOLVE_NO_MAGICLINKS | TR_RESOLVE_NO_XDEV,
   };
   int fd = sys_openat2 (procfd, path, &how);
@@ -146,6 +148,23 @@ procfs_write (const char *path, const char *text, tr_error_t *err)
   if (write_all_fd (fd, text, strlen (text), err) < 0)
     return tr_error_wrap (err, "write /proc/%s", path);
   return 0;
+}
+
+int
+procfs_reopen_fd (int fd, int flags, tr_error_t *err)
+{
+  cleanup_close int procfd = procfs_open_root (err);
+  if (procfd < 0)
+    return -1;
+  cleanup_close int fddir = procfs_open_file (procfd, "thread-self/fd", O_PATH | O_DIRECTORY, err);
+  if (fddir < 0)
+    return -1;
+  char name[16];
+  snprintf (name, sizeof name, "%d", fd);
+  int out = openat (fddir, name, flags | O_CLOEXEC);
+  if (out < 0)
+    return tr_error (err, errno, "reopen fd %d through procfs", fd);
+  return out;
 }
 
 /* Whether some component of dest (relative to rootfd) is a symlink; a
