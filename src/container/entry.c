@@ -25,10 +25,9 @@ container_entry_prepare (char **argv)
 }
 
 int
-container_protect_binary (const struct spec *spec, const struct spec_process *exec_process, tr_error_t *err)
+container_protect_binary (const struct spec *spec, bool for_exec, tr_error_t *err)
 {
-  bool needed = exec_process ? spec_find_namespace (spec, NS_USER) == NULL
-                             : self_protect_ptrace_reachable (spec, NULL);
+  bool needed = for_exec ? spec_find_namespace (spec, NS_USER) == NULL : self_protect_ptrace_reachable (spec, NULL);
   if (!needed || saved_argv == NULL)
     return 0;
   return self_protect_exec_readonly (saved_argv, err);

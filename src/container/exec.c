@@ -190,10 +190,10 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
     return -1;
   if (status != STATUS_RUNNING && status != STATUS_CREATED)
     return tr_error_plain (err, EINVAL, "cannot exec in a container that is %s", container_status_name (status));
-  if (load_spec (dirfd, &spec, err) < 0)
+  if (load_spec (dirfd, &spec, err) < 0 || container_protect_binary (spec, true, err) < 0)
     return -1;
   struct spec_process *p = build_process (spec, o, err);
-  if (p == NULL || container_protect_binary (spec, p, err) < 0)
+  if (p == NULL)
     return -1;
   if (p->capabilities)
     caps_warn_unavailable (p->capabilities);
