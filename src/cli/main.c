@@ -5,6 +5,7 @@
 #include "config.h"
 #include "cli/cmd.h"
 #include "util/log.h"
+#include "container/entry.h"
 #include "container/state.h"
 
 #include <getopt.h>
@@ -192,5 +193,9 @@ main (int argc, char **argv)
       print_help ();
       return 1;
     }
+  /* Before the command parses anything: the argv it may re-execute with
+   * (container/entry.h). */
+  if (container_command_enters (argv[optind]))
+    container_entry_prepare (argv);
   return run_command (&g, argc - optind, argv + optind);
 }

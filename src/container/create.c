@@ -8,6 +8,7 @@
 #include "cgroup/mount_plan.h"
 #include "util/cleanup.h"
 #include "container/container.h"
+#include "container/entry.h"
 #include "container/validate.h"
 #include "util/fileutil.h"
 #include "linux/hooks.h"
@@ -311,7 +312,8 @@ record_state (struct creation *c, tr_error_t *err)
 static int
 create_steps (struct creation *c, tr_error_t *err)
 {
-  if (container_id_validate (c->o->id, err) < 0 || load_bundle (c, err) < 0)
+  if (container_id_validate (c->o->id, err) < 0 || load_bundle (c, err) < 0
+      || container_protect_binary (c->spec, false, err) < 0)
     return -1;
   if (container_validate (c->spec, c->o, err) < 0 || ns_plan_build (c->spec, &c->plan, err) < 0)
     return -1;

@@ -4,6 +4,7 @@
 #include "cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "container/exec.h"
+#include "container/entry.h"
 #include "init/exec_spawn.h"
 #include "util/fileutil.h"
 #include "container/supervise.h"
@@ -214,7 +215,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
     return -1;
   if (status != STATUS_RUNNING && status != STATUS_CREATED)
     return tr_error_plain (err, EINVAL, "cannot exec in a container that is %s", container_status_name (status));
-  if (load_spec (dirfd, &spec, err) < 0)
+  if (load_spec (dirfd, &spec, err) < 0 || container_protect_binary (spec, true, err) < 0)
     return -1;
   struct spec_process *p = build_process (spec, o, err);
   if (p == NULL || process_user_validate (&p->user, err) < 0)

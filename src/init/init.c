@@ -5,8 +5,8 @@
  *
  *   protect the runtime binary → wait for the runtime (SYNC_PARENT_READY)
  *   → initial CPU affinity → namespaces (join, then the cgroup
- *   namespace), hostname, keyring → rootfs, mounts, devices, cwd,
- *   terminal (host paths still visible) →
+ *   namespace), hostname, keyring → rootfs, proc mount destinations (no
+ *   symlink), mounts, devices, cwd, terminal (host paths still visible) →
  *   createRuntime hooks (in the parent) → createContainer hooks →
  *   pivot_root → sysctl → masked and read-only paths → finish rootfs →
  *   limits → resolve the process, compile seccomp (a filter that notifies
@@ -149,6 +149,14 @@ step_rootfs (struct init_context *ctx, tr_error_t *err)
 {
   ctx->rootfd = init_ops->rootfs_prepare (ctx->spec, ctx->rootfs, rootfs_switch_of (ctx), err);
   return ctx->rootfd < 0 ? -1 : 0;
+}
+
+/* CVE-2025-52881 class: a proc mount must land on the rootfs's own /proc
+ * directory, not where a symlink of the rootfs points. */
+static int
+step_proc_destinations (struct init_context *ctx, tr_error_t *err)
+{
+  return init_ops->proc_destinations (ctx->spec, ctx->rootfd, err);
 }
 
 static int
@@ -311,6 +319,7 @@ static const struct init_step create_steps[] = {
   { "set hostname", step_hostname },
   { "session keyring", step_keyring },
   { "prepare rootfs", step_rootfs },
+  { "proc mount destinations", step_proc_destinations },
   { "mounts", step_mounts },
   { "devices", step_devices },
   { "working directory", step_cwd },

@@ -6,6 +6,7 @@
 #include "linux/lsm.h"
 #include "linux/paths.h"
 #include "linux/process_attrs.h"
+#include "linux/procfs.h"
 #include "linux/self_protect.h"
 #include "linux/sysctl.h"
 #include "linux/terminal.h"
@@ -15,6 +16,7 @@ const struct init_ops init_ops_real = {
   .self_protect = self_protect_before_entering,
   .ns_join = ns_join,
   .rootfs_prepare = rootfs_prepare,
+  .proc_destinations = procfs_check_mount_destinations,
   .mounts_apply = mounts_apply,
   .devices_create = devices_create,
   .mkdir_all_in_root = mkdir_all_in_root,

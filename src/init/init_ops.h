@@ -21,6 +21,7 @@ struct init_ops
   int (*self_protect) (tr_error_t *err);
   int (*ns_join) (const struct ns_plan *plan, const int *fds, unsigned long only, tr_error_t *err);
   int (*rootfs_prepare) (const struct spec *spec, const char *rootfs, enum rootfs_switch how, tr_error_t *err);
+  int (*proc_destinations) (const struct spec *spec, int rootfd, tr_error_t *err);
   int (*mounts_apply) (const struct spec *spec, const struct mount_context *mc, tr_error_t *err);
   int (*devices_create) (const struct spec *spec, int rootfd, bool user_ns, bool default_devices, tr_error_t *err);
   int (*mkdir_all_in_root) (int rootfd, const char *path, mode_t mode, tr_error_t *err);

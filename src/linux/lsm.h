@@ -1,19 +1,30 @@
-/* AppArmor and SELinux labels: detect, don't assume. */
+/* AppArmor and SELinux labels: detect on the host, don't assume.
+ *
+ * Which LSM is active is decided once, by the runtime on the host
+ * (lsm_detect_host), before anything enters the container: after
+ * pivot_root, /sys is the container's and tells nothing about the host.
+ * The children (the init, exec's child) inherit the decision in memory. */
 #ifndef TINYRUN_LSM_H
 #define TINYRUN_LSM_H
 
 #include "util/error.h"
 #include "oci-spec/spec.h"
 
-/* Where the LSM is enabled, a label it cannot apply is an error; where it
- * is not, the label is ignored with a warning (as crun does). */
+/* Look at the host (securityfs's lsm list, AppArmor's module parameter,
+ * selinuxfs) once; later calls keep the first answer. */
+void lsm_detect_host (void);
+
+/* A requested label (process.apparmorProfile, process.selinuxLabel,
+ * linux.mountLabel) whose LSM is not enabled on the host is an error, as
+ * with runc: it could not be applied. */
 int lsm_validate (const struct spec_process *p, const char *mount_label, tr_error_t *err);
 
 /* linux.mountLabel when SELinux can use it, else NULL. */
 const char *lsm_mount_label (const struct spec *spec);
 
 /* Set the AppArmor profile / SELinux label that the next execve puts on
- * the process (only where that LSM is enabled). */
+ * the process, through a procfs handle of tinyrun's own
+ * (thread-self/attr/...); a label that cannot be applied is an error. */
 int lsm_apply_exec_labels (const struct spec_process *p, tr_error_t *err);
 
 #endif

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "linux/process_attrs.h"
+#include "linux/procfs.h"
 #include "util/fileutil.h"
 
 #include <errno.h>
@@ -43,7 +44,7 @@ process_apply_oom_score (const struct spec_process *p, tr_error_t *err)
     return 0;
   char buf[32];
   snprintf (buf, sizeof buf, "%lld", (long long) p->oom_score_adj.v);
-  if (write_file_at (AT_FDCWD, "/proc/self/oom_score_adj", buf, err) < 0)
+  if (procfs_write ("self/oom_score_adj", buf, err) < 0)
     return tr_error_wrap (err, "process.oomScoreAdj");
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "config.h"
 #include "linux/sysctl.h"
+#include "linux/procfs.h"
+#include "util/cleanup.h"
 #include "util/fileutil.h"
 
 #include <errno.h>
@@ -73,14 +75,22 @@ int
 sysctl_apply (const struct spec *spec, tr_error_t *err)
 {
   const kvlist *s = spec->linux_ ? &spec->linux_->sysctl : NULL;
-  for (size_t i = 0; s && i < s->n; i++)
+  if (s == NULL || s->n == 0)
+    return 0;
+  /* Not the path /proc/sys: after pivot_root the container decides what
+   * is there (CVE-2025-52881). */
+  cleanup_close int procfd = procfs_open_root (err);
+  if (procfd < 0)
+    return tr_error_wrap (err, "linux.sysctl");
+  for (size_t i = 0; i < s->n; i++)
     {
       char path[512];
-      snprintf (path, sizeof path, "/proc/sys/%s", s->v[i].key);
-      for (char *p = path + 10; *p; p++)
+      snprintf (path, sizeof path, "sys/%s", s->v[i].key);
+      for (char *p = path + 4; *p; p++)
         if (*p == '.')
           *p = '/';
-      if (write_file_at (AT_FDCWD, path, s->v[i].value, err) < 0)
+      cleanup_close int fd = procfs_open_file (procfd, path, O_WRONLY, err);
+      if (fd < 0 || write_all_fd (fd, s->v[i].value, strlen (s->v[i].value), err) < 0)
         return tr_error_wrap (err, "linux.sysctl.%s", s->v[i].key);
     }
   return 0;

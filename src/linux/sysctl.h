@@ -10,8 +10,8 @@
  * on): a sysctl must never change the host. */
 int sysctl_validate (const struct spec *spec, tr_error_t *err);
 
-/* Write each value to /proc/sys/... (after pivot_root: the container's
- * /proc). */
+/* Write each value to sys/... of a procfs handle of tinyrun's own
+ * (linux/procfs.h), never through the container's /proc path. */
 int sysctl_apply (const struct spec *spec, tr_error_t *err);
 
 #endif

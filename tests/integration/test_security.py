@@ -4,6 +4,8 @@ import json
 import os
 import subprocess
 
+import pytest
+
 
 def lsm_enabled(name):
     if name == "apparmor":
@@ -15,20 +17,22 @@ def lsm_enabled(name):
     return os.path.exists("/sys/fs/selinux/enforce")
 
 
-def test_labels_without_lsm_only_warn(runtime, bundle, cid, tmp_path):
+@pytest.mark.parametrize("field,value,message", [
+    ("apparmorProfile", "tinyrun-test", "process.apparmorProfile: AppArmor is not enabled on this host"),
+    ("selinuxLabel", "system_u:system_r:container_t:s0", "process.selinuxLabel: SELinux is not enabled on this host"),
+    ("mountLabel", "system_u:object_r:container_file_t:s0", "linux.mountLabel: SELinux is not enabled on this host"),
+])
+def test_labels_without_lsm_are_errors(runtime, bundle, cid, field, value, message):
+    """A label that cannot be applied is an error of `create` (as runc
+    refuses it), not a warning: the container would run unconfined."""
     if lsm_enabled("apparmor") or lsm_enabled("selinux"):
-        import pytest
         pytest.skip("this host has an LSM enabled")
-    bundle.process["apparmorProfile"] = "tinyrun-test"
-    bundle.process["selinuxLabel"] = "system_u:system_r:container_t:s0"
-    bundle.linux["mountLabel"] = "system_u:object_r:container_file_t:s0"
+    (bundle.linux if field == "mountLabel" else bundle.process)[field] = value
     bundle.sh("echo ran").write()
-    log = tmp_path / "log"
-    proc = runtime("--log", log, "run", "--bundle", bundle.path, cid)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "ran\n"
-    text = log.read_text()
-    assert "AppArmor is not enabled" in text and "SELinux is not enabled" in text
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    assert message in proc.stderr, proc.stderr
 
 
 def test_runtime_binary_is_out_of_reach(runtime, bundle, cid):

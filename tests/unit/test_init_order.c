@@ -168,6 +168,14 @@ f_rootfs_prepare (const struct spec *spec, const char *rootfs, enum rootfs_switc
   return fd < 0 ? tr_error (err, errno, "open /") : fd;
 }
 
+static int
+f_proc_destinations (const struct spec *spec, int rootfd, tr_error_t *err)
+{
+  (void) spec, (void) rootfd, (void) err;
+  note ("proc_destinations");
+  return 0;
+}
+
 static bool fail_mounts;
 
 static int
@@ -309,6 +317,7 @@ static const struct init_ops fake_ops = {
   .self_protect = f_self_protect,
   .ns_join = f_ns_join,
   .rootfs_prepare = f_rootfs_prepare,
+  .proc_destinations = f_proc_destinations,
   .mounts_apply = f_mounts_apply,
   .devices_create = f_devices_create,
   .mkdir_all_in_root = f_mkdir_all_in_root,
@@ -425,7 +434,7 @@ run_init (const char *config, int *status, tr_error_t *err)
  * before execve. */
 static const char expected_with_nnp[] =
   "self_protect affinity(initial) ns_join unshare(cgroup) sethostname(box) keyring "
-  "rootfs_prepare mounts devices cwd(/) [runtime:createRuntime] hooks(createContainer) "
+  "rootfs_prepare proc_destinations mounts devices cwd(/) [runtime:createRuntime] hooks(createContainer) "
   "pivot_root sysctl masked_paths(1) readonly_paths(1) rootfs_finish rlimits oom_score "
   "seccomp_compile [runtime:ready] [start] hooks(startContainer) "
   "close_range rlimits oom_score scheduling "

@@ -1,0 +1,32 @@
+/* What `create`, `run` and `exec` do on the host before anything of
+ * theirs can enter a container. */
+#ifndef TINYRUN_CONTAINER_ENTRY_H
+#define TINYRUN_CONTAINER_ENTRY_H
+
+#include <stdbool.h>
+
+#include "oci-spec/spec.h"
+#include "util/error.h"
+
+/* Whether the command puts a tinyrun process into a container. */
+bool container_command_enters (const char *command);
+
+/* First thing of such a command: remember main's whole argv (for a
+ * re-execution) and decide which LSM the host runs (linux/lsm.h) while
+ * /sys is still the host's. */
+void container_entry_prepare (char **argv);
+
+/* CVE-2019-5736 with CAP_SYS_PTRACE: re-execute from a read-only view
+ * of the binary (linux/self_protect.h; on success this does not return,
+ * the new process starts the command over) where a container process
+ * might pass the non-dumpable check.  Call once the spec is parsed,
+ * before it is validated (its warnings would show twice), before
+ * anything is read from a file that may be a pipe (exec --process) and
+ * before anything is created.  create/run: when the container may hold
+ * CAP_SYS_PTRACE in the host's user namespace.  exec (for_exec):
+ * whenever the container has no user namespace of its own, as an earlier
+ * exec may have granted the capability.  Elsewhere the fast path pays
+ * nothing. */
+int container_protect_binary (const struct spec *spec, bool for_exec, tr_error_t *err);
+
+#endif
