@@ -1,4 +1,4 @@
-"""Escapes through mounts, device nodes and cleanup (docs/security-mounts.md)."""
+"""Escapes through mounts, device nodes and cleanup (docs/security.md)."""
 
 import os
 import stat
