@@ -67,8 +67,6 @@ validate_process (const struct spec *spec, const struct create_options *o, tr_er
     return tr_error_plain (err, EINVAL, "--console-socket: only valid with process.terminal set to true");
   if (process_user_validate (&p->user, err) < 0)
     return -1;
-  if (p->capabilities && caps_validate (p->capabilities, "process.capabilities", err) < 0)
-    return -1;
   if (p->capabilities)
     caps_warn_unavailable (p->capabilities);
   if (process_attrs_validate (p, "process", err) < 0)
