@@ -59,8 +59,10 @@ static int
 validate_process (const struct spec *spec, const struct create_options *o, tr_error_t *err)
 {
   const struct spec_process *p = spec->process;
+  /* The runtime spec requires process only for `start` (which refuses a
+   * container without one); runc refuses it already at create. */
   if (p == NULL)
-    return tr_error_plain (err, EINVAL, "process: required to create a container");
+    return o->console_socket ? tr_error_plain (err, EINVAL, "--console-socket: the config has no process") : 0;
   if (p->terminal.v && o->console_socket == NULL && !o->keep_pty)
     return tr_error_plain (err, EINVAL, "process.terminal: a terminal needs --console-socket");
   if (!p->terminal.v && o->console_socket)
