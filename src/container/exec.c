@@ -246,6 +246,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
     .cgroup_fd = cgroup_fd,
     .enter_cgroup = cgroup_enter,
     .state_json = state,
+    .relayed_pty = !o->detach && o->console_socket == NULL,
     .preserve_fds = o->preserve_fds,
   };
   pid_t pid = exec_spawn (&r, &master, err);
@@ -262,8 +263,6 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   log_debug ("exec in %s: process %d", id, pid);
   if (o->detach)
     return 0;
-  if (master >= 0 && terminal_clear_onlcr (master, err) < 0)
-    return -1;
   if (tty_relay_start (&relay, steal_fd (&master), err) < 0)
     return -1;
   *exit_status = supervisor_wait (&sup, pid, &relay);

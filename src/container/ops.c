@@ -82,10 +82,11 @@ hooks_state (const struct spec *spec, const struct container_state *st, enum con
   return state_json_oci (st, container_status_name (status), NULL, err);
 }
 
-/* poststop hooks: a failure is a warning (runtime-spec, lifecycle step
- * 13), and so is a saved config that cannot be read back. */
+/* The hooks of a phase, a failure being only a warning: poststop
+ * (runtime-spec, lifecycle step 13), where a saved config that cannot be
+ * read back is a warning too. */
 static void
-run_poststop_hooks (int dirfd, const struct container_state *st)
+run_hooks_warn (int dirfd, const struct container_state *st, enum container_status status, bool poststop)
 {
   tr_error_t err = NULL;
   cleanup_spec struct spec *spec = load_saved_spec (dirfd, &err);
@@ -96,14 +97,14 @@ run_poststop_hooks (int dirfd, const struct container_state *st)
       return;
     }
   const hooklist *hooks;
-  cleanup_free char *state = hooks_state (spec, st, STATUS_STOPPED, &hooks, true, &err);
+  cleanup_free char *state = hooks_state (spec, st, status, &hooks, poststop, &err);
   if (state == NULL)
     {
       if (hooks)
-        tr_error_ignore (&err, "poststop hooks: state");
+        tr_error_ignore (&err, "hooks: state");
       return;
     }
-  hooks_run_warn (hooks, "poststop", state);
+  hooks_run_warn (hooks, poststop ? "poststop" : "poststart", state);
 }
 
 /* exec.fifo has one reader, the init, until its execve closes it
@@ -257,7 +258,7 @@ remove_container (const char *root, const char *id, int dirfd, const struct cont
     }
   if (st->mount_ns_shared && st->rootfs && rootfs_release_host_mounts (st->rootfs, err) < 0)
     return -1;
-  run_poststop_hooks (dirfd, st);
+  run_hooks_warn (dirfd, st, STATUS_STOPPED, true);
   return state_dir_remove (root, id, err);
 }
 

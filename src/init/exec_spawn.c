@@ -163,12 +163,15 @@ child_enter (const struct exec_request *r, struct exec_handles *h, tr_error_t *e
 }
 
 static int
-child_terminal (const struct spec_process *p, tr_error_t *err)
+child_terminal (const struct exec_request *r, tr_error_t *err)
 {
   cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return tr_error (err, errno, "open /");
-  return terminal_setup (root, p, false, err);
+  cleanup_close int master = terminal_setup (root, r->process, false, err);
+  if (master < 0 || (r->relayed_pty && terminal_clear_onlcr (master, err) < 0))
+    return -1;
+  return steal_fd (&master);
 }
 
 /* runc (setnsProcess.setFinalCPUAffinity): without
@@ -219,7 +222,7 @@ child_prepare (const struct exec_request *r, struct exec_handles *h, struct proc
       || child_enter (r, h, err) < 0 || child_affinity (r->process, err) < 0)
     return -1;
   cleanup_close int master = -1;
-  if (r->process->terminal.v && (master = child_terminal (r->process, err)) < 0)
+  if (r->process->terminal.v && (master = child_terminal (r, err)) < 0)
     return -1;
   if (process_prepare (r->process, x, err) < 0)
     return -1;

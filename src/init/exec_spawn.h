@@ -40,7 +40,8 @@ struct exec_request
   int (*enter_cgroup) (const char *cgroup_path, pid_t pid, tr_error_t *err);
   const char *state_json;              /* the container's state, for a seccomp listener */
   int preserve_fds;
-  bool keep_pty;                       /* with process.terminal: return the master */
+  bool relayed_pty;                    /* the runtime relays the pty itself: ONLCR
+                                        * is cleared before the process runs */
 };
 
 /* Start the process.  Returns its pid (our child); with a terminal,
