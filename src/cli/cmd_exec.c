@@ -1,5 +1,5 @@
 /* tinyrun exec [options] <id> [command [args...]]
- *   --process FILE | command, -t/--tty, --console-socket S, -d/--detach,
+ *   -p/--process FILE | command, -t/--tty, --console-socket S, -d/--detach,
  *   --pid-file F, --preserve-fds N, --cwd D, -e/--env K=V, -u/--user U[:G],
  *   -g/--additional-gids G, -c/--cap C, --no-new-privs, --apparmor P,
  *   --process-label L, --cgroup SUBPATH                               */
@@ -14,14 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USAGE "[--process FILE] [-t] [--console-socket S] [-d] [--pid-file F] [--preserve-fds N] [--cwd D] " \
+#define USAGE "[-p FILE] [-t] [--console-socket S] [-d] [--pid-file F] [--preserve-fds N] [--cwd D] " \
               "[-e K=V]... [-u UID[:GID]] [-g GID]... [-c CAP]... [--no-new-privs] [--apparmor P] "      \
               "[--process-label L] [--cgroup SUBPATH] <container-id> [command [args...]]"
 
 enum
 {
-  OPT_PROCESS = 600,
-  OPT_CONSOLE_SOCKET,
+  OPT_CONSOLE_SOCKET = 600,
   OPT_PID_FILE,
   OPT_PRESERVE_FDS,
   OPT_CWD,
@@ -70,7 +69,7 @@ parse_user (const char *text, struct exec_options *o, tr_error_t *err)
 }
 
 static const struct option options[] = {
-  { "process", required_argument, NULL, OPT_PROCESS },
+  { "process", required_argument, NULL, 'p' },
   { "tty", no_argument, NULL, 't' },
   { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
   { "detach", no_argument, NULL, 'd' },
@@ -101,7 +100,7 @@ exec_option (int c, struct exec_options *o, tr_error_t *err)
 {
   switch (c)
     {
-    case OPT_PROCESS:
+    case 'p':
       o->process_file = optarg;
       break;
     case 't':
@@ -168,7 +167,7 @@ cmd_exec (const struct globals *g, int argc, char **argv, tr_error_t *err)
   struct exec_options o = { .env = env, .caps = caps, .additional_gids = gids };
   int c;
   /* "+": options end at the id; what follows is the command's. */
-  while ((c = getopt_long (argc, argv, "+tde:u:g:c:", options, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+p:tde:u:g:c:", options, NULL)) != -1)
     if (exec_option (c, &o, err) < 0)
       return 1;
   if (optind >= argc)

@@ -309,13 +309,39 @@ record_state (struct creation *c, tr_error_t *err)
   return 0;
 }
 
+/* A config without process still gets an init, which holds the
+ * namespaces and waits on exec.fifo; `start` reads the saved config and
+ * refuses before releasing it, so this stand-in (cwd "/", root, no
+ * capabilities, an args[0] that names no file) is never executed. */
+static int
+stand_in_process (struct spec *spec, tr_error_t *err)
+{
+  if (spec->process)
+    return 0;
+  struct spec_process *p = arena_alloc (&spec->arena, sizeof *p);
+  char **args = arena_alloc (&spec->arena, 2 * sizeof (char *));
+  if (p == NULL || args == NULL)
+    return tr_error (err, ENOMEM, "process");
+  *p = (struct spec_process){ 0 };
+  args[0] = arena_strdup (&spec->arena, "./");
+  args[1] = NULL;
+  p->cwd = arena_strdup (&spec->arena, "/");
+  if (args[0] == NULL || p->cwd == NULL)
+    return tr_error (err, ENOMEM, "process");
+  p->args = (strlist){ args, 1 };
+  spec->process = p;
+  log_debug ("config.json has no process: the init waits without one, start will refuse");
+  return 0;
+}
+
 static int
 create_steps (struct creation *c, tr_error_t *err)
 {
   if (container_id_validate (c->o->id, err) < 0 || load_bundle (c, err) < 0
       || container_protect_binary (c->spec, false, err) < 0)
     return -1;
-  if (container_validate (c->spec, c->o, err) < 0 || ns_plan_build (c->spec, &c->plan, err) < 0)
+  if (container_validate (c->spec, c->o, err) < 0 || stand_in_process (c->spec, err) < 0
+      || ns_plan_build (c->spec, &c->plan, err) < 0)
     return -1;
   if (c->o->console_socket)
     {

@@ -10,7 +10,9 @@
 #include "container/supervise.h"
 #include "container/validate.h"
 #include "linux/caps.h"
+#include "linux/seccomp.h"
 #include "linux/terminal.h"
+#include "util/log.h"
 #include "linux/tty_relay.h"
 
 #include <errno.h>
@@ -231,6 +233,11 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   if (!o->detach && supervisor_start (&sup, err) < 0)
     return -1;
   cgroup_fd = open_cgroup_dir (cgroup);
+  cleanup_free char *state = NULL;
+  const struct spec_seccomp *sc = spec->linux_ ? spec->linux_->seccomp : NULL;
+  if (seccomp_spec_uses_notify (sc) && (state = state_json_oci (&st, container_status_name (status), NULL, err)) == NULL)
+    return -1;
+  log_debug ("exec in %s: init %d, cgroup %s", id, st.pid, cgroup ? cgroup : "none");
   struct exec_request r = {
     .id = id,
     .init_pid = st.pid,
@@ -239,6 +246,8 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
     .cgroup_path = cgroup,
     .cgroup_fd = cgroup_fd,
     .enter_cgroup = cgroup_enter,
+    .state_json = state,
+    .relayed_pty = !o->detach && o->console_socket == NULL,
     .preserve_fds = o->preserve_fds,
   };
   pid_t pid = exec_spawn (&r, &master, err);
@@ -252,6 +261,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
     }
   if (o->pid_file && write_pid_file (o->pid_file, pid, err) < 0)
     return -1;
+  log_debug ("exec in %s: process %d", id, pid);
   if (o->detach)
     return 0;
   if (tty_relay_start (&relay, steal_fd (&master), err) < 0)

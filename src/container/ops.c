@@ -66,6 +66,25 @@ load_saved_spec (int dirfd, tr_error_t *err)
   return spec_parse (text, len, err);
 }
 
+/* The state JSON the hooks of a phase read on stdin; NULL (and nothing
+ * to run) when the saved spec has no such hooks. */
+static char *
+hooks_state (const struct spec *spec, const struct container_state *st, enum container_status status,
+             const hooklist **hooks, bool poststop, tr_error_t *err)
+{
+  *hooks = NULL;
+  if (spec->hooks == NULL)
+    return NULL;
+  const hooklist *h = poststop ? &spec->hooks->poststop : &spec->hooks->poststart;
+  if (h->n == 0)
+    return NULL;
+  *hooks = h;
+  return state_json_oci (st, container_status_name (status), NULL, err);
+}
+
+/* The hooks of a phase, a failure being only a warning: poststop
+ * (runtime-spec, lifecycle step 13), where a saved config that cannot be
+ * read back is a warning too. */
 static void
 run_hooks_warn (int dirfd, const struct container_state *st, enum container_status status, bool poststop)
 {
@@ -77,15 +96,12 @@ run_hooks_warn (int dirfd, const struct container_state *st, enum container_stat
       tr_error_free (&err);
       return;
     }
-  if (spec->hooks == NULL)
-    return;
-  const hooklist *hooks = poststop ? &spec->hooks->poststop : &spec->hooks->poststart;
-  if (hooks->n == 0)
-    return;
-  cleanup_free char *state = state_json_oci (st, container_status_name (status), NULL, &err);
+  const hooklist *hooks;
+  cleanup_free char *state = hooks_state (spec, st, status, &hooks, poststop, &err);
   if (state == NULL)
     {
-      tr_error_free (&err);
+      if (hooks)
+        tr_error_ignore (&err, "hooks: state");
       return;
     }
   hooks_run_warn (hooks, poststop ? "poststop" : "poststart", state);
@@ -112,26 +128,6 @@ release_init (int dirfd, const char *id, tr_error_t *err)
   while (poll (&p, 1, -1) < 0)
     if (errno != EINTR)
       return tr_error (err, errno, "wait for the container process to start");
-  return 0;
-}
-
-int
-container_start (const char *root, const char *id, tr_error_t *err)
-{
-  cleanup_container_state struct container_state st = { 0 };
-  enum container_status status;
-  cleanup_close int dirfd = container_open (root, id, true, &st, &status, err);
-  if (dirfd < 0)
-    return -1;
-  if (status != STATUS_CREATED)
-    return tr_error_plain (err, EINVAL, "cannot start a container that is %s", container_status_name (status));
-  if (release_init (dirfd, id, err) < 0)
-    return -1;
-  /* The init either executed the user process or wrote why it could not. */
-  cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
-  if (failure && failure[0])
-    return tr_error_plain (err, EIO, "%s", failure);
-  run_hooks_warn (dirfd, &st, STATUS_RUNNING, false);
   return 0;
 }
 
@@ -201,6 +197,53 @@ force_stop (const struct container_state *st, enum container_status status, tr_e
   return 0;
 }
 
+/* poststart hooks: runtime-spec 1.3 (lifecycle step 9) and runc make a
+ * failure an error of `start` that also stops the container, which is
+ * then left for `delete` (`run` deletes it). */
+static int
+run_poststart_hooks (const struct spec *spec, const struct container_state *st, tr_error_t *err)
+{
+  const hooklist *hooks;
+  cleanup_free char *state = hooks_state (spec, st, STATUS_RUNNING, &hooks, false, err);
+  if (hooks == NULL)
+    return 0;
+  if (state == NULL || hooks_run (hooks, "poststart", state, err) < 0)
+    {
+      tr_error_t ignored = NULL;
+      log_debug ("poststart failed: stopping the container's process %d", st->pid);
+      if (force_stop (st, STATUS_RUNNING, &ignored) < 0)
+        tr_error_ignore (&ignored, "stop the container after a failed poststart hook");
+      return -1;
+    }
+  return 0;
+}
+
+int
+container_start (const char *root, const char *id, tr_error_t *err)
+{
+  cleanup_container_state struct container_state st = { 0 };
+  enum container_status status;
+  cleanup_close int dirfd = container_open (root, id, true, &st, &status, err);
+  if (dirfd < 0)
+    return -1;
+  if (status != STATUS_CREATED)
+    return tr_error_plain (err, EINVAL, "cannot start a container that is %s", container_status_name (status));
+  cleanup_spec struct spec *spec = load_saved_spec (dirfd, err);
+  if (spec == NULL)
+    return tr_error_wrap (err, "saved config.json");
+  /* create accepts a config without one: the spec asks for it at start. */
+  if (spec->process == NULL)
+    return tr_error_plain (err, EINVAL, "config.json has no process: nothing to start (delete the container)");
+  log_debug ("start %s: releasing init %d (cgroup %s)", id, st.pid, st.cgroup_path ? st.cgroup_path : "none");
+  if (release_init (dirfd, id, err) < 0)
+    return -1;
+  /* The init either executed the user process or wrote why it could not. */
+  cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
+  if (failure && failure[0])
+    return tr_error_plain (err, EIO, "%s", failure);
+  return run_poststart_hooks (spec, &st, err);
+}
+
 /* What delete undoes once the container's processes are gone: its cgroup
  * (when create made it, with the levels above it that create made),
  * mounts made outside a mount namespace, poststop hooks, the state
@@ -231,9 +274,13 @@ container_delete (const char *root, const char *id, bool force, tr_error_t *err)
       tr_error_free (err);
       return state_dir_remove (root, id, err);
     }
+  log_debug ("delete %s: %s, init %d, cgroup %s", id, container_status_name (status), st.pid,
+             st.cgroup_path && st.cgroup_path[0] ? st.cgroup_path : "none");
+  /* A created container has run nothing of the user's yet: like runc and
+   * crun, delete kills its init without --force. */
   if (status != STATUS_STOPPED)
     {
-      if (!force)
+      if (!force && status != STATUS_CREATED)
         return tr_error_plain (err, EBUSY, "cannot delete a container that is %s (use --force)",
                                container_status_name (status));
       if (force_stop (&st, status, err) < 0)

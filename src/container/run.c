@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container/run.h"
 #include "container/supervise.h"
+#include "linux/terminal.h"
 #include "linux/tty_relay.h"
 
 int
@@ -21,7 +22,8 @@ container_run (const struct create_options *o, bool detach, bool keep, int *exit
   cleanup_tty_relay struct tty_relay relay = TTY_RELAY_INIT;
   if (supervisor_start (&sup, err) < 0 || container_create (o, &c, err) < 0)
     return -1;
-  if (tty_relay_start (&relay, c.pty_master, err) < 0 || container_start (o->root, o->id, err) < 0)
+  if ((c.pty_master >= 0 && terminal_clear_onlcr (c.pty_master, err) < 0)
+      || tty_relay_start (&relay, c.pty_master, err) < 0 || container_start (o->root, o->id, err) < 0)
     {
       tr_error_t ignored = NULL;
       container_delete (o->root, o->id, true, &ignored);

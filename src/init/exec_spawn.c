@@ -1,6 +1,8 @@
 #include "config.h"
 #include "init/exec_spawn.h"
 #include "util/cleanup.h"
+#include "init/init_ops.h"
+#include "util/log.h"
 #include "linux/namespaces.h"
 #include "init/process.h"
 #include "linux/seccomp.h"
@@ -161,30 +163,72 @@ child_enter (const struct exec_request *r, struct exec_handles *h, tr_error_t *e
 }
 
 static int
-child_terminal (const struct spec_process *p, tr_error_t *err)
+child_terminal (const struct exec_request *r, tr_error_t *err)
 {
   cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return tr_error (err, errno, "open /");
-  return terminal_setup (root, p, false, err);
+  cleanup_close int master = terminal_setup (root, r->process, false, err);
+  if (master < 0 || (r->relayed_pty && terminal_clear_onlcr (master, err) < 0))
+    return -1;
+  return steal_fd (&master);
+}
+
+/* runc (setnsProcess.setFinalCPUAffinity): without
+ * process.execCPUAffinity the process must not keep its caller's affinity
+ * (`taskset -c 0 tinyrun exec ...`), it gets every CPU, which the kernel
+ * narrows to its cgroup's cpuset (it is in the cgroup by now).  With
+ * one: its initial list now, the final one right before execve. */
+static int
+child_affinity (const struct spec_process *p, tr_error_t *err)
+{
+  if (p->exec_cpu_affinity)
+    return init_ops->affinity (p, false, err);
+  cpu_set_t all;
+  CPU_ZERO (&all);
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+    CPU_SET (cpu, &all);
+  if (sched_setaffinity (0, sizeof all, &all) < 0)
+    log_warning ("reset the CPU affinity: %s: the process keeps the caller's", strerror (errno));
+  return 0;
+}
+
+/* As the init does (step_seccomp_listener): a filter that notifies is
+ * loaded now and its fd goes to the parent, which hands it to
+ * linux.seccomp.listenerPath; the rest of our way to execve runs under
+ * it, as with runc. */
+static int
+child_seccomp_listener (int sock, struct process_exec *x, tr_error_t *err)
+{
+  if (!seccomp_program_notifies (x->seccomp))
+    return 0;
+  int fd;
+  if (init_ops->seccomp_install (x->seccomp, &fd, err) < 0)
+    return -1;
+  x->seccomp = NULL;
+  int ret = sync_send (sock, SYNC_SECCOMP_FD, 0, fd, err);
+  close (fd);
+  return ret;
 }
 
 /* Everything up to SYNC_READY: inside the container, with the process
- * resolved and its filter compiled. */
+ * resolved and its filter compiled (and loaded, when it notifies). */
 static int
 child_prepare (const struct exec_request *r, struct exec_handles *h, struct process_exec *x, tr_error_t *err)
 {
   int sock = h->sync[1];
   const struct spec_linux *l = r->spec->linux_;
   if (close_runtime_fds (r, h, err) < 0 || self_protect_before_entering (err) < 0 || sync_expect (sock, SYNC_PARENT_READY, NULL, NULL, err) < 0
-      || child_enter (r, h, err) < 0)
+      || child_enter (r, h, err) < 0 || child_affinity (r->process, err) < 0)
     return -1;
   cleanup_close int master = -1;
-  if (r->process->terminal.v && (master = child_terminal (r->process, err)) < 0)
+  if (r->process->terminal.v && (master = child_terminal (r, err)) < 0)
     return -1;
   if (process_prepare (r->process, x, err) < 0)
     return -1;
   if (l && l->seccomp && seccomp_compile (l->seccomp, (struct seccomp_program **) &x->seccomp, err) < 0)
+    return -1;
+  if (child_seccomp_listener (sock, x, err) < 0)
     return -1;
   return sync_send (sock, SYNC_READY, getpid (), master, err);
 }
@@ -225,6 +269,23 @@ clone_into_container (const struct exec_request *r, struct exec_handles *h, bool
   return pid;
 }
 
+/* The child's notify fd, on to the listener with the container's state;
+ * "pid" is the exec'd process's (runc's setnsProcess does the same). */
+static int
+parent_seccomp_listener (const struct exec_request *r, int sock, pid_t pid, tr_error_t *err)
+{
+  const struct spec_seccomp *sc = r->spec->linux_ ? r->spec->linux_->seccomp : NULL;
+  if (!seccomp_spec_uses_notify (sc))
+    return 0;
+  cleanup_close int notify_fd = -1;
+  if (sync_expect (sock, SYNC_SECCOMP_FD, NULL, &notify_fd, err) < 0)
+    return -1;
+  if (notify_fd < 0)
+    return tr_error_plain (err, EPROTO, "linux.seccomp: no notify fd from the process");
+  log_debug ("exec: seccomp notify fd of %d to %s", pid, sc->listener_path);
+  return seccomp_send_to_listener (sc, notify_fd, pid, r->state_json ? r->state_json : "{}", err);
+}
+
 /* The parent's half, once the child exists: its cgroup, then the
  * handshake up to its execve. */
 static int
@@ -234,8 +295,8 @@ parent_side (const struct exec_request *r, int sock, pid_t pid, bool in_cgroup, 
    * writing the pid, before the child may run anything. */
   if (r->cgroup_path && !in_cgroup && r->enter_cgroup (r->cgroup_path, pid, err) < 0)
     return -1;
-  if (sync_send (sock, SYNC_PARENT_READY, pid, -1, err) < 0 || sync_expect (sock, SYNC_READY, NULL, pty_master, err) < 0
-      || sync_wait_closed (sock, err) < 0)
+  if (sync_send (sock, SYNC_PARENT_READY, pid, -1, err) < 0 || parent_seccomp_listener (r, sock, pid, err) < 0
+      || sync_expect (sock, SYNC_READY, NULL, pty_master, err) < 0 || sync_wait_closed (sock, err) < 0)
     return -1;
   return 0;
 }

@@ -8,7 +8,9 @@
  *   [v1: write cgroup.procs (r->enter_cgroup)]
  *   SYNC_PARENT_READY ─────────────────────▶ setns user, then the others;
  *                                            chroot to the init's root;
- *                                            pty; cwd, PATH, seccomp
+ *                                            CPU affinity reset; pty;
+ *                                            cwd, PATH, seccomp
+ *   [seccomp notify: to listenerPath] ◀───── [SYNC_SECCOMP_FD (+ notify fd)]
  *                                   ◀─────── SYNC_READY (+ pty master)
  *                                            credentials, seccomp, execve
  *   (logs the child's SYNC_WARNINGs)
@@ -36,8 +38,10 @@ struct exec_request
   /* Moves pid into cgroup_path (in every hierarchy); called when clone3
    * did not place the process there.  The cgroup layer's cgroup_enter. */
   int (*enter_cgroup) (const char *cgroup_path, pid_t pid, tr_error_t *err);
+  const char *state_json;              /* the container's state, for a seccomp listener */
   int preserve_fds;
-  bool keep_pty;                       /* with process.terminal: return the master */
+  bool relayed_pty;                    /* the runtime relays the pty itself: ONLCR
+                                        * is cleared before the process runs */
 };
 
 /* Start the process.  Returns its pid (our child); with a terminal,

@@ -24,14 +24,16 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* The value of name in env: its last occurrence, the one build_env keeps. */
 static const char *
 env_get (char *const *env, const char *name)
 {
   size_t len = strlen (name);
+  const char *found = NULL;
   for (; env && *env; env++)
     if (strncmp (*env, name, len) == 0 && (*env)[len] == '=')
-      return *env + len + 1;
-  return NULL;
+      found = *env + len + 1;
+  return found;
 }
 
 static bool
@@ -110,9 +112,21 @@ enter_cwd (const char *cwd, tr_error_t *err)
   return 0;
 }
 
-/* process.env, plus HOME when it was missing; with socket activation,
- * LISTEN_FDS and LISTEN_PID=1 (the process is the one that listens)
- * replace any of the image's. */
+/* Does a later entry of env set the same variable as env[i]? */
+static bool
+set_again_later (const strlist *env, size_t i)
+{
+  size_t klen = strcspn (env->v[i], "=");
+  for (size_t j = i + 1; j < env->n; j++)
+    if (strncmp (env->v[j], env->v[i], klen) == 0 && env->v[j][klen] == '=')
+      return true;
+  return false;
+}
+
+/* process.env with each variable once, the last occurrence winning where
+ * it stands (runc's prepareEnv), plus HOME when it was missing; with
+ * socket activation, LISTEN_FDS and LISTEN_PID=1 (the process is the one
+ * that listens) replace any of the image's. */
 static int
 build_env (const struct spec_process *p, struct process_exec *x, tr_error_t *err)
 {
@@ -122,8 +136,9 @@ build_env (const struct spec_process *p, struct process_exec *x, tr_error_t *err
     return tr_error (err, ENOMEM, "environment");
   size_t n = 0;
   for (size_t i = 0; i < p->env.n; i++)
-    if (x->listen_fds == 0
-        || (strncmp (p->env.v[i], "LISTEN_FDS=", 11) != 0 && strncmp (p->env.v[i], "LISTEN_PID=", 11) != 0))
+    if (!set_again_later (&p->env, i)
+        && (x->listen_fds == 0
+            || (strncmp (p->env.v[i], "LISTEN_FDS=", 11) != 0 && strncmp (p->env.v[i], "LISTEN_PID=", 11) != 0)))
       x->envp[n++] = p->env.v[i];
   if (x->listen_fds > 0)
     {
@@ -155,6 +170,27 @@ process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_
     return tr_error (err, errno ? errno : EACCES, "exec: \"%s\"", p->args.v[0]);
 
   return build_env (p, x, err);
+}
+
+/* With process.terminal, stdin/stdout/stderr are the pty's slave: the
+ * process's user gets to own it (its uid only; the group is devpts's), as
+ * runc's fixStdioPermissions does before the uid switch.  A slave whose
+ * owner is not mapped here (EPERM) or on a read-only /dev (EROFS) is left
+ * as it is.  Only the terminal: a caller's files on 0-2 stay untouched. */
+static int
+chown_terminal (const struct spec_process *p, tr_error_t *err)
+{
+  if (!p->terminal.v)
+    return 0;
+  for (int fd = 0; fd < 3; fd++)
+    {
+      struct stat st;
+      if (fstat (fd, &st) < 0 || !S_ISCHR (st.st_mode) || !isatty (fd) || st.st_uid == p->user.uid)
+        continue;
+      if (fchown (fd, p->user.uid, (gid_t) -1) < 0 && errno != EPERM && errno != EROFS)
+        return tr_error (err, errno, "process.terminal: chown the terminal to %u", p->user.uid);
+    }
+  return 0;
 }
 
 /* Switch to the spec's user.  setgroups first: after setresuid we would
@@ -244,8 +280,8 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
   /* 2. Keep permitted capabilities across the uid change... */
   if (tr_sys->prctl (PR_SET_KEEPCAPS, 1) < 0)
     return tr_error (err, errno, "prctl PR_SET_KEEPCAPS");
-  /* 3. ...change uid/gid... */
-  if (switch_user (&p->user, err) < 0)
+  /* 3. ...change uid/gid (the terminal first becomes the user's)... */
+  if (chown_terminal (p, err) < 0 || switch_user (&p->user, err) < 0)
     return -1;
   /* 4. ...and set exactly the spec's sets, then the ambient ones. */
   if (init_ops->caps_apply (caps, err) < 0)

@@ -11,7 +11,8 @@
 struct process_exec
 {
   char *path;     /* the executable, resolved against PATH inside the container */
-  char **envp;    /* process.env, plus HOME when it was missing */
+  char **envp;    /* process.env (each variable once, the last one
+                   * given), plus HOME when it was missing */
   int listen_fds; /* set by the caller: socket-activation fds at 3.., to
                    * keep and announce in LISTEN_FDS (0: none) */
   void *seccomp;  /* compiled filter (seccomp.h), or NULL */
@@ -29,7 +30,8 @@ int process_prepare (const struct spec_process *p, struct process_exec *x, tr_er
  *   close-on-exec, reset signals,
  *   rlimits, oom_score_adj, scheduling, [seccomp here when
  *   noNewPrivileges is false: loading it needs CAP_SYS_ADMIN], bounding
- *   set, keepcaps, setgroups/setresgid/setresuid, capset + ambient, umask,
+ *   set, keepcaps, chown of the terminal to the user,
+ *   setgroups/setresgid/setresuid, capset + ambient, umask,
  *   no_new_privs, LSM exec labels, final CPU affinity, personality,
  *   [seccomp here when noNewPrivileges is true], execve.
  * The kernel is reached through init_ops.h and util/syscalls.h, so that

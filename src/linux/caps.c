@@ -42,23 +42,6 @@ cap_number (const char *name)
   return (int) v;
 }
 
-int
-caps_validate (const struct spec_capabilities *c, const char *path, tr_error_t *err)
-{
-  static const char *const names[] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
-  const strlist *lists[] = { &c->bounding, &c->effective, &c->inheritable, &c->permitted, &c->ambient };
-  for (size_t l = 0; l < 5; l++)
-    for (size_t i = 0; i < lists[l]->n; i++)
-      if (cap_number (lists[l]->v[i]) < 0)
-        {
-          /* libcap may not know a capability newer than itself; the kernel
-           * would, so only names that look wrong are rejected. */
-          return tr_error_plain (err, EINVAL, "%s.%s[%zu]: unknown capability \"%s\"", path, names[l], i,
-                           lists[l]->v[i]);
-        }
-  return 0;
-}
-
 static bool
 listed (const strlist *l, int cap)
 {
@@ -89,6 +72,21 @@ seen_before (const struct spec_capabilities *c, size_t k, size_t i, int cap)
   return false;
 }
 
+/* The same for a name no capability has, compared as written. */
+static bool
+name_seen_before (const struct spec_capabilities *c, size_t k, size_t i)
+{
+  const char *name = cap_set (c, k)->v[i];
+  for (size_t j = 0; j <= k; j++)
+    {
+      const strlist *l = cap_set (c, j);
+      for (size_t m = 0; m < (j == k ? i : l->n); m++)
+        if (strcmp (l->v[m], name) == 0)
+          return true;
+    }
+  return false;
+}
+
 void
 caps_warn_unavailable (const struct spec_capabilities *c)
 {
@@ -97,7 +95,15 @@ caps_warn_unavailable (const struct spec_capabilities *c)
     for (size_t i = 0; i < l->n; i++)
       {
         int cap = cap_number (l->v[i]);
-        if (cap < 0 || seen_before (c, k, i, cap))
+        if (cap < 0)
+          {
+            /* runc (capabilities.New) ignores a name it does not know,
+             * with a warning; so does the init (set_flag). */
+            if (!name_seen_before (c, k, i))
+              log_warning ("unknown capability %s: ignored", l->v[i]);
+            continue;
+          }
+        if (seen_before (c, k, i, cap))
           continue;
         if (cap > cap_last ())
           log_warning ("capability %s is not known to this kernel: ignored", l->v[i]);

@@ -5,12 +5,9 @@
 #include "util/error.h"
 #include "oci-spec/spec.h"
 
-/* Check every name in process.capabilities; an unknown name is an error
- * naming the field ("process.capabilities.bounding[2]"). */
-int caps_validate (const struct spec_capabilities *c, const char *path, tr_error_t *err);
-
-/* Warn, once per capability, about those the container cannot get: not
- * known to the kernel, or not in the host's bounding set.  Called by the
+/* Warn, once per capability, about those the container cannot get: a
+ * name no capability has (ignored, as runc does), one not known to the
+ * kernel, or one not in the host's bounding set.  Called by the
  * runtime before the container runs, so the warnings reach its own log,
  * never the container's terminal; the init then drops them quietly. */
 void caps_warn_unavailable (const struct spec_capabilities *c);

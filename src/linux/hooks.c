@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *const empty_env[] = { NULL };
+extern char **environ;
 
 /* In the forked child: stdin from the pipe, everything else closed. */
 static _Noreturn void
@@ -31,7 +31,9 @@ exec_hook (const struct spec_hook *hook, int stdin_fd)
   signal (SIGPIPE, SIG_DFL);
   char *const default_args[] = { hook->path, NULL };
   char *const *argv = hook->args.n ? hook->args.v : default_args;
-  execve (hook->path, argv, hook->env.v ? hook->env.v : empty_env);
+  /* No env: the runtime's own environment, as runc's hooks get (Go's
+   * exec.Cmd with a nil Env); with one, exactly that. */
+  execve (hook->path, argv, hook->env.v ? hook->env.v : environ);
   _exit (127);
 }
 

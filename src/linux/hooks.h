@@ -1,5 +1,6 @@
 /* OCI hooks: each hook is run with the container state JSON on its stdin,
- * its own args and env, and an optional timeout in seconds.
+ * its own args and env (without one: the runtime's environment), and an
+ * optional timeout in seconds.
  *
  * Where they run (runtime-spec config.md "POSIX-platform Hooks"):
  *   prestart, createRuntime   runtime namespaces, after the container's
@@ -20,8 +21,7 @@
  * phase, the hook's path and its exit status. */
 int hooks_run (const hooklist *hooks, const char *phase, const char *state_json, tr_error_t *err);
 
-/* The same, but a failure is only logged as a warning (poststart,
- * poststop). */
+/* The same, but a failure is only logged as a warning (poststop). */
 void hooks_run_warn (const hooklist *hooks, const char *phase, const char *state_json);
 
 #endif

@@ -90,6 +90,22 @@ terminal_setup (int rootfd, const struct spec_process *p, bool bind_console, tr_
 }
 
 int
+terminal_clear_onlcr (int master, tr_error_t *err)
+{
+  /* A pty starts with ONLCR ("\n" out as "\r\n").  Whoever relays it to
+   * a terminal of its own gets that terminal's translation there, so the
+   * container's must not add a second one (runc: console.ClearONLCR on
+   * the master it relays; the setting is the pair's). */
+  struct termios t;
+  if (tcgetattr (master, &t) < 0)
+    return tr_error (err, errno, "pty: tcgetattr");
+  t.c_oflag &= (tcflag_t) ~ONLCR;
+  if (tcsetattr (master, TCSANOW, &t) < 0)
+    return tr_error (err, errno, "pty: clear ONLCR");
+  return 0;
+}
+
+int
 terminal_send_master (int sock, int master, tr_error_t *err)
 {
   /* runc sends the name "/dev/ptmx" along; some peers log it. */

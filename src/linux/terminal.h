@@ -13,6 +13,10 @@
  * which the parent hands to --console-socket. */
 int terminal_setup (int rootfd, const struct spec_process *p, bool bind_console, tr_error_t *err);
 
+/* Clear ONLCR on the pty of master, before the runtime relays it: the
+ * container's "\n" then reaches the other side as "\n", as with runc. */
+int terminal_clear_onlcr (int master, tr_error_t *err);
+
 /* Send a pty master over a unix socket (SCM_RIGHTS), as runc does. */
 int terminal_send_master (int sock, int master, tr_error_t *err);
 

@@ -93,14 +93,15 @@ def test_failing_start_container_hook_fails_start(runtime, bundle, cid):
     runtime("delete", "--force", cid, check=True)
 
 
-def test_failing_poststart_and_poststop_only_warn(runtime, bundle, cid, tmp_path):
+def test_failing_poststop_only_warns(runtime, bundle, cid, tmp_path):
+    """(A failing poststart fails start: test_runc_compat.py.)"""
     hook = host_hook(tmp_path, "fail", "exit 5")
     after = recorder(tmp_path, "after")
-    bundle.config["hooks"] = {"poststart": [{"path": hook}, after], "poststop": [{"path": hook}, after]}
+    bundle.config["hooks"] = {"poststart": [after], "poststop": [{"path": hook}, after]}
     bundle.write()
     proc = runtime("run", "--bundle", bundle.path, cid)
     assert proc.returncode == 0
-    assert proc.stderr.count("exited with status 5") == 2
+    assert proc.stderr.count("exited with status 5") == 1
     # the remaining hooks ran anyway
     assert [c[0] for c in calls(tmp_path)] == ["after", "after"]
 

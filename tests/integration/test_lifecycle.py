@@ -63,13 +63,6 @@ def test_delete_running_needs_force(runtime, bundle, cid):
     assert runtime("state", cid).returncode == 1
 
 
-def test_delete_created_needs_force(runtime, bundle, cid):
-    bundle.write()
-    runtime("create", "--bundle", bundle.path, cid, check=True)
-    assert runtime("delete", cid).returncode == 1
-    runtime("delete", "--force", cid, check=True)
-
-
 def test_delete_force_of_missing_container_succeeds(runtime):
     assert runtime("delete", "--force", "nope").returncode == 0
     proc = runtime("delete", "nope")
