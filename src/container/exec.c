@@ -11,6 +11,7 @@
 #include "container/validate.h"
 #include "linux/caps.h"
 #include "linux/seccomp.h"
+#include "linux/self_protect.h"
 #include "linux/terminal.h"
 #include "util/log.h"
 #include "linux/tty_relay.h"
@@ -197,6 +198,17 @@ open_cgroup_dir (const char *path)
   return open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+/* Until `start`, the init is a copy of the runtime.  `create` runs it from
+ * a read-only view of the binary only when the config grants
+ * CAP_SYS_PTRACE; a process given it now by exec could otherwise open the
+ * init's /proc/<pid>/exe and write the binary once the init has moved on
+ * (CVE-2019-5736). */
+static bool
+init_reachable (const struct spec *spec, const struct spec_process *p, pid_t init)
+{
+  return self_protect_ptrace_reachable (spec, p) && !self_protect_pid_exe_readonly (init);
+}
+
 int
 container_exec (const char *root, const char *id, const struct exec_options *o, int *exit_status,
                 tr_error_t *err)
@@ -224,6 +236,10 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
     return -1;
   if (p->capabilities)
     caps_warn_unavailable (p->capabilities);
+  if (status == STATUS_CREATED && init_reachable (spec, p, st.pid))
+    return tr_error_plain (err, EPERM, "a process with CAP_SYS_PTRACE could reach the runtime binary through the "
+                                       "init of a container not started yet: start it first, or grant "
+                                       "CAP_SYS_PTRACE in config.json");
   if (p->terminal.v && o->detach && o->console_socket == NULL)
     return tr_error_plain (err, EINVAL, "--tty with --detach needs --console-socket");
   if (o->console_socket && (console = terminal_connect_socket (o->console_socket, err)) < 0)

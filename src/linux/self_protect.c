@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
@@ -51,6 +52,15 @@ self_protect_ptrace_reachable (const struct spec *spec, const struct spec_proces
   if (spec_find_namespace (spec, NS_USER) != NULL)
     return false;
   return has_ptrace (spec->process) || has_ptrace (extra);
+}
+
+bool
+self_protect_pid_exe_readonly (pid_t pid)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/exe", (int) pid);
+  struct statvfs v;
+  return statvfs (path, &v) == 0 && (v.f_flag & ST_RDONLY);
 }
 
 static bool

@@ -44,4 +44,8 @@ bool self_protect_ptrace_reachable (const struct spec *spec, const struct spec_p
  * loops; it is removed again. */
 int self_protect_exec_readonly (char **argv, tr_error_t *err);
 
+/* Does process pid run from a read-only view of its binary (so that its
+ * /proc/<pid>/exe cannot be opened for writing)? */
+bool self_protect_pid_exe_readonly (pid_t pid);
+
 #endif

@@ -158,3 +158,20 @@ def test_exe_not_writable_with_cap_sys_ptrace(runtime, bundle, cid, tmp_path):
     assert hashlib.sha256(open(binary, "rb").read()).hexdigest() == digest
     assert "OPENED" not in log + busy, log + busy
     assert "saw" in log, f"the probe never saw a tinyrun process: {log}"
+
+
+def test_exec_with_ptrace_into_a_created_container_is_refused(runtime, bundle, cid):
+    """A container created without CAP_SYS_PTRACE has an init that runs from
+    the writable binary until `start`: an exec that grants CAP_SYS_PTRACE
+    then is refused (the process could open the init's /proc/<pid>/exe and
+    write the binary once the init has moved on); after start it is fine."""
+    bundle.sh("sleep 100").write()
+    runtime("create", "--bundle", bundle.path, cid, check=True)
+    runtime("exec", cid, "true", check=True)
+    proc = runtime("exec", "--cap", "CAP_SYS_PTRACE", cid, "true")
+    assert proc.returncode == 1
+    assert "CAP_SYS_PTRACE could reach the runtime binary" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    runtime("start", cid, check=True)
+    runtime("exec", "--cap", "CAP_SYS_PTRACE", cid, "true", check=True)
+    runtime("delete", "--force", cid, check=True)
