@@ -21,8 +21,9 @@
 #define JSON_MAX_VALUES (1u << 20)
 /* Bytes of one string or key, escapes included. */
 #define JSON_MAX_STRING (1u << 20)
-/* Whole documents: config.json, and the small ones (state.json, a process
- * or resources document, the state on a hook's stdin). */
+/* Whole documents: config.json and those that carry a copy of its
+ * annotations (state.json, the state on a hook's stdin); the documents of
+ * `exec --process` and `update --resources`. */
 #define JSON_MAX_CONFIG (16u << 20)
 #define JSON_MAX_SMALL (1u << 20)
 

@@ -174,7 +174,8 @@ STATE_CASES = [
     ("deep", '{"id": "x", "pid": 1, "x": ' + deep() + "}", "state.json: nested deeper than 128 levels"),
     ("id_nul", '{"id": "x\\u0000y", "pid": 1}', "state.json: id: contains a NUL character"),
     ("pid_huge", '{"id": "x", "pid": 99999999999999999999}', "state.json: pid: 99999999999999999999 is out of range"),
-    ("huge", '{"id": "x", "pid": 1, "x": "' + "a" * (1 << 20) + '"}', "state.json: larger than 1048576 bytes"),
+    ("long_string", '{"id": "x", "pid": 1, "x": "' + "a" * ((1 << 20) + 1) + '"}',
+     "state.json: x: string longer than 1 MiB"),
 ]
 
 
@@ -199,3 +200,17 @@ def test_corrupt_state_json(runtime, bundle, cid, name, text, message):
     os.unlink(os.path.join(bad, "state.json"))
     os.rmdir(bad)
     runtime("delete", "--force", good, check=True)
+
+
+def test_large_annotations_still_work(runtime, bundle, cid):
+    """The limits leave room for real documents: state.json carries a copy
+    of config.json's annotations, so it has config.json's size limit, not
+    the 1 MiB of a process or resources document."""
+    bundle.config["annotations"] = {f"a{i}": "x" * (512 << 10) for i in range(8)}
+    bundle.sh("sleep 300").write()
+    runtime("create", "--bundle", bundle.path, cid, check=True, timeout=TIMEOUT)
+    assert len(runtime.state(cid)["annotations"]) == 8
+    runtime("start", cid, check=True, timeout=TIMEOUT)
+    proc = runtime("list", "--format", "json", timeout=TIMEOUT)
+    assert [c["id"] for c in json.loads(proc.stdout)] == [cid]
+    runtime("delete", "--force", cid, check=True, timeout=TIMEOUT)
