@@ -7,7 +7,7 @@
 int
 hook_state_decode (const char *text, size_t len, struct container_state *st, tr_error_t *err)
 {
-  yajl_val doc = jr_parse (text, len, "container state", err);
+  yajl_val doc = jr_parse (text, len, "container state", JSON_MAX_CONFIG, err);
   if (doc == NULL)
     return -1;
   struct jr r = { .arena = &st->arena };

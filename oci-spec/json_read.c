@@ -1,5 +1,6 @@
 #include "config.h"
 #include "oci-spec/json_read.h"
+#include "oci-spec/json_scan.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -276,9 +277,11 @@ jr_strmap (struct jr *r, yajl_val obj, const char *path, const char *key, kvlist
 }
 
 yajl_val
-jr_parse (const char *text, size_t len, const char *what, tr_error_t *err)
+jr_parse (const char *text, size_t len, const char *what, size_t max_len, tr_error_t *err)
 {
   char errbuf[512] = "";
+  if (json_scan (text, len, what, max_len, err) < 0)
+    return NULL;
   /* yajl_tree_parse needs a NUL-terminated string. */
   char *copy = malloc (len + 1);
   if (copy == NULL)

@@ -9,6 +9,7 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "oci-spec/json_scan.h"
 #include "oci-spec/spec.h"
 
 struct jr
@@ -60,7 +61,9 @@ int jr_value_string (struct jr *r, yajl_val v, const char *path, char **out, tr_
 int jr_value_i64 (yajl_val v, const char *path, int64_t *out, tr_error_t *err);
 int jr_value_u64 (yajl_val v, const char *path, uint64_t *out, tr_error_t *err);
 
-/* Parse text into a tree; the error names `what` (e.g. "config.json"). */
-yajl_val jr_parse (const char *text, size_t len, const char *what, tr_error_t *err);
+/* Parse text into a tree; the error names `what` (e.g. "config.json").
+ * The text is checked by json_scan() first (oci-spec/json_scan.h): at most
+ * max_len bytes, JSON_MAX_DEPTH levels, no NUL byte or "\u0000". */
+yajl_val jr_parse (const char *text, size_t len, const char *what, size_t max_len, tr_error_t *err);
 
 #endif

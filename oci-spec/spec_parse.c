@@ -5,6 +5,7 @@
 #include "oci-spec/spec_parse_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,13 @@ parse_idmap (struct jr *r, yajl_val m, const char *path, void *array, size_t i, 
   if (jr_u32 (r, m, path, "containerID", &map->container_id, err) < 0
       || jr_u32 (r, m, path, "hostID", &map->host_id, err) < 0 || jr_u32 (r, m, path, "size", &map->size, err) < 0)
     return -1;
+  if (map->size == 0)
+    return tr_error_plain (err, EINVAL, "%s.size: must be greater than zero", path);
+  /* The last id of each range, first + size - 1, must still be a 32-bit id. */
+  if ((uint64_t) map->container_id + map->size > (uint64_t) UINT32_MAX + 1)
+    return tr_error_plain (err, ERANGE, "%s: containerID + size overflows 2^32", path);
+  if ((uint64_t) map->host_id + map->size > (uint64_t) UINT32_MAX + 1)
+    return tr_error_plain (err, ERANGE, "%s: hostID + size overflows 2^32", path);
   return 0;
 }
 
@@ -158,6 +166,8 @@ parse_user (struct jr *r, yajl_val proc, const char *path, struct spec_user *u, 
     {
       const char *gp = jr_path (r, up, "additionalGids");
       u->n_additional_gids = gids->u.array.len;
+      if (u->n_additional_gids > SPEC_MAX_ADDITIONAL_GIDS)
+        return tr_error_plain (err, E2BIG, "%s: more than %d groups", gp, SPEC_MAX_ADDITIONAL_GIDS);
       u->additional_gids = jr_alloc (r, (u->n_additional_gids + 1) * sizeof (uint32_t), gp, err);
       if (u->additional_gids == NULL)
         return -1;
@@ -293,6 +303,10 @@ parse_hook (struct jr *r, yajl_val h, const char *hp, void *array, size_t i, tr_
     return tr_error_plain (err, EINVAL, "%s.path: must be an absolute path", hp);
   if (hook->timeout.set && hook->timeout.v <= 0)
     return tr_error_plain (err, EINVAL, "%s.timeout: must be greater than zero", hp);
+  /* The runtime waits with poll(), whose timeout is an int of milliseconds. */
+  if (hook->timeout.set && hook->timeout.v > INT_MAX / 1000)
+    return tr_error_plain (err, ERANGE, "%s.timeout: %lld s is more than %d s", hp, (long long) hook->timeout.v,
+                           INT_MAX / 1000);
   return 0;
 }
 
@@ -381,7 +395,7 @@ parse_document (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
 struct spec *
 spec_parse (const char *text, size_t len, tr_error_t *err)
 {
-  yajl_val doc = jr_parse (text, len, "config.json", err);
+  yajl_val doc = jr_parse (text, len, "config.json", JSON_MAX_CONFIG, err);
   if (doc == NULL)
     return NULL;
   struct spec *spec = calloc (1, sizeof *spec);
@@ -406,7 +420,7 @@ spec_parse (const char *text, size_t len, tr_error_t *err)
 struct spec_process *
 spec_parse_process_json (struct spec *spec, const char *text, size_t len, tr_error_t *err)
 {
-  yajl_val doc = jr_parse (text, len, "process.json", err);
+  yajl_val doc = jr_parse (text, len, "process.json", JSON_MAX_SMALL, err);
   if (doc == NULL)
     return NULL;
   struct jr r = { .arena = &spec->arena };

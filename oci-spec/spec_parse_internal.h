@@ -13,4 +13,12 @@ int parse_seccomp (struct jr *r, yajl_val o, const char *path, struct spec_secco
 
 int spec_rlimit_from_name (const char *name);
 
+/* NGROUPS_MAX of Linux: setgroups() takes no more. */
+#define SPEC_MAX_ADDITIONAL_GIDS 65536
+/* The largest errno a seccomp SECCOMP_RET_ERRNO action can return. */
+#define SPEC_MAX_ERRNO 4095
+
+/* A device major or minor number: -1 (any) or 0..2^32-1; `key` names it. */
+int check_dev_number (const opt_i64 *n, const char *path, const char *key, tr_error_t *err);
+
 #endif

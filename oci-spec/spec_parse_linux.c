@@ -92,6 +92,8 @@ parse_device (struct jr *r, yajl_val o, const char *ip, void *array, size_t i, t
     return tr_error_plain (err, EINVAL, "%s.type: must be one of c, b, u, p", ip);
   if (d->type[0] != 'p' && (!major.set || !minor.set))
     return tr_error_plain (err, EINVAL, "%s: major and minor are required for type %s", ip, d->type);
+  if (check_dev_number (&major, ip, "major", err) < 0 || check_dev_number (&minor, ip, "minor", err) < 0)
+    return -1;
   d->major = major.v;
   d->minor = minor.v;
   return 0;
@@ -130,6 +132,9 @@ parse_seccomp_syscall (struct jr *r, yajl_val sc, const char *ip, void *array, s
     return tr_error_plain (err, EINVAL, "%s.names: must list at least one syscall", ip);
   if (c->action == NULL)
     return tr_error_plain (err, EINVAL, "%s.action: required", ip);
+  if (c->errno_ret.set && c->errno_ret.v > SPEC_MAX_ERRNO)
+    return tr_error_plain (err, ERANGE, "%s.errnoRet: %llu is more than %d", ip, (unsigned long long) c->errno_ret.v,
+                           SPEC_MAX_ERRNO);
   return 0;
 }
 
@@ -143,6 +148,9 @@ parse_seccomp (struct jr *r, yajl_val o, const char *path, struct spec_seccomp *
       || jr_string (r, o, path, "listenerPath", &s->listener_path, err) < 0
       || jr_string (r, o, path, "listenerMetadata", &s->listener_metadata, err) < 0)
     return -1;
+  if (s->default_errno_ret.set && s->default_errno_ret.v > SPEC_MAX_ERRNO)
+    return tr_error_plain (err, ERANGE, "%s.defaultErrnoRet: %llu is more than %d", path,
+                           (unsigned long long) s->default_errno_ret.v, SPEC_MAX_ERRNO);
   /* Order of the errors: "syscalls" not an array, then a missing
    * defaultAction, then a malformed syscall. */
   yajl_val arr;

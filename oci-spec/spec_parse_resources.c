@@ -3,7 +3,26 @@
 #include "oci-spec/spec_parse_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
+
+int
+check_dev_number (const opt_i64 *n, const char *path, const char *key, tr_error_t *err)
+{
+  if (n->set && (n->v < -1 || n->v > (int64_t) UINT32_MAX))
+    return tr_error_plain (err, ERANGE, "%s.%s: %lld is outside -1..4294967295", path, key, (long long) n->v);
+  return 0;
+}
+
+/* A limit where -1 means unlimited: any other negative number is refused
+ * rather than taken as unlimited too. */
+static int
+check_limit (const opt_i64 *n, const char *path, const char *key, tr_error_t *err)
+{
+  if (n->set && n->v < -1)
+    return tr_error_plain (err, ERANGE, "%s.%s: %lld is negative (-1 means unlimited)", path, key, (long long) n->v);
+  return 0;
+}
 
 static int
 parse_device_rule (struct jr *r, yajl_val o, const char *ip, void *array, size_t i, tr_error_t *err)
@@ -13,6 +32,8 @@ parse_device_rule (struct jr *r, yajl_val o, const char *ip, void *array, size_t
   if (jr_bool (r, o, ip, "allow", &allow, err) < 0 || jr_string (r, o, ip, "type", &d->type, err) < 0
       || jr_i64 (r, o, ip, "major", &d->major, err) < 0 || jr_i64 (r, o, ip, "minor", &d->minor, err) < 0
       || jr_string (r, o, ip, "access", &d->access, err) < 0)
+    return -1;
+  if (check_dev_number (&d->major, ip, "major", err) < 0 || check_dev_number (&d->minor, ip, "minor", err) < 0)
     return -1;
   if (!allow.set)
     return tr_error_plain (err, EINVAL, "%s.allow: required", ip);
@@ -50,6 +71,10 @@ parse_memory (struct jr *r, yajl_val res, const char *path, struct spec_resource
       || jr_bool (r, o, p, "useHierarchy", &m->use_hierarchy, err) < 0
       || jr_bool (r, o, p, "checkBeforeUpdate", &m->check_before_update, err) < 0)
     return -1;
+  if (check_limit (&m->limit, p, "limit", err) < 0 || check_limit (&m->reservation, p, "reservation", err) < 0
+      || check_limit (&m->swap, p, "swap", err) < 0 || check_limit (&m->kernel, p, "kernel", err) < 0
+      || check_limit (&m->kernel_tcp, p, "kernelTCP", err) < 0)
+    return -1;
   return 0;
 }
 
@@ -71,6 +96,8 @@ parse_cpu (struct jr *r, yajl_val res, const char *path, struct spec_resources *
       || jr_u64 (r, o, p, "realtimePeriod", &c->realtime_period, err) < 0
       || jr_string (r, o, p, "cpus", &c->cpus, err) < 0 || jr_string (r, o, p, "mems", &c->mems, err) < 0
       || jr_i64 (r, o, p, "idle", &c->idle, err) < 0)
+    return -1;
+  if (check_limit (&c->quota, p, "quota", err) < 0 || check_limit (&c->realtime_runtime, p, "realtimeRuntime", err) < 0)
     return -1;
   return 0;
 }
@@ -222,7 +249,9 @@ parse_resources (struct jr *r, yajl_val o, const char *path, struct spec_resourc
       || parse_rdma (r, o, path, res, err) < 0 || jr_strmap (r, o, path, "unified", &res->unified, err) < 0
       || jr_object (r, o, path, "pids", &pids, err) < 0)
     return -1;
-  if (pids && jr_i64 (r, pids, jr_path (r, path, "pids"), "limit", &res->pids_limit, err) < 0)
+  if (pids
+      && (jr_i64 (r, pids, jr_path (r, path, "pids"), "limit", &res->pids_limit, err) < 0
+          || check_limit (&res->pids_limit, jr_path (r, path, "pids"), "limit", err) < 0))
     return -1;
   return 0;
 }
@@ -230,7 +259,7 @@ parse_resources (struct jr *r, yajl_val o, const char *path, struct spec_resourc
 struct spec_resources *
 spec_parse_resources_json (struct spec *spec, const char *text, size_t len, tr_error_t *err)
 {
-  yajl_val doc = jr_parse (text, len, "resources", err);
+  yajl_val doc = jr_parse (text, len, "resources", JSON_MAX_SMALL, err);
   if (doc == NULL)
     return NULL;
   struct jr r = { .arena = &spec->arena };

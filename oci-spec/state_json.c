@@ -81,7 +81,7 @@ state_json_encode (const struct container_state *st, size_t *len, tr_error_t *er
 int
 state_json_decode (const char *text, size_t len, struct container_state *st, tr_error_t *err)
 {
-  yajl_val doc = jr_parse (text, len, "state.json", err);
+  yajl_val doc = jr_parse (text, len, "state.json", JSON_MAX_CONFIG, err);
   if (doc == NULL)
     return -1;
   struct jr r = { .arena = &st->arena };

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "cli/cmd.h"
+#include "util/size_parse.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -40,46 +41,10 @@ cmd_parse_int (const char *flag, const char *value, int *out, tr_error_t *err)
   return 0;
 }
 
+/* Strict (util/size_parse.h): a number too large for int64 is an error,
+ * not an undefined conversion. */
 int
 cmd_parse_size (const char *flag, const char *value, int64_t *out, tr_error_t *err)
 {
-  if (strcmp (value, "-1") == 0)
-    {
-      *out = -1;
-      return 0;
-    }
-  char *end;
-  errno = 0;
-  double n = strtod (value, &end);
-  if (end == value || errno || n < 0)
-    return tr_error_plain (err, EINVAL, "%s: \"%s\" is not a size", flag, value);
-  double mult = 1;
-  switch (tolower ((unsigned char) *end))
-    {
-    case '\0':
-    case 'b':
-      break;
-    case 'k':
-      mult = 1024.0;
-      break;
-    case 'm':
-      mult = 1024.0 * 1024;
-      break;
-    case 'g':
-      mult = 1024.0 * 1024 * 1024;
-      break;
-    case 't':
-      mult = 1024.0 * 1024 * 1024 * 1024;
-      break;
-    default:
-      return tr_error_plain (err, EINVAL, "%s: \"%s\" has an unknown unit", flag, value);
-    }
-  if (*end)
-    {
-      const char *rest = end + 1;
-      if (strcasecmp (rest, "") != 0 && strcasecmp (rest, "b") != 0 && strcasecmp (rest, "ib") != 0)
-        return tr_error_plain (err, EINVAL, "%s: \"%s\" has an unknown unit", flag, value);
-    }
-  *out = (int64_t) (n * mult);
-  return 0;
+  return size_parse (flag, value, out, err);
 }

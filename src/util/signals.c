@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ parse_number (const char *s, int *out)
   char *end;
   errno = 0;
   long v = strtol (s, &end, 10);
-  if (*s == '\0' || *end != '\0' || errno)
+  if (*s == '\0' || *end != '\0' || errno || v < INT_MIN || v > INT_MAX)
     return -1;
   *out = (int) v;
   return 0;

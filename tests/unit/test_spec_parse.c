@@ -1,6 +1,9 @@
 /* config.json parsing: valid documents, and errors that name the field. */
 #include "unit.h"
+#include "oci-spec/hook_state.h"
+#include "oci-spec/json_scan.h"
 #include "oci-spec/spec.h"
+#include "oci-spec/state_json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -178,7 +181,7 @@ TEST (array_elements_must_be_objects)
   EXPECT_ERROR ("{" MINIMAL ", \"hooks\": {\"poststop\": [7]}}", "hooks.poststop[0]: expected an object, got 7");
   EXPECT_ERROR ("{" MINIMAL ", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", \"rlimits\": [[]]}}",
                 "process.rlimits[0]: expected an object, got an array");
-  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"uidMappings\": [{\"containerID\": 0}, true]}}",
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"size\": 1}, true]}}",
                 "linux.uidMappings[1]: expected an object, got a boolean");
   EXPECT_ERROR ("{" MINIMAL ", \"mounts\": [{\"destination\": \"/a\", \"gidMappings\": [{\"size\": -1}]}]}",
                 "mounts[0].gidMappings[0].size: expected a non-negative integer, got -1");
@@ -229,4 +232,171 @@ TEST (parse_standalone_process)
   CHECK_ERR (err, "process.json: cwd: expected a string, got 5");
   spec_free (s);
   tr_error_free (&err);
+}
+
+/* "[[[[...]]]]" n levels deep, malloc'd. */
+static char *
+nested (size_t n)
+{
+  char *s = malloc (2 * n + 1);
+  memset (s, '[', n);
+  memset (s + n, ']', n);
+  s[2 * n] = '\0';
+  return s;
+}
+
+TEST (deep_nesting_is_refused_by_every_parser)
+{
+  tr_error_t err = NULL;
+  struct spec *s = parse ("{" MINIMAL "}", &err);
+  char *deep = nested (300000);
+  size_t len = strlen (deep);
+  deep[0] = '{'; /* not even valid JSON: the depth is checked first */
+  EXPECT_ERROR (deep, "config.json: nested deeper than 128 levels");
+  CHECK (spec_parse_process_json (s, deep, len, &err) == NULL);
+  CHECK_ERR (err, "process.json: nested deeper than 128 levels");
+  tr_error_free (&err);
+  CHECK (spec_parse_resources_json (s, deep, len, &err) == NULL);
+  CHECK_ERR (err, "resources: nested deeper than 128 levels");
+  tr_error_free (&err);
+  struct container_state st = { 0 };
+  CHECK (state_json_decode (deep, len, &st, &err) < 0);
+  CHECK_ERR (err, "state.json: nested deeper than 128 levels");
+  tr_error_free (&err);
+  container_state_clear (&st);
+  CHECK (hook_state_decode (deep, len, &st, &err) < 0);
+  CHECK_ERR (err, "container state: nested deeper than 128 levels");
+  tr_error_free (&err);
+  container_state_clear (&st);
+  free (deep);
+  /* 128 levels are fine (an annotation value may not be an array: the
+   * error is the reader's, not the scanner's). */
+  char doc[400];
+  char *inner = nested (126);
+  snprintf (doc, sizeof doc, "{" MINIMAL ", \"x\": %s}", inner);
+  free (inner);
+  s = (spec_free (s), parse (doc, &err));
+  CHECK (s != NULL);
+  spec_free (s);
+  tr_error_free (&err);
+}
+
+TEST (sizes_are_bounded)
+{
+  size_t n = JSON_MAX_CONFIG + 1;
+  char *big = malloc (n + 1);
+  memset (big, ' ', n);
+  big[0] = '{';
+  big[n - 1] = '}';
+  big[n] = '\0';
+  EXPECT_ERROR (big, "config.json: larger than 16777216 bytes");
+  /* 2^20 + 1 values in an array */
+  size_t m = (JSON_MAX_VALUES + 1) * 2 + 16;
+  char *many = malloc (m + 1);
+  strcpy (many, "{\"x\": [");
+  size_t used = strlen (many);
+  for (size_t i = 0; i <= JSON_MAX_VALUES; i++)
+    {
+      many[used++] = '0';
+      many[used++] = ',';
+    }
+  strcpy (many + used, "0]}");
+  EXPECT_ERROR (many, "config.json: more than 1048576 values");
+  free (many);
+  /* a 1 MiB string */
+  memset (big, 'a', JSON_MAX_STRING + 10);
+  memcpy (big, "{\"ociVersion\": \"", 16);
+  strcpy (big + JSON_MAX_STRING + 17, "\"}");
+  EXPECT_ERROR (big, "config.json: ociVersion: string longer than 1 MiB");
+  free (big);
+}
+
+TEST (nul_characters_are_refused)
+{
+  EXPECT_ERROR ("{" MINIMAL ", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", \"env\": [\"A=1\", \"B=2\", \"C=3\", "
+                "\"TERM=x\\u0000LD_PRELOAD=/x\"]}}",
+                "config.json: process.env[3]: contains a NUL character");
+  EXPECT_ERROR ("{" MINIMAL ", \"mounts\": [{\"destination\": \"/dev/mq\\u0000ueue\"}]}",
+                "config.json: mounts[0].destination: contains a NUL character");
+  EXPECT_ERROR ("{" MINIMAL ", \"annotations\": {\"a\\u0000b\": \"c\"}}",
+                "config.json: annotations.a\\u0000b: key contains a NUL character");
+  /* an escaped backslash before u0000 is no NUL */
+  tr_error_t err = NULL;
+  struct spec *s = parse ("{" MINIMAL ", \"hostname\": \"a\\\\u0000\"}", &err);
+  CHECK (s != NULL && strcmp (s->hostname, "a\\u0000") == 0);
+  spec_free (s);
+  tr_error_free (&err);
+  /* a raw NUL byte, even after the document, which yajl would not see */
+  const char raw[] = "{\"ociVersion\": \"1\"}\0{";
+  s = spec_parse (raw, sizeof raw - 1, &err);
+  CHECK (s == NULL);
+  CHECK_ERR (err, "config.json: contains a NUL byte at offset 19");
+  tr_error_free (&err);
+}
+
+TEST (out_of_range_numbers_are_refused)
+{
+#define RES(x) "{" MINIMAL ", \"linux\": {\"resources\": " x "}}"
+  EXPECT_ERROR (RES ("{\"memory\": {\"limit\": -5}}"),
+                "linux.resources.memory.limit: -5 is negative (-1 means unlimited)");
+  EXPECT_ERROR (RES ("{\"memory\": {\"swap\": -2}}"), "linux.resources.memory.swap: -2 is negative");
+  EXPECT_ERROR (RES ("{\"cpu\": {\"quota\": -7}}"), "linux.resources.cpu.quota: -7 is negative");
+  EXPECT_ERROR (RES ("{\"pids\": {\"limit\": -3}}"), "linux.resources.pids.limit: -3 is negative");
+  EXPECT_ERROR (RES ("{\"memory\": {\"limit\": 99999999999999999999}}"),
+                "linux.resources.memory.limit: 99999999999999999999 is out of range");
+  EXPECT_ERROR (RES ("{\"memory\": {\"limit\": 1e30}}"), "linux.resources.memory.limit: expected an integer, got 1e30");
+  EXPECT_ERROR (RES ("{\"devices\": [{\"allow\": true, \"major\": 4294967296}]}"),
+                "linux.resources.devices[0].major: 4294967296 is outside -1..4294967295");
+  EXPECT_ERROR (RES ("{\"devices\": [{\"allow\": true, \"minor\": -2}]}"),
+                "linux.resources.devices[0].minor: -2 is outside -1..4294967295");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": 1, "
+                "\"minor\": 4294967296}]}}",
+                "linux.devices[0].minor: 4294967296 is outside -1..4294967295");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", "
+                "\"defaultErrnoRet\": 4096}}}",
+                "linux.seccomp.defaultErrnoRet: 4096 is more than 4095");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+                "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5000}]}}}",
+                "linux.seccomp.syscalls[0].errnoRet: 5000 is more than 4095");
+  EXPECT_ERROR ("{" MINIMAL ", \"hooks\": {\"prestart\": [{\"path\": \"/x\", \"timeout\": 0}]}}",
+                "hooks.prestart[0].timeout: must be greater than zero");
+  EXPECT_ERROR ("{" MINIMAL ", \"hooks\": {\"poststop\": [{\"path\": \"/x\", \"timeout\": 9223372036854775807}]}}",
+                "hooks.poststop[0].timeout: 9223372036854775807 s is more than 2147483 s");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 0}]}}",
+                "linux.uidMappings[0].size: must be greater than zero");
+  EXPECT_ERROR ("{" MINIMAL ", \"linux\": {\"gidMappings\": [{\"containerID\": 0, \"hostID\": 4294967295, "
+                "\"size\": 2}]}}",
+                "linux.gidMappings[0]: hostID + size overflows 2^32");
+  EXPECT_ERROR ("{" MINIMAL ", \"mounts\": [{\"destination\": \"/a\", \"uidMappings\": [{\"containerID\": 4294967295, "
+                "\"hostID\": 0, \"size\": 2}]}]}",
+                "mounts[0].uidMappings[0]: containerID + size overflows 2^32");
+  /* the edges themselves are accepted */
+  tr_error_t err = NULL;
+  struct spec *s = parse (RES ("{\"memory\": {\"limit\": -1}, \"devices\": [{\"allow\": false, \"major\": 4294967295, "
+                               "\"minor\": -1}]}"),
+                          &err);
+  CHECK (s != NULL);
+  spec_free (s);
+  s = parse ("{" MINIMAL ", \"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 4294967295}]}}",
+             &err);
+  CHECK (s != NULL);
+  spec_free (s);
+  tr_error_free (&err);
+#undef RES
+}
+
+TEST (too_many_additional_gids)
+{
+  size_t n = 65536 + 1; /* NGROUPS_MAX + 1 */
+  char *doc = malloc (n * 2 + 256);
+  strcpy (doc, "{" MINIMAL ", \"process\": {\"args\": [\"a\"], \"cwd\": \"/\", \"user\": {\"additionalGids\": [");
+  size_t used = strlen (doc);
+  for (size_t i = 0; i < n; i++)
+    {
+      doc[used++] = '1';
+      doc[used++] = ',';
+    }
+  strcpy (doc + used - 1, "]}}}");
+  EXPECT_ERROR (doc, "process.user.additionalGids: more than 65536 groups");
+  free (doc);
 }
