@@ -266,7 +266,8 @@ def podman(tmp_path_factory):
     # podman's cgroupfs manager leaves conmon's cgroup (libpod_parent/conmon)
     # behind; it is ours to remove if the module made it.
     if not had_parent:
-        remove_cgroups("/sys/fs/cgroup/**/libpod_parent")
+        remove_cgroups("/sys/fs/cgroup/*/libpod_parent/*")
+        remove_cgroups("/sys/fs/cgroup/*/libpod_parent")
 
 
 class Containerd(Engine):
