@@ -1,126 +1,267 @@
-"""podman (through conmon) with tinyrun as its OCI runtime."""
+"""podman 4.3 (through conmon) with tinyrun as its OCI runtime and Debian's
+containers.conf in effect (default_sysctls, default capabilities...)."""
 
-import os
+import shlex
 import shutil
 import subprocess
 import time
 
 import pytest
 
-from conftest import IMAGE, TINYRUN, cgroup_file, state_of
+from conftest import CAP_SYS_ADMIN, IMAGE, TINYRUN, cap_eff, cgroup_value, hard_nofile, in_pty, tinyrun_bug, \
+    wait_until
+
+needs_script = pytest.mark.skipif(shutil.which("script") is None, reason="util-linux script(1) missing")
+
+
+def ulimit():
+    # rootful podman asks for RLIMIT_NOFILE=1048576 and RLIMIT_NPROC=4194304;
+    # a host whose hard limits are lower (root without CAP_SYS_RESOURCE)
+    # refuses that with any runtime: ask for the host's hard limits
+    return ["--ulimit", f"nofile={hard_nofile()}:{hard_nofile()}", "--ulimit", "nproc=32768:32768"]
+
+
+def run(podman, *args, **kw):
+    return podman("run", *ulimit(), *args, **kw)
+
+
+def status(podman, name):
+    return podman("inspect", "-f", "{{.State.Status}}", name, check=True).stdout.strip()
+
+
+def pid_of(podman, name):
+    return int(podman("inspect", "-f", "{{.State.Pid}}", name, check=True).stdout)
+
+
+@pytest.fixture
+def running(podman):
+    name = "tr-p-%d" % (time.time_ns() % 10**9)
+    run(podman, "-d", "--name", name, IMAGE, "sh", "-c",
+        "trap 'echo usr1 >> /tmp/sig' USR1; echo started; while true; do sleep 0.2; done", check=True)
+    yield name
+    podman("rm", "-f", "-t", "0", name)
 
 
 def test_run_rm_exit_code_and_output(podman):
-    proc = podman("run", "--rm", IMAGE, "sh", "-c", "echo out; echo err >&2; exit 3")
-    assert proc.returncode == 3
+    proc = run(podman, "--rm", IMAGE, "sh", "-c", "echo out; echo err >&2; exit 3")
+    assert proc.returncode == 3, proc.stderr
     assert proc.stdout == "out\n" and "err" in proc.stderr
 
 
 def test_runtime_is_tinyrun(podman):
-    cid = podman("create", IMAGE, "true", check=True).stdout.strip()
-    assert podman("inspect", "-f", "{{.OCIRuntime}}", cid, check=True).stdout.strip() == "tinyrun"
-    podman("rm", cid, check=True)
+    cid = podman("create", *ulimit(), IMAGE, "true", check=True).stdout.strip()
+    try:
+        import os
+        assert podman("inspect", "-f", "{{.OCIRuntime}}", cid, check=True).stdout.strip() == TINYRUN
+    finally:
+        podman("rm", cid)
 
 
 def test_run_interactive_stdin(podman):
-    proc = podman("run", "--rm", "-i", IMAGE, "sh", "-c", "read x; echo got:$x", input="hello\n")
-    assert proc.stdout == "got:hello\n"
+    proc = run(podman, "--rm", "-i", IMAGE, "sh", "-c", "read x; echo got:$x", input="hello\n")
+    assert proc.stdout == "got:hello\n", proc.stderr
 
 
-def test_detached_lifecycle(podman):
-    name = "tr-life"
-    podman("run", "-d", "--name", name, IMAGE, "sh", "-c",
-           "trap 'echo usr1 >> /tmp/sig' USR1; echo started; while true; do sleep 0.2; done", check=True)
-    try:
-        assert name in podman("ps", "--format", "{{.Names}}", check=True).stdout
-        proc = podman("exec", "-e", "A=b", "-u", "65534", "-w", "/tmp", name, "sh", "-c",
-                      'echo "$A $(id -u) $(pwd)"; exit 4')
-        assert proc.returncode == 4 and proc.stdout == "b 65534 /tmp\n"
-        assert "started" in podman("logs", name, check=True).stdout
-        top = podman("top", name, check=True).stdout
-        assert "sleep" in top or "sh" in top
-        podman("pause", name, check=True)
-        assert podman("inspect", "-f", "{{.State.Status}}", name, check=True).stdout.strip() == "paused"
-        podman("unpause", name, check=True)
-        assert podman("inspect", "-f", "{{.State.Status}}", name, check=True).stdout.strip() == "running"
-        podman("kill", "-s", "USR1", name, check=True)
-        deadline = time.time() + 10
-        while time.time() < deadline and podman("exec", name, "cat", "/tmp/sig").stdout != "usr1\n":
-            time.sleep(0.2)
-        assert podman("exec", name, "cat", "/tmp/sig").stdout == "usr1\n"
-        podman("stop", "-t", "1", name, check=True)
-        assert podman("inspect", "-f", "{{.State.Status}}", name, check=True).stdout.strip() == "exited"
-        podman("start", name, check=True)
-        assert podman("inspect", "-f", "{{.State.Status}}", name, check=True).stdout.strip() == "running"
-    finally:
-        podman("rm", "-f", "-t", "0", name)
+def test_default_sysctl_applies(podman):
+    """Debian's containers.conf sets net.ipv4.ping_group_range=0 0."""
+    out = run(podman, "--rm", IMAGE, "cat", "/proc/sys/net/ipv4/ping_group_range", check=True).stdout
+    assert out.split() == ["0", "0"]
+
+
+def test_sysctl_flag(podman):
+    out = run(podman, "--rm", "--sysctl", "net.ipv4.ip_forward=1", IMAGE, "cat", "/proc/sys/net/ipv4/ip_forward",
+              check=True).stdout
+    assert out.strip() == "1"
+
+
+def test_default_capabilities(podman):
+    out = run(podman, "--rm", IMAGE, "cat", "/proc/self/status", check=True).stdout
+    caps = cap_eff(out)
+    assert caps & (1 << 0) and not caps & CAP_SYS_ADMIN and not caps & (1 << 13)  # CHOWN, no NET_RAW
+
+
+def test_ps_logs_top(podman, running):
+    assert running in podman("ps", "--format", "{{.Names}}", check=True).stdout
+    assert wait_until(lambda: "started" in podman("logs", running).stdout)
+    top = podman("top", running, check=True).stdout
+    assert "sleep" in top or "sh" in top
+
+
+def test_exec_user_env_workdir(podman, running):
+    proc = podman("exec", "-e", "A=b", "-u", "65534", "-w", "/tmp", running, "sh", "-c",
+                  'echo "$A $(id -u) $(pwd)"; exit 4')
+    assert proc.returncode == 4 and proc.stdout == "b 65534 /tmp\n", proc.stderr
+
+
+@needs_script
+def test_exec_tty(podman, running):
+    proc = in_pty(podman.argv("exec", "-it", running, "sh", "-c", "tty; stty size; read x; echo got:$x; exit 5"),
+                  input="yes\n", env=podman.env)
+    assert "/dev/pts/" in proc.stdout and "40 100" in proc.stdout and "got:yes" in proc.stdout, proc.stdout
+    assert proc.returncode == 5
+
+
+def test_pause_unpause(podman, running):
+    podman("pause", running, check=True)
+    assert status(podman, running) == "paused"
+    podman("unpause", running, check=True)
+    assert status(podman, running) == "running"
+    assert podman("exec", running, "true").returncode == 0
+
+
+def test_kill_signal(podman, running):
+    podman("kill", "-s", "USR1", running, check=True)
+    assert wait_until(lambda: podman("exec", running, "cat", "/tmp/sig").stdout == "usr1\n")
+
+
+def test_stop_start_restart(podman, running):
+    podman("stop", "-t", "1", running, check=True)
+    assert status(podman, running) == "exited"
+    podman("start", running, check=True)
+    assert status(podman, running) == "running"
+    before = pid_of(podman, running)
+    podman("restart", "-t", "1", running, check=True)
+    assert status(podman, running) == "running" and pid_of(podman, running) != before
+
+
+def test_rm_force_and_wait(podman):
+    name = "tr-wait"
+    run(podman, "-d", "--name", name, IMAGE, "sh", "-c", "sleep 0.5; exit 9", check=True)
+    assert podman("wait", name).stdout.strip() == "9"
+    podman("rm", "-f", name, check=True)
     assert name not in podman("ps", "-a", "--format", "{{.Names}}").stdout
 
 
-def test_resource_limits_in_cgroup_files(podman):
-    cid = podman("run", "-d", "--memory", "64m", "--pids-limit", "10", "--cpus", "0.5", IMAGE, "sleep", "300",
-                 check=True).stdout.strip()
+def test_cp_and_attach_output(podman, running, tmp_path):
+    (tmp_path / "f").write_text("copied\n")
+    podman("cp", str(tmp_path / "f"), f"{running}:/tmp/f", check=True)
+    assert podman("exec", running, "cat", "/tmp/f").stdout == "copied\n"
+
+
+def test_resource_limits(podman):
+    name = "tr-res"
+    run(podman, "-d", "--name", name, "--memory", "64m", "--pids-limit", "10", "--cpus", "0.5",
+        "--cpu-shares", "512", IMAGE, "sleep", "300", check=True)
     try:
-        cg = state_of(cid)["cgroupPath"]
-        if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
-            assert open(cgroup_file(cg, "memory", "memory.max")).read().strip() == str(64 << 20)
-            assert open(cgroup_file(cg, "cpu", "cpu.max")).read().split()[0] == "50000"
-        else:
-            assert open(cgroup_file(cg, "memory", "memory.limit_in_bytes")).read().strip() == str(64 << 20)
-            assert open(cgroup_file(cg, "cpu", "cpu.cfs_quota_us")).read().strip() == "50000"
-        assert open(cgroup_file(cg, "pids", "pids.max")).read().strip() == "10"
+        pid = pid_of(podman, name)
+        assert cgroup_value(pid, "memory", "memory.limit_in_bytes") == str(64 << 20)
+        assert cgroup_value(pid, "cpu", "cpu.cfs_quota_us") == "50000"
+        assert cgroup_value(pid, "cpu", "cpu.shares") == "512"
+        assert cgroup_value(pid, "pids", "pids.max") == "10"
     finally:
-        podman("rm", "-f", "-t", "0", cid)
+        podman("rm", "-f", "-t", "0", name)
 
 
-def test_update_through_podman(podman):
-    cid = podman("run", "-d", "--pids-limit", "10", IMAGE, "sleep", "300", check=True).stdout.strip()
+def test_runtime_update(podman):
+    # podman 4.3 has no `update`; containerd and newer podman call the
+    # runtime's, as here (podman keeps the runtime's state under --runroot)
+    name = "tr-upd"
+    run(podman, "-d", "--name", name, "--pids-limit", "10", IMAGE, "sleep", "300", check=True)
     try:
-        # podman 4.3 has no `update`; containerd and newer podman call the
-        # runtime's, as here.
-        subprocess.run([TINYRUN, "update", "--pids-limit", "20", cid], check=True)
-        cg = state_of(cid)["cgroupPath"]
-        assert open(cgroup_file(cg, "pids", "pids.max")).read().strip() == "20"
+        cid = podman("inspect", "-f", "{{.Id}}", name, check=True).stdout.strip()
+        import glob
+        import os
+        root = os.path.dirname(next(d for d in glob.glob(f"/run/*/{cid}") + glob.glob(f"{podman.base}/run/**/{cid}",
+                                                                                      recursive=True)
+                                    if os.path.exists(f"{d}/state.json")))
+        subprocess.run([TINYRUN, "--root", root, "update", "--pids-limit", "20", cid], check=True)
+        assert cgroup_value(pid_of(podman, name), "pids", "pids.max") == "20"
     finally:
-        podman("rm", "-f", "-t", "0", cid)
+        podman("rm", "-f", "-t", "0", name)
 
 
-def test_network_none_and_default_bridge(podman):
-    out = podman("run", "--rm", "--network", "none", IMAGE, "ip", "-o", "link", check=True).stdout
+def test_network_none(podman):
+    out = run(podman, "--rm", "--network", "none", IMAGE, "ip", "-o", "link", check=True).stdout
     assert "lo" in out and "eth0" not in out
-    out = podman("run", "--rm", IMAGE, "ip", "route", check=True).stdout
+
+
+def test_network_default_bridge(podman):
+    out = run(podman, "--rm", IMAGE, "ip", "route", check=True).stdout
     assert "default via" in out
 
 
-def test_init_user_readonly_caps_privileged(podman):
-    out = podman("run", "--rm", "--init", IMAGE, "ps", check=True).stdout
+def test_network_host(podman):
+    inside = run(podman, "--rm", "--network", "host", IMAGE, "ip", "-o", "link", check=True).stdout
+    assert "eth0" in inside and "ifb0" in inside
+
+
+def test_publish_port(podman):
+    name = "tr-port"
+    run(podman, "-d", "--name", name, "-p", "127.0.0.1:18080:8080", IMAGE, "sleep", "300", check=True)
+    try:
+        assert "18080" in podman("port", name, check=True).stdout
+    finally:
+        podman("rm", "-f", "-t", "0", name)
+
+
+@pytest.mark.parametrize("args, cmd, expect", [
+    (["--user", "65534"], "id -u", "65534"),
+    (["--user", "65534:100", "--group-add", "10"], "id -G", "100 10"),
+    (["--hostname", "box"], "hostname", "box"),
+    (["-e", "X=y"], "echo $X", "y"),
+    (["-w", "/etc"], "pwd", "/etc"),
+    (["--tmpfs", "/data"], "grep ' /data ' /proc/mounts | cut -d' ' -f3", "tmpfs"),
+    (["--ulimit", "nproc=99:99"], "grep processes /proc/self/limits | awk '{print $3}'", "99"),
+    (["--pid", "host"], "test -d /proc/1/ns && cat /proc/1/comm", None),
+    (["--ipc", "host"], "true", ""),
+    (["--uts", "host"], "hostname", None),
+    (["--security-opt", "no-new-privileges"], "grep NoNewPrivs /proc/self/status | cut -f2", "1"),
+    (["--security-opt", "seccomp=unconfined"], "grep Seccomp: /proc/self/status | cut -f2", "0"),
+    ([], "grep Seccomp: /proc/self/status | cut -f2", "2"),
+    (["--cap-add", "NET_ADMIN"], "ip addr add 10.9.9.9/32 dev lo && echo ok", "ok"),
+    (["--device", "/dev/null:/dev/mynull"], "ls /dev/mynull", "/dev/mynull"),
+    (["--shm-size", "1m"], "df -k /dev/shm | tail -1 | awk '{print $2}'", "1024"),
+    (["--memory", "64m", "--memory-swap", "64m"], "true", ""),
+], ids=lambda v: "-".join(v) if isinstance(v, list) else None)
+def test_run_option(podman, args, cmd, expect):
+    proc = run(podman, "--rm", *args, IMAGE, "sh", "-c", cmd)
+    assert proc.returncode == 0, proc.stderr
+    if expect is not None:
+        assert proc.stdout.strip() == expect
+
+
+def test_volume_bind(podman, tmp_path):
+    (tmp_path / "in").write_text("from-host\n")
+    out = run(podman, "--rm", "-v", f"{tmp_path}:/mnt", IMAGE, "sh", "-c", "cat /mnt/in; echo back > /mnt/out",
+              check=True).stdout
+    assert out == "from-host\n" and (tmp_path / "out").read_text() == "back\n"
+    proc = run(podman, "--rm", "-v", f"{tmp_path}:/mnt:ro", IMAGE, "sh", "-c", "touch /mnt/x")
+    assert proc.returncode != 0
+
+
+def test_init(podman):
+    out = run(podman, "--rm", "--init", IMAGE, "ps", check=True).stdout
     assert "init" in out.splitlines()[1]
-    assert podman("run", "--rm", "--user", "65534", IMAGE, "id", "-u", check=True).stdout == "65534\n"
-    proc = podman("run", "--rm", "--read-only", IMAGE, "sh", "-c", "touch /x 2>&1; touch /tmp/y && echo tmp-ok")
+
+
+def test_read_only(podman):
+    proc = run(podman, "--rm", "--read-only", IMAGE, "sh", "-c", "touch /x 2>&1; touch /tmp/y && echo tmp-ok")
     assert "Read-only file system" in proc.stdout and "tmp-ok" in proc.stdout
-    out = podman("run", "--rm", "--cap-drop", "all", IMAGE, "grep", "CapEff", "/proc/self/status", check=True).stdout
-    assert out.split()[1] == "0000000000000000"
-    out = podman("run", "--rm", "--privileged", IMAGE, "grep", "CapEff", "/proc/self/status", check=True).stdout
-    assert int(out.split()[1], 16) & (1 << 21)  # CAP_SYS_ADMIN
 
 
-@pytest.mark.skipif(shutil.which("script") is None, reason="util-linux script(1) missing")
+def test_cap_drop_all(podman):
+    out = run(podman, "--rm", "--cap-drop", "all", IMAGE, "cat", "/proc/self/status", check=True).stdout
+    assert cap_eff(out) == 0
+
+
+def test_privileged(podman):
+    out = run(podman, "--rm", "--privileged", IMAGE, "cat", "/proc/self/status", check=True).stdout
+    assert cap_eff(out) & CAP_SYS_ADMIN
+
+
+@needs_script
 def test_interactive_tty(podman):
-    import shlex
-    cmd = shlex.join(podman.argv("run", "--rm", "-it", IMAGE, "sh", "-c", "tty; stty size; read x; echo got:$x; exit 6"))
-    proc = subprocess.run(["script", "-qec", f"stty rows 40 cols 100; {cmd}", "/dev/null"], input="yes\n",
-                          capture_output=True, text=True, timeout=120, env=podman.env)
-    assert "/dev/pts/0" in proc.stdout
-    assert "40 100" in proc.stdout
-    assert "got:yes" in proc.stdout
+    proc = in_pty(podman.argv("run", *ulimit(), "--rm", "-it", IMAGE, "sh", "-c",
+                              "tty; stty size; read x; echo got:$x; exit 6"), input="yes\n", env=podman.env)
+    assert "/dev/pts/0" in proc.stdout and "40 100" in proc.stdout and "got:yes" in proc.stdout, proc.stdout
     assert proc.returncode == 6
 
 
-def test_errors_show_tinyrun_messages(podman):
-    proc = podman("run", "--rm", IMAGE, "/no/such/binary")
+def test_errors_show_runtime_messages(podman):
+    proc = run(podman, "--rm", IMAGE, "/no/such/binary")
     assert proc.returncode != 0
-    assert 'exec: "/no/such/binary"' in proc.stderr and "tinyrun" in proc.stderr
-    proc = podman("run", "--rm", "--user", "nosuchuser", IMAGE, "true")
+    assert "/no/such/binary" in proc.stderr
+    proc = run(podman, "--rm", "--user", "nosuchuser", IMAGE, "true")
     assert proc.returncode != 0 and "nosuchuser" in proc.stderr
 
 
@@ -128,10 +269,9 @@ def test_errors_show_tinyrun_messages(podman):
 def test_interactive_tty_prompt_and_resize(podman, tmp_path):
     """podman run -it in a real terminal (tmux): the shell's prompt, a
     resize reaching the container, and the exit code."""
-    import shlex
     sock = str(tmp_path / "tmux.sock")
-    status = tmp_path / "status"
-    cmd = shlex.join(podman.argv("run", "--rm", "-it", IMAGE, "sh")) + f"; echo $? > {status}"
+    status_file = tmp_path / "status"
+    cmd = shlex.join(podman.argv("run", *ulimit(), "--rm", "-it", IMAGE, "sh")) + f"; echo $? > {status_file}"
     tmux = ["tmux", "-S", sock]
     env = dict(podman.env, TERM="xterm")
     subprocess.run(tmux + ["new-session", "-d", "-x", "100", "-y", "40", cmd], check=True, env=env)
@@ -140,10 +280,7 @@ def test_interactive_tty_prompt_and_resize(podman, tmp_path):
             return subprocess.run(tmux + ["capture-pane", "-p"], capture_output=True, text=True).stdout
 
         def wait_for(text):
-            deadline = time.time() + 60
-            while time.time() < deadline and text not in screen():
-                time.sleep(0.2)
-            assert text in screen(), screen()
+            assert wait_until(lambda: text in screen(), 60), screen()
 
         wait_for("/ #")
         subprocess.run(tmux + ["send-keys", "stty size", "Enter"], check=True)
@@ -153,9 +290,18 @@ def test_interactive_tty_prompt_and_resize(podman, tmp_path):
         subprocess.run(tmux + ["send-keys", "stty size", "Enter"], check=True)
         wait_for("50 120")
         subprocess.run(tmux + ["send-keys", "exit 7", "Enter"], check=True)
-        deadline = time.time() + 60
-        while time.time() < deadline and not status.exists():
-            time.sleep(0.2)
-        assert status.read_text().strip() == "7"
+        assert wait_until(status_file.exists, 60)
+        assert status_file.read_text().strip() == "7"
     finally:
         subprocess.run(tmux + ["kill-server"], capture_output=True)
+
+
+# Debian's containers.conf sets default_sysctls = ["net.ipv4.ping_group_range=0 0"]
+# and podman joins the network namespace it made by path: every container
+# with a network namespace of its own fails to start.
+SYSCTL = tinyrun_bug("create <id>: config.json: linux.sysctl.net.ipv4.ping_group_range: "
+                     "the container has no network namespace of its own")
+NOT_AFFECTED = {"test_runtime_is_tinyrun", "test_network_none", "test_network_host"}
+for _name, _test in list(globals().items()):
+    if _name.startswith("test_") and _name not in NOT_AFFECTED:
+        globals()[_name] = SYSCTL(_test)
