@@ -18,7 +18,7 @@ SUITES = [
     ("layers (architecture rules)", ["tests/layers/check"]),
     ("unit", ["sh", "-c", "make -s tests/unit/unit-tests && tests/unit/unit-tests"]),
     ("integration (host)", PYTEST + ["tests/integration"]),
-    ("config parser fuzzing (60 s)", ["tests/fuzz/run-fuzz", "60"]),
+    ("fuzzing every parser (60 s)", ["tests/fuzz/run-fuzz", "60"]),
     ("unit + integration under ASan/UBSan", ["tests/sanitize/run"]),
 ]
 if os.path.exists(os.path.join(TOP, "tests/vm/run-cgroup-v2-tests")):

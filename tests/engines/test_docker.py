@@ -8,9 +8,8 @@ import time
 
 import pytest
 
-from conftest import CAP_SYS_ADMIN, IMAGE, REFERENCE, cap_eff, cgroup_value, in_pty, tinyrun_bug, wait_until
+from conftest import CAP_SYS_ADMIN, IMAGE, REFERENCE, cap_eff, cgroup_value, in_pty, wait_until
 
-BLKIO = tinyrun_bug("create <id>: linux.resources.blockIO.weight: this host's blkio controller has no proportional weights (no blkio.weight)")
 needs_script = pytest.mark.skipif(shutil.which("script") is None, reason="util-linux script(1) missing")
 
 
@@ -32,7 +31,6 @@ def running(docker):
     docker("rm", "-f", name)
 
 
-@BLKIO
 def test_run_exit_code_and_output(docker):
     proc = docker.run("--rm", IMAGE, "sh", "-c", "echo out; echo err >&2; exit 3")
     assert (proc.returncode, proc.stdout, proc.stderr) == (3, "out\n", "err\n"), proc.stderr
@@ -47,13 +45,11 @@ def test_runtime_is_registered(docker):
         docker("rm", cid)
 
 
-@BLKIO
 def test_run_stdin(docker):
     proc = docker.run("--rm", "-i", IMAGE, "sh", "-c", "read x; echo got:$x", input="hello\n")
     assert proc.stdout == "got:hello\n", proc.stderr
 
 
-@BLKIO
 @needs_script
 def test_run_tty(docker):
     proc = in_pty(docker.run_argv("--rm", "-it", IMAGE, "sh", "-c", "tty; read x; echo got:$x; exit 6"),
@@ -63,20 +59,17 @@ def test_run_tty(docker):
     assert proc.returncode == 6
 
 
-@BLKIO
 def test_bridge_network(docker):
     out = docker.run("--rm", IMAGE, "ip", "route", check=True).stdout
     assert "default via" in out
     assert "eth0" in docker.run("--rm", IMAGE, "ip", "-o", "link", check=True).stdout
 
 
-@BLKIO
 def test_none_network(docker):
     out = docker.run("--rm", "--network", "none", IMAGE, "ip", "-o", "link", check=True).stdout
     assert "lo" in out and "eth0" not in out
 
 
-@BLKIO
 def test_host_network(docker):
     host = open("/proc/self/net/dev").read().split("\n", 2)[2]
     inside = docker.run("--rm", "--network", "host", IMAGE, "cat", "/proc/self/net/dev", check=True).stdout
@@ -84,7 +77,6 @@ def test_host_network(docker):
         {l.split(":")[0].strip() for l in inside.splitlines()[2:]}
 
 
-@BLKIO
 def test_ps_logs_top(docker, running):
     assert running in docker("ps", "--format", "{{.Names}}", check=True).stdout
     assert wait_until(lambda: "started" in docker("logs", running).stdout)
@@ -92,14 +84,12 @@ def test_ps_logs_top(docker, running):
     assert "sleep" in top or "sh -c" in top
 
 
-@BLKIO
 def test_exec_user_env_workdir_exit_code(docker, running):
     proc = docker("exec", "-u", "65534", "-e", "A=b", "-w", "/tmp", running, "sh", "-c",
                   'echo "$A $(id -u) $(pwd)"; exit 4')
     assert (proc.returncode, proc.stdout) == (4, "b 65534 /tmp\n"), proc.stderr
 
 
-@BLKIO
 @needs_script
 def test_exec_tty(docker, running):
     proc = in_pty(docker.argv("exec", "-it", running, "sh", "-c", "tty; read x; echo got:$x; exit 5"),
@@ -108,7 +98,6 @@ def test_exec_tty(docker, running):
     assert proc.returncode == 5
 
 
-@BLKIO
 def test_pause_unpause(docker, running):
     docker("pause", running, check=True)
     assert status(docker, running) == "paused"
@@ -118,7 +107,6 @@ def test_pause_unpause(docker, running):
     assert docker("exec", running, "true").returncode == 0
 
 
-@BLKIO
 def test_kill_signal(docker, running):
     docker("kill", "-s", "USR1", running, check=True)
     assert wait_until(lambda: docker("exec", running, "cat", "/tmp/sig").stdout == "usr1\n")
@@ -126,7 +114,6 @@ def test_kill_signal(docker, running):
     assert wait_until(lambda: status(docker, running) == "exited")
 
 
-@BLKIO
 def test_stop_start_restart(docker, running):
     docker("stop", "-t", "1", running, check=True)
     assert status(docker, running) == "exited"
@@ -137,13 +124,11 @@ def test_stop_start_restart(docker, running):
     assert status(docker, running) == "running" and pid_of(docker, running) != before
 
 
-@BLKIO
 def test_rm_force_running(docker, running):
     docker("rm", "-f", running, check=True)
     assert running not in docker("ps", "-a", "--format", "{{.Names}}").stdout
 
 
-@BLKIO
 def test_resources_in_cgroup(docker):
     name = "tr-res"
     docker.run("-d", "--name", name, "--memory", "64m", "--pids-limit", "10", "--cpus", "0.5", IMAGE,
@@ -159,7 +144,6 @@ def test_resources_in_cgroup(docker):
         docker("rm", "-f", name)
 
 
-@BLKIO
 def test_blkio_weight(docker):
     if not os.path.exists("/sys/fs/cgroup/blkio/blkio.weight") and \
        not os.path.exists("/sys/fs/cgroup/blkio/blkio.bfq.weight"):
@@ -167,7 +151,6 @@ def test_blkio_weight(docker):
     docker.run("--rm", "--blkio-weight", "300", IMAGE, "true", check=True)
 
 
-@BLKIO
 def test_update(docker):
     name = "tr-upd"
     docker.run("-d", "--name", name, "--memory", "64m", "--pids-limit", "10", IMAGE, "sleep", "300", check=True)
@@ -180,19 +163,16 @@ def test_update(docker):
         docker("rm", "-f", name)
 
 
-@BLKIO
 def test_user(docker):
     assert docker.run("--rm", "--user", "65534:65534", IMAGE, "id", "-u", check=True).stdout == "65534\n"
 
 
-@BLKIO
 def test_read_only(docker):
     proc = docker.run("--rm", "--read-only", "--tmpfs", "/tmp", IMAGE, "sh", "-c",
                       "touch /x 2>&1; touch /tmp/y && echo tmp-ok")
     assert "Read-only file system" in proc.stdout and "tmp-ok" in proc.stdout
 
 
-@BLKIO
 def test_cap_drop_all(docker):
     out = docker.run("--rm", "--cap-drop", "all", IMAGE, "cat", "/proc/self/status", check=True).stdout
     assert cap_eff(out) == 0
@@ -206,26 +186,22 @@ def all_caps_in_bounding_set():
 # docker asks for every capability the kernel knows, whatever --cap-drop says
 @pytest.mark.skipif(not all_caps_in_bounding_set(),
                     reason="this host's bounding set lacks a capability: --privileged fails with runc too")
-@BLKIO
 def test_privileged(docker):
     out = docker.run("--rm", "--privileged", IMAGE, "cat", "/proc/self/status", check=True).stdout
     assert cap_eff(out) & CAP_SYS_ADMIN
     assert "Seccomp:\t0" in out
 
 
-@BLKIO
 def test_default_seccomp_and_caps(docker):
     out = docker.run("--rm", IMAGE, "cat", "/proc/self/status", check=True).stdout
     assert "Seccomp:\t2" in out and not cap_eff(out) & CAP_SYS_ADMIN
 
 
-@BLKIO
 def test_init(docker):
     out = docker.run("--rm", "--init", IMAGE, "cat", "/proc/1/cmdline", check=True).stdout
     assert out.split("\0")[0].endswith("docker-init")
 
 
-@BLKIO
 def test_error_message(docker):
     proc = docker.run("--rm", IMAGE, "/no/such/binary")
     assert proc.returncode != 0

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import CAP_SYS_ADMIN, IMAGE, TINYRUN, cap_eff, cgroup_value, hard_nofile, in_pty, tinyrun_bug, \
+from conftest import CAP_SYS_ADMIN, IMAGE, TINYRUN, cap_eff, cgroup_value, hard_nofile, in_pty, \
     wait_until
 
 needs_script = pytest.mark.skipif(shutil.which("script") is None, reason="util-linux script(1) missing")
@@ -294,14 +294,3 @@ def test_interactive_tty_prompt_and_resize(podman, tmp_path):
         assert status_file.read_text().strip() == "7"
     finally:
         subprocess.run(tmux + ["kill-server"], capture_output=True)
-
-
-# Debian's containers.conf sets default_sysctls = ["net.ipv4.ping_group_range=0 0"]
-# and podman joins the network namespace it made by path: every container
-# with a network namespace of its own fails to start.
-SYSCTL = tinyrun_bug("create <id>: config.json: linux.sysctl.net.ipv4.ping_group_range: "
-                     "the container has no network namespace of its own")
-NOT_AFFECTED = {"test_runtime_is_tinyrun", "test_network_none", "test_network_host"}
-for _name, _test in list(globals().items()):
-    if _name.startswith("test_") and _name not in NOT_AFFECTED:
-        globals()[_name] = SYSCTL(_test)
