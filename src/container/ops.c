@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -113,9 +114,10 @@ run_hooks_warn (int dirfd, const struct container_state *st, enum container_stat
  * that is the moment the user process runs (or the init died).  Where
  * ptrace is allowed, its exec event tells the two apart.
  *
- * The order is the safe one: open the fifo (fails if the init is gone),
- * record the start by removing the fifo's name (the status is "running"
- * from then on), and only then let the init go.  A start that cannot
+ * The order is the safe one: record the start by removing the fifo's name
+ * (the status is "running" from then on), and only then open it (through
+ * an O_PATH handle taken before: opening the fifo itself and closing it
+ * again would wake the init) and let the init go.  A start that cannot
  * record (a read-only state root) fails with the init still waiting.
  * Returns 1 when the init exec'd (or it cannot be known), 0 when it died
  * first (how says how). */
@@ -123,15 +125,20 @@ static int
 release_init (int dirfd, const struct container_state *st, const char *id, char *how, size_t how_size,
               tr_error_t *err)
 {
-  cleanup_close int fd = openat (dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  cleanup_close int handle = openat (dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC);
+  if (handle < 0)
+    return tr_error (err, errno, "open %s", EXEC_FIFO);
+  if (unlinkat (dirfd, EXEC_FIFO, 0) < 0)
+    return tr_error (err, errno, "record the start: remove %s", EXEC_FIFO);
+  char path[64];
+  snprintf (path, sizeof path, "/proc/self/fd/%d", handle);
+  cleanup_close int fd = open (path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     {
       if (errno == ENXIO)
         return tr_error_plain (err, ESRCH, "container %s: its process is gone", id);
       return tr_error (err, errno, "open %s", EXEC_FIFO);
     }
-  if (unlinkat (dirfd, EXEC_FIFO, 0) < 0)
-    return tr_error (err, errno, "record the start: remove %s", EXEC_FIFO);
   cleanup_error tr_error_t no_watch = NULL;
   bool watched = exec_watch_begin (st->pid, &no_watch) == 0;
   if (!watched)
