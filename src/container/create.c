@@ -174,15 +174,21 @@ record_creating (struct creation *c, tr_error_t *err)
   return state_save (c->state_dirfd, &st, err);
 }
 
+/* What the first record needs before anything exists. */
 static int
-make_state_dir (struct creation *c, tr_error_t *err)
+plan_record (struct creation *c, tr_error_t *err)
 {
   const struct spec_linux *l = c->spec->linux_;
   c->cgroup_path = cgroup_resolve_path (l ? l->cgroups_path : NULL, c->o->id, err);
   if (c->cgroup_path == NULL)
     return -1;
-  if (proc_pid_stat (getpid (), &c->creator_start_time, NULL, err) < 0)
-    return -1;
+  return proc_pid_stat (getpid (), &c->creator_start_time, NULL, err);
+}
+
+/* The state directory, locked, with the first creating record in it. */
+static int
+make_state_dir (struct creation *c, tr_error_t *err)
+{
   c->state_dirfd = state_dir_create (c->o->root, c->o->id, err);
   if (c->state_dirfd < 0)
     return -1;
@@ -380,7 +386,7 @@ create_steps (struct creation *c, tr_error_t *err)
       if (c->console_fd < 0)
         return -1;
     }
-  if (make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0 || spawn (c, err) < 0)
+  if (plan_record (c, err) < 0 || make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0 || spawn (c, err) < 0)
     return -1;
   if (record_state (c, err) < 0)
     return -1;
