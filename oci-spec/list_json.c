@@ -30,6 +30,8 @@ gen_entry (yajl_gen g, const struct list_entry *e)
   jw_str (g, st->created);
   jw_str (g, "owner");
   jw_str (g, st->owner && st->owner[0] ? st->owner : "root");
+  if (e->reason)
+    jw_kv (g, "reason", e->reason);
   yajl_gen_map_close (g);
 }
 

@@ -14,6 +14,7 @@ struct list_entry
   const struct container_state *st;
   const char *status;
   pid_t pid; /* 0 for a stopped container */
+  const char *reason; /* why the status is "unknown" (NULL otherwise) */
 };
 
 /* Caller frees. */

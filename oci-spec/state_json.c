@@ -73,9 +73,38 @@ state_json_encode (const struct container_state *st, size_t *len, tr_error_t *er
   yajl_gen_bool (g, st->pid_ns_shared);
   jw_str (g, "mountNamespaceShared");
   yajl_gen_bool (g, st->mount_ns_shared);
+  if (st->creating)
+    {
+      jw_str (g, "creating");
+      yajl_gen_bool (g, true);
+      jw_str (g, "creatorPid");
+      yajl_gen_integer (g, st->creator_pid);
+      jw_str (g, "creatorStartTime");
+      yajl_gen_integer (g, (long long) st->creator_start_time);
+    }
+  jw_str (g, "createHooksRun");
+  yajl_gen_bool (g, st->create_hooks_run);
   gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   return gen_finish (g, len, err);
+}
+
+/* The fields of a record that a `create` may have left half-written. */
+static int
+decode_creating (struct jr *r, yajl_val doc, struct container_state *st, tr_error_t *err)
+{
+  opt_bool creating = { 0 }, hooks = { 0 };
+  opt_i64 creator = { 0 };
+  opt_u64 creator_start = { 0 };
+  if (jr_bool (r, doc, "", "creating", &creating, err) < 0 || jr_i64 (r, doc, "", "creatorPid", &creator, err) < 0
+      || jr_u64 (r, doc, "", "creatorStartTime", &creator_start, err) < 0
+      || jr_bool (r, doc, "", "createHooksRun", &hooks, err) < 0)
+    return -1;
+  st->creating = creating.v;
+  st->creator_pid = (pid_t) creator.v;
+  st->creator_start_time = creator_start.v;
+  st->create_hooks_run = hooks.v;
+  return 0;
 }
 
 int
@@ -99,7 +128,8 @@ state_json_decode (const char *text, size_t len, struct container_state *st, tr_
       || jr_bool (&r, doc, "", "systemdCgroup", &systemd, err) < 0
       || jr_bool (&r, doc, "", "pidNamespaceShared", &shared, err) < 0
       || jr_bool (&r, doc, "", "mountNamespaceShared", &mnt_shared, err) < 0
-      || jr_strmap (&r, doc, "", "annotations", &st->annotations, err) < 0)
+      || jr_strmap (&r, doc, "", "annotations", &st->annotations, err) < 0
+      || decode_creating (&r, doc, st, err) < 0)
     ret = tr_error_wrap (err, "state.json");
   yajl_tree_free (doc);
   if (ret < 0)

@@ -25,6 +25,12 @@ struct container_state
   bool systemd_cgroup;
   bool pid_ns_shared;        /* the container has no pid namespace of its own */
   bool mount_ns_shared;      /* ...or no mount namespace: its mounts are the host's */
+  /* A record written by a `create` still under way (see container/create.c):
+   * what exists of the container may be only part of what is described. */
+  bool creating;
+  pid_t creator_pid;             /* the `create` process writing it */
+  unsigned long long creator_start_time;
+  bool create_hooks_run;         /* prestart/createRuntime hooks have been started */
 };
 
 /* {"ociVersion","id","status","pid","bundle","annotations"}; caller frees. */

@@ -18,6 +18,7 @@ SUITES = [
     ("layers (architecture rules)", ["tests/layers/check"]),
     ("unit", ["sh", "-c", "make -s tests/unit/unit-tests && tests/unit/unit-tests"]),
     ("integration (host)", PYTEST + ["tests/integration"]),
+    ("faults (SIGKILL at every syscall)", ["tests/faults/run-faults"]),
     ("fuzzing every parser (60 s)", ["tests/fuzz/run-fuzz", "60"]),
     ("unit + integration under ASan/UBSan", ["tests/sanitize/run"]),
 ]

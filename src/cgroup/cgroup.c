@@ -231,6 +231,39 @@ cgroup_create (const char *path, const struct spec_resources *res, int *clone_fd
   return -1;
 }
 
+/* How many leading levels of path exist below mnt. */
+static size_t
+existing_levels (const char *mnt, const char *path)
+{
+  for (size_t d = cgroup_depth (path); d > 0; d--)
+    {
+      cleanup_free char *prefix = prefix_of (path, d);
+      cleanup_free char *full = prefix ? path_join (mnt, prefix) : NULL;
+      struct stat st;
+      if (full && stat (full, &st) == 0 && S_ISDIR (st.st_mode))
+        return d;
+    }
+  return 0;
+}
+
+char *
+cgroup_planned_top (const char *path)
+{
+  size_t keep = 0;
+  const char *v2 = cgroup_v2_mountpoint ();
+  if (v2)
+    keep = existing_levels (v2, path);
+  const struct v1_hierarchy *h;
+  size_t nh;
+  if (uses_v1 () && v1_hierarchies (&h, &nh, NULL) == 0)
+    for (size_t i = 0; i < nh; i++)
+      {
+        size_t here = existing_levels (h[i].mountpoint, path);
+        keep = here > keep ? here : keep;
+      }
+  return keep < cgroup_depth (path) ? prefix_of (path, keep + 1) : strdup ("");
+}
+
 int
 cgroup_enter (const char *path, pid_t pid, tr_error_t *err)
 {

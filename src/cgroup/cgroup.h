@@ -57,6 +57,12 @@ char *cgroup_resolve_path (const char *cgroups_path, const char *id, tr_error_t 
 int cgroup_create (const char *path, const struct spec_resources *res, int *clone_fd, char **top,
                    tr_error_t *err);
 
+/* The `top` cgroup_create (path) would report if called now: the
+ * shallowest level of path missing from every hierarchy, "" when none
+ * would be made.  For a record written before the cgroup is made.  Caller
+ * frees; NULL on ENOMEM. */
+char *cgroup_planned_top (const char *path);
+
 /* Move pid into the container's cgroup in every hierarchy (needed on v1,
  * and on v2 when CLONE_INTO_CGROUP was not available). */
 int cgroup_enter (const char *path, pid_t pid, tr_error_t *err);

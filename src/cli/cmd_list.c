@@ -30,7 +30,7 @@ print_table (const struct container_list *l)
       const struct container_state *st = &l->v[i].st;
       enum container_status status = l->v[i].status;
       printf ("%-12s %-8d %-10s %-40s %-32s %s\n", st->id, status == STATUS_STOPPED ? 0 : st->pid,
-              container_status_name (status), st->bundle, st->created ? st->created : "", "root");
+              container_status_name (status), status == STATUS_UNKNOWN ? l->v[i].reason : st->bundle, st->created ? st->created : "", "root");
     }
 }
 

@@ -78,12 +78,15 @@ typedef void (*container_event_fn) (const char *json, size_t len, void *data);
 int container_events (const char *root, const char *id, bool once, long long interval_ms, container_event_fn emit,
                       void *data, tr_error_t *err);
 
-/* `list`: every container under root that can be loaded, in directory
- * order (one being created or deleted right now is left out). */
+/* `list`: every container under root, in directory order.  One whose
+ * state.json is damaged is STATUS_UNKNOWN with the reason (st has only
+ * its id); a directory without state.json (a create before its first
+ * record, a delete under way) is left out. */
 struct container_listed
 {
   struct container_state st;
   enum container_status status;
+  const char *reason; /* in st.arena */
 };
 
 struct container_list

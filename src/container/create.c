@@ -2,7 +2,17 @@
  *
  * Everything made here is recorded in struct creation and undone by
  * rollback() on any failure, so a failed create leaves no process, cgroup
- * or state directory behind. */
+ * or state directory behind.
+ *
+ * A create that is killed cannot roll back, so it records before it
+ * makes: right after the state directory exists (and is locked) a
+ * "creating" state.json names the cgroup and the levels of it this create
+ * is about to make, the rootfs whose host mounts it may make, and the
+ * creator; it is rewritten when the cgroup exists, right after the init
+ * is cloned (its pid and start time), and before the first runtime hook.
+ * `delete --force` undoes from it what a dead create left; the init
+ * itself dies with its creator (PR_SET_PDEATHSIG, see init.c) until the
+ * final record is written and the init is handed over (SYNC_HANDOVER). */
 #include "config.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/mount_plan.h"
@@ -41,6 +51,10 @@ struct creation
   char *rootfs;
   char *cgroup_path;
   char *cgroup_top;
+  char *planned_top; /* what cgroup_create is expected to make (the record before it) */
+  unsigned long long start_time; /* of pid */
+  unsigned long long creator_start_time;
+  bool hooks_run;
   struct cgroup_mount_plan cgroup_mounts;
   struct ns_plan plan;
   int join_fds[NS_COUNT];
@@ -72,7 +86,7 @@ rollback (struct creation *c)
     tr_error_ignore (&ignored, "rollback: unmount");
   if (c->cgroup_made && cgroup_destroy (c->cgroup_path, c->cgroup_top, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove cgroup");
-  if (c->state_dirfd >= 0 && state_dir_remove (c->o->root, c->o->id, &ignored) < 0)
+  if (c->state_dirfd >= 0 && state_dir_remove (c->o->root, c->o->id, c->state_dirfd, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove state");
   tr_error_free (&ignored);
 }
@@ -94,6 +108,7 @@ release (struct creation *c)
   free (c->cgroup_path);
   free (c->cgroup_top);
   host_mounts_clear (&c->host_mounts_before);
+  free (c->planned_top);
   cgroup_mount_plan_clear (&c->cgroup_mounts);
   spec_free (c->spec);
 }
@@ -130,11 +145,60 @@ load_bundle (struct creation *c, tr_error_t *err)
   return 0;
 }
 
+/* The state as far as it is known now; creating until the final record. */
+static void
+describe (const struct creation *c, bool creating, struct container_state *st)
+{
+  *st = (struct container_state){
+    .id = (char *) c->o->id,
+    .pid = c->pid,
+    .start_time = c->start_time,
+    .bundle = c->bundle,
+    .rootfs = c->rootfs,
+    .owner = "",
+    .annotations = c->spec->annotations,
+    .cgroup_path = c->cgroup_path,
+    .cgroup_top = c->cgroup_made ? (c->cgroup_top ? c->cgroup_top : (char *) "") : c->planned_top,
+    .pid_ns_shared = spec_find_namespace (c->spec, NS_PID) == NULL,
+    .mount_ns_shared = spec_find_namespace (c->spec, NS_MOUNT) == NULL,
+    .creating = creating,
+    .creator_pid = getpid (),
+    .creator_start_time = c->creator_start_time,
+    .create_hooks_run = c->hooks_run,
+  };
+}
+
+/* (Re)write the creating record, atomically and under the lock. */
+static int
+record_creating (struct creation *c, tr_error_t *err)
+{
+  struct container_state st;
+  describe (c, true, &st);
+  return state_save (c->state_dirfd, &st, err);
+}
+
+/* What the first record needs before anything exists. */
+static int
+plan_record (struct creation *c, tr_error_t *err)
+{
+  const struct spec_linux *l = c->spec->linux_;
+  c->cgroup_path = cgroup_resolve_path (l ? l->cgroups_path : NULL, c->o->id, err);
+  if (c->cgroup_path == NULL)
+    return -1;
+  return proc_pid_stat (getpid (), &c->creator_start_time, NULL, err);
+}
+
+/* The state directory, locked, with the first creating record in it. */
 static int
 make_state_dir (struct creation *c, tr_error_t *err)
 {
   c->state_dirfd = state_dir_create (c->o->root, c->o->id, err);
   if (c->state_dirfd < 0)
+    return -1;
+  c->planned_top = cgroup_planned_top (c->cgroup_path);
+  if (c->planned_top == NULL)
+    return tr_error (err, ENOMEM, "cgroup %s", c->cgroup_path);
+  if (record_creating (c, err) < 0)
     return -1;
   if (write_file_atomic_at (c->state_dirfd, STATE_CONFIG_FILE, c->config_text, c->config_len, 0600, err) < 0)
     return -1;
@@ -167,13 +231,12 @@ static int
 make_cgroup (struct creation *c, tr_error_t *err)
 {
   const struct spec_linux *l = c->spec->linux_;
-  c->cgroup_path = cgroup_resolve_path (l ? l->cgroups_path : NULL, c->o->id, err);
-  if (c->cgroup_path == NULL)
-    return -1;
   /* On failure cgroup_create removed what it made. */
   if (cgroup_create (c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, &c->cgroup_top, err) < 0)
     return -1;
   c->cgroup_made = true;
+  if (record_creating (c, err) < 0)
+    return -1;
   return has_cgroup_mount (c->spec) ? cgroup_mount_plan_make (c->cgroup_path, &c->cgroup_mounts, err) : 0;
 }
 
@@ -214,6 +277,9 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
   if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
     return -1;
   if (sync_expect (sock, SYNC_CREATE_RUNTIME, NULL, NULL, err) < 0)
+    return -1;
+  c->hooks_run = c->spec->hooks && (c->spec->hooks->prestart.n || c->spec->hooks->create_runtime.n);
+  if (c->hooks_run && record_creating (c, err) < 0)
     return -1;
   if (run_runtime_hooks (c, err) < 0)
     return -1;
@@ -276,6 +342,10 @@ spawn (struct creation *c, tr_error_t *err)
       c->pid = 0;
       return -1;
     }
+  if (proc_pid_stat (c->pid, &c->start_time, NULL, err) < 0)
+    return tr_error_wrap (err, "container process");
+  if (record_creating (c, err) < 0)
+    return -1;
   close (steal_fd (&c->sync_fds[1]));
   close (steal_fd (&c->fifo_fd));
   close (steal_fd (&c->start_error_fd));
@@ -286,22 +356,10 @@ spawn (struct creation *c, tr_error_t *err)
 static int
 record_state (struct creation *c, tr_error_t *err)
 {
-  struct container_state st = {
-    .id = (char *) c->o->id,
-    .pid = c->pid,
-    .bundle = c->bundle,
-    .rootfs = c->rootfs,
-    .owner = "",
-    .annotations = c->spec->annotations,
-    .cgroup_path = c->cgroup_path,
-    .cgroup_top = c->cgroup_top ? c->cgroup_top : (char *) "",
-    .pid_ns_shared = spec_find_namespace (c->spec, NS_PID) == NULL,
-    .mount_ns_shared = spec_find_namespace (c->spec, NS_MOUNT) == NULL,
-  };
+  struct container_state st;
+  describe (c, false, &st);
   cleanup_free char *created = rfc3339_now ();
   st.created = created;
-  if (proc_pid_stat (c->pid, &st.start_time, NULL, err) < 0)
-    return tr_error_wrap (err, "container process");
   if (state_save (c->state_dirfd, &st, err) < 0)
     return -1;
   if (c->o->pid_file && write_pid_file (c->o->pid_file, c->pid, err) < 0)
@@ -334,6 +392,15 @@ stand_in_process (struct spec *spec, tr_error_t *err)
   return 0;
 }
 
+/* Recorded: the init may now outlive us (it clears its death signal). */
+static int
+hand_over (struct creation *c, tr_error_t *err)
+{
+  if (sync_send (c->sync_fds[0], SYNC_HANDOVER, 0, -1, err) < 0)
+    return -1;
+  return sync_expect (c->sync_fds[0], SYNC_HANDOVER_DONE, NULL, NULL, err);
+}
+
 static int
 create_steps (struct creation *c, tr_error_t *err)
 {
@@ -350,7 +417,7 @@ create_steps (struct creation *c, tr_error_t *err)
         return -1;
     }
   bool host_ns = spec_find_namespace (c->spec, NS_MOUNT) == NULL;
-  if (make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0)
+  if (plan_record (c, err) < 0 || make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0)
     return -1;
   if (host_ns && host_mounts_list (c->rootfs, &c->host_mounts_before, err) < 0)
     return -1;
@@ -358,7 +425,9 @@ create_steps (struct creation *c, tr_error_t *err)
     return -1;
   if (host_ns && host_mounts_record (c->state_dirfd, c->rootfs, &c->host_mounts_before, err) < 0)
     return -1;
-  return record_state (c, err);
+  if (record_state (c, err) < 0)
+    return -1;
+  return hand_over (c, err);
 }
 
 int

@@ -20,6 +20,21 @@ append (struct container_list *l, const struct container_listed *item, tr_error_
   return 0;
 }
 
+/* A container whose state.json cannot be read is listed as unknown, with
+ * the reason, so that it can be found and deleted. */
+static bool
+damaged (struct container_listed *item, const char *id, const tr_error_t failure)
+{
+  if (failure->status != EBADMSG)
+    return false;
+  container_state_clear (&item->st);
+  item->st.id = arena_strdup (&item->st.arena, id);
+  item->st.bundle = item->st.rootfs = item->st.created = item->st.owner = "";
+  item->reason = arena_strdup (&item->st.arena, failure->msg);
+  item->status = STATUS_UNKNOWN;
+  return item->st.id && item->reason;
+}
+
 int
 container_list (const char *root, struct container_list *out, tr_error_t *err)
 {
@@ -33,10 +48,11 @@ container_list (const char *root, struct container_list *out, tr_error_t *err)
       if (de->d_name[0] == '.')
         continue;
       struct container_listed item = { 0 };
-      cleanup_error tr_error_t ignored = NULL;
-      if (container_load (root, de->d_name, &item.st, &item.status, &ignored) < 0)
+      cleanup_error tr_error_t failure = NULL;
+      if (container_load (root, de->d_name, &item.st, &item.status, &failure) < 0
+          && !damaged (&item, de->d_name, failure))
         {
-          /* Being created or deleted right now: not listed. */
+          /* No record (yet, or any more): not listed. */
           container_state_clear (&item.st);
           continue;
         }
@@ -71,7 +87,8 @@ container_list_json (const struct container_list *l, size_t *len, tr_error_t *er
     {
       const struct container_listed *c = &l->v[i];
       e[i] = (struct list_entry){ &c->st, container_status_name (c->status),
-                                  c->status == STATUS_STOPPED ? 0 : c->st.pid };
+                                  c->status == STATUS_STOPPED || c->status == STATUS_UNKNOWN ? 0 : c->st.pid,
+                                  c->reason };
     }
   return list_json_encode (e, l->n, len, err);
 }

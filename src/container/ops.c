@@ -4,6 +4,7 @@
 #include "util/cleanup.h"
 #include "container/container.h"
 #include "util/fileutil.h"
+#include "linux/exec_watch.h"
 #include "linux/hooks.h"
 #include "util/log.h"
 #include "linux/procfs.h"
@@ -14,8 +15,25 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Load state.json; a missing one means the container does not exist (yet),
+ * an unreadable one fails with EBADMSG and says why. */
+static int
+load_record (int dirfd, const char *id, struct container_state *st, tr_error_t *err)
+{
+  if (!file_exists_at (dirfd, STATE_FILE))
+    return tr_error_plain (err, ENOENT, "container \"%s\" does not exist", id);
+  tr_error_t cause = NULL;
+  if (state_load (dirfd, st, &cause) == 0)
+    return 0;
+  tr_error_plain (err, EBADMSG, "container \"%s\": damaged %s (%s); `delete --force` removes it", id, STATE_FILE,
+                  cause->msg);
+  tr_error_free (&cause);
+  return -1;
+}
 
 int
 container_open (const char *root, const char *id, bool lock, struct container_state *st,
@@ -26,7 +44,7 @@ container_open (const char *root, const char *id, bool lock, struct container_st
   cleanup_close int dirfd = state_dir_open (root, id, lock, err);
   if (dirfd < 0)
     return -1;
-  if (state_load (dirfd, st, err) < 0)
+  if (load_record (dirfd, id, st, err) < 0)
     return -1;
   *status = container_status_of (dirfd, st);
   return steal_fd (&dirfd);
@@ -109,26 +127,47 @@ run_hooks_warn (int dirfd, const struct container_state *st, enum container_stat
 
 /* exec.fifo has one reader, the init, until its execve closes it
  * (O_CLOEXEC).  A writer's poll() reports POLLERR once no reader is left:
- * that is the moment the user process runs (or the init died). */
+ * that is the moment the user process runs (or the init died).  Where
+ * ptrace is allowed, its exec event tells the two apart.
+ *
+ * The order is the safe one: record the start by removing the fifo's name
+ * (the status is "running" from then on), and only then open it (through
+ * an O_PATH handle taken before: opening the fifo itself and closing it
+ * again would wake the init) and let the init go.  A start that cannot
+ * record (a read-only state root) fails with the init still waiting.
+ * Returns 1 when the init exec'd (or it cannot be known), 0 when it died
+ * first (how says how). */
 static int
-release_init (int dirfd, const char *id, tr_error_t *err)
+release_init (int dirfd, const struct container_state *st, const char *id, char *how, size_t how_size,
+              tr_error_t *err)
 {
-  cleanup_close int fd = openat (dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  cleanup_close int handle = openat (dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC);
+  if (handle < 0)
+    return tr_error (err, errno, "open %s", EXEC_FIFO);
+  if (unlinkat (dirfd, EXEC_FIFO, 0) < 0)
+    return tr_error (err, errno, "record the start: remove %s", EXEC_FIFO);
+  char path[64];
+  snprintf (path, sizeof path, "/proc/self/fd/%d", handle);
+  cleanup_close int fd = open (path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     {
       if (errno == ENXIO)
         return tr_error_plain (err, ESRCH, "container %s: its process is gone", id);
       return tr_error (err, errno, "open %s", EXEC_FIFO);
     }
+  cleanup_error tr_error_t no_watch = NULL;
+  bool watched = exec_watch_begin (st->pid, &no_watch) == 0;
+  if (!watched)
+    log_debug ("%s; start cannot tell an exec from an early death", no_watch->msg);
   if (write (fd, "0", 1) != 1)
     return tr_error (err, errno, "write %s", EXEC_FIFO);
-  if (unlinkat (dirfd, EXEC_FIFO, 0) < 0)
-    return tr_error (err, errno, "remove %s", EXEC_FIFO);
+  if (watched)
+    return exec_watch_wait (st->pid, how, how_size, err);
   struct pollfd p = { .fd = fd, .events = 0 };
   while (poll (&p, 1, -1) < 0)
     if (errno != EINTR)
       return tr_error (err, errno, "wait for the container process to start");
-  return 0;
+  return 1;
 }
 
 /* Signal the init through a pidfd, after checking it is still the same
@@ -235,19 +274,25 @@ container_start (const char *root, const char *id, tr_error_t *err)
   if (spec->process == NULL)
     return tr_error_plain (err, EINVAL, "config.json has no process: nothing to start (delete the container)");
   log_debug ("start %s: releasing init %d (cgroup %s)", id, st.pid, st.cgroup_path ? st.cgroup_path : "none");
-  if (release_init (dirfd, id, err) < 0)
+  char how[128] = "";
+  int exec_seen = release_init (dirfd, &st, id, how, sizeof how, err);
+  if (exec_seen < 0)
     return -1;
   /* The init either executed the user process or wrote why it could not. */
   cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
   if (failure && failure[0])
     return tr_error_plain (err, EIO, "%s", failure);
+  if (!exec_seen)
+    return tr_error_plain (err, EIO, "the container process exited before it started (%s)", how);
   return run_poststart_hooks (spec, &st, err);
 }
 
 /* What delete undoes once the container's processes are gone: its cgroup
  * (when create made it, with the levels above it that create made),
  * mounts made outside a mount namespace, poststop hooks, the state
- * directory. */
+ * directory.  For a create that died half-way, its record says what it
+ * had made or was about to make; poststop hooks run only if the create
+ * got as far as its prestart/createRuntime hooks. */
 static int
 remove_container (const char *root, const char *id, int dirfd, const struct container_state *st, tr_error_t *err)
 {
@@ -255,25 +300,65 @@ remove_container (const char *root, const char *id, int dirfd, const struct cont
     return -1;
   if (st->mount_ns_shared && st->rootfs && host_mounts_release_recorded (dirfd, st->rootfs, err) < 0)
     return -1;
-  run_hooks_warn (dirfd, st, STATUS_STOPPED, true);
-  return state_dir_remove (root, id, err);
+  if (!st->creating || st->create_hooks_run)
+    run_hooks_warn (dirfd, st, STATUS_STOPPED, true);
+  return state_dir_remove (root, id, dirfd, err);
+}
+
+/* The cgroup of a container whose state.json is unreadable, derived as
+ * create derives it: from linux.cgroupsPath of the saved config.json, or
+ * "/tinyrun/<id>" without one. */
+static char *
+damaged_cgroup_path (int dirfd, const char *id)
+{
+  cleanup_error tr_error_t ignored = NULL;
+  cleanup_spec struct spec *spec = load_saved_spec (dirfd, &ignored);
+  const char *configured = spec && spec->linux_ ? spec->linux_->cgroups_path : NULL;
+  return cgroup_resolve_path (configured, id, &ignored);
+}
+
+/* delete --force of a container whose state.json is damaged: its
+ * processes are found by its cgroup, which is killed and removed (the leaf
+ * only, never a level above it; nothing when it does not exist). */
+static int
+delete_damaged (const char *root, const char *id, int dirfd, tr_error_t *err)
+{
+  cleanup_free char *path = damaged_cgroup_path (dirfd, id);
+  cleanup_error tr_error_t ignored = NULL;
+  if (path && cgroup_destroy (path, path, &ignored) < 0)
+    log_warning ("container %s: remove cgroup %s: %s", id, path, ignored->msg);
+  return state_dir_remove (root, id, dirfd, err);
 }
 
 int
 container_delete (const char *root, const char *id, bool force, tr_error_t *err)
 {
   cleanup_container_state struct container_state st = { 0 };
-  enum container_status status;
-  cleanup_close int dirfd = container_open (root, id, true, &st, &status, err);
+  if (container_id_validate (id, err) < 0)
+    return -1;
+  /* delete --force of a container that is not there succeeds, as
+   * containerd expects after a plain delete already removed it. */
+  cleanup_close int dirfd = state_dir_open (root, id, true, err);
   if (dirfd < 0)
     {
-      /* delete --force of a container that is not there succeeds, as
-       * containerd expects after a plain delete already removed it. */
-      if (!force || (*err)->status != ENOENT || container_id_validate (id, NULL) < 0)
+      if (!force || (*err)->status != ENOENT)
         return -1;
       tr_error_free (err);
-      return state_dir_remove (root, id, err);
+      return 0;
     }
+  if (load_record (dirfd, id, &st, err) < 0)
+    {
+      if (!force)
+        return -1;
+      int status = (*err)->status;
+      tr_error_free (err);
+      /* No record: a create that died before writing its first one,
+       * having made nothing but the directory. */
+      if (status == ENOENT)
+        return state_dir_remove (root, id, dirfd, err);
+      return delete_damaged (root, id, dirfd, err);
+    }
+  enum container_status status = container_status_of (dirfd, &st);
   log_debug ("delete %s: %s, init %d, cgroup %s", id, container_status_name (status), st.pid,
              st.cgroup_path && st.cgroup_path[0] ? st.cgroup_path : "none");
   /* A created container has run nothing of the user's yet: like runc and

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "container/state.h"
+#include "container/lock.h"
 #include "cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -34,12 +35,14 @@ container_id_validate (const char *id, tr_error_t *err)
   return 0;
 }
 
-static int
-lock_dir (int fd, const char *id, tr_error_t *err)
+/* Still the directory named id below root (not removed or replaced)? */
+static bool
+still_named (int rootfd, const char *id, int fd)
 {
-  if (flock (fd, LOCK_EX) < 0)
-    return tr_error (err, errno, "lock state of %s", id);
-  return 0;
+  struct stat a, b;
+  if (fstat (fd, &a) < 0 || a.st_nlink == 0 || fstatat (rootfd, id, &b, AT_SYMLINK_NOFOLLOW) < 0)
+    return false;
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 int
@@ -56,15 +59,16 @@ state_dir_create (const char *root, const char *id, tr_error_t *err)
         return tr_error_plain (err, EEXIST, "container \"%s\" already exists", id);
       return tr_error (err, errno, "mkdir %s/%s", root, id);
     }
-  int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_close int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return tr_error (err, errno, "open %s/%s", root, id);
-  if (lock_dir (fd, id, err) < 0)
-    {
-      close (fd);
-      return -1;
-    }
-  return fd;
+  if (state_lock (fd, id, err) < 0)
+    return -1;
+  /* A `delete --force` may have taken the still empty directory for the
+   * remains of a dead create and removed it before we locked it. */
+  if (!still_named (rootfd, id, fd))
+    return tr_error_plain (err, EAGAIN, "container \"%s\": its directory was removed while being created", id);
+  return steal_fd (&fd);
 }
 
 int
@@ -73,49 +77,44 @@ state_dir_open (const char *root, const char *id, bool lock, tr_error_t *err)
   cleanup_close int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0 && errno != ENOENT)
     return tr_error (err, errno, "open %s", root);
-  int fd = rootfd < 0 ? -1 : openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_close int fd = rootfd < 0 ? -1 : openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     {
       if (rootfd < 0 || errno == ENOENT)
         return tr_error_plain (err, ENOENT, "container \"%s\" does not exist", id);
       return tr_error (err, errno, "open %s/%s", root, id);
     }
-  if (lock && lock_dir (fd, id, err) < 0)
-    {
-      close (fd);
-      return -1;
-    }
-  /* A directory without state.json is a container whose create failed or
-   * is still running; it does not exist yet for other commands. */
-  if (!file_exists_at (fd, STATE_FILE))
-    {
-      close (fd);
-      return tr_error_plain (err, ENOENT, "container \"%s\" does not exist", id);
-    }
-  return fd;
+  if (lock && state_lock (fd, id, err) < 0)
+    return -1;
+  /* Removed by the delete that held the lock before us. */
+  if (lock && !still_named (rootfd, id, fd))
+    return tr_error_plain (err, ENOENT, "container \"%s\" does not exist", id);
+  return steal_fd (&fd);
 }
 
 int
-state_dir_remove (const char *root, const char *id, tr_error_t *err)
+state_dir_remove (const char *root, const char *id, int fd, tr_error_t *err)
 {
   cleanup_close int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return errno == ENOENT ? 0 : tr_error (err, errno, "open %s", root);
-  cleanup_close int fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return errno == ENOENT ? 0 : tr_error (err, errno, "open %s/%s", root, id);
   cleanup_dir DIR *d = fdopendir (dup (fd));
   if (d == NULL)
     return tr_error (err, errno, "read %s/%s", root, id);
+  rewinddir (d);
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if (unlinkat (fd, de->d_name, 0) < 0 && errno != ENOENT)
+      /* A directory in place of a file (a damaged state.json) goes too,
+       * when empty. */
+      if (unlinkat (fd, de->d_name, 0) < 0 && errno != ENOENT
+          && !(errno == EISDIR && unlinkat (fd, de->d_name, AT_REMOVEDIR) == 0))
         return tr_error (err, errno, "remove %s/%s/%s", root, id, de->d_name);
     }
-  if (unlinkat (rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+  /* By name, but only while the name is still this directory. */
+  if (still_named (rootfd, id, fd) && unlinkat (rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return tr_error (err, errno, "remove %s/%s", root, id);
   return 0;
 }
@@ -157,13 +156,27 @@ container_status_name (enum container_status s)
       return "paused";
     case STATUS_STOPPED:
       return "stopped";
+    case STATUS_UNKNOWN:
+      break;
     }
   return "unknown";
+}
+
+/* A record of a create still under way: creating while its init lives,
+ * or, before the init exists, while its creator does; else stopped. */
+static enum container_status
+creating_status_of (const struct container_state *st)
+{
+  if (st->pid > 0)
+    return proc_pid_is (st->pid, st->start_time) ? STATUS_CREATING : STATUS_STOPPED;
+  return proc_pid_is (st->creator_pid, st->creator_start_time) ? STATUS_CREATING : STATUS_STOPPED;
 }
 
 enum container_status
 container_status_of (int dirfd, const struct container_state *st)
 {
+  if (st->creating)
+    return creating_status_of (st);
   if (!proc_pid_is (st->pid, st->start_time))
     return STATUS_STOPPED;
   if (file_exists_at (dirfd, EXEC_FIFO))

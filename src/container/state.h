@@ -22,15 +22,18 @@
 /* [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
 int container_id_validate (const char *id, tr_error_t *err);
 
-/* Create <root>/<id> exclusively and lock it; EEXIST means the container
- * exists.  Returns the directory fd. */
+/* Create <root>/<id> exclusively and lock it (container/lock.h); EEXIST
+ * means the container exists.  Returns the directory fd. */
 int state_dir_create (const char *root, const char *id, tr_error_t *err);
 
-/* Open (and, with lock, flock) an existing container's directory. */
+/* Open (and, with lock, flock) an existing container's directory, once:
+ * every later step uses the fd.  A directory without state.json (a create
+ * that died before its first record) is returned too. */
 int state_dir_open (const char *root, const char *id, bool lock, tr_error_t *err);
 
-/* Remove <root>/<id> and everything tinyrun put in it. */
-int state_dir_remove (const char *root, const char *id, tr_error_t *err);
+/* Remove everything in the container's directory fd, then <root>/<id> if
+ * that name is still this directory. */
+int state_dir_remove (const char *root, const char *id, int dirfd, tr_error_t *err);
 
 int state_save (int dirfd, const struct container_state *st, tr_error_t *err);
 int state_load (int dirfd, struct container_state *st, tr_error_t *err);
@@ -42,12 +45,14 @@ enum container_status
   STATUS_RUNNING,
   STATUS_PAUSED,
   STATUS_STOPPED,
+  STATUS_UNKNOWN, /* state.json cannot be read */
 };
 
 const char *container_status_name (enum container_status s);
 
 /* Derive the status from the kernel's view: is the init the same process
- * that was started, has `start` consumed the fifo, is the cgroup frozen. */
+ * that was started, has `start` consumed the fifo, is the cgroup frozen.
+ * A record still marked creating is creating or stopped. */
 enum container_status container_status_of (int dirfd, const struct container_state *st);
 
 /* Now, as RFC 3339 in UTC with nanoseconds. */

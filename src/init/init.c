@@ -4,14 +4,14 @@
  * spec's:
  *
  *   protect the runtime binary → wait for the runtime (SYNC_PARENT_READY)
- *   → initial CPU affinity → namespaces (join, then the cgroup
+ *   → die with the runtime (PR_SET_PDEATHSIG) → initial CPU affinity → namespaces (join, then the cgroup
  *   namespace), hostname, keyring → rootfs, proc mount destinations (no
  *   symlink), mounts, devices, cwd, terminal (host paths still visible) →
  *   createRuntime hooks (in the parent) → createContainer hooks →
  *   pivot_root → sysctl → masked and read-only paths → finish rootfs →
  *   limits → resolve the process, compile seccomp (a filter that notifies
- *   is loaded now, its fd sent to the parent) → SYNC_READY → wait for
- *   `start` → startContainer hooks → process_finalize_and_exec (see
+ *   is loaded now, its fd sent to the parent) → SYNC_READY → hand over
+ *   (SYNC_HANDOVER: the death signal cleared) → wait for `start` → startContainer hooks → process_finalize_and_exec (see
  *   process.h): bounding set → keepcaps → setresgid/setresuid → capset →
  *   ambient → no_new_privs → seccomp → execve
  *
@@ -32,9 +32,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 struct init_step
@@ -75,6 +77,37 @@ step_wait_parent (struct init_context *ctx, tr_error_t *err)
       if (tr_sys->setresuid (0, 0, 0) < 0)
         return tr_error (err, errno, "setresuid to root of the user namespace");
     }
+  return 0;
+}
+
+/* Die with the runtime until it hands us over (step_handover): a `create`
+ * killed at any instant must not leave an init waiting forever.  Set now,
+ * after step_wait_parent's change of credentials (which clears it); if
+ * the runtime died before, its end of the channel is already closed. */
+static int
+step_die_with_runtime (struct init_context *ctx, tr_error_t *err)
+{
+  if (tr_sys->prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    return tr_error (err, errno, "prctl PR_SET_PDEATHSIG");
+  struct pollfd p = { .fd = ctx->sync_fd, .events = POLLRDHUP };
+  if (poll (&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP)))
+    _exit (1);
+  return 0;
+}
+
+/* The runtime has recorded the container and is about to exit: from now
+ * on the init lives on alone. */
+static int
+step_handover (struct init_context *ctx, tr_error_t *err)
+{
+  if (sync_expect (ctx->sync_fd, SYNC_HANDOVER, NULL, NULL, err) < 0)
+    return -1;
+  if (tr_sys->prctl (PR_SET_PDEATHSIG, 0) < 0)
+    return tr_error (err, errno, "prctl PR_SET_PDEATHSIG");
+  if (sync_send (ctx->sync_fd, SYNC_HANDOVER_DONE, 0, -1, err) < 0)
+    return -1;
+  close (ctx->sync_fd);
+  ctx->sync_fd = -1;
   return 0;
 }
 
@@ -305,14 +338,13 @@ step_ready (struct init_context *ctx, tr_error_t *err)
   if (ctx->pty_master >= 0)
     close (ctx->pty_master);
   ctx->pty_master = -1;
-  close (ctx->sync_fd);
-  ctx->sync_fd = -1;
   return 0;
 }
 
 static const struct init_step create_steps[] = {
   { "protect the runtime binary", step_self_protect },
   { "wait for the runtime", step_wait_parent },
+  { "die with the runtime", step_die_with_runtime },
   { "initial CPU affinity", step_initial_affinity },
   { "join namespaces", step_join_namespaces },
   { "cgroup namespace", step_cgroup_namespace },
@@ -334,6 +366,7 @@ static const struct init_step create_steps[] = {
   { "prepare process", step_prepare_process },
   { "seccomp listener", step_seccomp_listener },
   { "ready", step_ready },
+  { "hand over", step_handover },
 };
 
 /* Block until `start` writes to exec.fifo (see container_start). */

@@ -28,8 +28,14 @@
  *                                  ◀──── SYNC_SECCOMP_FD (+ notify fd)
  *   send it to listenerPath]
  *                                  ◀──── SYNC_READY (+ pty master fd)
- *   write state.json, exit               closes its end, waits on exec.fifo
+ *   write state.json ──────────────────▶ SYNC_HANDOVER
+ *                                        clears its death signal
+ *                                  ◀──── SYNC_HANDOVER_DONE
+ *   exit                                 closes its end, waits on exec.fifo
  *                                        for `start`
+ *
+ * From SYNC_PARENT_READY to SYNC_HANDOVER the init has PR_SET_PDEATHSIG
+ * (SIGKILL): a runtime killed at any point takes it along.
  *
  * `exec` (exec_spawn.h) uses the same channel: SYNC_PARENT_READY, then
  * SYNC_READY, then the end of the channel when the child's execve closes it.
@@ -57,6 +63,8 @@ enum sync_msg
   SYNC_CREATE_RUNTIME_DONE,
   SYNC_SECCOMP_FD,
   SYNC_READY,
+  SYNC_HANDOVER,
+  SYNC_HANDOVER_DONE,
   SYNC_ERROR,
   SYNC_WARNING,
 };

@@ -181,9 +181,10 @@ STATE_CASES = [
 
 @pytest.mark.parametrize("name,text,message", STATE_CASES, ids=[c[0] for c in STATE_CASES])
 def test_corrupt_state_json(runtime, bundle, cid, name, text, message):
-    """One corrupt state.json in the root: state and delete of that
-    container fail with one line; list still lists the others (as it does
-    for a container being created or deleted) instead of crashing."""
+    """One corrupt state.json in the root: state and a plain delete of that
+    container fail with one line; list still lists the others and shows it
+    as unknown, with the reason, instead of crashing; delete --force
+    removes it (docs/reliability.md)."""
     good = cid + "-good"
     runtime.ids.add(good)
     bundle.sh("sleep 300").write()
@@ -192,13 +193,15 @@ def test_corrupt_state_json(runtime, bundle, cid, name, text, message):
     os.makedirs(bad)
     with open(os.path.join(bad, "state.json"), "w") as f:
         f.write(text)
-    for command in (["state", cid], ["delete", cid], ["delete", "--force", cid]):
+    for command in (["state", cid], ["delete", cid]):
         one_line_failure(runtime(*command, timeout=TIMEOUT), message)
     proc = runtime("list", "--format", "json", timeout=TIMEOUT)
     assert proc.returncode == 0, proc.stderr
-    assert [c["id"] for c in json.loads(proc.stdout)] == [good]
-    os.unlink(os.path.join(bad, "state.json"))
-    os.rmdir(bad)
+    listed = {c["id"]: c for c in json.loads(proc.stdout)}
+    assert set(listed) == {good, cid}
+    assert listed[cid]["status"] == "unknown" and message.split(": ", 1)[1] in listed[cid].get("reason", "")
+    runtime("delete", "--force", cid, check=True, timeout=TIMEOUT)
+    assert not os.path.exists(bad)
     runtime("delete", "--force", good, check=True)
 
 

@@ -105,7 +105,11 @@ f_setresuid (uid_t r, uid_t e, uid_t s)
 static int
 f_prctl (int option, unsigned long arg)
 {
-  (void) arg;
+  if (option == PR_SET_PDEATHSIG)
+    {
+      note ("pdeathsig(%lu)", arg);
+      return 0;
+    }
   note (option == PR_SET_KEEPCAPS ? "keepcaps" : option == PR_SET_NO_NEW_PRIVS ? "no_new_privs" : "prctl(%d)",
         option);
   return 0;
@@ -369,6 +373,8 @@ drive (int sock, int fifo, tr_error_t *err)
   note ("[runtime:ready]");
   if (pty >= 0)
     close (pty);
+  if (sync_send (sock, SYNC_HANDOVER, 0, -1, err) < 0 || sync_expect (sock, SYNC_HANDOVER_DONE, NULL, NULL, err) < 0)
+    return -1;
   note ("[start]");
   return write (fifo, "x", 1) == 1 ? 0 : tr_error (err, errno, "write fifo");
 }
@@ -433,10 +439,10 @@ run_init (const char *config, int *status, tr_error_t *err)
  * `start`, the credentials in the order of STYLE.md §8 and seccomp right
  * before execve. */
 static const char expected_with_nnp[] =
-  "self_protect affinity(initial) ns_join unshare(cgroup) sethostname(box) keyring "
+  "self_protect pdeathsig(9) affinity(initial) ns_join unshare(cgroup) sethostname(box) keyring "
   "rootfs_prepare proc_destinations mounts devices cwd(/) [runtime:createRuntime] hooks(createContainer) "
   "pivot_root sysctl masked_paths(1) readonly_paths(1) rootfs_finish rlimits oom_score "
-  "seccomp_compile [runtime:ready] [start] hooks(startContainer) "
+  "seccomp_compile [runtime:ready] pdeathsig(0) [start] hooks(startContainer) "
   "close_range rlimits oom_score scheduling "
   "bounding_set keepcaps setgroups(1) setresgid(100) setresuid(1000) capset+ambient "
   "no_new_privs lsm_labels affinity(final) personality seccomp_load execve(/bin/sh) ";

@@ -50,13 +50,16 @@ TEST (list_json_encode)
 {
   struct container_state a = { .id = "a", .pid = 42, .bundle = "/b", .rootfs = "/b/rootfs", .created = "t" };
   struct container_state b = { .id = "b", .owner = "alice" };
-  struct list_entry e[] = { { &a, "running", 42 }, { &b, "stopped", 0 } };
+  struct container_state c = { .id = "c" };
+  struct list_entry e[] = { { &a, "running", 42, NULL }, { &b, "stopped", 0, NULL }, { &c, "unknown", 0, "damaged" } };
   tr_error_t err = NULL;
-  char *json = list_json_encode (e, 2, NULL, &err);
+  char *json = list_json_encode (e, 3, NULL, &err);
   CHECK_STR (json, "[{\"ociVersion\":\"1.2.0\",\"id\":\"a\",\"pid\":42,\"status\":\"running\",\"bundle\":\"/b\","
                    "\"rootfs\":\"/b/rootfs\",\"created\":\"t\",\"owner\":\"root\"},"
                    "{\"ociVersion\":\"1.2.0\",\"id\":\"b\",\"pid\":0,\"status\":\"stopped\",\"bundle\":\"\","
-                   "\"rootfs\":\"\",\"created\":\"\",\"owner\":\"alice\"}]");
+                   "\"rootfs\":\"\",\"created\":\"\",\"owner\":\"alice\"},"
+                   "{\"ociVersion\":\"1.2.0\",\"id\":\"c\",\"pid\":0,\"status\":\"unknown\",\"bundle\":\"\","
+                   "\"rootfs\":\"\",\"created\":\"\",\"owner\":\"root\",\"reason\":\"damaged\"}]");
   free (json);
   json = list_json_encode (NULL, 0, NULL, &err);
   CHECK_STR (json, "[]");

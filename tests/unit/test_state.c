@@ -63,3 +63,35 @@ TEST (state_json_rejects_garbage)
   container_state_clear (&out);
   tr_error_free (&err);
 }
+
+/* A creating record keeps what delete needs to undo a create that died;
+ * a final record (and an older one without the fields) is not creating. */
+TEST (state_json_creating_record)
+{
+  struct container_state in = {
+    .id = "c2", .pid = 0, .bundle = "/b", .rootfs = "/b/rootfs", .owner = "",
+    .cgroup_path = "/tinyrun/c2", .cgroup_top = "/tinyrun", .mount_ns_shared = true,
+    .creating = true, .creator_pid = 77, .creator_start_time = 5555ULL, .create_hooks_run = true,
+  };
+  tr_error_t err = NULL;
+  size_t len;
+  char *json = state_json_encode (&in, &len, &err);
+  CHECK (json != NULL);
+  struct container_state out = { 0 };
+  CHECK (state_json_decode (json, len, &out, &err) == 0);
+  CHECK (out.creating && out.creator_pid == 77 && out.creator_start_time == 5555ULL && out.create_hooks_run);
+  CHECK_STR (out.cgroup_top, "/tinyrun");
+  CHECK (out.mount_ns_shared && out.pid == 0);
+  free (json);
+  container_state_clear (&out);
+  in.creating = false;
+  json = state_json_encode (&in, &len, &err);
+  CHECK (json && strstr (json, "creatorPid") == NULL);
+  CHECK (state_json_decode (json, len, &out, &err) == 0 && !out.creating);
+  free (json);
+  container_state_clear (&out);
+  const char *old = "{\"id\": \"x\", \"pid\": 1}";
+  CHECK (state_json_decode (old, strlen (old), &out, &err) == 0 && !out.creating);
+  container_state_clear (&out);
+  tr_error_free (&err);
+}
