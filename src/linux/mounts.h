@@ -26,4 +26,8 @@ int mounts_apply (const struct spec *spec, const struct mount_context *mc, tr_er
 /* Is there a mount of type bind at "/dev" (then tinyrun leaves /dev alone)? */
 bool mounts_have_bind_dev (const struct spec *spec);
 
+/* Does the first "/dev" entry have "ro"?  Then /dev is mounted writable
+ * and made read-only once the devices exist (rootfs_finish). */
+bool mounts_dev_readonly (const struct spec *spec);
+
 #endif
