@@ -107,23 +107,39 @@ bind_entry (const struct spec_mount *m, const struct mount_options *mo, const st
   return mnt;
 }
 
+/* The source is a host path chosen by the bundle's author: it may follow
+ * symlinks on the host, like mount(8) would.  Opened by the runtime when
+ * it handed it down (mc->sources), else here. */
 static int
-mount_bind_entry (const struct spec_mount *m, const struct mount_options *mo, const struct mount_context *mc,
-                  tr_error_t *err)
+open_bind_source (const struct spec_mount *m, size_t index, const struct mount_context *mc, tr_error_t *err)
 {
-  if (m->source == NULL)
-    return tr_error_plain (err, EINVAL, "a bind mount needs a source");
+  int given = mount_sources_get (mc->sources, index);
+  if (given >= 0)
+    {
+      int fd = fcntl (given, F_DUPFD_CLOEXEC, 0);
+      return fd < 0 ? tr_error (err, errno, "bind source %s", m->source) : fd;
+    }
   cleanup_free char *src = m->source[0] == '/' ? strdup (m->source) : path_join (mc->bundle, m->source);
   if (src == NULL)
     return tr_error (err, ENOMEM, "bind source");
-  /* The source is a host path chosen by the bundle's author: it may
-   * follow symlinks on the host, like mount(8) would. */
-  cleanup_close int src_fd = open (src, O_PATH | O_CLOEXEC);
-  if (src_fd < 0)
+  int fd = open (src, O_PATH | O_CLOEXEC);
+  if (fd < 0)
     return tr_error (err, errno, "open bind source %s", src);
+  return fd;
+}
+
+static int
+mount_bind_entry (const struct spec_mount *m, size_t index, const struct mount_options *mo,
+                  const struct mount_context *mc, tr_error_t *err)
+{
+  if (m->source == NULL)
+    return tr_error_plain (err, EINVAL, "a bind mount needs a source");
+  cleanup_close int src_fd = open_bind_source (m, index, mc, err);
+  if (src_fd < 0)
+    return -1;
   struct stat st;
   if (fstat (src_fd, &st) < 0)
-    return tr_error (err, errno, "stat bind source %s", src);
+    return tr_error (err, errno, "stat bind source %s", m->source);
   cleanup_close int target
       = open_mount_target (mc->rootfd, m->destination, S_ISDIR (st.st_mode) ? TARGET_DIR : TARGET_FILE, err);
   if (target < 0)
@@ -256,14 +272,14 @@ mount_fs_entry (const struct spec_mount *m, const struct mount_options *mo, cons
 }
 
 static int
-mount_one (const struct spec_mount *m, const struct mount_context *mc, tr_error_t *err)
+mount_one (const struct spec_mount *m, size_t index, const struct mount_context *mc, tr_error_t *err)
 {
   struct mount_options mo;
   if (mount_options_parse (m->options.v, m->options.n, &mo, err) < 0)
     return -1;
   if (m->destination[0] != '/')
     return tr_error_plain (err, EINVAL, "destination: must be an absolute path");
-  cleanup_close int mnt = is_bind (m, &mo) ? mount_bind_entry (m, &mo, mc, err) : mount_fs_entry (m, &mo, mc, err);
+  cleanup_close int mnt = is_bind (m, &mo) ? mount_bind_entry (m, index, &mo, mc, err) : mount_fs_entry (m, &mo, mc, err);
   if (mnt < 0)
     return -1;
   return mount_fd_propagation (mnt, mo.propagation, m->destination, err);
@@ -276,7 +292,7 @@ mounts_apply (const struct spec *spec, const struct mount_context *mc, tr_error_
     {
       const struct spec_mount *m = &spec->mounts[i];
       log_debug ("mount %s (%s) on %s", m->source ? m->source : "-", m->type ? m->type : "-", m->destination);
-      if (mount_one (m, mc, err) < 0)
+      if (mount_one (m, i, mc, err) < 0)
         return tr_error_wrap (err, "mounts[%zu] (%s)", i, m->destination);
     }
   return 0;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "linux/cgroup_mount.h"
+#include "linux/mount_sources.h"
 #include "util/error.h"
 #include "oci-spec/spec.h"
 
@@ -17,6 +18,10 @@ struct mount_context
   bool user_ns;            /* the container has its own user namespace */
   bool net_ns;             /* ... and network namespace */
   const char *mount_label; /* linux.mountLabel (SELinux), or NULL */
+  /* Bind sources the runtime opened with host rights (mount_sources.h),
+   * one per spec->mounts entry; NULL, or -1 for an entry: the init opens
+   * the source itself. */
+  const struct mount_sources *sources;
 };
 
 /* Mount every entry of spec->mounts in order.  Errors name the entry:

@@ -95,12 +95,37 @@ parent_private_as_runc (const char *name, int fd)
   return root >= 0 && mount_id (fd, &a) == 0 && mount_id (root, &b) == 0 && a != b;
 }
 
-/* Make the mount the rootfs directory `fd` is on private, through fd. */
+/* The root of the mount the directory `fd` is on: up through ".." from
+ * that very directory until a mount root (statx says so). */
+static int
+mount_root_of (int fd, tr_error_t *err)
+{
+  cleanup_close int cur = fcntl (fd, F_DUPFD_CLOEXEC, 0);
+  for (int depth = 0; cur >= 0 && depth < 4096; depth++)
+    {
+      struct statx stx;
+      if (statx (cur, "", AT_EMPTY_PATH, 0, &stx) < 0)
+        return tr_error (err, errno, "stat the rootfs's mount");
+      if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+        return tr_error_plain (err, ENOSYS, "statx cannot tell a mount root");
+      if (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)
+        return steal_fd (&cur);
+      int up = openat (cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      close (cur);
+      cur = up;
+    }
+  return tr_error (err, cur < 0 ? errno : ELOOP, "find the rootfs's mount");
+}
+
+/* Make the mount the rootfs directory `fd` is on private, by its root's fd. */
 static int
 rootfs_parent_private (int fd, const char *rootfs, tr_error_t *err)
 {
+  cleanup_close int root = mount_root_of (fd, err);
+  if (root < 0)
+    return tr_error_wrap (err, "rootfs %s", rootfs);
   char p[64];
-  if (mount (NULL, fd_path (fd, p), NULL, MS_PRIVATE, NULL) < 0)
+  if (mount (NULL, fd_path (root, p), NULL, MS_PRIVATE, NULL) < 0)
     return tr_error (err, errno, "make the mount of rootfs %s private", rootfs);
   return 0;
 }
