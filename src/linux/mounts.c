@@ -279,7 +279,8 @@ mount_one (const struct spec_mount *m, size_t index, const struct mount_context 
     return -1;
   if (m->destination[0] != '/')
     return tr_error_plain (err, EINVAL, "destination: must be an absolute path");
-  cleanup_close int mnt = is_bind (m, &mo) ? mount_bind_entry (m, index, &mo, mc, err) : mount_fs_entry (m, &mo, mc, err);
+  cleanup_close int mnt
+      = is_bind (m, &mo) ? mount_bind_entry (m, index, &mo, mc, err) : mount_fs_entry (m, &mo, mc, err);
   if (mnt < 0)
     return -1;
   return mount_fd_propagation (mnt, mo.propagation, m->destination, err);

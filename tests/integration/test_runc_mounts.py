@@ -205,3 +205,27 @@ def test_duplicate_cgroup_mount(runtime, bundle, cid):
     assert mountinfo_lines(proc.stdout, "/sys/fs/cgroup"), proc.stdout
     assert proc.stdout.split("\n", 1)[1].strip(), proc.stdout
 
+
+
+# 4. Bind sources opened with the host's rights, not the user namespace's.
+
+@pytest.mark.xfail(strict=True, reason="the runtime does not hand mount_sources_open()'s fds to the init yet "
+                   "(src/init, see docs/security-mounts.md): remove this mark once it does")
+def test_bind_source_the_user_namespace_cannot_reach(runtime, bundle, cid, open_base):
+    """A bind source inside a 0700 directory of host root: the root of
+    the container's user namespace (uid 100000 on the host) cannot walk
+    into it, so runc opens bind sources before the user namespace."""
+    userns(bundle)
+    userns_rootfs(bundle, open_base)
+    secret = os.path.join(open_base, "secret")
+    os.makedirs(os.path.join(secret, "src"))
+    os.chmod(secret, 0o700)
+    with open(os.path.join(secret, "src", "f"), "w") as f:
+        f.write("reached\n")
+    bundle.config["mounts"].append({"destination": "/data", "type": "bind", "source": os.path.join(secret, "src"),
+                                    "options": ["rbind", "ro"]})
+    bundle.sh("cat /data/f; cat /proc/self/mountinfo").write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "reached"
+    assert "ro" in mount_options(proc.stdout, "/data")
