@@ -16,6 +16,7 @@
 #include "config.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/mount_plan.h"
+#include "linux/mount_sources.h"
 #include "util/cleanup.h"
 #include "container/container.h"
 #include "container/entry.h"
@@ -267,6 +268,21 @@ run_runtime_hooks (struct creation *c, tr_error_t *err)
 }
 
 /* The parent's half of the handshake documented in sync.h. */
+/* With a new user namespace the init cannot be trusted to reach every
+ * bind source as its unprivileged uid: open them here, with the runtime's
+ * rights, inside its mount namespace, and hand the fds down. */
+static int
+send_mount_sources (struct creation *c, int sock, tr_error_t *err)
+{
+  cleanup_mount_sources struct mount_sources s = { 0 };
+  if (mount_sources_open (c->spec, c->bundle, c->pid, &s, err) < 0)
+    return -1;
+  for (size_t i = 0; i < s.n; i++)
+    if (s.fds[i] >= 0 && sync_send (sock, SYNC_MOUNT_SOURCE, (int32_t) i, s.fds[i], err) < 0)
+      return -1;
+  return sync_send (sock, SYNC_MOUNT_SOURCE, -1, -1, err);
+}
+
 static int
 drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
 {
@@ -275,6 +291,8 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
   if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED) && cgroup_enter (c->cgroup_path, c->pid, err) < 0)
     return -1;
   if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
+    return -1;
+  if (c->plan.new_user && send_mount_sources (c, sock, err) < 0)
     return -1;
   if (sync_expect (sock, SYNC_CREATE_RUNTIME, NULL, NULL, err) < 0)
     return -1;

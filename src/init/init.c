@@ -60,6 +60,27 @@ state_for_hooks (const struct init_context *ctx, const char *status, tr_error_t 
   return state_json_oci (&st, status, NULL, err);
 }
 
+/* With a new user namespace, the runtime opened the bind sources with its
+ * own rights (we walk host paths as an unprivileged uid): one
+ * SYNC_MOUNT_SOURCE per fd, its value the index in spec->mounts, then one
+ * with -1. */
+static int
+receive_mount_sources (struct init_context *ctx, tr_error_t *err)
+{
+  if (mount_sources_alloc (&ctx->mount_sources, ctx->spec->n_mounts, err) < 0)
+    return -1;
+  for (;;)
+    {
+      int32_t index;
+      int fd = -1;
+      if (sync_expect (ctx->sync_fd, SYNC_MOUNT_SOURCE, &index, &fd, err) < 0)
+        return -1;
+      if (index < 0)
+        return 0;
+      mount_sources_take (&ctx->mount_sources, (size_t) index, fd);
+    }
+}
+
 static int
 step_wait_parent (struct init_context *ctx, tr_error_t *err)
 {
@@ -67,6 +88,8 @@ step_wait_parent (struct init_context *ctx, tr_error_t *err)
   if (sync_expect (ctx->sync_fd, SYNC_PARENT_READY, &pid, NULL, err) < 0)
     return -1;
   ctx->host_pid = pid;
+  if (ctx->plan->new_user && receive_mount_sources (ctx, err) < 0)
+    return -1;
   /* Born in a new user namespace, we still carry the host's uid 0, which
    * the namespace does not map: become its root now that the maps exist,
    * or creating a file would fail with EOVERFLOW. */
@@ -199,12 +222,16 @@ step_mounts (struct init_context *ctx, tr_error_t *err)
     .rootfd = ctx->rootfd,
     .bundle = ctx->bundle,
     .cgroup_mounts = ctx->cgroup_mounts,
+    .sources = &ctx->mount_sources,
     .cgroup_ns = spec_find_namespace (ctx->spec, NS_CGROUP) != NULL,
     .user_ns = spec_find_namespace (ctx->spec, NS_USER) != NULL,
     .net_ns = ctx->plan->new_flags & CLONE_NEWNET,
     .mount_label = lsm_mount_label (ctx->spec),
   };
-  return init_ops->mounts_apply (ctx->spec, &mc, err);
+  int r = init_ops->mounts_apply (ctx->spec, &mc, err);
+  /* The sources are host directories: not one stays open in the container. */
+  mount_sources_close (&ctx->mount_sources);
+  return r;
 }
 
 static int

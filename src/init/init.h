@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "linux/cgroup_mount.h"
+#include "linux/mount_sources.h"
 #include "linux/namespaces.h"
 #include "init/process.h"
 #include "oci-spec/spec.h"
@@ -33,7 +34,8 @@ struct init_context
   size_t n_inherited_fds;
 
   /* Filled in as the steps run. */
-  pid_t host_pid;   /* our pid as the host sees it (sent by the parent) */
+  pid_t host_pid;
+  struct mount_sources mount_sources; /* bind sources the runtime opened (new user namespace) */   /* our pid as the host sees it (sent by the parent) */
   int rootfd;       /* the rootfs mount, once bind-mounted onto itself */
   int pty_master;   /* with process.terminal */
   struct process_exec exec; /* what execve() will get */

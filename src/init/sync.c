@@ -23,12 +23,13 @@ static const char *const msg_names[] = {
   [SYNC_HANDOVER_DONE] = "SYNC_HANDOVER_DONE",
   [SYNC_ERROR] = "SYNC_ERROR",
   [SYNC_WARNING] = "SYNC_WARNING",
+  [SYNC_MOUNT_SOURCE] = "SYNC_MOUNT_SOURCE",
 };
 
 const char *
 sync_msg_name (enum sync_msg m)
 {
-  if (m >= SYNC_USERNS_READY && m <= SYNC_WARNING)
+  if (m >= SYNC_USERNS_READY && m <= SYNC_MOUNT_SOURCE)
     return msg_names[m];
   return "unknown message";
 }

@@ -67,6 +67,7 @@ enum sync_msg
   SYNC_HANDOVER_DONE,
   SYNC_ERROR,
   SYNC_WARNING,
+  SYNC_MOUNT_SOURCE,
 };
 
 struct sync_message

@@ -7,9 +7,22 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mount.h>
 
 #define CGROUP_MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+static int
+bind_hierarchy (int base, const char *path, const struct cgroup_mount_source *h, unsigned long flags, int target,
+                tr_error_t *err)
+{
+  cleanup_close int src_fd = open (h->host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (src_fd < 0)
+    return tr_error (err, errno, "open %s", h->host_dir);
+  struct bind_request b
+      = { .src_fd = src_fd, .target_fd = target, .recursive = true, .set = flags, .rootfd = base, .dst = path };
+  return bind_mount_onto (&b, err);
+}
 
 /* One hierarchy at `path` below `base` (the rootfs, or the tmpfs that
  * holds the hierarchies); returns an fd on the new mount. */
@@ -21,14 +34,7 @@ mount_hierarchy (int base, const char *path, const struct cgroup_mount_source *h
   if (target < 0)
     return -1;
   if (!cgroup_ns)
-    {
-      cleanup_close int src_fd = open (h->host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (src_fd < 0)
-        return tr_error (err, errno, "open %s", h->host_dir);
-      struct bind_request b
-          = { .src_fd = src_fd, .target_fd = target, .recursive = true, .set = flags, .rootfd = base, .dst = path };
-      return bind_mount_onto (&b, err);
-    }
+    return bind_hierarchy (base, path, h, flags, target, err);
   struct fs_mount_request r = { .type = h->fstype,
                                 .source = "cgroup",
                                 .data = h->options,
@@ -36,7 +42,17 @@ mount_hierarchy (int base, const char *path, const struct cgroup_mount_source *h
                                 .target_fd = target,
                                 .rootfd = base,
                                 .dst = path };
-  return fs_mount_onto (&r, err);
+  int mnt = fs_mount_onto (&r, err);
+  /* As runc's mountCgroupV2: where cgroup2 cannot be mounted afresh (EPERM
+   * in a user namespace without the cgroup namespace's rights, EBUSY on a
+   * mount point that already holds it), bind the container's own cgroup
+   * directory, which is what the namespace would show. */
+  if (mnt < 0 && strcmp (h->fstype, "cgroup2") == 0 && ((*err)->status == EPERM || (*err)->status == EBUSY))
+    {
+      tr_error_ignore (err, "cgroup2 cannot be mounted afresh: binding the container's cgroup");
+      return bind_hierarchy (base, path, h, flags, target, err);
+    }
+  return mnt;
 }
 
 static int

@@ -223,6 +223,16 @@ mount_option_names (const char **out, size_t max)
   return n;
 }
 
+void
+mount_flag_names (unsigned long flags, char *buf, size_t size)
+{
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < N_ELEMENTS (flag_options) && used < size; i++)
+    if (flag_options[i].set && (flags & flag_options[i].set) == flag_options[i].set)
+      used += (size_t) snprintf (buf + used, size - used, "%s%s", used ? "," : "", flag_options[i].name);
+}
+
 int
 propagation_parse (const char *name, unsigned long *flags, tr_error_t *err)
 {

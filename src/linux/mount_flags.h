@@ -53,6 +53,10 @@ size_t mount_sb_flag_names (unsigned long flags, const char **out, size_t max);
  * returns how many there are.  (Anything else is passed on as fs data.) */
 size_t mount_option_names (const char **out, size_t max);
 
+/* The option names of the MS_* flags set in `flags` ("ro,nodev"), into
+ * buf (truncated to size). */
+void mount_flag_names (unsigned long flags, char *buf, size_t size);
+
 /* Parse rootfsPropagation: "private", "rslave", ... → MS_* | MS_REC. */
 int propagation_parse (const char *name, unsigned long *flags, tr_error_t *err);
 

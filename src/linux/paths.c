@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 static int
 open_dev_null (tr_error_t *err)
@@ -27,39 +28,70 @@ open_dev_null (tr_error_t *err)
 
 #define MASK_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
-/* Hide what `fd` names: an empty read-only tmpfs over a directory, the
- * verified /dev/null (*null_fd, opened on first use) over anything else. */
+/* What masks are made of, opened on first use. */
+struct masks
+{
+  int null_fd; /* the verified /dev/null */
+  int tmpfs;   /* the one empty read-only tmpfs of every masked directory */
+};
+
+/* The first masked directory gets a new empty read-only tmpfs; every
+ * other one a bind mount of that same tmpfs (runc 1.2, crun: one
+ * superblock for all of them, instead of one per directory). */
 static int
-mask_one (int fd, const char *path, int *null_fd, tr_error_t *err)
+mask_dir (int fd, const char *path, struct masks *mk, tr_error_t *err)
+{
+  if (mk->tmpfs >= 0)
+    {
+      struct bind_request b = { .src_fd = mk->tmpfs, .target_fd = fd, .rootfd = AT_FDCWD, .dst = path };
+      cleanup_close int mnt = bind_mount_onto (&b, err);
+      return mnt < 0 ? -1 : 0;
+    }
+  struct fs_mount_request r = { .type = "tmpfs", .source = "tmpfs", .data = "size=0", .flags = MASK_FLAGS,
+                                .target_fd = fd, .rootfd = AT_FDCWD, .dst = path };
+  mk->tmpfs = fs_mount_onto (&r, err);
+  return mk->tmpfs < 0 ? -1 : 0;
+}
+
+/* Hide what `fd` names: the shared empty tmpfs over a directory, the
+ * verified /dev/null over anything else. */
+static int
+mask_one (int fd, const char *path, struct masks *mk, tr_error_t *err)
 {
   struct stat st;
   if (fstat (fd, &st) < 0)
     return tr_error (err, errno, "stat %s", path);
   if (S_ISDIR (st.st_mode))
-    {
-      struct fs_mount_request r = { .type = "tmpfs", .source = "tmpfs", .data = "size=0", .flags = MASK_FLAGS,
-                                    .target_fd = fd, .rootfd = AT_FDCWD, .dst = path };
-      cleanup_close int mnt = fs_mount_onto (&r, err);
-      return mnt < 0 ? -1 : 0;
-    }
-  if (*null_fd < 0 && (*null_fd = open_dev_null (err)) < 0)
+    return mask_dir (fd, path, mk, err);
+  if (mk->null_fd < 0 && (mk->null_fd = open_dev_null (err)) < 0)
     return -1;
-  struct bind_request b = { .src_fd = *null_fd, .target_fd = fd, .rootfd = AT_FDCWD, .dst = path };
+  struct bind_request b = { .src_fd = mk->null_fd, .target_fd = fd, .rootfd = AT_FDCWD, .dst = path };
   cleanup_close int mnt = bind_mount_onto (&b, err);
   return mnt < 0 ? -1 : 0;
 }
 
+static void
+masks_close (struct masks *mk)
+{
+  if (mk->null_fd >= 0)
+    close (mk->null_fd);
+  if (mk->tmpfs >= 0)
+    close (mk->tmpfs);
+}
+
+#define cleanup_masks __attribute__ ((cleanup (masks_close)))
+
 int
 paths_mask (const strlist *paths, tr_error_t *err)
 {
-  cleanup_close int null_fd = -1;
+  cleanup_masks struct masks mk = { .null_fd = -1, .tmpfs = -1 };
   for (size_t i = 0; i < paths->n; i++)
     {
       const char *path = paths->v[i];
       cleanup_close int fd = safe_openat (AT_FDCWD, path, O_PATH, 0, NULL);
       if (fd < 0)
         continue; /* nothing there: nothing to hide */
-      if (mask_one (fd, path, &null_fd, err) < 0)
+      if (mask_one (fd, path, &mk, err) < 0)
         return tr_error_wrap (err, "linux.maskedPaths[%zu]", i);
     }
   return 0;

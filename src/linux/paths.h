@@ -5,7 +5,8 @@
 #include "util/error.h"
 #include "oci-spec/spec.h"
 
-/* A masked directory gets an empty read-only tmpfs; a masked file gets
+/* Masked directories get one empty read-only tmpfs, mounted on the first
+ * and bind-mounted onto the others; a masked file gets
  * /dev/null bound over it, after checking that /dev/null really is the
  * null device (char 1:3) and not something the image put there. */
 int paths_mask (const strlist *paths, tr_error_t *err);

@@ -17,8 +17,10 @@ enum rootfs_switch
 };
 
 /* Stop mount events from leaving the container (rslave by default, or
- * linux.rootfsPropagation), then bind the rootfs onto itself so that it
- * is a mount point.  Returns an O_PATH fd on the new mount's root.
+ * linux.rootfsPropagation), make the mount the rootfs is on private where
+ * runc's rootfsParentMountPrivate would (a shared rootfsPropagation, or a
+ * non-recursive one and a mount the host shares), then bind the rootfs
+ * onto itself so that it is a mount point.  Returns an O_PATH fd on the new mount's root.
  * With ROOTFS_CHROOT the host's mount namespace is left alone (only a
  * read-only root gets its bind mount). */
 int rootfs_prepare (const struct spec *spec, const char *rootfs, enum rootfs_switch how, tr_error_t *err);
@@ -26,7 +28,9 @@ int rootfs_prepare (const struct spec *spec, const char *rootfs, enum rootfs_swi
 /* Make the rootfs "/" and drop the host's tree. */
 int rootfs_pivot (const char *rootfs, int rootfd, enum rootfs_switch how, tr_error_t *err);
 
-/* After the switch: root.readonly and rootfsPropagation on "/". */
+/* After the switch: /dev read-only if its entry says "ro" (it was
+ * mounted writable for the devices), root.readonly, and
+ * rootfsPropagation on "/". */
 int rootfs_finish (const struct spec *spec, enum rootfs_switch how, tr_error_t *err);
 
 #endif

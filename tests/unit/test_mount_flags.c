@@ -105,3 +105,15 @@ TEST (mount_sb_flag_names)
   size_t n = mount_sb_flag_names (MS_RDONLY | MS_SYNCHRONOUS | MS_NOSUID, names, 8);
   CHECK (n == 2 && strcmp (names[0], "ro") == 0 && strcmp (names[1], "sync") == 0);
 }
+
+/* The names in "cannot clear locked flags ro,nodev". */
+TEST (mount_flag_names)
+{
+  char buf[64];
+  mount_flag_names (0, buf, sizeof buf);
+  CHECK (buf[0] == '\0');
+  mount_flag_names (MS_RDONLY | MS_NODEV, buf, sizeof buf);
+  CHECK (strcmp (buf, "ro,nodev") == 0);
+  mount_flag_names (MS_NOSUID | MS_RELATIME, buf, 8);
+  CHECK (strcmp (buf, "nosuid,") == 0); /* truncated, still terminated */
+}

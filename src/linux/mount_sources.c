@@ -1,0 +1,107 @@
+#include "config.h"
+#include "linux/mount_sources.h"
+#include "linux/mount_flags.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/fs_safe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+int
+mount_sources_alloc (struct mount_sources *s, size_t n, tr_error_t *err)
+{
+  s->n = 0;
+  s->fds = calloc (n ? n : 1, sizeof *s->fds);
+  if (s->fds == NULL)
+    return tr_error (err, ENOMEM, "mount sources");
+  s->n = n;
+  for (size_t i = 0; i < n; i++)
+    s->fds[i] = -1;
+  return 0;
+}
+
+void
+mount_sources_take (struct mount_sources *s, size_t index, int fd)
+{
+  if (index >= s->n)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  if (s->fds[index] >= 0)
+    close (s->fds[index]);
+  s->fds[index] = fd;
+}
+
+int
+mount_sources_get (const struct mount_sources *s, size_t index)
+{
+  return s && index < s->n ? s->fds[index] : -1;
+}
+
+/* A bad option is not reported here: the init reports it, naming the entry. */
+static bool
+is_bind_entry (const struct spec_mount *m)
+{
+  struct mount_options mo;
+  if (mount_options_parse (m->options.v, m->options.n, &mo, NULL) < 0)
+    return false;
+  return (mo.flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
+}
+
+static int
+open_source (int root, const struct spec_mount *m, const char *bundle, tr_error_t *err)
+{
+  cleanup_free char *src = m->source[0] == '/' ? strdup (m->source) : path_join (bundle, m->source);
+  if (src == NULL)
+    return tr_error (err, ENOMEM, "bind source");
+  int fd = safe_openat (root, src, O_PATH, 0, err);
+  if (fd < 0)
+    return tr_error_wrap (err, "open bind source %s", src);
+  return fd;
+}
+
+int
+mount_sources_open (const struct spec *spec, const char *bundle, pid_t pid, struct mount_sources *out,
+                    tr_error_t *err)
+{
+  char p[64];
+  snprintf (p, sizeof p, "/proc/%d/root", (int) pid);
+  cleanup_close int root = open (p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return tr_error (err, errno, "open %s", p);
+  if (mount_sources_alloc (out, spec->n_mounts, err) < 0)
+    return -1;
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const struct spec_mount *m = &spec->mounts[i];
+      if (!is_bind_entry (m) || m->source == NULL)
+        continue;
+      int fd = open_source (root, m, bundle, err);
+      if (fd < 0)
+        {
+          mount_sources_close (out);
+          return tr_error_wrap (err, "mounts[%zu] (%s)", i, m->destination);
+        }
+      out->fds[i] = fd;
+    }
+  return 0;
+}
+
+void
+mount_sources_close (struct mount_sources *s)
+{
+  for (size_t i = 0; s->fds && i < s->n; i++)
+    if (s->fds[i] >= 0)
+      close (s->fds[i]);
+  free (s->fds);
+  s->fds = NULL;
+  s->n = 0;
+}
