@@ -113,7 +113,7 @@ nl_bridge_add (struct nl *nl, const char *name, tr_error_t *err)
 }
 
 int
-nl_veth_add (struct nl *nl, const char *name, const char *peer, tr_error_t *err)
+nl_veth_add (struct nl *nl, const char *name, const char *peer, int peer_netns, tr_error_t *err)
 {
   struct nlmsghdr *nlh = start (nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   link_header (nlh, 0);
@@ -127,6 +127,8 @@ nl_veth_add (struct nl *nl, const char *name, const char *peer, tr_error_t *err)
   memset (pifi, 0, sizeof *pifi);
   pifi->ifi_family = AF_UNSPEC;
   mnl_attr_put_strz (nlh, IFLA_IFNAME, peer);
+  if (peer_netns >= 0)
+    mnl_attr_put_u32 (nlh, IFLA_NET_NS_FD, (uint32_t) peer_netns);
   mnl_attr_nest_end (nlh, p);
   mnl_attr_nest_end (nlh, data);
   mnl_attr_nest_end (nlh, info);

@@ -19,8 +19,9 @@ void nl_close (struct nl *nl);
 int nl_link_index (struct nl *nl, const char *name);
 
 int nl_bridge_add (struct nl *nl, const char *name, tr_error_t *err);
-/* A veth pair, both ends in this namespace. */
-int nl_veth_add (struct nl *nl, const char *name, const char *peer, tr_error_t *err);
+/* A veth pair: name in this namespace, peer in the one of peer_netns (-1:
+ * this one too); made there, it costs no move and no rename. */
+int nl_veth_add (struct nl *nl, const char *name, const char *peer, int peer_netns, tr_error_t *err);
 int nl_link_del (struct nl *nl, const char *name, tr_error_t *err);
 int nl_link_up (struct nl *nl, const char *name, tr_error_t *err);
 int nl_link_set_master (struct nl *nl, const char *name, const char *master, tr_error_t *err);

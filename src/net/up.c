@@ -35,9 +35,10 @@ struct up
 };
 
 /* Interface names are at most 15 bytes (IFNAMSIZ - 1).  The host's veth
- * is "trv" and the container's (until renamed inside) "trp", both followed
- * by the container's netns inode, unique among live namespaces, and a
- * counter when a stale link already has that name. */
+ * is "trv" followed by the container's netns inode, unique among live
+ * namespaces, and a counter when a stale link already has that name; the
+ * matching "trp" name (the container's end before it was made directly
+ * in the container's namespace) is kept free as well. */
 static void
 veth_format (uint32_t ino, unsigned n, char host[16], char peer[16])
 {
@@ -115,7 +116,8 @@ claim_ports (struct up *u, tr_error_t *err)
   return 0;
 }
 
-/* Inside the container's namespace: rename, addresses, up, routes. */
+/* Inside the container's namespace (where its end of the veth was made
+ * with its final name): addresses, up, routes. */
 static int
 configure_inside (const struct up *u, tr_error_t *err)
 {
@@ -125,7 +127,7 @@ configure_inside (const struct up *u, tr_error_t *err)
     return -1;
   struct ip_addr gw4 = subnet_at (&o->s4, 1), gw6 = subnet_at (&o->s6, 1);
   int ret = -1;
-  if (nl_link_rename (nl, u->peer, o->ifname, err) == 0 && nl_addr_add (nl, o->ifname, &u->a4, o->s4.prefix, err) == 0
+  if (nl_addr_add (nl, o->ifname, &u->a4, o->s4.prefix, err) == 0
       && (u->a6.family == 0 || nl_addr_add (nl, o->ifname, &u->a6, o->s6.prefix, err) == 0)
       && nl_link_up (nl, "lo", err) == 0 && nl_link_up (nl, o->ifname, err) == 0
       && nl_route_add_default (nl, o->ifname, &gw4, err) == 0
@@ -212,7 +214,8 @@ publish (struct up *u, tr_error_t *err)
   return u->a6.family ? nat_publish (u->o->bridge, u->o->ports, u->o->n_ports, &u->a6, err) : 0;
 }
 
-/* Bridge, addresses, ports, veth, the container's side, NAT and DNS; a
+/* Bridge, addresses, ports, veth (its peer made in the container's
+ * namespace), the container's side, NAT and DNS; a
  * failure undoes it all (unless stranded in the container's namespace). */
 static int
 up_with (struct up *u, tr_error_t *err)
@@ -223,9 +226,8 @@ up_with (struct up *u, tr_error_t *err)
       && ipam_allocate (u->ipam, &o->s4, u->c->id, &o->want4, &u->a4, err) == 0
       && (o->subnet6 == NULL || ipam_allocate (u->ipam, &o->s6, u->c->id, &o->want6, &u->a6, err) == 0)
       && claim_ports (u, err) == 0 && claim_veth_names (u, err) == 0
-      && nl_veth_add (u->host, u->host_veth, u->peer, err) == 0
-      && nl_link_set_master (u->host, u->host_veth, o->bridge, err) == 0
-      && nl_link_up (u->host, u->host_veth, err) == 0 && nl_link_set_netns (u->host, u->peer, u->netns, err) == 0
+      && nl_veth_add (u->host, u->host_veth, o->ifname, u->netns, err) == 0
+      && nl_link_set_master (u->host, u->host_veth, o->bridge, err) == 0 && nl_link_up (u->host, u->host_veth, err) == 0
       && configure_in_netns (u, &back, err) == 0 && publish (u, err) == 0 && setup_dns (u, err) == 0)
     return 0;
   if (back)
