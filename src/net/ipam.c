@@ -13,43 +13,53 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int
-subnet_parse (const char *text, struct subnet *out, tr_error_t *err)
+static int
+lock_dir (struct ipam *ipam, tr_error_t *err)
 {
-  char addr[32];
-  const char *slash = strchr (text, '/');
-  if (slash == NULL || (size_t) (slash - text) >= sizeof addr)
-    return tr_error_plain (err, EINVAL, "--subnet: \"%s\" is not an IPv4 CIDR like 10.89.0.0/24", text);
-  memcpy (addr, text, (size_t) (slash - text));
-  addr[slash - text] = '\0';
-  char *end;
-  long prefix = strtol (slash + 1, &end, 10);
-  if (inet_pton (AF_INET, addr, &out->network) != 1 || *end || prefix < 8 || prefix > 30)
-    return tr_error_plain (err, EINVAL, "--subnet: \"%s\" is not an IPv4 CIDR with a prefix of 8 to 30", text);
-  uint32_t mask = prefix == 0 ? 0 : ~0u << (32 - prefix);
-  out->network.s_addr = htonl (ntohl (out->network.s_addr) & mask);
-  out->prefix = (int) prefix;
+  ipam->dirfd = open (ipam->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (ipam->dirfd < 0)
+    return tr_error (err, errno, "open %s", ipam->dir);
+  if (flock (ipam->dirfd, LOCK_EX) < 0)
+    return tr_error (err, errno, "lock %s", ipam->dir);
   return 0;
-}
-
-struct in_addr
-subnet_gateway (const struct subnet *s)
-{
-  struct in_addr gw = { htonl (ntohl (s->network.s_addr) + 1) };
-  return gw;
 }
 
 int
 ipam_open (struct ipam *ipam, const char *bridge, tr_error_t *err)
 {
   snprintf (ipam->dir, sizeof ipam->dir, IPAM_ROOT "/%s", bridge);
-  if (mkdir_p (ipam->dir, 0700, err) < 0)
-    return -1;
-  ipam->dirfd = open (ipam->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (ipam->dirfd < 0)
-    return tr_error (err, errno, "open %s", ipam->dir);
-  if (flock (ipam->dirfd, LOCK_EX) < 0)
-    return tr_error (err, errno, "lock %s", ipam->dir);
+  for (;;)
+    {
+      if (mkdir_p (ipam->dir, 0700, err) < 0 || lock_dir (ipam, err) < 0)
+        return -1;
+      /* A `down` of the last container may have removed the directory
+       * while we waited for the lock: start again on a new one. */
+      struct stat st;
+      if (fstat (ipam->dirfd, &st) == 0 && st.st_nlink > 0)
+        return 0;
+      ipam_close (ipam);
+    }
+}
+
+int
+ipam_open_existing (struct ipam *ipam, const char *bridge, tr_error_t *err)
+{
+  snprintf (ipam->dir, sizeof ipam->dir, IPAM_ROOT "/%s", bridge);
+  if (access (ipam->dir, F_OK) < 0 && errno == ENOENT)
+    return 1;
+  if (lock_dir (ipam, err) < 0)
+    {
+      if (errno != ENOENT)
+        return -1;
+      tr_error_free (err);
+      return 1;
+    }
+  struct stat st;
+  if (fstat (ipam->dirfd, &st) == 0 && st.st_nlink == 0)
+    {
+      ipam_close (ipam);
+      return 1;
+    }
   return 0;
 }
 
@@ -61,38 +71,22 @@ ipam_close (struct ipam *ipam)
   ipam->dirfd = -1;
 }
 
-/* Address files are named by the dotted address. */
+/* Lease files are named by the address; family 0: either. */
 static bool
-is_address_file (const char *name)
+is_lease (const char *name, int family)
 {
-  struct in_addr a;
-  return inet_pton (AF_INET, name, &a) == 1;
+  struct ip_addr a;
+  return addr_parse (name, family, "", &a, NULL) == 0;
 }
 
-/* The first file of the directory that passes `want` and holds value. */
-static char *
-find_file (struct ipam *ipam, bool (*want) (const char *name, const char *prefix), const char *prefix,
-           const char *value)
+static DIR *
+open_listing (struct ipam *ipam)
 {
   int fd = openat (ipam->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  cleanup_dir DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-  struct dirent *de;
-  while (d && (de = readdir (d)) != NULL)
-    {
-      if (!want (de->d_name, prefix))
-        continue;
-      cleanup_free char *owner = read_file_at (ipam->dirfd, de->d_name, NULL, NULL);
-      if (owner && strcmp (owner, value) == 0)
-        return strdup (de->d_name);
-    }
-  return NULL;
-}
-
-static bool
-is_address_entry (const char *name, const char *prefix)
-{
-  (void) prefix;
-  return is_address_file (name);
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  if (d == NULL && fd >= 0)
+    close (fd);
+  return d;
 }
 
 static bool
@@ -101,16 +95,53 @@ has_prefix (const char *name, const char *prefix)
   return strncmp (name, prefix, strlen (prefix)) == 0;
 }
 
+/* The id's lease of the family (0: either), or NULL. */
 static char *
-find_id (struct ipam *ipam, const char *id)
+find_lease (struct ipam *ipam, int family, const char *id)
 {
-  return find_file (ipam, is_address_entry, NULL, id);
+  cleanup_dir DIR *d = open_listing (ipam);
+  struct dirent *de;
+  while (d && (de = readdir (d)) != NULL)
+    {
+      if (!is_lease (de->d_name, family))
+        continue;
+      cleanup_free char *owner = read_file_at (ipam->dirfd, de->d_name, NULL, NULL);
+      if (owner && strcmp (owner, id) == 0)
+        return strdup (de->d_name);
+    }
+  return NULL;
 }
 
 char *
 ipam_find (struct ipam *ipam, const char *prefix, const char *value)
 {
-  return find_file (ipam, has_prefix, prefix, value);
+  cleanup_dir DIR *d = open_listing (ipam);
+  struct dirent *de;
+  while (d && (de = readdir (d)) != NULL)
+    {
+      if (!has_prefix (de->d_name, prefix))
+        continue;
+      cleanup_free char *owner = read_file_at (ipam->dirfd, de->d_name, NULL, NULL);
+      if (owner && strcmp (owner, value) == 0)
+        return strdup (de->d_name);
+    }
+  return NULL;
+}
+
+void
+ipam_each (struct ipam *ipam, const char *prefix, void (*fn) (const char *name, const char *value, void *data),
+           void *data)
+{
+  cleanup_dir DIR *d = open_listing (ipam);
+  struct dirent *de;
+  while (d && (de = readdir (d)) != NULL)
+    {
+      if (de->d_name[0] == '.' || !has_prefix (de->d_name, prefix))
+        continue;
+      cleanup_free char *value = read_file_at (ipam->dirfd, de->d_name, NULL, NULL);
+      if (value)
+        fn (de->d_name, value, data);
+    }
 }
 
 int
@@ -127,20 +158,67 @@ ipam_forget (struct ipam *ipam, const char *prefix, const char *value, tr_error_
 }
 
 int
-ipam_allocate (struct ipam *ipam, const struct subnet *s, const char *id, struct in_addr *out, tr_error_t *err)
+ipam_claim (struct ipam *ipam, const char *key, const char *value, char **owner, tr_error_t *err)
 {
-  cleanup_free char *have = find_id (ipam, id);
-  if (have)
+  *owner = NULL;
+  int fd = openat (ipam->dirfd, key, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
     {
-      inet_pton (AF_INET, have, out);
-      return 0;
+      if (errno != EEXIST)
+        return tr_error (err, errno, "reserve %s", key);
+      char *have = read_file_at (ipam->dirfd, key, NULL, NULL);
+      if (have && strcmp (have, value) == 0)
+        {
+          free (have);
+          return 0;
+        }
+      *owner = have;
+      errno = EEXIST;
+      return -1;
     }
-  uint32_t first = ntohl (s->network.s_addr) + 2, last = ntohl (s->network.s_addr) + (1u << (32 - s->prefix)) - 2;
-  for (uint32_t a = first; a <= last; a++)
+  int ok = write_all_fd (fd, value, strlen (value), err);
+  close (fd);
+  if (ok < 0)
+    unlinkat (ipam->dirfd, key, 0);
+  return ok;
+}
+
+static int
+allocate_static (struct ipam *ipam, const struct subnet *s, const char *id, const struct ip_addr *want,
+                 struct ip_addr *out, tr_error_t *err)
+{
+  char name[ADDR_TEXT], net[ADDR_TEXT + 4];
+  int64_t n = subnet_index (s, want);
+  addr_format (want, name);
+  if (n < 2 || n > (int64_t) subnet_last (s))
+    return tr_error_plain (err, EINVAL, "--ip: %s is not a host address of %s (the gateway is index 1)", name,
+                           subnet_format (s, net));
+  cleanup_free char *owner = NULL;
+  if (ipam_claim (ipam, name, id, &owner, err) < 0)
     {
-      struct in_addr addr = { htonl (a) };
-      char name[INET_ADDRSTRLEN];
-      inet_ntop (AF_INET, &addr, name, sizeof name);
+      if (owner == NULL)
+        return -1;
+      return tr_error_plain (err, EADDRINUSE, "--ip: %s is in use by container %s", name, owner);
+    }
+  *out = *want;
+  return 0;
+}
+
+int
+ipam_allocate (struct ipam *ipam, const struct subnet *s, const char *id, const struct ip_addr *want,
+               struct ip_addr *out, tr_error_t *err)
+{
+  cleanup_free char *have = find_lease (ipam, s->net.family, id);
+  if (have)
+    return addr_parse (have, s->net.family, "lease", out, err);
+  if (want && want->family)
+    return allocate_static (ipam, s, id, want, out, err);
+  uint32_t last = subnet_last (s);
+  for (uint32_t n = 2; n <= last; n++)
+    {
+      struct ip_addr a = subnet_at (s, n);
+      char name[ADDR_TEXT];
+      addr_format (&a, name);
       int fd = openat (ipam->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
       if (fd < 0)
         {
@@ -152,29 +230,33 @@ ipam_allocate (struct ipam *ipam, const struct subnet *s, const char *id, struct
       close (fd);
       if (ok < 0)
         return -1;
-      *out = addr;
+      *out = a;
       return 0;
     }
-  return tr_error_plain (err, ENOSPC, "no free address left in the subnet");
+  char net[ADDR_TEXT + 4];
+  return tr_error_plain (err, ENOSPC, "no free address left in the subnet %s", subnet_format (s, net));
 }
 
 int
 ipam_release (struct ipam *ipam, const char *id, tr_error_t *err)
 {
-  cleanup_free char *have = find_id (ipam, id);
-  if (have && unlinkat (ipam->dirfd, have, 0) < 0 && errno != ENOENT)
-    return tr_error (err, errno, "release %s", have);
+  for (char *have; (have = find_lease (ipam, 0, id)) != NULL; free (have))
+    if (unlinkat (ipam->dirfd, have, 0) < 0 && errno != ENOENT)
+      {
+        tr_error (err, errno, "release %s", have);
+        free (have);
+        return -1;
+      }
   return 0;
 }
 
 bool
 ipam_in_use (struct ipam *ipam)
 {
-  int fd = openat (ipam->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  cleanup_dir DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  cleanup_dir DIR *d = open_listing (ipam);
   struct dirent *de;
   while (d && (de = readdir (d)) != NULL)
-    if (is_address_file (de->d_name))
+    if (is_lease (de->d_name, 0))
       return true;
   return false;
 }
@@ -191,11 +273,18 @@ ipam_get (struct ipam *ipam, const char *key)
   return read_file_at (ipam->dirfd, key, NULL, NULL);
 }
 
+int
+ipam_del (struct ipam *ipam, const char *key, tr_error_t *err)
+{
+  if (unlinkat (ipam->dirfd, key, 0) < 0 && errno != ENOENT)
+    return tr_error (err, errno, "remove %s/%s", ipam->dir, key);
+  return 0;
+}
+
 void
 ipam_remove (struct ipam *ipam)
 {
-  int fd = openat (ipam->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  cleanup_dir DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  cleanup_dir DIR *d = open_listing (ipam);
   struct dirent *de;
   while (d && (de = readdir (d)) != NULL)
     if (de->d_name[0] != '.')

@@ -1,10 +1,12 @@
 #include "config.h"
 #include "net/nat.h"
+#include "util/cleanup.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int
@@ -30,39 +32,120 @@ run (const char *cmds, const char *what, tr_error_t *err)
   return 0;
 }
 
-int
-nat_add (const char *bridge, const struct subnet *s, tr_error_t *err)
+const char *
+port_proto_name (int proto)
 {
-  char net[INET_ADDRSTRLEN], cmds[2048];
-  inet_ntop (AF_INET, &s->network, net, sizeof net);
-  /* postrouting: traffic from the subnet leaving it is masqueraded;
-   * forward: accepted in both directions for the bridge, in case the
-   * host's own forward policy drops. */
-  snprintf (cmds, sizeof cmds,
-            "add table ip tinyrun-net-%1$s\n"
-            "add chain ip tinyrun-net-%1$s postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
-            "add rule ip tinyrun-net-%1$s postrouting ip saddr %2$s/%3$d ip daddr != %2$s/%3$d counter masquerade\n"
-            "add chain ip tinyrun-net-%1$s forward { type filter hook forward priority filter; policy accept; }\n"
-            "add rule ip tinyrun-net-%1$s forward iifname \"%1$s\" accept\n"
-            "add rule ip tinyrun-net-%1$s forward oifname \"%1$s\" ct state related,established accept\n",
-            bridge, net, s->prefix);
+  return proto == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+static const char *
+family_name (int family)
+{
+  return family == AF_INET ? "ip" : "ip6";
+}
+
+/* The rules of one family's table (%1$s family, %2$s bridge, %3$s the
+ * subnet, %4$s the address type):
+ *   prerouting, output: DNAT of local destinations through the ports map
+ *     (output: the host's own connections, to 127.0.0.1 as well);
+ *   postrouting: masquerade the subnet leaving it, connections from the
+ *     host's loopback (127.0.0.1 cannot be a source on the bridge; the
+ *     bridge's route_localnet lets them be routed there), and DNATed
+ *     connections from the subnet back into it (hairpin: the reply must
+ *     come back through the host);
+ *   forward: accept the bridge's traffic in case the host's policy drops. */
+static const char rules_format[]
+    = "add table %1$s tinyrun-net-%2$s\n"
+      "delete table %1$s tinyrun-net-%2$s\n"
+      "add table %1$s tinyrun-net-%2$s\n"
+      "add map %1$s tinyrun-net-%2$s ports { type inet_proto . inet_service : %4$s . inet_service; }\n"
+      "add chain %1$s tinyrun-net-%2$s prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
+      "add rule %1$s tinyrun-net-%2$s prerouting fib daddr type local meta l4proto { tcp, udp } "
+      "dnat to meta l4proto . th dport map @ports\n"
+      "add chain %1$s tinyrun-net-%2$s output { type nat hook output priority -100; policy accept; }\n"
+      "add rule %1$s tinyrun-net-%2$s output fib daddr type local meta l4proto { tcp, udp } "
+      "dnat to meta l4proto . th dport map @ports\n"
+      "add chain %1$s tinyrun-net-%2$s postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
+      "add rule %1$s tinyrun-net-%2$s postrouting %1$s saddr %3$s %1$s daddr != %3$s masquerade\n"
+      "add rule %1$s tinyrun-net-%2$s postrouting oifname \"%2$s\" ct status dnat %1$s saddr %3$s masquerade\n"
+      "%5$s"
+      "add chain %1$s tinyrun-net-%2$s forward { type filter hook forward priority filter; policy accept; }\n"
+      "add rule %1$s tinyrun-net-%2$s forward iifname \"%2$s\" accept\n"
+      "add rule %1$s tinyrun-net-%2$s forward oifname \"%2$s\" ct state related,established accept\n"
+      "add rule %1$s tinyrun-net-%2$s forward oifname \"%2$s\" ct status dnat accept\n";
+
+int
+nat_setup (const char *bridge, const struct subnet *s, tr_error_t *err)
+{
+  char net[ADDR_TEXT + 4], loopback[160] = "", cmds[4096];
+  int v4 = s->net.family == AF_INET;
+  if (v4)
+    snprintf (loopback, sizeof loopback,
+              "add rule ip tinyrun-net-%s postrouting oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", bridge,
+              bridge);
+  snprintf (cmds, sizeof cmds, rules_format, family_name (s->net.family), bridge, subnet_format (s, net),
+            v4 ? "ipv4_addr" : "ipv6_addr", loopback);
   return run (cmds, "set up NAT", err);
 }
 
 int
-nat_remove (const char *bridge, tr_error_t *err)
+nat_remove (const char *bridge, int family, tr_error_t *err)
 {
-  if (!nat_exists (bridge))
-    return 0;
   char cmd[256];
-  snprintf (cmd, sizeof cmd, "delete table ip tinyrun-net-%s\n", bridge);
+  snprintf (cmd, sizeof cmd, "add table %1$s tinyrun-net-%2$s\ndelete table %1$s tinyrun-net-%2$s\n",
+            family_name (family), bridge);
   return run (cmd, "remove NAT", err);
 }
 
-int
-nat_exists (const char *bridge)
+static char *
+elements (const char *verb, const char *bridge, int family, const struct port *ports, size_t n,
+          const struct ip_addr *addr)
 {
-  char cmd[256];
-  snprintf (cmd, sizeof cmd, "list table ip tinyrun-net-%s\n", bridge);
-  return run (cmd, "nat", NULL) == 0;
+  size_t size = 128 + n * 96;
+  char *cmds = malloc (size), a[ADDR_TEXT];
+  if (cmds == NULL)
+    return NULL;
+  size_t len = (size_t) snprintf (cmds, size, "%s element %s tinyrun-net-%s ports { ", verb, family_name (family),
+                                  bridge);
+  for (size_t i = 0; i < n; i++)
+    {
+      len += (size_t) snprintf (cmds + len, size - len, "%s%s . %u", i ? ", " : "", port_proto_name (ports[i].proto),
+                                ports[i].host);
+      if (addr)
+        len += (size_t) snprintf (cmds + len, size - len, " : %s . %u", addr_format (addr, a), ports[i].ctr);
+    }
+  snprintf (cmds + len, size - len, " }\n");
+  return cmds;
+}
+
+int
+nat_publish (const char *bridge, const struct port *ports, size_t n, const struct ip_addr *addr, tr_error_t *err)
+{
+  if (n == 0)
+    return 0;
+  cleanup_free char *cmds = elements ("add", bridge, addr->family, ports, n, addr);
+  if (cmds == NULL)
+    return tr_error (err, ENOMEM, "publish ports");
+  return run (cmds, "publish ports", err);
+}
+
+int
+nat_unpublish (const char *bridge, int family, const struct port *ports, size_t n, tr_error_t *err)
+{
+  if (n == 0)
+    return 0;
+  cleanup_free char *cmds = elements ("delete", bridge, family, ports, n, NULL);
+  if (cmds == NULL)
+    return tr_error (err, ENOMEM, "withdraw ports");
+  if (run (cmds, "withdraw ports", NULL) == 0)
+    return 0;
+  /* One was missing (the batch is all or nothing): one at a time. */
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *one = elements ("delete", bridge, family, &ports[i], 1, NULL);
+      if (one)
+        run (one, "withdraw ports", NULL);
+    }
+  (void) err;
+  return 0;
 }

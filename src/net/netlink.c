@@ -113,7 +113,7 @@ nl_bridge_add (struct nl *nl, const char *name, tr_error_t *err)
 }
 
 int
-nl_veth_add (struct nl *nl, const char *name, const char *peer, tr_error_t *err)
+nl_veth_add (struct nl *nl, const char *name, const char *peer, int peer_netns, tr_error_t *err)
 {
   struct nlmsghdr *nlh = start (nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   link_header (nlh, 0);
@@ -127,6 +127,8 @@ nl_veth_add (struct nl *nl, const char *name, const char *peer, tr_error_t *err)
   memset (pifi, 0, sizeof *pifi);
   pifi->ifi_family = AF_UNSPEC;
   mnl_attr_put_strz (nlh, IFLA_IFNAME, peer);
+  if (peer_netns >= 0)
+    mnl_attr_put_u32 (nlh, IFLA_NET_NS_FD, (uint32_t) peer_netns);
   mnl_attr_nest_end (nlh, p);
   mnl_attr_nest_end (nlh, data);
   mnl_attr_nest_end (nlh, info);
@@ -206,40 +208,125 @@ nl_link_rename (struct nl *nl, const char *name, const char *new_name, tr_error_
 }
 
 int
-nl_addr_add (struct nl *nl, const char *name, struct in_addr addr, int prefix, tr_error_t *err)
+nl_addr_add (struct nl *nl, const char *name, const struct ip_addr *addr, int prefix, tr_error_t *err)
 {
   int index = index_of (nl, name, err);
   if (index < 0)
     return -1;
+  size_t len = addr->family == AF_INET ? 4 : 16;
   struct nlmsghdr *nlh = start (nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
   struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header (nlh, sizeof *ifa);
-  ifa->ifa_family = AF_INET;
+  ifa->ifa_family = (uint8_t) addr->family;
   ifa->ifa_prefixlen = (uint8_t) prefix;
   ifa->ifa_index = (uint32_t) index;
   ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-  mnl_attr_put (nlh, IFA_LOCAL, sizeof addr, &addr);
-  mnl_attr_put (nlh, IFA_ADDRESS, sizeof addr, &addr);
+  /* No duplicate address detection: the subnet is ours, and DAD would
+   * keep the address unusable for a second or two. */
+  ifa->ifa_flags = addr->family == AF_INET6 ? IFA_F_NODAD : 0;
+  mnl_attr_put (nlh, IFA_LOCAL, len, addr->b);
+  mnl_attr_put (nlh, IFA_ADDRESS, len, addr->b);
   if (transact (nl, nlh) < 0)
-    return tr_error (err, errno, "add address %s/%d to %s", inet_ntoa (addr), prefix, name);
+    {
+      char text[ADDR_TEXT];
+      return tr_error (err, errno, "add address %s/%d to %s", addr_format (addr, text), prefix, name);
+    }
   return 0;
 }
 
 int
-nl_route_add_default (struct nl *nl, const char *name, struct in_addr gateway, tr_error_t *err)
+nl_route_add_default (struct nl *nl, const char *name, const struct ip_addr *gateway, tr_error_t *err)
 {
   int index = index_of (nl, name, err);
   if (index < 0)
     return -1;
   struct nlmsghdr *nlh = start (nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
   struct rtmsg *rtm = mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
-  rtm->rtm_family = AF_INET;
+  rtm->rtm_family = (uint8_t) gateway->family;
   rtm->rtm_table = RT_TABLE_MAIN;
   rtm->rtm_protocol = RTPROT_BOOT;
   rtm->rtm_scope = RT_SCOPE_UNIVERSE;
   rtm->rtm_type = RTN_UNICAST;
-  mnl_attr_put (nlh, RTA_GATEWAY, sizeof gateway, &gateway);
+  mnl_attr_put (nlh, RTA_GATEWAY, gateway->family == AF_INET ? 4 : 16, gateway->b);
   mnl_attr_put_u32 (nlh, RTA_OIF, (uint32_t) index);
   if (transact (nl, nlh) < 0)
-    return tr_error (err, errno, "add default route via %s", inet_ntoa (gateway));
+    {
+      char text[ADDR_TEXT];
+      return tr_error (err, errno, "add default route via %s", addr_format (gateway, text));
+    }
   return 0;
+}
+
+/* What the route dump looks for. */
+struct route_scan
+{
+  const struct subnet *s;
+  int skip_index;
+  struct subnet found;
+  int found_index;
+};
+
+static int
+route_attr (const struct nlattr *attr, void *data)
+{
+  const struct nlattr **tb = data;
+  int type = mnl_attr_get_type (attr);
+  if (type == RTA_DST || type == RTA_OIF || type == RTA_TABLE)
+    tb[type] = attr;
+  return MNL_CB_OK;
+}
+
+static int
+route_cb (const struct nlmsghdr *nlh, void *data)
+{
+  struct route_scan *scan = data;
+  const struct rtmsg *rtm = mnl_nlmsg_get_payload (nlh);
+  const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+  mnl_attr_parse (nlh, sizeof *rtm, route_attr, tb);
+  uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32 (tb[RTA_TABLE]) : rtm->rtm_table;
+  if (scan->found_index || rtm->rtm_dst_len == 0 || tb[RTA_DST] == NULL || rtm->rtm_type != RTN_UNICAST
+      || table != RT_TABLE_MAIN)
+    return MNL_CB_OK;
+  int oif = tb[RTA_OIF] ? (int) mnl_attr_get_u32 (tb[RTA_OIF]) : -1;
+  if (oif == scan->skip_index)
+    return MNL_CB_OK;
+  struct subnet r = { .net = { .family = rtm->rtm_family }, .prefix = rtm->rtm_dst_len };
+  memcpy (r.net.b, mnl_attr_get_payload (tb[RTA_DST]), rtm->rtm_family == AF_INET ? 4 : 16);
+  if (subnet_overlaps (&r, scan->s))
+    {
+      scan->found = r;
+      scan->found_index = oif;
+    }
+  return MNL_CB_OK;
+}
+
+int
+nl_route_overlapping (struct nl *nl, const struct subnet *s, const char *skip, struct subnet *found, int *oif,
+                      tr_error_t *err)
+{
+  struct nlmsghdr *nlh = start (nl, RTM_GETROUTE, NLM_F_DUMP);
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  struct rtmsg *rtm = mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
+  rtm->rtm_family = (uint8_t) s->net.family;
+  struct route_scan scan = { .s = s, .skip_index = skip ? nl_link_index (nl, skip) : 0 };
+  if (scan.skip_index == 0)
+    scan.skip_index = -2;
+  if (mnl_socket_sendto (nl->sock, nlh, nlh->nlmsg_len) < 0)
+    return tr_error (err, errno, "list routes");
+  unsigned seq = nl->seq, portid = mnl_socket_get_portid (nl->sock);
+  int r;
+  do
+    {
+      ssize_t n = mnl_socket_recvfrom (nl->sock, nl->buf, sizeof nl->buf);
+      if (n < 0)
+        return tr_error (err, errno, "list routes");
+      r = mnl_cb_run (nl->buf, (size_t) n, seq, portid, route_cb, &scan);
+    }
+  while (r > 0);
+  if (r < 0)
+    return tr_error (err, errno, "list routes");
+  if (scan.found_index == 0)
+    return 0;
+  *found = scan.found;
+  *oif = scan.found_index;
+  return 1;
 }

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 
+#include "net/addr.h"
 #include "util/error.h"
 
 struct nl;
@@ -18,15 +19,21 @@ void nl_close (struct nl *nl);
 int nl_link_index (struct nl *nl, const char *name);
 
 int nl_bridge_add (struct nl *nl, const char *name, tr_error_t *err);
-/* A veth pair, both ends in this namespace. */
-int nl_veth_add (struct nl *nl, const char *name, const char *peer, tr_error_t *err);
+/* A veth pair: name in this namespace, peer in the one of peer_netns (-1:
+ * this one too); made there, it costs no move and no rename. */
+int nl_veth_add (struct nl *nl, const char *name, const char *peer, int peer_netns, tr_error_t *err);
 int nl_link_del (struct nl *nl, const char *name, tr_error_t *err);
 int nl_link_up (struct nl *nl, const char *name, tr_error_t *err);
 int nl_link_set_master (struct nl *nl, const char *name, const char *master, tr_error_t *err);
 /* Move a link into the network namespace of netns_fd. */
 int nl_link_set_netns (struct nl *nl, const char *name, int netns_fd, tr_error_t *err);
 int nl_link_rename (struct nl *nl, const char *name, const char *new_name, tr_error_t *err);
-int nl_addr_add (struct nl *nl, const char *name, struct in_addr addr, int prefix, tr_error_t *err);
-int nl_route_add_default (struct nl *nl, const char *name, struct in_addr gateway, tr_error_t *err);
+int nl_addr_add (struct nl *nl, const char *name, const struct ip_addr *addr, int prefix, tr_error_t *err);
+int nl_route_add_default (struct nl *nl, const char *name, const struct ip_addr *gateway, tr_error_t *err);
+/* Is there a route of the main table (not the default, not through the
+ * link skip) whose destination overlaps s?  1 with it in *found and its
+ * link's index in *oif, 0 when none. */
+int nl_route_overlapping (struct nl *nl, const struct subnet *s, const char *skip, struct subnet *found, int *oif,
+                          tr_error_t *err);
 
 #endif
