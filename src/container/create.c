@@ -69,7 +69,7 @@ rollback (struct creation *c)
   if (c->spec && c->rootfs && spec_find_namespace (c->spec, NS_MOUNT) == NULL && c->host_mounts_before.ids
       && host_mounts_release_new (c->rootfs, &c->host_mounts_before, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: unmount");
-  if (c->cgroup_made && cgroup_destroy (c->cgroup_path, c->cgroup_top, &ignored) < 0)
+  if (c->cgroup_made && cgroup_destroy (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, c->cgroup_top, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove cgroup");
   if (c->state_dirfd >= 0 && state_dir_remove (c->o->root, c->o->id, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove state");
@@ -166,11 +166,12 @@ static int
 make_cgroup (struct creation *c, tr_error_t *err)
 {
   const struct spec_linux *l = c->spec->linux_;
-  c->cgroup_path = cgroup_resolve_path (l ? l->cgroups_path : NULL, c->o->id, err);
+  enum cgroup_manager m = cgroup_manager_of (c->o->systemd_cgroup);
+  c->cgroup_path = cgroup_resolve (m, l ? l->cgroups_path : NULL, c->o->id, err);
   if (c->cgroup_path == NULL)
     return -1;
   /* On failure cgroup_create removed what it made. */
-  if (cgroup_create (c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, &c->cgroup_top, err) < 0)
+  if (cgroup_create (m, c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, &c->cgroup_top, err) < 0)
     return -1;
   c->cgroup_made = true;
   return has_cgroup_mount (c->spec) ? cgroup_mount_plan_make (c->cgroup_path, &c->cgroup_mounts, err) : 0;
@@ -207,8 +208,11 @@ static int
 drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
 {
   int sock = c->sync_fds[0];
-  /* v1 hierarchies cannot be joined through clone3. */
-  if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED) && cgroup_enter (c->cgroup_path, c->pid, err) < 0)
+  /* v1 hierarchies cannot be joined through clone3, and systemd starts a
+   * scope only with a process in it. */
+  const struct spec_resources *res = c->spec->linux_ ? c->spec->linux_->resources : NULL;
+  if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED)
+      && cgroup_enter_init (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, res, c->pid, err) < 0)
     return -1;
   if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
     return -1;
@@ -294,6 +298,7 @@ record_state (struct creation *c, tr_error_t *err)
     .annotations = c->spec->annotations,
     .cgroup_path = c->cgroup_path,
     .cgroup_top = c->cgroup_top ? c->cgroup_top : (char *) "",
+    .systemd_cgroup = c->o->systemd_cgroup,
     .pid_ns_shared = spec_find_namespace (c->spec, NS_PID) == NULL,
     .mount_ns_shared = spec_find_namespace (c->spec, NS_MOUNT) == NULL,
   };

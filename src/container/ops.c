@@ -208,7 +208,7 @@ force_stop (const struct container_state *st, enum container_status status, tr_e
 static int
 remove_container (const char *root, const char *id, int dirfd, const struct container_state *st, tr_error_t *err)
 {
-  if (st->cgroup_path && st->cgroup_path[0] && cgroup_destroy (st->cgroup_path, st->cgroup_top, err) < 0)
+  if (st->cgroup_path && st->cgroup_path[0] && cgroup_destroy (cgroup_manager_of (st->systemd_cgroup), st->cgroup_path, st->cgroup_top, err) < 0)
     return -1;
   if (st->mount_ns_shared && st->rootfs && host_mounts_release_recorded (dirfd, st->rootfs, err) < 0)
     return -1;
