@@ -175,8 +175,9 @@ call_job (sd_bus *bus, sd_bus_message *m, const char *what, const char *unit, bo
   cleanup_bus_slot sd_bus_slot *slot = NULL;
   cleanup_bus_error sd_bus_error e = SD_BUS_ERROR_NULL;
   cleanup_bus_message sd_bus_message *reply = NULL;
-  /* Before the call: the job may end before its reply is read. */
-  int r = sd_bus_match_signal (bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, &w);
+  /* Before the call: the job may end before its reply is read.  No sender:
+   * on systemd's private socket messages carry none. */
+  int r = sd_bus_match_signal (bus, &slot, NULL, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, &w);
   if (r < 0)
     return tr_error (err, -r, PREFIX "%s %s: subscribe to JobRemoved", what, unit);
   /* The system bus sends the manager's signals only to subscribers. */
