@@ -24,6 +24,9 @@ SUITES = [
 ]
 if os.path.exists(os.path.join(TOP, "tests/vm/run-cgroup-v2-tests")):
     SUITES.append(("cgroup v2 (VM)", ["tests/vm/run-cgroup-v2-tests"]))
+# One VM booted with systemd as PID 1: boot ~15 s, tests ~45 s.
+if os.path.exists(os.path.join(TOP, "tests/vm/run-systemd-tests")):
+    SUITES.append(("--systemd-cgroup (systemd VM)", ["tests/vm/run-systemd-tests"]))
 if os.path.isdir(os.path.join(TOP, "tests/engines")):
     SUITES.append(("engines (podman, containerd)", PYTEST + ["tests/engines"]))
 

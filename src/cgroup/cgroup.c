@@ -1,4 +1,5 @@
-/* Layout detection, path resolution and dispatch to the v1/v2 drivers. */
+/* Layout detection, path resolution and dispatch to the v1/v2/systemd
+ * drivers. */
 #include "config.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/internal.h"
@@ -132,6 +133,14 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, tr_error_t *err)
   return out;
 }
 
+char *
+cgroup_resolve (enum cgroup_manager m, const char *cgroups_path, const char *id, tr_error_t *err)
+{
+  if (m == CGROUP_MANAGER_SYSTEMD)
+    return cgroup_systemd_resolve (cgroups_path, id, err);
+  return cgroup_resolve_path (cgroups_path, id, err);
+}
+
 static bool
 uses_v1 (void)
 {
@@ -201,10 +210,13 @@ prefix_of (const char *path, size_t depth)
 }
 
 int
-cgroup_create (const char *path, const struct spec_resources *res, int *clone_fd, char **top, tr_error_t *err)
+cgroup_create (enum cgroup_manager m, const char *path, const struct spec_resources *res, int *clone_fd, char **top,
+               tr_error_t *err)
 {
   *clone_fd = -1;
   *top = NULL;
+  if (m == CGROUP_MANAGER_SYSTEMD)
+    return cgroup_systemd_create (path, err);
   if (refuse_occupied (path, err) < 0)
     return -1;
   size_t v1_existing = 0, v2_existing = 0;
@@ -276,8 +288,19 @@ cgroup_enter (const char *path, pid_t pid, tr_error_t *err)
 }
 
 int
-cgroup_update (const char *path, const struct spec_resources *res, tr_error_t *err)
+cgroup_enter_init (enum cgroup_manager m, const char *path, const struct spec_resources *res, pid_t pid,
+                   tr_error_t *err)
 {
+  if (m == CGROUP_MANAGER_SYSTEMD)
+    return cgroup_systemd_enter (path, res, pid, err);
+  return cgroup_enter (path, pid, err);
+}
+
+int
+cgroup_update (enum cgroup_manager m, const char *path, const struct spec_resources *res, tr_error_t *err)
+{
+  if (m == CGROUP_MANAGER_SYSTEMD)
+    return cgroup_systemd_update (path, res, err);
   if (uses_v1 ())
     return cgroup_v1_apply (path, res, true, err);
   return cgroup_v2_apply_path (cgroup_v2_mountpoint (), path, res, true, err);
@@ -335,8 +358,10 @@ levels_to_keep (const char *path, const char *top)
 }
 
 int
-cgroup_destroy (const char *path, const char *top, tr_error_t *err)
+cgroup_destroy (enum cgroup_manager m, const char *path, const char *top, tr_error_t *err)
 {
+  if (m == CGROUP_MANAGER_SYSTEMD)
+    return cgroup_systemd_destroy (path, err);
   size_t keep = levels_to_keep (path, top);
   bool remove = keep < cgroup_depth (path);
   int ret = 0;

@@ -11,7 +11,13 @@
  * cgroup2 mount, which gives it cgroup.kill and cgroup.freeze.
  *
  * cgroup.c detects the layout and dispatches to cgroup_v2.c or
- * cgroup_v1.c; each resource lives in its own file below those. */
+ * cgroup_v1.c; each resource lives in its own file below those.
+ *
+ * Who makes the cgroup is the manager: tinyrun itself through cgroupfs,
+ * or, with --systemd-cgroup, systemd (systemd/: a transient scope unit
+ * started over D-Bus, into whose cgroup the v1/v2 drivers then write what
+ * systemd has no property for).  Either way the container's cgroup is one
+ * path, and pause, ps, kill --all and events work on its files alike. */
 #ifndef TINYRUN_CGROUP_H
 #define TINYRUN_CGROUP_H
 
@@ -40,6 +46,18 @@ const char *cgroup_layout_name (enum cgroup_layout layout);
 /* The mount point of the cgroup2 hierarchy (NULL on legacy hosts). */
 const char *cgroup_v2_mountpoint (void);
 
+enum cgroup_manager
+{
+  CGROUP_MANAGER_CGROUPFS,
+  CGROUP_MANAGER_SYSTEMD,
+};
+
+static inline enum cgroup_manager
+cgroup_manager_of (bool systemd)
+{
+  return systemd ? CGROUP_MANAGER_SYSTEMD : CGROUP_MANAGER_CGROUPFS;
+}
+
 /* linux.cgroupsPath → a path relative to the hierarchy roots:
  *   absolute  used as it is;
  *   relative  below tinyrun's own cgroup;
@@ -47,14 +65,23 @@ const char *cgroup_v2_mountpoint (void);
  * Rejects ".." components.  Caller frees. */
 char *cgroup_resolve_path (const char *cgroups_path, const char *id, tr_error_t *err);
 
+/* cgroup_resolve_path for the manager m.  systemd: linux.cgroupsPath is
+ * "slice:prefix:name" (empty: ":tinyrun:<id>"; an empty slice is
+ * system.slice), the cgroup that of the scope prefix-name.scope in the
+ * slice, e.g. "/system.slice/tinyrun-c1.scope"; asks systemd where its
+ * slices start, so systemd must be reachable. */
+char *cgroup_resolve (enum cgroup_manager m, const char *cgroups_path, const char *id, tr_error_t *err);
+
 /* Create the container's cgroup in every hierarchy and apply `res` (may be
  * NULL).  On a cgroup2 host *clone_fd receives an O_PATH fd of the cgroup
  * for clone3(CLONE_INTO_CGROUP), else -1.  An existing cgroup is used only
  * when it holds no process (as runc); one that does is refused.  *top
  * receives the shallowest level of path this call made (in every
  * hierarchy), or NULL when path existed already: what cgroup_destroy may
- * remove.  On failure what it made is removed again. */
-int cgroup_create (const char *path, const struct spec_resources *res, int *clone_fd, char **top,
+ * remove.  On failure what it made is removed again.
+ * systemd: only checks that the unit does not exist yet (*clone_fd -1,
+ * *top NULL): the scope needs the init's pid, see cgroup_enter_init. */
+int cgroup_create (enum cgroup_manager m, const char *path, const struct spec_resources *res, int *clone_fd, char **top,
                    tr_error_t *err);
 
 /* The `top` cgroup_create (path) would report if called now: the
@@ -67,8 +94,16 @@ char *cgroup_planned_top (const char *path);
  * and on v2 when CLONE_INTO_CGROUP was not available). */
 int cgroup_enter (const char *path, pid_t pid, tr_error_t *err);
 
-/* Apply resources to an existing cgroup (update). */
-int cgroup_update (const char *path, const struct spec_resources *res, tr_error_t *err);
+/* Put the container's init into its cgroup: cgroupfs, cgroup_enter (res
+ * was applied by cgroup_create); systemd, start the scope with pid in it
+ * and res as its properties, wait for the job, then write res to the
+ * scope's files. */
+int cgroup_enter_init (enum cgroup_manager m, const char *path, const struct spec_resources *res, pid_t pid,
+                       tr_error_t *err);
+
+/* Apply resources to an existing cgroup (update); systemd: to the unit's
+ * properties too. */
+int cgroup_update (enum cgroup_manager m, const char *path, const struct spec_resources *res, tr_error_t *err);
 
 /* Every pid in the cgroup (and its descendants).  Caller frees *pids. */
 int cgroup_pids (const char *path, pid_t **pids, size_t *n, tr_error_t *err);
@@ -83,8 +118,9 @@ bool cgroup_is_frozen (const char *path);
 /* Kill what is left in the cgroup; then, when top (from cgroup_create) is
  * one of path's levels, remove path and its descendants, and its empty
  * parents up to and including top, in every hierarchy.  A cgroup that
- * existed before create (top NULL or "") stays. */
-int cgroup_destroy (const char *path, const char *top, tr_error_t *err);
+ * existed before create (top NULL or "") stays.  systemd: kill, then
+ * stop the unit (systemd removes the cgroup). */
+int cgroup_destroy (enum cgroup_manager m, const char *path, const char *top, tr_error_t *err);
 
 /* Statistics for `events --stats`, into out (zeroed by the caller; clear
  * it with container_stats_clear()). */

@@ -1,4 +1,4 @@
-/* The v1 and v2 drivers behind cgroup.h.  Not for use outside cgroup*.c. */
+/* The v1, v2 and systemd drivers behind cgroup.h.  Not for use outside cgroup*.c. */
 #ifndef TINYRUN_CGROUP_INTERNAL_H
 #define TINYRUN_CGROUP_INTERNAL_H
 
@@ -34,6 +34,13 @@ int cgroup_v1_stats (const char *path, struct container_stats *out, tr_error_t *
 
 int cgroup_v1_oom_kills (const char *path, uint64_t *count, tr_error_t *err);
 int cgroup_v2_oom_kills (const char *mnt, const char *path, uint64_t *count, tr_error_t *err);
+
+/* systemd (systemd/scope.c): the scope unit behind a cgroup path. */
+char *cgroup_systemd_resolve (const char *cgroups_path, const char *id, tr_error_t *err);
+int cgroup_systemd_create (const char *path, tr_error_t *err);
+int cgroup_systemd_enter (const char *path, const struct spec_resources *res, pid_t pid, tr_error_t *err);
+int cgroup_systemd_update (const char *path, const struct spec_resources *res, tr_error_t *err);
+int cgroup_systemd_destroy (const char *path, tr_error_t *err);
 
 /* Shared helpers (cgroup_util.c). */
 /* Read "cgroup.procs"-style files (one pid per line) and append. */

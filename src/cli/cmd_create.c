@@ -13,7 +13,7 @@ int
 cmd_create (const struct globals *g, int argc, char **argv, tr_error_t *err)
 {
   static const struct option options[] = { CREATE_LONG_OPTIONS, { NULL, 0, NULL, 0 } };
-  struct create_options o = { .root = g->root };
+  struct create_options o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup };
   int c;
   while ((c = getopt_long (argc, argv, "b:", options, NULL)) != -1)
     {

@@ -25,7 +25,7 @@ cmd_run (const struct globals *g, int argc, char **argv, tr_error_t *err)
     { "keep", no_argument, NULL, OPT_KEEP },
     { NULL, 0, NULL, 0 },
   };
-  struct create_options o = { .root = g->root };
+  struct create_options o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup };
   bool detach = false, keep = false;
   int c;
   while ((c = getopt_long (argc, argv, "b:d", options, NULL)) != -1)

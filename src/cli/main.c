@@ -55,7 +55,7 @@ print_help (void)
           "  --log FILE              also write errors and warnings to FILE\n"
           "  --log-format text|json  format of --log (default text)\n"
           "  --debug                 log debug messages\n"
-          "  --systemd-cgroup        accepted for compatibility; cgroupfs is always used\n"
+          "  --systemd-cgroup        the cgroup is a systemd scope (cgroupsPath slice:prefix:name)\n"
           "  -v, --version           print the version\n"
           "  -h, --help              print this help\n\n"
           "See tinyrun(8) and tinyrun-<command>(8).\n");
@@ -150,8 +150,6 @@ run_command (const struct globals *g, int argc, char **argv)
     {
       if (strcmp (commands[i].name, argv[0]) != 0)
         continue;
-      if (g->systemd_cgroup)
-        log_debug ("--systemd-cgroup: this runtime manages cgroups through cgroupfs only");
       /* Subcommand options: reset getopt for the command's own argv. */
       optind = 0;
       int status = commands[i].fn (g, argc, argv, &err);

@@ -35,7 +35,7 @@ container_update (const char *root, const char *id, const struct spec_resources 
   struct container_state st = { 0 };
   enum container_status status;
   cleanup_close int dirfd = open_live (root, id, &st, &status, err);
-  int ret = dirfd < 0 ? -1 : cgroup_update (st.cgroup_path, res, err);
+  int ret = dirfd < 0 ? -1 : cgroup_update (cgroup_manager_of (st.systemd_cgroup), st.cgroup_path, res, err);
   container_state_clear (&st);
   return ret;
 }

@@ -26,6 +26,7 @@ struct create_options
   /* `run` in the foreground with process.terminal and no console socket:
    * keep the pty master (returned in created->pty_master) to relay it. */
   bool keep_pty;
+  bool systemd_cgroup; /* --systemd-cgroup: systemd makes the cgroup (a scope) */
 };
 
 struct created_container

@@ -85,7 +85,7 @@ rollback (struct creation *c)
   if (c->spec && c->rootfs && spec_find_namespace (c->spec, NS_MOUNT) == NULL && c->host_mounts_before.ids
       && host_mounts_release_new (c->rootfs, &c->host_mounts_before, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: unmount");
-  if (c->cgroup_made && cgroup_destroy (c->cgroup_path, c->cgroup_top, &ignored) < 0)
+  if (c->cgroup_made && cgroup_destroy (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, c->cgroup_top, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove cgroup");
   if (c->state_dirfd >= 0 && state_dir_remove (c->o->root, c->o->id, c->state_dirfd, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove state");
@@ -160,6 +160,7 @@ describe (const struct creation *c, bool creating, struct container_state *st)
     .annotations = c->spec->annotations,
     .cgroup_path = c->cgroup_path,
     .cgroup_top = c->cgroup_made ? (c->cgroup_top ? c->cgroup_top : (char *) "") : c->planned_top,
+    .systemd_cgroup = c->o->systemd_cgroup,
     .pid_ns_shared = spec_find_namespace (c->spec, NS_PID) == NULL,
     .mount_ns_shared = spec_find_namespace (c->spec, NS_MOUNT) == NULL,
     .creating = creating,
@@ -183,7 +184,7 @@ static int
 plan_record (struct creation *c, tr_error_t *err)
 {
   const struct spec_linux *l = c->spec->linux_;
-  c->cgroup_path = cgroup_resolve_path (l ? l->cgroups_path : NULL, c->o->id, err);
+  c->cgroup_path = cgroup_resolve (cgroup_manager_of (c->o->systemd_cgroup), l ? l->cgroups_path : NULL, c->o->id, err);
   if (c->cgroup_path == NULL)
     return -1;
   return proc_pid_stat (getpid (), &c->creator_start_time, NULL, err);
@@ -232,8 +233,9 @@ static int
 make_cgroup (struct creation *c, tr_error_t *err)
 {
   const struct spec_linux *l = c->spec->linux_;
+  enum cgroup_manager m = cgroup_manager_of (c->o->systemd_cgroup);
   /* On failure cgroup_create removed what it made. */
-  if (cgroup_create (c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, &c->cgroup_top, err) < 0)
+  if (cgroup_create (m, c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, &c->cgroup_top, err) < 0)
     return -1;
   c->cgroup_made = true;
   if (record_creating (c, err) < 0)
@@ -287,8 +289,11 @@ static int
 drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
 {
   int sock = c->sync_fds[0];
-  /* v1 hierarchies cannot be joined through clone3. */
-  if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED) && cgroup_enter (c->cgroup_path, c->pid, err) < 0)
+  /* v1 hierarchies cannot be joined through clone3, and systemd starts a
+   * scope only with a process in it. */
+  const struct spec_resources *res = c->spec->linux_ ? c->spec->linux_->resources : NULL;
+  if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED)
+      && cgroup_enter_init (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, res, c->pid, err) < 0)
     return -1;
   if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
     return -1;

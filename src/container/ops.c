@@ -296,7 +296,7 @@ container_start (const char *root, const char *id, tr_error_t *err)
 static int
 remove_container (const char *root, const char *id, int dirfd, const struct container_state *st, tr_error_t *err)
 {
-  if (st->cgroup_path && st->cgroup_path[0] && cgroup_destroy (st->cgroup_path, st->cgroup_top, err) < 0)
+  if (st->cgroup_path && st->cgroup_path[0] && cgroup_destroy (cgroup_manager_of (st->systemd_cgroup), st->cgroup_path, st->cgroup_top, err) < 0)
     return -1;
   if (st->mount_ns_shared && st->rootfs && host_mounts_release_recorded (dirfd, st->rootfs, err) < 0)
     return -1;
@@ -325,7 +325,7 @@ delete_damaged (const char *root, const char *id, int dirfd, tr_error_t *err)
 {
   cleanup_free char *path = damaged_cgroup_path (dirfd, id);
   cleanup_error tr_error_t ignored = NULL;
-  if (path && cgroup_destroy (path, path, &ignored) < 0)
+  if (path && cgroup_destroy (CGROUP_MANAGER_CGROUPFS, path, path, &ignored) < 0)
     log_warning ("container %s: remove cgroup %s: %s", id, path, ignored->msg);
   return state_dir_remove (root, id, dirfd, err);
 }

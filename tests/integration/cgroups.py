@@ -17,12 +17,21 @@ def v2_controllers():
         return []
 
 
+def systemd_path(path):
+    """With TINYRUN_TEST_SYSTEMD=1 (tests/vm/run-systemd-tests) the default
+    cgroup "/tinyrun/<id>" is the scope "/system.slice/tinyrun-<id>.scope"."""
+    parts = path.strip("/").split("/")
+    if os.environ.get("TINYRUN_TEST_SYSTEMD") == "1" and len(parts) == 2 and parts[0] == "tinyrun":
+        return f"/system.slice/tinyrun-{parts[1]}.scope"
+    return path
+
+
 def v1_dir(controller, path):
-    return os.path.join(V2_ROOT, controller, path.lstrip("/"))
+    return os.path.join(V2_ROOT, controller, systemd_path(path).lstrip("/"))
 
 
 def v2_dir(path):
-    return os.path.join(V2_ROOT, path.lstrip("/"))
+    return os.path.join(V2_ROOT, systemd_path(path).lstrip("/"))
 
 
 def read(path):

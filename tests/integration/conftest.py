@@ -16,6 +16,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
 TINYRUN = os.environ.get("TINYRUN", os.path.join(TOP, "tinyrun"))
+SYSTEMD_CGROUP = os.environ.get("TINYRUN_TEST_SYSTEMD") == "1"
 ROOTFS = os.environ.get("TINYRUN_ROOTFS", os.path.join(TOP, "bundles", "busybox", "rootfs"))
 CONFIG_TEMPLATE = os.path.join(TOP, "bundles", "busybox", "config.json")
 
@@ -73,6 +74,10 @@ class Runtime:
         argv = [TINYRUN]
         if root:
             argv += ["--root", self.root]
+        # tests/vm/run-systemd-tests: the same tests with systemd's scopes
+        # (a bundle without cgroupsPath gets /system.slice/tinyrun-<id>.scope).
+        if SYSTEMD_CGROUP:
+            argv += ["--systemd-cgroup"]
         return argv + [str(a) for a in args]
 
     def __call__(self, *args, check=False, timeout=60, input=None, root=True, **kw):
@@ -189,7 +194,7 @@ def nothing_left_behind(request, tmp_path):
     deadline = time.time() + 5
     while True:
         new_mounts = mountinfo(prefixes) - mounts
-        new_cgroups = cgroups_named(ids)
+        new_cgroups = cgroups_named(ids | {f"tinyrun-{i}.scope" for i in ids})
         new_procs = processes_rooted_in(roots) - procs
         if not (new_mounts or new_cgroups or new_procs) or time.time() > deadline:
             break
