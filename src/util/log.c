@@ -123,6 +123,11 @@ write_log_file (enum log_level level, const char *msg)
       gmtime_r (&ts.tv_sec, &tm);
       strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
       used = (size_t) snprintf (line, sizeof line, "{\"level\":\"%s\",\"msg\":\"", level_names[level]);
+      /* Engines show an error's msg to their user as it is ("OCI runtime
+       * create failed: ..."): name the runtime, as runc's "runc create
+       * failed:" does. */
+      if (level == LOG_LEVEL_ERROR)
+        used = json_escape (line, sizeof line - 64, used, "tinyrun: ");
       used = json_escape (line, sizeof line - 64, used, msg);
       used += (size_t) snprintf (line + used, sizeof line - used, "\",\"time\":\"%s.%09ldZ\"}\n", stamp,
                                  ts.tv_nsec);

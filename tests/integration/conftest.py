@@ -63,6 +63,16 @@ def processes_rooted_in(roots):
     return pids
 
 
+def ptrace_env(base=None):
+    """The environment for tinyrun under strace: LeakSanitizer cannot run
+    under ptrace, so the sanitizer build (tests/sanitize/run) checks leaks
+    everywhere but there."""
+    env = dict(os.environ if base is None else base)
+    if env.get("ASAN_OPTIONS"):
+        env["ASAN_OPTIONS"] += ":detect_leaks=0"
+    return env
+
+
 class Runtime:
     """tinyrun with a private --root, so tests never see each other."""
 

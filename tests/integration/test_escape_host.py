@@ -8,6 +8,7 @@ import time
 import pytest
 
 import cgroups
+from conftest import ptrace_env
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 
@@ -133,7 +134,7 @@ def openat2_calls(runtime, bundle, cid, env):
     bundle.write()
     log = os.path.join(os.path.dirname(bundle.path), "strace.log")
     argv = ["strace", "-f", "-qq", "-o", log, "-e", "trace=openat2"] + runtime.cmd("run", "--bundle", bundle.path, cid)
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(argv, env=ptrace_env(env), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     runtime("delete", "--force", cid)
     with open(log) as f:

@@ -5,6 +5,8 @@ import stat
 
 import pytest
 
+from conftest import ptrace_env
+
 
 def mount_options(out, mountpoint):
     """The per-mount options of mountpoint in a /proc/self/mountinfo dump."""
@@ -81,7 +83,8 @@ def mount_syscalls(runtime, bundle, cid, tmp_path):
     log = tmp_path / "strace.log"
     trace = "trace=mount,open_tree,move_mount,mount_setattr,fsopen,fsmount"
     argv = ["strace", "-f", "-qq", "-e", trace, "-o", str(log)] + runtime.cmd("run", "--bundle", bundle.path, cid)
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                          env=ptrace_env())
     assert proc.returncode == 0, proc.stderr
     return log.read_text()
 
@@ -257,7 +260,8 @@ def test_fallback_without_new_mount_api(runtime, bundle, cid, tmp_path, missing)
     bundle.sh("cat /proc/self/mountinfo").write()
     argv = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", f"trace={missing}",
             "-e", f"inject={missing}:error=ENOSYS"] + runtime.cmd("run", "--bundle", bundle.path, cid)
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                          env=ptrace_env())
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "ro" in mount_options(out, "/")

@@ -18,9 +18,10 @@ import uuid
 
 import pytest
 
-from conftest import ROOTFS, TINYRUN, TOP
+from conftest import ROOTFS, TINYRUN
 
-NET = os.path.join(TOP, "tinyrun-net")
+# tinyrun spec finds the hook next to the tinyrun binary it runs.
+NET = os.path.join(os.path.dirname(os.path.realpath(TINYRUN)), "tinyrun-net")
 
 
 def sh(*args, check=True, **kw):
