@@ -183,6 +183,19 @@ refuse_occupied (const char *path, tr_error_t *err)
   return 0;
 }
 
+/* An existing cgroup that is frozen (v1 freezer.state FROZEN, v2
+ * cgroup.freeze 1) would hold the init stopped forever: refused, as runc
+ * refuses it ("container's cgroup unexpectedly frozen"). */
+static int
+refuse_frozen (const char *path, tr_error_t *err)
+{
+  const char *v2 = cgroup_v2_mountpoint ();
+  bool frozen = (uses_v1 () && cgroup_v1_is_frozen (path)) || (v2 && cgroup_v2_is_frozen (v2, path));
+  if (frozen)
+    return tr_error_plain (err, EBUSY, "linux.cgroupsPath: cgroup %s is frozen", path);
+  return 0;
+}
+
 /* Remove the levels of path deeper than keep (made by cgroup_create, still
  * without processes) in every hierarchy. */
 static void
@@ -217,7 +230,7 @@ cgroup_create (enum cgroup_manager m, const char *path, const struct spec_resour
   *top = NULL;
   if (m == CGROUP_MANAGER_SYSTEMD)
     return cgroup_systemd_create (path, err);
-  if (refuse_occupied (path, err) < 0)
+  if (refuse_occupied (path, err) < 0 || refuse_frozen (path, err) < 0)
     return -1;
   size_t v1_existing = 0, v2_existing = 0;
   if (uses_v1 () && cgroup_v1_create (path, &v1_existing, err) < 0)

@@ -4,7 +4,8 @@
  * spec's:
  *
  *   protect the runtime binary → wait for the runtime (SYNC_PARENT_READY)
- *   → die with the runtime (PR_SET_PDEATHSIG) → initial CPU affinity → namespaces (join, then the cgroup
+ *   → die with the runtime (PR_SET_PDEATHSIG) → initial CPU affinity →
+ *   namespaces (join, lo up in a new network namespace, then the cgroup
  *   namespace), hostname, keyring → rootfs, proc mount destinations (no
  *   symlink), mounts, devices, cwd, terminal (host paths still visible) →
  *   createRuntime hooks (in the parent) → createContainer hooks →
@@ -155,6 +156,16 @@ step_join_namespaces (struct init_context *ctx, tr_error_t *err)
   if (ctx->plan->intermediate)
     return 0;
   return init_ops->ns_join (ctx->plan, ctx->join_fds, ~(unsigned long) (CLONE_NEWPID | CLONE_NEWTIME), err);
+}
+
+/* runc's "loopback" strategy: lo of a network namespace of our own is up
+ * (one joined by path is left as its owner set it). */
+static int
+step_loopback (struct init_context *ctx, tr_error_t *err)
+{
+  if (!(ctx->plan->new_flags & CLONE_NEWNET))
+    return 0;
+  return init_ops->loopback_up (err);
 }
 
 static int
@@ -374,6 +385,7 @@ static const struct init_step create_steps[] = {
   { "die with the runtime", step_die_with_runtime },
   { "initial CPU affinity", step_initial_affinity },
   { "join namespaces", step_join_namespaces },
+  { "loopback", step_loopback },
   { "cgroup namespace", step_cgroup_namespace },
   { "set hostname", step_hostname },
   { "session keyring", step_keyring },

@@ -3,6 +3,7 @@
 #include "linux/caps.h"
 #include "linux/devices.h"
 #include "linux/hooks.h"
+#include "linux/loopback.h"
 #include "linux/lsm.h"
 #include "linux/paths.h"
 #include "linux/process_attrs.h"
@@ -15,6 +16,7 @@
 const struct init_ops init_ops_real = {
   .self_protect = self_protect_before_entering,
   .ns_join = ns_join,
+  .loopback_up = loopback_up,
   .rootfs_prepare = rootfs_prepare,
   .proc_destinations = procfs_check_mount_destinations,
   .mounts_apply = mounts_apply,

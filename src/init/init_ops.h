@@ -20,6 +20,7 @@ struct init_ops
 {
   int (*self_protect) (tr_error_t *err);
   int (*ns_join) (const struct ns_plan *plan, const int *fds, unsigned long only, tr_error_t *err);
+  int (*loopback_up) (tr_error_t *err);
   int (*rootfs_prepare) (const struct spec *spec, const char *rootfs, enum rootfs_switch how, tr_error_t *err);
   int (*proc_destinations) (const struct spec *spec, int rootfd, tr_error_t *err);
   int (*mounts_apply) (const struct spec *spec, const struct mount_context *mc, tr_error_t *err);

@@ -33,9 +33,9 @@ enter_namespaces (struct init_context *ctx, tr_error_t *err)
   const struct ns_plan *plan = ctx->plan;
   if (init_ops->self_protect (err) < 0)
     return -1;
-  /* The user namespace first: the others may belong to it. */
-  if (init_ops->ns_join (plan, ctx->join_fds, CLONE_NEWUSER, err) < 0
-      || init_ops->ns_join (plan, ctx->join_fds, ~(unsigned long) CLONE_NEWUSER, err) < 0)
+  /* Every joined namespace, in runc's order (see ns_join), before any
+   * is created: the new ones then belong to the joined user namespace. */
+  if (init_ops->ns_join (plan, ctx->join_fds, ~0UL, err) < 0)
     return -1;
   if (plan->new_user && create_user_namespace (ctx, err) < 0)
     return -1;

@@ -128,18 +128,52 @@ ns_open_joins (const struct ns_plan *plan, int *fds, tr_error_t *err)
   return 0;
 }
 
-int
-ns_join (const struct ns_plan *plan, const int *fds, unsigned long only, tr_error_t *err)
+/* One pass over the plan's joins of the kinds in `only`: a namespace
+ * refused with EPERM is left for a later pass (its fd stays in *todo). */
+static int
+join_pass (const struct ns_plan *plan, const int *fds, unsigned long only, bool *todo, tr_error_t *err)
 {
   for (size_t i = 0; i < plan->n_join; i++)
     {
       unsigned long flag = ns_clone_flag (plan->join[i]->type);
-      if (!(flag & only))
+      if (!todo[i] || !(flag & only))
         continue;
       if (setns (fds[i], (int) flag) < 0)
-        return tr_error (err, errno, "join %s namespace %s", spec_ns_name (plan->join[i]->type),
-                         plan->join[i]->path);
+        {
+          if (errno == EPERM)
+            continue;
+          return tr_error (err, errno, "join %s namespace %s", spec_ns_name (plan->join[i]->type),
+                           plan->join[i]->path);
+        }
+      todo[i] = false;
+      /* Like unshare(CLONE_NEWUSER), become the namespace's root: we still
+       * carry the host's ids, which it may not map. */
+      if (flag == CLONE_NEWUSER && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+        return tr_error (err, errno, "become root in user namespace %s", plan->join[i]->path);
     }
+  return 0;
+}
+
+/* runc's order (nsexec.c, join_namespaces): first every namespace but the
+ * user namespace that we may join with the credentials we have (those
+ * owned by the host's user namespace, say a time namespace the runtime
+ * created for another container), then the user namespace, then the rest
+ * (those only its CAP_SYS_ADMIN lets us into).  One still refused is an
+ * error. */
+int
+ns_join (const struct ns_plan *plan, const int *fds, unsigned long only, tr_error_t *err)
+{
+  bool todo[NS_COUNT];
+  for (size_t i = 0; i < plan->n_join; i++)
+    todo[i] = true;
+  unsigned long others = only & ~(unsigned long) CLONE_NEWUSER;
+  if (join_pass (plan, fds, others, todo, err) < 0 || join_pass (plan, fds, only & CLONE_NEWUSER, todo, err) < 0
+      || join_pass (plan, fds, others, todo, err) < 0)
+    return -1;
+  for (size_t i = 0; i < plan->n_join; i++)
+    if (todo[i] && (ns_clone_flag (plan->join[i]->type) & only))
+      return tr_error (err, EPERM, "join %s namespace %s", spec_ns_name (plan->join[i]->type),
+                       plan->join[i]->path);
   return 0;
 }
 

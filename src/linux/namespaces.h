@@ -28,8 +28,9 @@ struct ns_plan
   bool new_time;     /* created for children by unshare(CLONE_NEWTIME), then offsets written */
   bool cgroup_ns;    /* unshare(CLONE_NEWCGROUP) in the init once it sits in its cgroup */
   bool intermediate; /* see above */
-  /* Namespaces joined by path, user first.  In single-process mode the pid
-   * and time namespaces are joined by the parent for its child. */
+  /* Namespaces joined by path, user first (ns_join decides the order of
+   * the setns calls).  In single-process mode the pid and time namespaces
+   * are joined by the parent for its child. */
   const struct spec_namespace *join[NS_COUNT];
   size_t n_join;
 };
@@ -46,8 +47,9 @@ int ns_plan_build (const struct spec *spec, struct ns_plan *plan, tr_error_t *er
  * fds[i] pairs with plan->join[i]. */
 int ns_open_joins (const struct ns_plan *plan, int *fds, tr_error_t *err);
 
-/* setns() into the plan's joined namespaces, optionally only those of the
- * given kinds (a mask of CLONE_NEW* flags). */
+/* setns() into the plan's joined namespaces of the given kinds (a mask of
+ * CLONE_NEW* flags) in runc's order: the others, the user namespace (then
+ * setresgid/setresuid to its root), the others it let us into. */
 int ns_join (const struct ns_plan *plan, const int *fds, unsigned long only, tr_error_t *err);
 
 /* Write /proc/<pid>/uid_map and gid_map from the spec. */

@@ -164,6 +164,14 @@ f_ns_join (const struct ns_plan *plan, const int *fds, unsigned long only, tr_er
 }
 
 static int
+f_loopback_up (tr_error_t *err)
+{
+  (void) err;
+  note ("loopback_up");
+  return 0;
+}
+
+static int
 f_rootfs_prepare (const struct spec *spec, const char *rootfs, enum rootfs_switch how, tr_error_t *err)
 {
   (void) spec, (void) rootfs, (void) how;
@@ -320,6 +328,7 @@ f_personality_apply (const struct spec_personality *pers, tr_error_t *err)
 static const struct init_ops fake_ops = {
   .self_protect = f_self_protect,
   .ns_join = f_ns_join,
+  .loopback_up = f_loopback_up,
   .rootfs_prepare = f_rootfs_prepare,
   .proc_destinations = f_proc_destinations,
   .mounts_apply = f_mounts_apply,
@@ -439,7 +448,7 @@ run_init (const char *config, int *status, tr_error_t *err)
  * `start`, the credentials in the order of STYLE.md §8 and seccomp right
  * before execve. */
 static const char expected_with_nnp[] =
-  "self_protect pdeathsig(9) affinity(initial) ns_join unshare(cgroup) sethostname(box) keyring "
+  "self_protect pdeathsig(9) affinity(initial) ns_join loopback_up unshare(cgroup) sethostname(box) keyring "
   "rootfs_prepare proc_destinations mounts devices cwd(/) [runtime:createRuntime] hooks(createContainer) "
   "pivot_root sysctl masked_paths(1) readonly_paths(1) rootfs_finish rlimits oom_score "
   "seccomp_compile [runtime:ready] pdeathsig(0) [start] hooks(startContainer) "
