@@ -2,7 +2,7 @@
  *   -p/--process FILE | command, -t/--tty, --console-socket S, -d/--detach,
  *   --pid-file F, --preserve-fds N, --cwd D, -e/--env K=V, -u/--user U[:G],
  *   -g/--additional-gids G, -c/--cap C, --no-new-privs, --apparmor P,
- *   --process-label L, --cgroup SUBPATH                               */
+ *   --process-label L, --cgroup SUBPATH, --ignore-paused              */
 #include "config.h"
 #include "cli/cmd.h"
 #include "cli/create_flags.h"
@@ -16,7 +16,7 @@
 
 #define USAGE "[-p FILE] [-t] [--console-socket S] [-d] [--pid-file F] [--preserve-fds N] [--cwd D] " \
               "[-e K=V]... [-u UID[:GID]] [-g GID]... [-c CAP]... [--no-new-privs] [--apparmor P] "      \
-              "[--process-label L] [--cgroup SUBPATH] <container-id> [command [args...]]"
+              "[--process-label L] [--cgroup SUBPATH] [--ignore-paused] <container-id> [command [args...]]"
 
 enum
 {
@@ -28,6 +28,7 @@ enum
   OPT_APPARMOR,
   OPT_PROCESS_LABEL,
   OPT_CGROUP,
+  OPT_IGNORE_PAUSED,
 };
 
 /* Repeated flags (-e, -c, -g), collected for the one exec of this run. */
@@ -84,6 +85,7 @@ static const struct option options[] = {
   { "apparmor", required_argument, NULL, OPT_APPARMOR },
   { "process-label", required_argument, NULL, OPT_PROCESS_LABEL },
   { "cgroup", required_argument, NULL, OPT_CGROUP },
+  { "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
   { NULL, 0, NULL, 0 },
 };
 
@@ -154,6 +156,9 @@ exec_option (int c, struct exec_options *o, tr_error_t *err)
       break;
     case OPT_CGROUP:
       o->cgroup_subpath = optarg;
+      break;
+    case OPT_IGNORE_PAUSED:
+      o->ignore_paused = true;
       break;
     default:
       return usage_error (err);

@@ -227,7 +227,9 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   cleanup_close int dirfd = container_open (root, id, false, &st, &status, err);
   if (dirfd < 0)
     return -1;
-  if (status != STATUS_RUNNING && status != STATUS_CREATED)
+  if (status == STATUS_PAUSED && !o->ignore_paused)
+    return tr_error_plain (err, EINVAL, "cannot exec in a paused container (use --ignore-paused to override)");
+  if (status != STATUS_RUNNING && status != STATUS_CREATED && status != STATUS_PAUSED)
     return tr_error_plain (err, EINVAL, "cannot exec in a container that is %s", container_status_name (status));
   if (load_spec (dirfd, &spec, err) < 0 || container_protect_binary (spec, true, err) < 0)
     return -1;

@@ -30,6 +30,7 @@ struct exec_options
   const char *apparmor;
   const char *process_label;
   const char *cgroup_subpath;
+  bool ignore_paused; /* a paused container is no reason to refuse (the process starts frozen) */
 };
 
 /* Run a process in a created or running container.  In the foreground

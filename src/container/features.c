@@ -12,6 +12,8 @@
 #include "oci-spec/spec.h"
 
 #include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +113,12 @@ features_json (tr_error_t *err)
   };
   f.linux_.seccomp_supported_flags = f.linux_.seccomp_known_flags;
   return features_json_encode (&f, err);
+}
+
+const char *
+container_seccomp_version (char *buf, size_t size)
+{
+  const struct scmp_version *v = seccomp_version ();
+  snprintf (buf, size, "%u.%u.%u", v->major, v->minor, v->micro);
+  return buf;
 }
