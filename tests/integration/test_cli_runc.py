@@ -139,3 +139,77 @@ def test_update_cpu_idle(runtime, bundle, cid):
     proc = runtime("update", "--cpu-idle", "x", cid)
     assert proc.returncode == 1 and "--cpu-idle" in proc.stderr
     runtime("delete", "--force", cid, check=True)
+
+
+# runtime-spec 1.3 linux.memoryPolicy: set_mempolicy(2) before the process
+# runs.  The policy shows in numa_maps; the cpuset's Mems_allowed stays.
+
+def mems_allowed(status_text):
+    return [l for l in status_text.splitlines() if l.startswith("Mems_allowed")]
+
+
+def test_memory_policy_bind(runtime, bundle, cid):
+    bundle.linux["memoryPolicy"] = {"mode": "MPOL_BIND", "nodes": "0"}
+    bundle.sh("cat /proc/self/status; echo ==; cat /proc/self/numa_maps").write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    status, maps = proc.stdout.split("==\n")
+    with open("/proc/self/status") as f:
+        assert mems_allowed(status) == mems_allowed(f.read())
+    policies = {line.split()[1] for line in maps.splitlines()}
+    assert policies == {"bind:0"}, policies
+
+
+def test_memory_policy_interleave_with_flag(runtime, bundle, cid):
+    bundle.linux["memoryPolicy"] = {"mode": "MPOL_INTERLEAVE", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}
+    bundle.sh("cat /proc/self/numa_maps").write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    policies = {line.split()[1] for line in proc.stdout.splitlines()}
+    assert policies == {"interleave=static:0"}, policies
+
+
+def test_without_memory_policy_the_default_stays(runtime, bundle, cid):
+    bundle.sh("cat /proc/self/numa_maps").write()
+    proc = runtime("run", "--bundle", bundle.path, cid, check=True)
+    assert {line.split()[1] for line in proc.stdout.splitlines()} == {"default"}
+
+
+def test_memory_policy_errors_name_the_field(runtime, bundle, cid):
+    cases = [
+        ({"nodes": "0"}, "linux.memoryPolicy.mode: required"),
+        ({"mode": "MPOL_BOGUS"}, 'linux.memoryPolicy.mode: unknown mode "MPOL_BOGUS"'),
+        ({"mode": "MPOL_BIND", "nodes": "0-x"}, "linux.memoryPolicy.nodes:"),
+        ({"mode": "MPOL_BIND", "nodes": "3-1"}, 'linux.memoryPolicy.nodes: "3-1" has a bad range'),
+        ({"mode": "MPOL_BIND"}, "linux.memoryPolicy.nodes: MPOL_BIND needs at least one node"),
+        ({"mode": "MPOL_LOCAL", "nodes": "0"}, "linux.memoryPolicy.nodes: MPOL_LOCAL takes no nodes"),
+        ({"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_BOGUS"]},
+         'linux.memoryPolicy.flags[0]: unknown flag "MPOL_F_BOGUS"'),
+        ({"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES", "MPOL_F_RELATIVE_NODES"]},
+         "linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other"),
+    ]
+    for policy, message in cases:
+        bundle.linux["memoryPolicy"] = policy
+        bundle.write()
+        proc = runtime("create", "--bundle", bundle.path, cid)
+        assert proc.returncode == 1 and message in proc.stderr, (policy, proc.stderr)
+        assert runtime("state", cid).returncode == 1
+
+
+def test_memory_policy_the_kernel_refuses_is_an_error_of_create(runtime, bundle, cid):
+    # Node 1000 exists on no test machine.
+    bundle.linux["memoryPolicy"] = {"mode": "MPOL_BIND", "nodes": "1000"}
+    bundle.write()
+    proc = runtime("create", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1
+    assert "linux.memoryPolicy: set_mempolicy MPOL_BIND" in proc.stderr, proc.stderr
+    assert runtime("state", cid).returncode == 1
+
+
+def test_features_lists_memory_policy(runtime):
+    f = json.loads(runtime("features", check=True, root=False).stdout)
+    assert f["ociVersionMax"] == "1.3.0"
+    mp = f["linux"]["memoryPolicy"]
+    assert set(mp["modes"]) == {"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+                                "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"}
+    assert set(mp["flags"]) == {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"}
