@@ -15,6 +15,7 @@ struct exec_options
   bool tty;
   bool detach;
   const char *console_socket;
+  const char *pidfd_socket; /* gets a pidfd of the process (linux/pidfd_socket.h) */
   const char *pid_file;
   int preserve_fds;
   const char *cwd;

@@ -2,10 +2,15 @@
 help, version, list's JSON, exec into a paused container, update
 --cpu-idle, --pidfd-socket, and runtime-spec 1.3's linux.memoryPolicy."""
 
+import ctypes
 import json
 import os
 import re
+import select
+import signal
+import socket
 import subprocess
+import threading
 import time
 
 from cgroups import is_unified, read, v1_dir, v2_dir
@@ -64,7 +69,6 @@ def test_version_in_runcs_layout(runtime):
     assert lines[0] == "tinyrun version 0.1.0"
     assert re.fullmatch(r"commit: (unknown|[0-9a-z.-]+)", lines[1]), lines
     assert lines[2] == "spec: 1.3.0"
-    import ctypes
     lib = ctypes.CDLL("libseccomp.so.2")
     lib.seccomp_version.restype = ctypes.POINTER(ctypes.c_uint * 3)
     v = lib.seccomp_version().contents
@@ -213,3 +217,94 @@ def test_features_lists_memory_policy(runtime):
     assert set(mp["modes"]) == {"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
                                 "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"}
     assert set(mp["flags"]) == {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"}
+
+
+# runc utils_linux.go/init_linux.go setupPidfd: --pidfd-socket gets a pidfd
+# of the process with SCM_RIGHTS ("standard" for the init, "setns" for
+# exec).
+
+class PidfdListener:
+    def __init__(self, path):
+        self.path = str(path)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(self.path)
+        self.sock.listen(1)
+        self.msg, self.fd = None, None
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        conn, _ = self.sock.accept()
+        with conn:
+            self.msg, fds, _flags, _addr = socket.recv_fds(conn, 64, 1)
+            self.fd = fds[0] if fds else None
+
+    def wait(self):
+        self._thread.join(10)
+        self.sock.close()
+        assert self.fd is not None, "no pidfd received"
+        return self.msg, self.fd
+
+
+def pidfd_pid(fd):
+    with open(f"/proc/self/fdinfo/{fd}") as f:
+        return int(re.search(r"^Pid:\s+(-?\d+)", f.read(), re.M).group(1))
+
+
+def pidfd_kill(fd, sig):
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.syscall(424, fd, sig, None, 0) == 0, os.strerror(ctypes.get_errno())  # pidfd_send_signal
+
+
+def exited(fd, timeout=10):
+    p = select.poll()
+    p.register(fd, select.POLLIN)
+    return bool(p.poll(timeout * 1000))
+
+
+def test_create_sends_a_pidfd_of_the_init(runtime, bundle, cid, tmp_path):
+    listener = PidfdListener(tmp_path / "pidfd.sock")
+    bundle.sh("sleep 300").write()
+    runtime("create", "--pidfd-socket", listener.path, "--bundle", bundle.path, cid, check=True)
+    msg, fd = listener.wait()
+    assert msg == b"standard"
+    assert pidfd_pid(fd) == runtime.state(cid)["pid"]
+    runtime("start", cid, check=True)
+    pidfd_kill(fd, signal.SIGKILL)
+    assert exited(fd)
+    runtime.wait_status(cid, "stopped")
+    os.close(fd)
+    runtime("delete", cid, check=True)
+
+
+def test_run_sends_a_pidfd_of_the_init(runtime, bundle, cid, tmp_path):
+    listener = PidfdListener(tmp_path / "pidfd.sock")
+    bundle.sh("sleep 300").write()
+    runtime("run", "-d", "--pidfd-socket", listener.path, "--bundle", bundle.path, cid, check=True)
+    msg, fd = listener.wait()
+    assert msg == b"standard" and pidfd_pid(fd) == runtime.state(cid)["pid"]
+    assert not exited(fd, timeout=0)
+    os.close(fd)
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_exec_sends_a_pidfd_of_the_process(runtime, bundle, cid, tmp_path):
+    start(runtime, bundle, cid)
+    listener = PidfdListener(tmp_path / "pidfd.sock")
+    pid_file = tmp_path / "exec.pid"
+    runtime("exec", "-d", "--pidfd-socket", listener.path, "--pid-file", pid_file, cid, "sleep", "300",
+            check=True)
+    msg, fd = listener.wait()
+    assert msg == b"setns"
+    assert pidfd_pid(fd) == int(pid_file.read_text())
+    pidfd_kill(fd, signal.SIGKILL)
+    assert exited(fd)
+    os.close(fd)
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_pidfd_socket_that_nobody_listens_on_fails_create(runtime, bundle, cid, tmp_path):
+    bundle.write()
+    proc = runtime("create", "--pidfd-socket", tmp_path / "none.sock", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1 and "--pidfd-socket: connect to" in proc.stderr, proc.stderr
+    assert runtime("state", cid).returncode == 1
