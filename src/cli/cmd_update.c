@@ -15,9 +15,9 @@
 #include <string.h>
 
 #define USAGE "[--resources FILE|-] [--memory N] [--memory-reservation N] [--memory-swap N] [--kernel-memory N] " \
-              "[--kernel-memory-tcp N] [--cpu-shares N] [--cpu-quota N] [--cpu-period N] [--cpu-burst N] [--cpu-idle 0|1] "    \
-              "[--cpu-rt-period N] [--cpu-rt-runtime N] [--cpuset-cpus S] [--cpuset-mems S] [--pids-limit N] "  \
-              "[--blkio-weight N] <container-id>"
+              "[--kernel-memory-tcp N] [--cpu-shares N] [--cpu-quota N] [--cpu-period N] [--cpu-burst N] "    \
+              "[--cpu-idle 0|1] [--cpu-rt-period N] [--cpu-rt-runtime N] [--cpuset-cpus S] [--cpuset-mems S] " \
+              "[--pids-limit N] [--blkio-weight N] <container-id>"
 
 enum
 {
