@@ -62,6 +62,14 @@ gen_linux (yajl_gen g, const struct features *f)
   yajl_gen_map_open (g);
   enabled (g, "idmap", f->linux_.idmap_mounts);
   yajl_gen_map_close (g);
+  if (f->linux_.memory_policy_modes.n || f->linux_.memory_policy_flags.n)
+    {
+      jw_str (g, "memoryPolicy");
+      yajl_gen_map_open (g);
+      str_array (g, "modes", &f->linux_.memory_policy_modes);
+      str_array (g, "flags", &f->linux_.memory_policy_flags);
+      yajl_gen_map_close (g);
+    }
   yajl_gen_map_close (g);
 }
 

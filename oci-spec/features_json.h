@@ -27,6 +27,8 @@ struct features
     struct features_list seccomp_actions, seccomp_operators, seccomp_archs;
     struct features_list seccomp_known_flags, seccomp_supported_flags;
     bool apparmor, selinux, intel_rdt, idmap_mounts;
+    /* linux.memoryPolicy (runtime-spec 1.3); left out when both are empty. */
+    struct features_list memory_policy_modes, memory_policy_flags;
   } linux_;
   /* "annotations": key/value pairs. */
   const char *const *annotation_keys, *const *annotation_values;

@@ -30,6 +30,15 @@ gen_entry (yajl_gen g, const struct list_entry *e)
   jw_str (g, st->created);
   jw_str (g, "owner");
   jw_str (g, st->owner && st->owner[0] ? st->owner : "root");
+  /* runc's containerState: "annotations" only when there are some. */
+  if (st->annotations.n)
+    {
+      jw_str (g, "annotations");
+      yajl_gen_map_open (g);
+      for (size_t i = 0; i < st->annotations.n; i++)
+        jw_kv (g, st->annotations.v[i].key, st->annotations.v[i].value);
+      yajl_gen_map_close (g);
+    }
   if (e->reason)
     jw_kv (g, "reason", e->reason);
   yajl_gen_map_close (g);

@@ -1,5 +1,6 @@
 /* `tinyrun list --format json`: an array of runc's list entries,
- *   [{"ociVersion","id","pid","status","bundle","rootfs","created","owner"}] */
+ *   [{"ociVersion","id","pid","status","bundle","rootfs","created","owner",
+ *    "annotations" (only when the config has some)}] */
 #ifndef TINYRUN_LIST_JSON_H
 #define TINYRUN_LIST_JSON_H
 

@@ -360,6 +360,38 @@ struct spec_personality
   strlist flags;
 };
 
+/* linux.memoryPolicy (runtime-spec 1.3), for set_mempolicy(2).  The mode
+ * and flag values are the kernel's (linux/mempolicy.h), which older
+ * headers lack in part. */
+enum spec_mpol_mode
+{
+  SPEC_MPOL_DEFAULT = 0,
+  SPEC_MPOL_PREFERRED = 1,
+  SPEC_MPOL_BIND = 2,
+  SPEC_MPOL_INTERLEAVE = 3,
+  SPEC_MPOL_LOCAL = 4,
+  SPEC_MPOL_PREFERRED_MANY = 5,
+  SPEC_MPOL_WEIGHTED_INTERLEAVE = 6,
+};
+#define SPEC_MPOL_F_NUMA_BALANCING (1u << 13)
+#define SPEC_MPOL_F_RELATIVE_NODES (1u << 14)
+#define SPEC_MPOL_F_STATIC_NODES (1u << 15)
+/* Nodes 0..SPEC_MPOL_MAX_NODES-1 (the kernel's largest MAX_NUMNODES). */
+#define SPEC_MPOL_MAX_NODES 1024
+
+struct spec_memory_policy
+{
+  enum spec_mpol_mode mode;
+  unsigned flags;                                /* SPEC_MPOL_F_* */
+  unsigned long nodes[SPEC_MPOL_MAX_NODES / (8 * sizeof (unsigned long))]; /* a bit per node */
+  bool any_node;                                 /* nodes has a bit set */
+};
+
+/* The i-th memoryPolicy mode or flag name ("MPOL_BIND", ...), NULL past
+ * the last: what the parser accepts, and `features` lists. */
+const char *spec_mpol_mode_name (size_t i);
+const char *spec_mpol_flag_name (size_t i);
+
 struct spec_linux
 {
   struct spec_namespace *namespaces;
@@ -379,6 +411,7 @@ struct spec_linux
   char *mount_label;
   struct spec_intel_rdt *intel_rdt;
   struct spec_personality *personality;
+  struct spec_memory_policy *memory_policy;
 };
 
 /* ---- the whole config --------------------------------------------------- */

@@ -1,9 +1,10 @@
 /* config.json "linux" object: namespaces, id mappings, devices, sysctl,
- * paths, seccomp, personality, intelRdt, time offsets. */
+ * paths, seccomp, personality, intelRdt, time offsets, memoryPolicy. */
 #include "config.h"
 #include "oci-spec/spec_parse_internal.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const ns_names[NS_COUNT] = {
@@ -163,11 +164,148 @@ parse_seccomp (struct jr *r, yajl_val o, const char *path, struct spec_seccomp *
   return 0;
 }
 
+/* Indexed by enum spec_mpol_mode. */
+static const char *const mpol_modes[] = {
+  [SPEC_MPOL_DEFAULT] = "MPOL_DEFAULT",
+  [SPEC_MPOL_PREFERRED] = "MPOL_PREFERRED",
+  [SPEC_MPOL_BIND] = "MPOL_BIND",
+  [SPEC_MPOL_INTERLEAVE] = "MPOL_INTERLEAVE",
+  [SPEC_MPOL_LOCAL] = "MPOL_LOCAL",
+  [SPEC_MPOL_PREFERRED_MANY] = "MPOL_PREFERRED_MANY",
+  [SPEC_MPOL_WEIGHTED_INTERLEAVE] = "MPOL_WEIGHTED_INTERLEAVE",
+};
+
+static const struct
+{
+  const char *name;
+  unsigned value;
+} mpol_flags[] = {
+  { "MPOL_F_NUMA_BALANCING", SPEC_MPOL_F_NUMA_BALANCING },
+  { "MPOL_F_RELATIVE_NODES", SPEC_MPOL_F_RELATIVE_NODES },
+  { "MPOL_F_STATIC_NODES", SPEC_MPOL_F_STATIC_NODES },
+};
+
+const char *
+spec_mpol_mode_name (size_t i)
+{
+  return i < sizeof mpol_modes / sizeof mpol_modes[0] ? mpol_modes[i] : NULL;
+}
+
+const char *
+spec_mpol_flag_name (size_t i)
+{
+  return i < sizeof mpol_flags / sizeof mpol_flags[0] ? mpol_flags[i].name : NULL;
+}
+
+/* One node number of a node list; *text moves past it. */
+static int
+parse_node (const char **text, unsigned long *out)
+{
+  char *end;
+  if (**text < '0' || **text > '9')
+    return -1;
+  errno = 0;
+  *out = strtoul (*text, &end, 10);
+  if (errno || *out >= SPEC_MPOL_MAX_NODES)
+    return -1;
+  *text = end;
+  return 0;
+}
+
+/* "0-3,7" (cpuset's list format) into a bit per node; "" is no node. */
+static int
+parse_node_list (const char *text, const char *path, struct spec_memory_policy *mp, tr_error_t *err)
+{
+  const size_t bits = 8 * sizeof mp->nodes[0];
+  const char *p = text;
+  while (*p)
+    {
+      unsigned long first, last;
+      if (parse_node (&p, &first) < 0)
+        return tr_error_plain (err, EINVAL, "%s.nodes: \"%s\" is not a list of nodes below %d (like \"0-3,7\")",
+                               path, text, SPEC_MPOL_MAX_NODES);
+      last = first;
+      if (*p == '-' && (p++, parse_node (&p, &last) < 0 || last < first))
+        return tr_error_plain (err, EINVAL, "%s.nodes: \"%s\" has a bad range", path, text);
+      if (*p != '\0' && (*p != ',' || p[1] == '\0'))
+        return tr_error_plain (err, EINVAL, "%s.nodes: \"%s\" is not a list of nodes below %d (like \"0-3,7\")",
+                               path, text, SPEC_MPOL_MAX_NODES);
+      if (*p == ',')
+        p++;
+      for (unsigned long n = first; n <= last; n++)
+        mp->nodes[n / bits] |= 1UL << (n % bits);
+      mp->any_node = true;
+    }
+  return 0;
+}
+
+static int
+parse_mpol_flags (const strlist *flags, const char *path, struct spec_memory_policy *mp, tr_error_t *err)
+{
+  for (size_t i = 0; i < flags->n; i++)
+    {
+      size_t f = 0;
+      while (f < sizeof mpol_flags / sizeof mpol_flags[0] && strcmp (mpol_flags[f].name, flags->v[i]) != 0)
+        f++;
+      if (f == sizeof mpol_flags / sizeof mpol_flags[0])
+        return tr_error_plain (err, EINVAL, "%s.flags[%zu]: unknown flag \"%s\"", path, i, flags->v[i]);
+      mp->flags |= mpol_flags[f].value;
+    }
+  if ((mp->flags & SPEC_MPOL_F_STATIC_NODES) && (mp->flags & SPEC_MPOL_F_RELATIVE_NODES))
+    return tr_error_plain (err, EINVAL, "%s.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other",
+                           path);
+  return 0;
+}
+
+/* The nodes a mode needs (set_mempolicy(2)): none for the default and
+ * local policies, at least one for those that choose among nodes;
+ * MPOL_PREFERRED with none means local allocation. */
+static int
+check_mpol_nodes (const struct spec_memory_policy *mp, const char *path, tr_error_t *err)
+{
+  bool none = mp->mode == SPEC_MPOL_DEFAULT || mp->mode == SPEC_MPOL_LOCAL;
+  if (none && mp->any_node)
+    return tr_error_plain (err, EINVAL, "%s.nodes: %s takes no nodes", path, mpol_modes[mp->mode]);
+  if (!none && mp->mode != SPEC_MPOL_PREFERRED && !mp->any_node)
+    return tr_error_plain (err, EINVAL, "%s.nodes: %s needs at least one node", path, mpol_modes[mp->mode]);
+  return 0;
+}
+
+static int
+parse_memory_policy (struct jr *r, yajl_val lin, const char *path, struct spec_linux *l, tr_error_t *err)
+{
+  yajl_val o;
+  if (jr_object (r, lin, path, "memoryPolicy", &o, err) < 0)
+    return -1;
+  if (o == NULL)
+    return 0;
+  const char *p = jr_path (r, path, "memoryPolicy");
+  struct spec_memory_policy *mp = jr_alloc (r, sizeof *mp, p, err);
+  char *mode = NULL, *nodes = NULL;
+  strlist flags = { 0 };
+  if (mp == NULL || jr_string (r, o, p, "mode", &mode, err) < 0 || jr_string (r, o, p, "nodes", &nodes, err) < 0
+      || jr_strlist (r, o, p, "flags", &flags, err) < 0)
+    return -1;
+  if (mode == NULL)
+    return tr_error_plain (err, EINVAL, "%s.mode: required", p);
+  size_t m = 0;
+  while (spec_mpol_mode_name (m) && strcmp (mpol_modes[m], mode) != 0)
+    m++;
+  if (spec_mpol_mode_name (m) == NULL)
+    return tr_error_plain (err, EINVAL, "%s.mode: unknown mode \"%s\"", p, mode);
+  mp->mode = (enum spec_mpol_mode) m;
+  if ((nodes && parse_node_list (nodes, p, mp, err) < 0) || parse_mpol_flags (&flags, p, mp, err) < 0
+      || check_mpol_nodes (mp, p, err) < 0)
+    return -1;
+  l->memory_policy = mp;
+  return 0;
+}
+
 static int
 parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_linux *l, tr_error_t *err)
 {
   yajl_val o;
-  if (jr_object (r, lin, path, "intelRdt", &o, err) < 0)
+  if (parse_memory_policy (r, lin, path, l, err) < 0 || jr_object (r, lin, path, "intelRdt", &o, err) < 0)
     return -1;
   if (o)
     {

@@ -36,6 +36,13 @@ int cmd_events (const struct globals *g, int argc, char **argv, tr_error_t *err)
 int cmd_spec (const struct globals *g, int argc, char **argv, tr_error_t *err);
 int cmd_features (const struct globals *g, int argc, char **argv, tr_error_t *err);
 
+/* A command's help (src/cli/help.c): prints its usage, summary and
+ * options; -1 for an unknown command. */
+int cmd_help (const char *name, const char *summary);
+/* Whether argv asks for the command's help: --help or -h among its
+ * options (not one meant for the command that exec or ps passes on). */
+bool cmd_help_requested (const char *name, int argc, char **argv);
+
 /* Shared helpers for commands. */
 /* Set a "usage: tinyrun <command> <usage>" error; returns 1, the exit status. */
 int cmd_usage_error (tr_error_t *err, const char *command, const char *usage);

@@ -1,12 +1,12 @@
 /* tinyrun create [--bundle DIR] [--pid-file F] [--console-socket S]
- *                [--no-pivot] [--no-new-keyring] [--preserve-fds N] <id> */
+ *                [--pidfd-socket S] [--no-pivot] [--no-new-keyring] [--preserve-fds N] <id> */
 #include "config.h"
 #include "cli/cmd.h"
 #include "cli/create_flags.h"
 
 #include <getopt.h>
 
-#define USAGE "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot] [--no-new-keyring] " \
+#define USAGE "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--pidfd-socket SOCK] [--no-pivot] [--no-new-keyring] " \
               "[--preserve-fds N] <container-id>"
 
 int

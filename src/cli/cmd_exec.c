@@ -1,8 +1,9 @@
 /* tinyrun exec [options] <id> [command [args...]]
- *   -p/--process FILE | command, -t/--tty, --console-socket S, -d/--detach,
+ *   -p/--process FILE | command, -t/--tty, --console-socket S,
+ *   --pidfd-socket S, -d/--detach,
  *   --pid-file F, --preserve-fds N, --cwd D, -e/--env K=V, -u/--user U[:G],
  *   -g/--additional-gids G, -c/--cap C, --no-new-privs, --apparmor P,
- *   --process-label L, --cgroup SUBPATH                               */
+ *   --process-label L, --cgroup SUBPATH, --ignore-paused              */
 #include "config.h"
 #include "cli/cmd.h"
 #include "cli/create_flags.h"
@@ -14,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USAGE "[-p FILE] [-t] [--console-socket S] [-d] [--pid-file F] [--preserve-fds N] [--cwd D] " \
+#define USAGE "[-p FILE] [-t] [--console-socket S] [--pidfd-socket S] [-d] [--pid-file F] [--preserve-fds N] [--cwd D] " \
               "[-e K=V]... [-u UID[:GID]] [-g GID]... [-c CAP]... [--no-new-privs] [--apparmor P] "      \
-              "[--process-label L] [--cgroup SUBPATH] <container-id> [command [args...]]"
+              "[--process-label L] [--cgroup SUBPATH] [--ignore-paused] <container-id> [command [args...]]"
 
 enum
 {
@@ -28,6 +29,8 @@ enum
   OPT_APPARMOR,
   OPT_PROCESS_LABEL,
   OPT_CGROUP,
+  OPT_IGNORE_PAUSED,
+  OPT_PIDFD_SOCKET,
 };
 
 /* Repeated flags (-e, -c, -g), collected for the one exec of this run. */
@@ -84,6 +87,8 @@ static const struct option options[] = {
   { "apparmor", required_argument, NULL, OPT_APPARMOR },
   { "process-label", required_argument, NULL, OPT_PROCESS_LABEL },
   { "cgroup", required_argument, NULL, OPT_CGROUP },
+  { "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
+  { "pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET },
   { NULL, 0, NULL, 0 },
 };
 
@@ -154,6 +159,12 @@ exec_option (int c, struct exec_options *o, tr_error_t *err)
       break;
     case OPT_CGROUP:
       o->cgroup_subpath = optarg;
+      break;
+    case OPT_PIDFD_SOCKET:
+      o->pidfd_socket = optarg;
+      break;
+    case OPT_IGNORE_PAUSED:
+      o->ignore_paused = true;
       break;
     default:
       return usage_error (err);

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define USAGE "[-d|--detach] [--keep] [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot] " \
+#define USAGE "[-d|--detach] [--keep] [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--pidfd-socket SOCK] [--no-pivot] " \
               "[--no-new-keyring] [--preserve-fds N] <container-id>"
 
 enum

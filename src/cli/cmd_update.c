@@ -16,8 +16,8 @@
 
 #define USAGE "[--resources FILE|-] [--memory N] [--memory-reservation N] [--memory-swap N] [--kernel-memory N] " \
               "[--kernel-memory-tcp N] [--cpu-shares N] [--cpu-quota N] [--cpu-period N] [--cpu-burst N] "    \
-              "[--cpu-rt-period N] [--cpu-rt-runtime N] [--cpuset-cpus S] [--cpuset-mems S] [--pids-limit N] "  \
-              "[--blkio-weight N] <container-id>"
+              "[--cpu-idle 0|1] [--cpu-rt-period N] [--cpu-rt-runtime N] [--cpuset-cpus S] [--cpuset-mems S] " \
+              "[--pids-limit N] [--blkio-weight N] <container-id>"
 
 enum
 {
@@ -30,6 +30,7 @@ enum
   OPT_CPU_QUOTA,
   OPT_CPU_PERIOD,
   OPT_CPU_BURST,
+  OPT_CPU_IDLE,
   OPT_CPU_RT_PERIOD,
   OPT_CPU_RT_RUNTIME,
   OPT_CPUSET_CPUS,
@@ -50,6 +51,7 @@ static const struct option options[] = {
   { "cpu-quota", required_argument, NULL, OPT_CPU_QUOTA },
   { "cpu-period", required_argument, NULL, OPT_CPU_PERIOD },
   { "cpu-burst", required_argument, NULL, OPT_CPU_BURST },
+  { "cpu-idle", required_argument, NULL, OPT_CPU_IDLE },
   { "cpu-rt-period", required_argument, NULL, OPT_CPU_RT_PERIOD },
   { "cpu-rt-runtime", required_argument, NULL, OPT_CPU_RT_RUNTIME },
   { "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
@@ -109,6 +111,11 @@ apply_flag (struct arena *a, struct spec_resources *res, int opt, const char *ar
       break;
     case OPT_CPU_BURST:
       res->cpu->burst = (opt_u64){ true, (uint64_t) v };
+      break;
+    case OPT_CPU_IDLE:
+      /* cpu.idle: 0 is the default behaviour, 1 SCHED_IDLE; written even
+       * when 0 (it undoes an earlier 1). */
+      res->cpu->idle = (opt_i64){ true, v };
       break;
     case OPT_CPU_RT_PERIOD:
       res->cpu->realtime_period = (opt_u64){ true, (uint64_t) v };

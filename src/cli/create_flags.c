@@ -74,6 +74,9 @@ create_flag (int opt, const char *arg, struct create_options *o, tr_error_t *err
     case CREATE_OPT_CONSOLE_SOCKET:
       o->console_socket = arg;
       return 1;
+    case CREATE_OPT_PIDFD_SOCKET:
+      o->pidfd_socket = arg;
+      return 1;
     case CREATE_OPT_NO_PIVOT:
       o->no_pivot = true;
       return 1;

@@ -15,6 +15,7 @@ enum
   CREATE_OPT_NO_NEW_KEYRING,
   CREATE_OPT_PRESERVE_FDS,
   CREATE_OPT_NO_SUBREAPER,
+  CREATE_OPT_PIDFD_SOCKET,
 };
 
 #define CREATE_LONG_OPTIONS                                                  \
@@ -24,7 +25,8 @@ enum
   { "no-pivot", no_argument, NULL, CREATE_OPT_NO_PIVOT },                    \
   { "no-new-keyring", no_argument, NULL, CREATE_OPT_NO_NEW_KEYRING },        \
   { "preserve-fds", required_argument, NULL, CREATE_OPT_PRESERVE_FDS },      \
-  { "no-subreaper", no_argument, NULL, CREATE_OPT_NO_SUBREAPER }
+  { "no-subreaper", no_argument, NULL, CREATE_OPT_NO_SUBREAPER },            \
+  { "pidfd-socket", required_argument, NULL, CREATE_OPT_PIDFD_SOCKET }
 
 /* Handle one of the shared options; 1 if it was one, 0 if not, -1 on a
  * bad value. */

@@ -7,6 +7,7 @@
 #include "util/log.h"
 #include "container/entry.h"
 #include "container/state.h"
+#include "container/features.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -37,10 +38,23 @@ static const struct
   { "features", cmd_features, "print what this runtime supports, as JSON" },
 };
 
+/* runc's layout: version, commit (baked in by configure), the
+ * runtime-spec version, the libseccomp linked at run time. */
 static void
 print_version (void)
 {
-  printf ("tinyrun version %s\nspec: 1.2.0\n+SECCOMP +CAP +YAJL\n", PACKAGE_VERSION);
+  char seccomp[32];
+  printf ("tinyrun version %s\ncommit: %s\nspec: 1.3.0\nlibseccomp: %s\n", PACKAGE_VERSION, TINYRUN_COMMIT,
+          container_seccomp_version (seccomp, sizeof seccomp));
+}
+
+static const char *
+summary_of (const char *name)
+{
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp (commands[i].name, name) == 0)
+      return commands[i].summary;
+  return NULL;
 }
 
 static void
@@ -50,6 +64,7 @@ print_help (void)
           "An OCI container runtime.\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     printf ("  %-10s %s\n", commands[i].name, commands[i].summary);
+  printf ("  %-10s %s\n", "help", "print the help of a command (tinyrun help <command>)");
   printf ("\nglobal options:\n"
           "  --root DIR              state directory (default " TINYRUN_DEFAULT_ROOT ")\n"
           "  --log FILE              also write errors and warnings to FILE\n"
@@ -140,16 +155,38 @@ parse_globals (int argc, char **argv, struct globals *g, const char **log_path, 
   return 0;
 }
 
+/* `tinyrun help [command]`: the same text as --help. */
+static int
+help_command (int argc, char **argv)
+{
+  if (argc == 1)
+    {
+      print_help ();
+      return 0;
+    }
+  const char *summary = summary_of (argv[1]);
+  if (argc != 2 || summary == NULL)
+    {
+      log_error ("usage: tinyrun help [command] (see tinyrun --help)");
+      return 1;
+    }
+  return cmd_help (argv[1], summary) < 0;
+}
+
 /* Run the command argv[0] with its own options; errors are printed here,
  * once. */
 static int
 run_command (const struct globals *g, int argc, char **argv)
 {
   tr_error_t err = NULL;
+  if (strcmp (argv[0], "help") == 0)
+    return help_command (argc, argv);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     {
       if (strcmp (commands[i].name, argv[0]) != 0)
         continue;
+      if (cmd_help_requested (argv[0], argc, argv))
+        return cmd_help (argv[0], commands[i].summary) < 0;
       /* Subcommand options: reset getopt for the command's own argv. */
       optind = 0;
       int status = commands[i].fn (g, argc, argv, &err);

@@ -19,6 +19,7 @@ struct create_options
   const char *bundle; /* NULL: the current directory */
   const char *pid_file;
   const char *console_socket;
+  const char *pidfd_socket; /* gets a pidfd of the init (linux/pidfd_socket.h) */
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;

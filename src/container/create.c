@@ -31,6 +31,7 @@
 #include "init/spawn.h"
 #include "init/sync.h"
 #include "linux/terminal.h"
+#include "linux/pidfd_socket.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -386,6 +387,8 @@ record_state (struct creation *c, tr_error_t *err)
   if (state_save (c->state_dirfd, &st, err) < 0)
     return -1;
   if (c->o->pid_file && write_pid_file (c->o->pid_file, c->pid, err) < 0)
+    return -1;
+  if (c->o->pidfd_socket && pidfd_send_to (c->o->pidfd_socket, c->pid, "standard", err) < 0)
     return -1;
   return 0;
 }

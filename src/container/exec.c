@@ -12,7 +12,9 @@
 #include "linux/caps.h"
 #include "linux/seccomp.h"
 #include "linux/self_protect.h"
+#include "linux/pidfd_socket.h"
 #include "linux/terminal.h"
+#include "util/fd_passing.h"
 #include "util/log.h"
 #include "linux/tty_relay.h"
 
@@ -218,6 +220,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   cleanup_spec struct spec *spec = NULL;
   cleanup_free char *cgroup = NULL;
   cleanup_close int console = -1;
+  cleanup_close int pidfd_sock = -1;
   cleanup_close int cgroup_fd = -1;
   cleanup_supervisor struct supervisor sup = SUPERVISOR_INIT;
   cleanup_tty_relay struct tty_relay relay = TTY_RELAY_INIT;
@@ -227,7 +230,9 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   cleanup_close int dirfd = container_open (root, id, false, &st, &status, err);
   if (dirfd < 0)
     return -1;
-  if (status != STATUS_RUNNING && status != STATUS_CREATED)
+  if (status == STATUS_PAUSED && !o->ignore_paused)
+    return tr_error_plain (err, EINVAL, "cannot exec in a paused container (use --ignore-paused to override)");
+  if (status != STATUS_RUNNING && status != STATUS_CREATED && status != STATUS_PAUSED)
     return tr_error_plain (err, EINVAL, "cannot exec in a container that is %s", container_status_name (status));
   if (load_spec (dirfd, &spec, err) < 0 || container_protect_binary (spec, true, err) < 0)
     return -1;
@@ -244,6 +249,8 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
     return tr_error_plain (err, EINVAL, "--tty with --detach needs --console-socket");
   if (o->console_socket && (console = terminal_connect_socket (o->console_socket, err)) < 0)
     return -1;
+  if (o->pidfd_socket && (pidfd_sock = unix_connect (o->pidfd_socket, err)) < 0)
+    return tr_error_wrap (err, "--pidfd-socket");
   if (exec_cgroup (&st, o, &cgroup, err) < 0)
     return -1;
   if (!o->detach && supervisor_start (&sup, err) < 0)
@@ -276,6 +283,8 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
       close (steal_fd (&master));
     }
   if (o->pid_file && write_pid_file (o->pid_file, pid, err) < 0)
+    return -1;
+  if (pidfd_sock >= 0 && pidfd_send (pidfd_sock, pid, "setns", err) < 0)
     return -1;
   log_debug ("exec in %s: process %d", id, pid);
   if (o->detach)

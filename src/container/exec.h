@@ -15,6 +15,7 @@ struct exec_options
   bool tty;
   bool detach;
   const char *console_socket;
+  const char *pidfd_socket; /* gets a pidfd of the process (linux/pidfd_socket.h) */
   const char *pid_file;
   int preserve_fds;
   const char *cwd;
@@ -30,6 +31,7 @@ struct exec_options
   const char *apparmor;
   const char *process_label;
   const char *cgroup_subpath;
+  bool ignore_paused; /* a paused container is no reason to refuse (the process starts frozen) */
 };
 
 /* Run a process in a created or running container.  In the foreground

@@ -12,6 +12,8 @@
 #include "oci-spec/spec.h"
 
 #include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +45,12 @@ as_list (struct names *names, size_t n, bool sort)
   return (struct features_list){ names->v, names->n };
 }
 
+/* A spec_*_name (i) lookup into out (at most max). */
 static size_t
-hook_names (const char **out, size_t max)
+spec_names (const char *(*name_of) (size_t), const char **out, size_t max)
 {
   size_t n = 0;
-  for (const char *name; (name = spec_hook_name (n)) != NULL; n++)
+  for (const char *name; (name = name_of (n)) != NULL; n++)
     if (n < max)
       out[n] = name;
   return n;
@@ -80,14 +83,14 @@ capability_names (char upper[MAX_CAPS][32], const char **out)
 char *
 features_json (tr_error_t *err)
 {
-  struct names hooks, mount_options, namespaces, caps, actions, operators, archs, flags;
+  struct names hooks, mount_options, namespaces, caps, actions, operators, archs, flags, mpol_modes, mpol_flags;
   char cap_buf[MAX_CAPS][32];
   static const char *const annotation_keys[] = { "io.github.tinyrun.version" };
   static const char *const annotation_values[] = { PACKAGE_VERSION };
   struct features f = {
     .oci_version_min = "1.0.0",
-    .oci_version_max = "1.2.0",
-    .hooks = as_list (&hooks, hook_names (hooks.v, MAX_NAMES), false),
+    .oci_version_max = "1.3.0",
+    .hooks = as_list (&hooks, spec_names (spec_hook_name, hooks.v, MAX_NAMES), false),
     .mount_options = as_list (&mount_options, mount_option_names (mount_options.v, MAX_NAMES), true),
     .linux_ = {
       .namespaces = as_list (&namespaces, ns_supported_names (namespaces.v, MAX_NAMES), true),
@@ -104,6 +107,9 @@ features_json (tr_error_t *err)
       .selinux = true,
       /* The mount code makes no idmapped mounts (mount_flags.c). */
       .idmap_mounts = false,
+      /* The parser's own tables (oci-spec/spec_parse_linux.c). */
+      .memory_policy_modes = as_list (&mpol_modes, spec_names (spec_mpol_mode_name, mpol_modes.v, MAX_NAMES), false),
+      .memory_policy_flags = as_list (&mpol_flags, spec_names (spec_mpol_flag_name, mpol_flags.v, MAX_NAMES), false),
     },
     .annotation_keys = annotation_keys,
     .annotation_values = annotation_values,
@@ -111,4 +117,12 @@ features_json (tr_error_t *err)
   };
   f.linux_.seccomp_supported_flags = f.linux_.seccomp_known_flags;
   return features_json_encode (&f, err);
+}
+
+const char *
+container_seccomp_version (char *buf, size_t size)
+{
+  const struct scmp_version *v = seccomp_version ();
+  snprintf (buf, size, "%u.%u.%u", v->major, v->minor, v->micro);
+  return buf;
 }

@@ -7,4 +7,9 @@
 /* Caller frees. */
 char *features_json (tr_error_t *err);
 
+#include <stddef.h>
+
+/* "2.5.4": the libseccomp in use, as seccomp_version() reports it; buf. */
+const char *container_seccomp_version (char *buf, size_t size);
+
 #endif

@@ -284,6 +284,14 @@ step_process_limits (struct init_context *ctx, tr_error_t *err)
   return init_ops->oom_score (ctx->spec->process, err);
 }
 
+/* linux.memoryPolicy: inherited by every child and kept across execve. */
+static int
+step_memory_policy (struct init_context *ctx, tr_error_t *err)
+{
+  const struct spec_linux *l = ctx->spec->linux_;
+  return init_ops->mempolicy_apply (l ? l->memory_policy : NULL, err);
+}
+
 static int
 step_runtime_hooks (struct init_context *ctx, tr_error_t *err)
 {
@@ -402,6 +410,7 @@ static const struct init_step create_steps[] = {
   { "masked and read-only paths", step_paths },
   { "finish rootfs", step_rootfs_finish },
   { "process limits", step_process_limits },
+  { "memory policy", step_memory_policy },
   { "prepare process", step_prepare_process },
   { "seccomp listener", step_seccomp_listener },
   { "ready", step_ready },

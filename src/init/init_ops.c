@@ -5,6 +5,7 @@
 #include "linux/hooks.h"
 #include "linux/loopback.h"
 #include "linux/lsm.h"
+#include "linux/mempolicy.h"
 #include "linux/paths.h"
 #include "linux/process_attrs.h"
 #include "linux/procfs.h"
@@ -39,6 +40,7 @@ const struct init_ops init_ops_real = {
   .caps_apply = caps_apply,
   .lsm_apply_exec_labels = lsm_apply_exec_labels,
   .personality_apply = personality_apply,
+  .mempolicy_apply = mempolicy_apply,
 };
 
 const struct init_ops *init_ops = &init_ops_real;

@@ -43,6 +43,7 @@ struct init_ops
   int (*caps_apply) (const struct spec_capabilities *c, tr_error_t *err);
   int (*lsm_apply_exec_labels) (const struct spec_process *p, tr_error_t *err);
   int (*personality_apply) (const struct spec_personality *pers, tr_error_t *err);
+  int (*mempolicy_apply) (const struct spec_memory_policy *mp, tr_error_t *err);
 };
 
 /* The real mechanisms. */

@@ -325,6 +325,14 @@ f_personality_apply (const struct spec_personality *pers, tr_error_t *err)
   return 0;
 }
 
+static int
+f_mempolicy_apply (const struct spec_memory_policy *mp, tr_error_t *err)
+{
+  (void) mp, (void) err;
+  note ("mempolicy");
+  return 0;
+}
+
 static const struct init_ops fake_ops = {
   .self_protect = f_self_protect,
   .ns_join = f_ns_join,
@@ -351,6 +359,7 @@ static const struct init_ops fake_ops = {
   .caps_apply = f_caps_apply,
   .lsm_apply_exec_labels = f_lsm_apply_exec_labels,
   .personality_apply = f_personality_apply,
+  .mempolicy_apply = f_mempolicy_apply,
 };
 
 /* ---- the runtime's side ------------------------------------------------- */
@@ -450,7 +459,7 @@ run_init (const char *config, int *status, tr_error_t *err)
 static const char expected_with_nnp[] =
   "self_protect pdeathsig(9) affinity(initial) ns_join loopback_up unshare(cgroup) sethostname(box) keyring "
   "rootfs_prepare proc_destinations mounts devices cwd(/) [runtime:createRuntime] hooks(createContainer) "
-  "pivot_root sysctl masked_paths(1) readonly_paths(1) rootfs_finish rlimits oom_score "
+  "pivot_root sysctl masked_paths(1) readonly_paths(1) rootfs_finish rlimits oom_score mempolicy "
   "seccomp_compile [runtime:ready] pdeathsig(0) [start] hooks(startContainer) "
   "close_range rlimits oom_score scheduling "
   "bounding_set keepcaps setgroups(1) setresgid(100) setresuid(1000) capset+ambient "
