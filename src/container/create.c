@@ -358,6 +358,7 @@ spawn (struct creation *c, tr_error_t *err)
     .start_error_fd = c->start_error_fd,
     .no_pivot = c->o->no_pivot,
     .no_new_keyring = c->o->no_new_keyring,
+    .rootless = geteuid () != 0,
     .preserve_fds = c->o->preserve_fds,
     .exec = { .listen_fds = c->o->listen_fds },
   };

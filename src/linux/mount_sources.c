@@ -75,11 +75,6 @@ mount_sources_open (const struct spec *spec, const char *bundle, pid_t pid, stru
   char p[64];
   snprintf (p, sizeof p, "/proc/%d/root", (int) pid);
   cleanup_close int root = open (p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  /* Rootless, the init (not dumpable) is out of an ordinary user's reach,
-   * and the runtime has no rights the init lacks: hand down nothing, the
-   * init opens the sources itself. */
-  if (root < 0 && errno == EACCES && geteuid () != 0)
-    return 0;
   if (root < 0)
     return tr_error (err, errno, "open %s", p);
   if (mount_sources_alloc (out, spec->n_mounts, err) < 0)
