@@ -1,6 +1,9 @@
 #include "config.h"
 #include "oci-spec/spec_default.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 /* The pieces both documents share, written once. */
 #define CAPS "\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\""
 
@@ -67,18 +70,18 @@ static const char default_spec[] =
   "\t}\n"
   "}\n";
 
-/* Rootless: a user namespace mapping uid/gid 0 to the caller, the host's
- * /sys bound (sysfs needs a network namespace the user owns), no cgroup
- * device rules. */
-static const char rootless_spec[] =
+/* Rootless: a user namespace mapping uid/gid 0 to the caller (the %u are
+ * its euid and egid), the host's /sys bound (sysfs needs a network
+ * namespace the user owns), no cgroup device rules. */
+static const char rootless_format[] =
   "{\n"
   "\t\"ociVersion\": \"1.2.0\",\n" PROCESS MOUNTS_HEAD ("")
   "\t\t{ \"destination\": \"/sys\", \"type\": \"none\", \"source\": \"/sys\",\n"
   "\t\t  \"options\": [ \"rbind\", \"nosuid\", \"noexec\", \"nodev\", \"ro\" ] }\n"
   "\t],\n"
   "\t\"linux\": {\n"
-  "\t\t\"uidMappings\": [ { \"containerID\": 0, \"hostID\": 0, \"size\": 1 } ],\n"
-  "\t\t\"gidMappings\": [ { \"containerID\": 0, \"hostID\": 0, \"size\": 1 } ],\n"
+  "\t\t\"uidMappings\": [ { \"containerID\": 0, \"hostID\": %u, \"size\": 1 } ],\n"
+  "\t\t\"gidMappings\": [ { \"containerID\": 0, \"hostID\": %u, \"size\": 1 } ],\n"
   "\t\t\"namespaces\": [\n"
   "\t\t\t{ \"type\": \"pid\" }, { \"type\": \"ipc\" }, { \"type\": \"uts\" },\n"
   "\t\t\t{ \"type\": \"mount\" }, { \"type\": \"cgroup\" }, { \"type\": \"user\" }\n"
@@ -89,5 +92,9 @@ static const char rootless_spec[] =
 const char *
 spec_default_json (bool rootless)
 {
-  return rootless ? rootless_spec : default_spec;
+  static char rootless_spec[sizeof rootless_format + 32];
+  if (!rootless)
+    return default_spec;
+  snprintf (rootless_spec, sizeof rootless_spec, rootless_format, (unsigned) geteuid (), (unsigned) getegid ());
+  return rootless_spec;
 }

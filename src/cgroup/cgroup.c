@@ -6,6 +6,7 @@
 #include "cgroup/v1/hierarchies.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -254,6 +255,31 @@ cgroup_create (enum cgroup_manager m, const char *path, const struct spec_resour
     close (steal_fd (clone_fd));
   remove_new_levels (path, keep);
   return -1;
+}
+
+/* Anything in res that only a cgroup can enforce. */
+static bool
+asks_for_limits (const struct spec_resources *res)
+{
+  if (res == NULL)
+    return false;
+  return res->memory || res->cpu || res->pids_limit.set || res->block_io || res->n_hugepage_limits || res->network
+         || res->n_rdma || res->unified.n;
+}
+
+int
+cgroup_rootless_fallback (enum cgroup_manager m, const struct spec_resources *res, tr_error_t *err)
+{
+  int e = *err ? (*err)->status : 0;
+  if (geteuid () == 0 || m != CGROUP_MANAGER_CGROUPFS || (e != EACCES && e != EPERM && e != EROFS))
+    return -1;
+  if (asks_for_limits (res))
+    return tr_error_wrap (err, "rootless: linux.resources need a cgroup delegated to uid %u (a writable cgroup2 "
+                               "subtree as linux.cgroupsPath, or --systemd-cgroup in a user session)",
+                          (unsigned) geteuid ());
+  log_warning ("rootless: running without a cgroup (%s)", (*err)->msg);
+  tr_error_free (err);
+  return 0;
 }
 
 /* How many leading levels of path exist below mnt. */

@@ -84,6 +84,14 @@ char *cgroup_resolve (enum cgroup_manager m, const char *cgroups_path, const cha
 int cgroup_create (enum cgroup_manager m, const char *path, const struct spec_resources *res, int *clone_fd, char **top,
                    tr_error_t *err);
 
+/* Rootless (euid != 0, cgroupfs), after cgroup_create failed with *err:
+ * as runc, a container whose user may not make its cgroup (EACCES, EPERM,
+ * EROFS) runs without one when res asks for no limit (device rules do not
+ * count: a user namespace cannot make device nodes).  Returns 0 after a
+ * warning, with *err dropped: go on without a cgroup.  Returns -1 with
+ * *err kept, or saying that the limits need a delegated cgroup. */
+int cgroup_rootless_fallback (enum cgroup_manager m, const struct spec_resources *res, tr_error_t *err);
+
 /* The `top` cgroup_create (path) would report if called now: the
  * shallowest level of path missing from every hierarchy, "" when none
  * would be made.  For a record written before the cgroup is made.  Caller

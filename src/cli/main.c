@@ -66,7 +66,8 @@ print_help (void)
     printf ("  %-10s %s\n", commands[i].name, commands[i].summary);
   printf ("  %-10s %s\n", "help", "print the help of a command (tinyrun help <command>)");
   printf ("\nglobal options:\n"
-          "  --root DIR              state directory (default " TINYRUN_DEFAULT_ROOT ")\n"
+          "  --root DIR              state directory (default " TINYRUN_DEFAULT_ROOT ",\n"
+          "                          $XDG_RUNTIME_DIR/tinyrun for an ordinary user)\n"
           "  --log FILE              also write errors and warnings to FILE\n"
           "  --log-format text|json  format of --log (default text)\n"
           "  --debug                 log debug messages\n"
@@ -205,7 +206,7 @@ run_command (const struct globals *g, int argc, char **argv)
 int
 main (int argc, char **argv)
 {
-  struct globals g = { .root = TINYRUN_DEFAULT_ROOT };
+  struct globals g = { .root = state_default_root () };
   const char *log_path = NULL;
   enum log_format log_format = LOG_FORMAT_TEXT;
   tr_error_t err = NULL;

@@ -73,6 +73,9 @@ pids_of (const char *root, const char *id, struct container_state *st, pid_t **p
   /* A stopped container has no processes; its cgroup may be gone. */
   if (status == STATUS_STOPPED || st->cgroup_path == NULL)
     return 0;
+  /* Rootless without a cgroup: "" is no path, not the root cgroup. */
+  if (st->cgroup_path[0] == '\0')
+    return tr_error_plain (err, ENOENT, "container has no cgroup");
   return cgroup_pids (st->cgroup_path, pids, n, err);
 }
 

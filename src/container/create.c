@@ -237,7 +237,14 @@ make_cgroup (struct creation *c, tr_error_t *err)
   enum cgroup_manager m = cgroup_manager_of (c->o->systemd_cgroup);
   /* On failure cgroup_create removed what it made. */
   if (cgroup_create (m, c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, &c->cgroup_top, err) < 0)
-    return -1;
+    {
+      if (cgroup_rootless_fallback (m, l ? l->resources : NULL, err) < 0)
+        return -1;
+      /* Rootless without a cgroup: recorded as none. */
+      c->cgroup_path[0] = '\0';
+      c->planned_top[0] = '\0';
+      return record_creating (c, err);
+    }
   c->cgroup_made = true;
   if (record_creating (c, err) < 0)
     return -1;
@@ -293,7 +300,7 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
   /* v1 hierarchies cannot be joined through clone3, and systemd starts a
    * scope only with a process in it. */
   const struct spec_resources *res = c->spec->linux_ ? c->spec->linux_->resources : NULL;
-  if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED)
+  if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED) && c->cgroup_path[0]
       && cgroup_enter_init (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, res, c->pid, err) < 0)
     return -1;
   if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
@@ -352,6 +359,7 @@ spawn (struct creation *c, tr_error_t *err)
     .start_error_fd = c->start_error_fd,
     .no_pivot = c->o->no_pivot,
     .no_new_keyring = c->o->no_new_keyring,
+    .rootless = geteuid () != 0,
     .preserve_fds = c->o->preserve_fds,
     .exec = { .listen_fds = c->o->listen_fds },
   };

@@ -92,6 +92,9 @@ events_of (struct events_ctx *c, struct container_state *st, bool once, long lon
   if (status == STATUS_STOPPED)
     return tr_error_plain (err, ESRCH, "container is not running");
   c->cgroup_path = st->cgroup_path;
+  /* Rootless without a cgroup: "" is no path, not the root cgroup. */
+  if (c->cgroup_path == NULL || c->cgroup_path[0] == '\0')
+    return tr_error_plain (err, ENOENT, "container has no cgroup");
   if (once)
     return emit_event (c, "stats", err);
   return watch (c, interval_ms, err);

@@ -9,11 +9,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+const char *
+state_default_root (void)
+{
+  static char buf[4096];
+  const char *xdg = getenv ("XDG_RUNTIME_DIR");
+  if (geteuid () == 0 || xdg == NULL || xdg[0] == '\0')
+    return TINYRUN_DEFAULT_ROOT;
+  int n = snprintf (buf, sizeof buf, "%s/tinyrun", xdg);
+  if (n < 0 || (size_t) n >= sizeof buf)
+    return TINYRUN_DEFAULT_ROOT;
+  return buf;
+}
 
 int
 container_id_validate (const char *id, tr_error_t *err)

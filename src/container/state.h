@@ -19,6 +19,11 @@
 #define EXEC_FIFO "exec.fifo"
 #define START_ERROR_FILE "start.error" /* what went wrong in the init after `start` */
 
+/* The state root when --root is not given: $XDG_RUNTIME_DIR/tinyrun for
+ * an ordinary user (euid != 0) whose XDG_RUNTIME_DIR is set, as runc does,
+ * else TINYRUN_DEFAULT_ROOT.  The string lives until the process exits. */
+const char *state_default_root (void);
+
 /* [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
 int container_id_validate (const char *id, tr_error_t *err);
 

@@ -82,6 +82,15 @@ receive_mount_sources (struct init_context *ctx, tr_error_t *err)
     }
 }
 
+/* A rootless runtime writes our id maps (or has newuidmap do it) through
+ * /proc/<pid>, which an undumpable process closes to an ordinary user:
+ * then we protect ourselves only once the runtime is ready (as runc). */
+static bool
+protect_late (const struct init_context *ctx)
+{
+  return ctx->rootless && ctx->plan->new_user && !ctx->plan->intermediate;
+}
+
 static int
 step_wait_parent (struct init_context *ctx, tr_error_t *err)
 {
@@ -90,6 +99,8 @@ step_wait_parent (struct init_context *ctx, tr_error_t *err)
     return -1;
   ctx->host_pid = pid;
   if (ctx->plan->new_user && receive_mount_sources (ctx, err) < 0)
+    return -1;
+  if (protect_late (ctx) && init_ops->self_protect (err) < 0)
     return -1;
   /* Born in a new user namespace, we still carry the host's uid 0, which
    * the namespace does not map: become its root now that the maps exist,
@@ -138,7 +149,8 @@ step_handover (struct init_context *ctx, tr_error_t *err)
 static int
 step_self_protect (struct init_context *ctx, tr_error_t *err)
 {
-  (void) ctx;
+  if (protect_late (ctx))
+    return 0;
   return init_ops->self_protect (err);
 }
 

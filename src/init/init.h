@@ -27,6 +27,7 @@ struct init_context
   int start_error_fd;  /* start.error, where a failure after `start` is told */
   bool no_pivot;
   bool no_new_keyring;
+  bool rootless;       /* the runtime's euid is not 0 */
   int preserve_fds;
   /* The runtime's own fds that the child inherits but must not keep: a
    * copy of the state directory fd would keep its flock() held. */

@@ -7,8 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 unsigned long
 ns_clone_flag (enum spec_ns_type type)
@@ -200,12 +205,93 @@ write_idmap (pid_t pid, const char *file, const idmaplist *map, tr_error_t *err)
   return 0;
 }
 
+/* One line mapping the caller's own id: what the kernel lets an
+ * unprivileged process write itself. */
+static bool
+maps_only_self (const idmaplist *map, unsigned id)
+{
+  return map->n == 1 && map->v[0].host_id == id && map->v[0].size == 1;
+}
+
+/* Run newuidmap or newgidmap (setuid helpers of the uidmap package that
+ * check the ranges against /etc/subuid, /etc/subgid) for pid's map. */
+static int
+run_idmap_helper (const char *helper, pid_t pid, const idmaplist *map, tr_error_t *err)
+{
+  if (map->n > 340)
+    return tr_error_plain (err, E2BIG, "%s: too many mappings", helper);
+  char nums[1 + 3 * 340][16];
+  char *argv[2 + 3 * 340 + 1];
+  size_t n = 0;
+  argv[n++] = (char *) helper;
+  snprintf (nums[0], sizeof nums[0], "%d", (int) pid);
+  argv[n++] = nums[0];
+  for (size_t i = 0; i < map->n; i++)
+    {
+      unsigned v[3] = { map->v[i].container_id, map->v[i].host_id, map->v[i].size };
+      for (size_t j = 0; j < 3; j++)
+        {
+          snprintf (nums[n - 1], sizeof nums[0], "%u", v[j]);
+          argv[n] = nums[n - 1];
+          n++;
+        }
+    }
+  argv[n] = NULL;
+  pid_t child;
+  int r = posix_spawnp (&child, helper, NULL, NULL, argv, environ);
+  if (r != 0)
+    return tr_error (err, r, "%s (ids other than the user's own need the uidmap package)", helper);
+  int status;
+  while (waitpid (child, &status, 0) < 0)
+    if (errno != EINTR)
+      return tr_error (err, errno, "wait for %s", helper);
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return tr_error_plain (err, EPERM, "%s %d failed (status %d): are the ranges in /etc/subuid, /etc/subgid?",
+                           helper, (int) pid, status);
+  return 0;
+}
+
+/* An ordinary user may write one line mapping its own gid only after
+ * denying setgroups in the namespace (user_namespaces(7)). */
+static int
+deny_setgroups (pid_t pid, tr_error_t *err)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/setgroups", (int) pid);
+  cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open %s", path);
+  if (write (fd, "deny", 4) != 4)
+    return tr_error (err, errno, "write %s", path);
+  return 0;
+}
+
+static int
+write_uid_map (pid_t pid, const idmaplist *map, tr_error_t *err)
+{
+  if (geteuid () == 0 || maps_only_self (map, (unsigned) geteuid ()))
+    return write_idmap (pid, "uid_map", map, err);
+  return run_idmap_helper ("newuidmap", pid, map, err);
+}
+
+static int
+write_gid_map (pid_t pid, const idmaplist *map, tr_error_t *err)
+{
+  if (geteuid () == 0)
+    return write_idmap (pid, "gid_map", map, err);
+  if (!maps_only_self (map, (unsigned) getegid ()))
+    return run_idmap_helper ("newgidmap", pid, map, err);
+  if (deny_setgroups (pid, err) < 0)
+    return -1;
+  return write_idmap (pid, "gid_map", map, err);
+}
+
 int
 userns_write_maps (pid_t pid, const struct spec *spec, tr_error_t *err)
 {
-  if (write_idmap (pid, "uid_map", &spec->linux_->uid_mappings, err) < 0)
+  if (write_uid_map (pid, &spec->linux_->uid_mappings, err) < 0)
     return tr_error_wrap (err, "linux.uidMappings");
-  if (write_idmap (pid, "gid_map", &spec->linux_->gid_mappings, err) < 0)
+  if (write_gid_map (pid, &spec->linux_->gid_mappings, err) < 0)
     return tr_error_wrap (err, "linux.gidMappings");
   return 0;
 }

@@ -5,6 +5,7 @@
 #include "cgroup/ebpf_devices.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 int
 cgroup_v2_apply (int fd, const struct spec_resources *res, bool update, tr_error_t *err)
@@ -26,7 +27,9 @@ cgroup_v2_apply (int fd, const struct spec_resources *res, bool update, tr_error
   /* unified last: it may deliberately override what the fields above set. */
   if (res->unified.n && v2_apply_unified (fd, &res->unified, err) < 0)
     return -1;
-  if ((!update || res->n_devices) && ebpf_devices_apply (fd, res, err) < 0)
+  /* Rootless (as runc): an ordinary user can set no device rules, and its
+   * user namespace can make no device nodes either. */
+  if ((!update || res->n_devices) && geteuid () == 0 && ebpf_devices_apply (fd, res, err) < 0)
     return -1;
   return 0;
 }

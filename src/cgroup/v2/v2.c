@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,18 +28,35 @@ open_cgroup (const char *mnt, const char *path, int flags, tr_error_t *err)
   return fd;
 }
 
-/* Enable in dirfd's cgroup.subtree_control every controller it has. */
+/* Is the word name in the space-separated list? */
+static bool
+listed (const char *list, const char *name)
+{
+  size_t len = strlen (name);
+  for (const char *p = strstr (list, name); p; p = strstr (p + 1, name))
+    if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || p[len] == '\0'))
+      return true;
+  return false;
+}
+
+/* Enable in dirfd's cgroup.subtree_control every controller it has and
+ * lacks: a level already enabled (the parents of a cgroup delegated to
+ * an ordinary user) is not written to. */
 static int
 enable_controllers (int dirfd, const char *where, tr_error_t *err)
 {
   cleanup_free char *avail = read_file_at (dirfd, "cgroup.controllers", NULL, err);
   if (avail == NULL)
     return -1;
+  cleanup_free char *enabled = read_file_at (dirfd, "cgroup.subtree_control", NULL, err);
+  if (enabled == NULL)
+    return -1;
   char request[512] = "";
   size_t used = 0;
   char *save = NULL;
   for (char *c = strtok_r (avail, " \n", &save); c; c = strtok_r (NULL, " \n", &save))
-    used += (size_t) snprintf (request + used, sizeof request - used, "%s+%s", used ? " " : "", c);
+    if (!listed (enabled, c))
+      used += (size_t) snprintf (request + used, sizeof request - used, "%s+%s", used ? " " : "", c);
   if (used == 0)
     return 0;
   if (write_file_at (dirfd, "cgroup.subtree_control", request, err) < 0)

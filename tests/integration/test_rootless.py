@@ -1,0 +1,329 @@
+"""tinyrun run by an ordinary user: a dedicated user made for this module
+(useradd, removed again with userdel -r), its own copy of the rootfs, its
+state below $XDG_RUNTIME_DIR/tinyrun, and `tinyrun spec --rootless` as the
+starting point.  Checked from the host: the process's uid, its maps, the
+state directory, the cgroup files."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+from conftest import ROOTFS, TINYRUN
+
+SUBID_START = 300000
+SUBID_COUNT = 65536
+
+
+def ensure_packages(*packages):
+    """As tests/engines: install what is missing (Debian)."""
+    missing = [p for p in packages
+               if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True,
+                                 text=True).stdout != "install ok installed"]
+    if not missing:
+        return True
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends"] + missing
+    if subprocess.run(cmd, capture_output=True, env=env).returncode == 0:
+        return True
+    subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+    return subprocess.run(cmd, capture_output=True, env=env).returncode == 0
+
+
+def subid_entries(path, name):
+    try:
+        with open(path) as f:
+            return [line for line in f.read().splitlines() if line.split(":")[0] == name]
+    except FileNotFoundError:
+        return []
+
+
+class User:
+    """The unprivileged user, its files, and tinyrun run as it."""
+
+    def __init__(self, name, base):
+        self.name = name
+        self.base = base
+        self.uid = int(subprocess.run(["id", "-u", name], check=True, capture_output=True,
+                                      text=True).stdout)
+        self.gid = int(subprocess.run(["id", "-g", name], check=True, capture_output=True,
+                                      text=True).stdout)
+        self.rootfs = os.path.join(base, "rootfs")
+        self.xdg = os.path.join(base, "xdg")
+        self.state_root = os.path.join(self.xdg, "tinyrun")
+
+    def argv(self, *args, prefix=()):
+        return list(prefix) + ["runuser", "-u", self.name, "--", "env", f"XDG_RUNTIME_DIR={self.xdg}",
+                               TINYRUN] + [str(a) for a in args]
+
+    def tinyrun(self, *args, cwd=None, prefix=(), timeout=60):
+        # Files, not pipes: a detached container keeps stdout and stderr.
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            proc = subprocess.run(self.argv(*args, prefix=prefix), stdout=out, stderr=err, text=True,
+                                  stdin=subprocess.DEVNULL, cwd=cwd, timeout=timeout)
+            out.seek(0)
+            err.seek(0)
+            proc.stdout, proc.stderr = out.read(), err.read()
+        return proc
+
+    def bundle(self, config_edit=None):
+        """`tinyrun spec --rootless` in a new bundle of the user's, with the
+        user's rootfs; config_edit(config) changes the rest."""
+        path = tempfile.mkdtemp(prefix="b-", dir=self.base)
+        os.chown(path, self.uid, self.gid)
+        proc = self.tinyrun("spec", "--rootless", "--bundle", path)
+        assert proc.returncode == 0, proc.stderr
+        config_path = os.path.join(path, "config.json")
+        with open(config_path) as f:
+            config = json.load(f)
+        config["root"]["path"] = self.rootfs
+        config["process"]["terminal"] = False
+        if config_edit:
+            config_edit(config)
+        with open(config_path, "w") as f:
+            json.dump(config, f)
+        return path
+
+    def processes(self):
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if os.stat(f"/proc/{entry}").st_uid == self.uid:
+                        pids.append(int(entry))
+                except OSError:
+                    pass
+        return pids
+
+
+@pytest.fixture(scope="module")
+def user():
+    name = "trrl" + uuid.uuid4().hex[:8]
+    # No subordinate ids of useradd's choosing: the subids fixture adds them.
+    subprocess.run(["useradd", "-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", "-K", "SUB_UID_COUNT=0",
+                    "-K", "SUB_GID_COUNT=0", name], check=True)
+    base = tempfile.mkdtemp(prefix="tinyrun-rootless-")
+    try:
+        os.chmod(base, 0o755)
+        u = User(name, base)
+        subprocess.run(["cp", "-a", ROOTFS, u.rootfs], check=True)
+        subprocess.run(["chown", "-R", f"{u.uid}:{u.gid}", u.rootfs], check=True)
+        os.mkdir(u.xdg, 0o700)
+        os.chown(u.xdg, u.uid, u.gid)
+        yield u
+    finally:
+        u_state = os.path.join(base, "xdg", "tinyrun")
+        if os.path.isdir(u_state):
+            for cid in os.listdir(u_state):
+                subprocess.run(User(name, base).argv("delete", "--force", cid), capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+        subprocess.run(["userdel", "-r", name], capture_output=True)
+
+
+@pytest.fixture
+def subids(user):
+    """A subordinate uid and gid range for the user, removed afterwards."""
+    if not ensure_packages("uidmap"):
+        pytest.skip("the uidmap package (newuidmap, newgidmap) cannot be installed")
+    added = []
+    for path, flag in (("/etc/subuid", "--add-subuids"), ("/etc/subgid", "--add-subgids")):
+        if not subid_entries(path, user.name):
+            span = f"{SUBID_START}-{SUBID_START + SUBID_COUNT - 1}"
+            subprocess.run(["usermod", flag, span, user.name], check=True)
+            added.append((path, flag.replace("add", "del"), span))
+    starts = [int(subid_entries(p, user.name)[0].split(":")[1]) for p in ("/etc/subuid", "/etc/subgid")]
+    yield starts
+    for path, flag, span in added:
+        subprocess.run(["usermod", flag, span, user.name], check=True)
+        assert not subid_entries(path, user.name)
+
+
+@pytest.fixture(autouse=True)
+def no_user_process_left(user):
+    yield
+    deadline = time.time() + 5
+    while user.processes() and time.time() < deadline:
+        time.sleep(0.05)
+    assert not user.processes(), "processes of the rootless user left behind"
+    assert not os.path.isdir(user.state_root) or not os.listdir(user.state_root)
+
+
+def test_spec_rootless_maps_the_caller(user):
+    path = user.bundle()
+    with open(os.path.join(path, "config.json")) as f:
+        linux = json.load(f)["linux"]
+    assert linux["uidMappings"] == [{"containerID": 0, "hostID": user.uid, "size": 1}]
+    assert linux["gidMappings"] == [{"containerID": 0, "hostID": user.gid, "size": 1}]
+    assert "network" not in [ns["type"] for ns in linux["namespaces"]]
+
+
+def test_run_as_an_ordinary_user(user):
+    def edit(c):
+        c["process"]["args"] = ["sh", "-c", "id -u; id -g; cat /proc/self/uid_map /proc/self/setgroups; "
+                                "hostname; test -c /dev/null && echo null"]
+    path = user.bundle(edit)
+    proc = user.tinyrun("run", "rl-run", cwd=path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.split("\n")
+    assert lines[0:2] == ["0", "0"]
+    assert lines[2].split() == ["0", str(user.uid), "1"]
+    # A single mapping of one's own gid needs setgroups denied first.
+    assert lines[3:6] == ["deny", "tinyrun", "null"]
+    # No cgroup was delegated to this user and none was asked for.
+    assert "rootless: running without a cgroup" in proc.stderr
+
+
+def test_state_lives_below_xdg_runtime_dir(user):
+    def edit(c):
+        c["process"]["args"] = ["sleep", "60"]
+    path = user.bundle(edit)
+    proc = user.tinyrun("run", "-d", "rl-state", cwd=path)
+    assert proc.returncode == 0, proc.stderr
+    try:
+        assert os.path.isfile(os.path.join(user.state_root, "rl-state", "state.json"))
+        assert not os.path.exists("/run/tinyrun/rl-state")
+        assert os.stat(user.state_root).st_uid == user.uid
+        state = json.loads(user.tinyrun("state", "rl-state").stdout)
+        assert state["status"] == "running"
+        # From the host: the container's root is the user.
+        with open(f"/proc/{state['pid']}/status") as f:
+            uids = [line.split()[1:] for line in f if line.startswith("Uid:")][0]
+        assert uids == [str(user.uid)] * 4
+        assert "rl-state" in user.tinyrun("list", "-q").stdout.split()
+        # Without a cgroup there is nothing to list or pause, and no root
+        # cgroup is read in its place.
+        ps = user.tinyrun("ps", "rl-state")
+        assert ps.returncode != 0 and "no cgroup" in ps.stderr
+    finally:
+        proc = user.tinyrun("delete", "--force", "rl-state")
+    assert proc.returncode == 0, proc.stderr
+    assert not os.path.exists(os.path.join(user.state_root, "rl-state"))
+
+
+def test_limits_without_a_delegated_cgroup_fail_clearly(user):
+    def edit(c):
+        c["process"]["args"] = ["true"]
+        c["linux"]["resources"] = {"memory": {"limit": 32 << 20}}
+    path = user.bundle(edit)
+    proc = user.tinyrun("run", "rl-limits", cwd=path)
+    assert proc.returncode != 0
+    assert "rootless: linux.resources need a cgroup delegated to uid" in proc.stderr
+    assert not os.path.exists(os.path.join(user.state_root, "rl-limits"))
+
+
+def test_subordinate_ranges_through_newuidmap(user, subids):
+    subuid, subgid = subids
+
+    def edit(c):
+        c["root"]["readonly"] = False
+        c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": user.uid, "size": 1},
+                                     {"containerID": 1, "hostID": subuid, "size": SUBID_COUNT}]
+        c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": user.gid, "size": 1},
+                                     {"containerID": 1, "hostID": subgid, "size": SUBID_COUNT}]
+        c["process"]["user"] = {"uid": 1000, "gid": 1000}
+        c["process"]["args"] = ["sh", "-c", "id -u; id -g; cat /proc/self/uid_map /proc/self/setgroups; "
+                                "rm -f /tmp/rl-owner; touch /tmp/rl-owner"]
+    path = user.bundle(edit)
+    proc = user.tinyrun("run", "rl-subid", cwd=path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.split("\n")
+    assert lines[0:2] == ["1000", "1000"]
+    assert [line.split() for line in lines[2:4]] == [["0", str(user.uid), "1"],
+                                                      ["1", str(subuid), str(SUBID_COUNT)]]
+    # newgidmap, not a self-mapping: setgroups stays allowed.
+    assert lines[4] == "allow"
+    st = os.stat(os.path.join(user.rootfs, "tmp", "rl-owner"))
+    assert (st.st_uid, st.st_gid) == (subuid + 999, subgid + 999)
+    os.unlink(os.path.join(user.rootfs, "tmp", "rl-owner"))
+
+
+def cgroup_mounts():
+    with open("/proc/self/mounts") as f:
+        return [(line.split()[1], line.split()[2]) for line in f
+                if line.split()[2] in ("cgroup", "cgroup2") and line.split()[1].startswith("/sys/fs/cgroup")]
+
+
+def delegate(name, user):
+    """A cgroup `name` the user owns in every hierarchy, with a child
+    `runner` for the runtime: on cgroup2 a process may move only below a
+    common ancestor it can write to (a systemd user session gives its
+    user the same)."""
+    made = []
+    for mnt, fstype in cgroup_mounts():
+        d = os.path.join(mnt, name)
+        os.makedirs(os.path.join(d, "runner"))
+        made.append(d)
+        if fstype == "cgroup2":
+            with open(os.path.join(mnt, "cgroup.subtree_control")) as f:
+                on = f.read().split()
+            with open(os.path.join(d, "cgroup.controllers")) as f:
+                avail = f.read().split()
+            if avail:
+                with open(os.path.join(d, "cgroup.subtree_control"), "w") as f:
+                    f.write(" ".join("+" + c for c in avail))
+            assert set(avail) <= set(on) or not avail
+        for cpuset in ("cpuset.cpus", "cpuset.mems"):
+            if os.path.exists(os.path.join(mnt, cpuset)) and fstype == "cgroup":
+                with open(os.path.join(mnt, cpuset)) as f:
+                    value = f.read().strip()
+                for sub in (d, os.path.join(d, "runner")):
+                    with open(os.path.join(sub, cpuset), "w") as f:
+                        f.write(value)
+        subprocess.run(["chown", "-R", f"{user.uid}:{user.gid}", d], check=True)
+    return made
+
+
+def test_a_delegated_cgroup_gets_the_limits(user):
+    name = "tinyrun-rl-" + uuid.uuid4().hex[:8]
+    made = delegate(name, user)
+    try:
+        def edit(c):
+            c["process"]["args"] = ["sleep", "60"]
+            c["linux"]["cgroupsPath"] = f"/{name}/c"
+            c["linux"]["resources"] = {"memory": {"limit": 32 << 20}}
+        path = user.bundle(edit)
+        procs = [os.path.join(d, "runner", "cgroup.procs") for d in made]
+        # The runtime starts in runner (written by root), then drops to the user.
+        argv = user.argv("run", "-d", "rl-deleg")
+        cmd = ["sh", "-c", 'n=$1; shift; i=0; while [ $i -lt $n ]; do echo $$ > "$1"; shift; i=$((i+1)); done; '
+               'exec "$@"', "sh", str(len(procs))] + procs + argv
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            proc = subprocess.run(cmd, cwd=path, stdout=out, stderr=err, text=True,
+                                  stdin=subprocess.DEVNULL, timeout=60)
+            err.seek(0)
+            stderr = err.read()
+        assert proc.returncode == 0, stderr
+        assert "without a cgroup" not in stderr
+        state = json.loads(user.tinyrun("state", "rl-deleg").stdout)
+        limits = {"cgroup": "memory.limit_in_bytes", "cgroup2": "memory.max"}
+        checked = 0
+        for mnt, fstype in cgroup_mounts():
+            c = os.path.join(mnt, name, "c")
+            with open(os.path.join(c, "cgroup.procs")) as f:
+                assert str(state["pid"]) in f.read().split()
+            limit = os.path.join(c, limits[fstype])
+            if os.path.exists(limit):
+                with open(limit) as f:
+                    assert int(f.read()) == 32 << 20
+                checked += 1
+        assert checked, "no memory controller in any hierarchy"
+        proc = user.tinyrun("delete", "--force", "rl-deleg")
+        assert proc.returncode == 0, proc.stderr
+        assert not any(os.path.exists(os.path.join(d, "c")) for d in made)
+    finally:
+        user.tinyrun("delete", "--force", "rl-deleg")
+        for d in made:
+            for sub in (os.path.join(d, "c"), os.path.join(d, "runner"), d):
+                deadline = time.time() + 5
+                while os.path.isdir(sub):
+                    try:
+                        os.rmdir(sub)
+                    except OSError:
+                        if time.time() > deadline:
+                            raise
+                        time.sleep(0.05)
