@@ -31,6 +31,7 @@
 #include "init/spawn.h"
 #include "init/sync.h"
 #include "linux/terminal.h"
+#include "oci-spec/json_scan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,7 +122,9 @@ load_bundle (struct creation *c, tr_error_t *err)
   if (c->bundle == NULL)
     return -1;
   cleanup_free char *config = path_join (c->bundle, "config.json");
-  c->config_text = read_file_at (AT_FDCWD, config, &c->config_len, err);
+  /* A FIFO, a device or a huge file must not hang or swamp create; a
+   * symlink to a regular file is fine (runc opens it as any file). */
+  c->config_text = read_regular_file_at (AT_FDCWD, config, "config.json", JSON_MAX_CONFIG, &c->config_len, err);
   if (c->config_text == NULL)
     return tr_error_wrap (err, "load bundle %s", c->bundle);
   c->spec = spec_parse (c->config_text, c->config_len, err);
