@@ -334,11 +334,32 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
   return 0;
 }
 
+/* A memory limit too small for the init gets it killed by the OOM killer
+ * as soon as it is in the cgroup; the runtime then only sees the sync
+ * channel close.  Say so when the cgroup's OOM kill counter went up since
+ * before the clone (kills_before). */
+static int
+explain_oom (struct creation *c, uint64_t kills_before, tr_error_t *err)
+{
+  const struct spec_resources *res = c->spec->linux_ ? c->spec->linux_->resources : NULL;
+  uint64_t kills = 0;
+  if (res == NULL || res->memory == NULL || !res->memory->limit.set || res->memory->limit.v < 0
+      || c->cgroup_path == NULL || cgroup_oom_kills (c->cgroup_path, &kills, NULL) < 0 || kills <= kills_before)
+    return -1;
+  return tr_error_plain (err, ENOMEM,
+                         "linux.resources.memory.limit: the container was killed by the OOM killer during create "
+                         "(limit %lld bytes)",
+                         (long long) res->memory->limit.v);
+}
+
 static int
 spawn (struct creation *c, tr_error_t *err)
 {
   if (ns_open_joins (&c->plan, c->join_fds, err) < 0)
     return -1;
+  uint64_t kills_before = 0;
+  if (c->cgroup_path)
+    cgroup_oom_kills (c->cgroup_path, &kills_before, NULL);
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync_fds) < 0)
     return tr_error (err, errno, "socketpair");
   struct init_context ctx = {
@@ -375,7 +396,9 @@ spawn (struct creation *c, tr_error_t *err)
   close (steal_fd (&c->sync_fds[1]));
   close (steal_fd (&c->fifo_fd));
   close (steal_fd (&c->start_error_fd));
-  return drive_init (c, in_cgroup, err);
+  if (drive_init (c, in_cgroup, err) < 0)
+    return explain_oom (c, kills_before, err);
+  return 0;
 }
 
 
