@@ -353,13 +353,10 @@ explain_oom (struct creation *c, uint64_t kills_before, tr_error_t *err)
 }
 
 static int
-spawn (struct creation *c, tr_error_t *err)
+start_init (struct creation *c, tr_error_t *err)
 {
   if (ns_open_joins (&c->plan, c->join_fds, err) < 0)
     return -1;
-  uint64_t kills_before = 0;
-  if (c->cgroup_path)
-    cgroup_oom_kills (c->cgroup_path, &kills_before, NULL);
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync_fds) < 0)
     return tr_error (err, errno, "socketpair");
   struct init_context ctx = {
@@ -396,7 +393,18 @@ spawn (struct creation *c, tr_error_t *err)
   close (steal_fd (&c->sync_fds[1]));
   close (steal_fd (&c->fifo_fd));
   close (steal_fd (&c->start_error_fd));
-  if (drive_init (c, in_cgroup, err) < 0)
+  return drive_init (c, in_cgroup, err);
+}
+
+/* The init from its clone to SYNC_READY (with clone3 into a v2 cgroup it
+ * may die inside spawn_init already). */
+static int
+spawn (struct creation *c, tr_error_t *err)
+{
+  uint64_t kills_before = 0;
+  if (c->cgroup_path)
+    cgroup_oom_kills (c->cgroup_path, &kills_before, NULL);
+  if (start_init (c, err) < 0)
     return explain_oom (c, kills_before, err);
   return 0;
 }
