@@ -1,7 +1,6 @@
 #include "config.h"
 #include "linux/hooks.h"
 #include "util/cleanup.h"
-#include "util/fileutil.h"
 #include "util/log.h"
 #include "util/syscalls.h"
 
