@@ -6,6 +6,7 @@
 #include "cli/cmd.h"
 #include "container/container.h"
 #include "util/fileutil.h"
+#include "oci-spec/json_scan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -149,7 +150,11 @@ static struct spec_resources *
 read_resources (struct spec *holder, const char *file, tr_error_t *err)
 {
   size_t len;
-  cleanup_free char *text = read_file_at (AT_FDCWD, strcmp (file, "-") == 0 ? "/dev/stdin" : file, &len, err);
+  /* "-" is stdin, which may well be a pipe; a named file must be a
+   * regular one (a FIFO would hang the open, /dev/zero the read). */
+  cleanup_free char *text = strcmp (file, "-") == 0
+                                ? read_file_at (AT_FDCWD, "/dev/stdin", &len, err)
+                                : read_regular_file_at (AT_FDCWD, file, "resources", JSON_MAX_SMALL, &len, err);
   if (text == NULL)
     return NULL;
   return spec_parse_resources_json (holder, text, len, err);

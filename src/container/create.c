@@ -31,7 +31,11 @@
 #include "init/spawn.h"
 #include "init/sync.h"
 #include "linux/terminal.h"
+<<<<<<< HEAD
 #include "linux/pidfd_socket.h"
+=======
+#include "oci-spec/json_scan.h"
+>>>>>>> wt-q
 
 #include <errno.h>
 #include <fcntl.h>
@@ -122,7 +126,9 @@ load_bundle (struct creation *c, tr_error_t *err)
   if (c->bundle == NULL)
     return -1;
   cleanup_free char *config = path_join (c->bundle, "config.json");
-  c->config_text = read_file_at (AT_FDCWD, config, &c->config_len, err);
+  /* A FIFO, a device or a huge file must not hang or swamp create; a
+   * symlink to a regular file is fine (runc opens it as any file). */
+  c->config_text = read_regular_file_at (AT_FDCWD, config, "config.json", JSON_MAX_CONFIG, &c->config_len, err);
   if (c->config_text == NULL)
     return tr_error_wrap (err, "load bundle %s", c->bundle);
   c->spec = spec_parse (c->config_text, c->config_len, err);
@@ -339,8 +345,26 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
   return 0;
 }
 
+/* A memory limit too small for the init gets it killed by the OOM killer
+ * as soon as it is in the cgroup; the runtime then only sees the sync
+ * channel close.  Say so when the cgroup's OOM kill counter went up since
+ * before the clone (kills_before). */
 static int
-spawn (struct creation *c, tr_error_t *err)
+explain_oom (struct creation *c, uint64_t kills_before, tr_error_t *err)
+{
+  const struct spec_resources *res = c->spec->linux_ ? c->spec->linux_->resources : NULL;
+  uint64_t kills = 0;
+  if (res == NULL || res->memory == NULL || !res->memory->limit.set || res->memory->limit.v < 0
+      || c->cgroup_path == NULL || cgroup_oom_kills (c->cgroup_path, &kills, NULL) < 0 || kills <= kills_before)
+    return -1;
+  return tr_error_plain (err, ENOMEM,
+                         "linux.resources.memory.limit: the container was killed by the OOM killer during create "
+                         "(limit %lld bytes)",
+                         (long long) res->memory->limit.v);
+}
+
+static int
+start_init (struct creation *c, tr_error_t *err)
 {
   if (ns_open_joins (&c->plan, c->join_fds, err) < 0)
     return -1;
@@ -382,6 +406,19 @@ spawn (struct creation *c, tr_error_t *err)
   close (steal_fd (&c->fifo_fd));
   close (steal_fd (&c->start_error_fd));
   return drive_init (c, in_cgroup, err);
+}
+
+/* The init from its clone to SYNC_READY (with clone3 into a v2 cgroup it
+ * may die inside spawn_init already). */
+static int
+spawn (struct creation *c, tr_error_t *err)
+{
+  uint64_t kills_before = 0;
+  if (c->cgroup_path)
+    cgroup_oom_kills (c->cgroup_path, &kills_before, NULL);
+  if (start_init (c, err) < 0)
+    return explain_oom (c, kills_before, err);
+  return 0;
 }
 
 

@@ -17,6 +17,7 @@
 #include "util/fd_passing.h"
 #include "util/log.h"
 #include "linux/tty_relay.h"
+#include "oci-spec/json_scan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -114,7 +115,8 @@ build_process (struct spec *spec, const struct exec_options *o, tr_error_t *err)
   if (o->process_file)
     {
       size_t len;
-      cleanup_free char *text = read_file_at (AT_FDCWD, o->process_file, &len, err);
+      cleanup_free char *text
+          = read_regular_file_at (AT_FDCWD, o->process_file, "process.json", JSON_MAX_SMALL, &len, err);
       if (text == NULL)
         return NULL;
       struct spec_process *p = spec_parse_process_json (spec, text, len, err);

@@ -39,12 +39,14 @@ container_id_validate (const char *id, tr_error_t *err)
     return tr_error_plain (err, EINVAL, "container id is longer than 1024 bytes");
   if (strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
     return tr_error_plain (err, EINVAL, "invalid container id \"%s\"", id);
+  char shown[TR_ECHO_SIZE];
   for (const char *p = id; *p; p++)
     {
       char c = *p;
       if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
             || c == '.' || c == '+'))
-        return tr_error_plain (err, EINVAL, "invalid container id \"%s\": only [A-Za-z0-9_+.-] are allowed", id);
+        return tr_error_plain (err, EINVAL, "invalid container id \"%s\": only [A-Za-z0-9_+.-] are allowed",
+                               tr_echo (id, shown));
     }
   return 0;
 }

@@ -7,6 +7,7 @@
 #include "linux/sysctl.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -21,6 +22,14 @@ validate_namespaces (const struct spec *spec, tr_error_t *err)
     return tr_error_plain (err, EINVAL, "hostname: setting it needs a uts namespace");
   if ((spec->domainname && spec->domainname[0]) && uts == NULL)
     return tr_error_plain (err, EINVAL, "domainname: setting it needs a uts namespace");
+  /* sethostname(2) refuses more; the name is echoed cut short. */
+  char shown[TR_ECHO_SIZE];
+  if (spec->hostname && strlen (spec->hostname) > HOST_NAME_MAX)
+    return tr_error_plain (err, EINVAL, "hostname: \"%s\" is longer than %d bytes", tr_echo (spec->hostname, shown),
+                           HOST_NAME_MAX);
+  if (spec->domainname && strlen (spec->domainname) > HOST_NAME_MAX)
+    return tr_error_plain (err, EINVAL, "domainname: \"%s\" is longer than %d bytes",
+                           tr_echo (spec->domainname, shown), HOST_NAME_MAX);
   return 0;
 }
 
@@ -32,9 +41,10 @@ validate_mounts (const struct spec *spec, tr_error_t *err)
       const struct spec_mount *m = &spec->mounts[i];
       if (m->uid_mappings.n || m->gid_mappings.n)
         return tr_error_plain (err, ENOTSUP, "mounts[%zu].uidMappings: id-mapped mounts are not supported yet", i);
+      char shown[TR_ECHO_SIZE];
       if (m->destination[0] != '/')
         return tr_error_plain (err, EINVAL, "mounts[%zu].destination: \"%s\" must be an absolute path", i,
-                         m->destination);
+                               tr_echo (m->destination, shown));
     }
   return 0;
 }

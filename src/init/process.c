@@ -7,6 +7,7 @@
 #include "linux/lsm.h"
 #include "linux/process_attrs.h"
 #include "util/fs_safe.h"
+#include "util/fileutil.h"
 #include "linux/seccomp.h"
 #include "util/syscalls.h"
 
@@ -43,6 +44,22 @@ is_executable_file (const char *path)
   return stat (path, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0111);
 }
 
+/* Why path cannot be executed, as runc says it: exec: "/x": permission
+ * denied for a file without x bits (or not a regular file), the stat
+ * error otherwise. */
+static int
+not_executable (const char *path, tr_error_t *err)
+{
+  char shown[TR_ECHO_SIZE];
+  struct stat st;
+  if (stat (path, &st) < 0)
+    return tr_error (err, errno, "exec: \"%s\"", tr_echo (path, shown));
+  if (S_ISDIR (st.st_mode))
+    return tr_error_plain (err, EACCES, "exec: \"%s\": is a directory", tr_echo (path, shown));
+  return tr_error_plain (err, EACCES, "exec: \"%s\": permission denied (not an executable file)",
+                         tr_echo (path, shown));
+}
+
 static char *
 lookup_path (const char *name, const char *search, tr_error_t *err)
 {
@@ -68,16 +85,35 @@ lookup_path (const char *name, const char *search, tr_error_t *err)
   return NULL;
 }
 
-/* HOME from the container's /etc/passwd, as runc does when env lacks it. */
+/* The image's /etc/passwd is hostile: it may be a FIFO (the open must not
+ * block), /dev/zero or a huge file (the read must end). */
+#define PASSWD_MAX (4u << 20)
+
+/* The container's /etc/passwd, read inside the root; NULL (logged at
+ * debug level) when it cannot be read or is not a small regular file. */
+static char *
+read_passwd (void)
+{
+  tr_error_t err = NULL;
+  cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int fd = root < 0 ? -1 : safe_openat (root, "/etc/passwd", O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, &err);
+  char *text = fd < 0 ? NULL : read_regular_fd (fd, "/etc/passwd", PASSWD_MAX, NULL, &err);
+  if (text == NULL)
+    tr_error_ignore (&err, "HOME=/: no home directory from /etc/passwd");
+  return text;
+}
+
+/* HOME from the container's /etc/passwd, as runc does when env lacks it;
+ * "/" when there is no entry (or no readable file), as in runc. */
 static char *
 home_of (uid_t uid)
 {
-  cleanup_file FILE *f = fopen ("/etc/passwd", "re");
-  char line[1024];
-  while (f && fgets (line, sizeof line, f))
+  cleanup_free char *text = read_passwd ();
+  char *save = NULL;
+  for (char *line = text ? strtok_r (text, "\n", &save) : NULL; line; line = strtok_r (NULL, "\n", &save))
     {
       char *fields[7] = { 0 };
-      char *save = NULL, *p = line;
+      char *p = line;
       int i = 0;
       /* strtok would merge empty fields; split by hand. */
       for (; i < 7 && p; i++)
@@ -87,7 +123,6 @@ home_of (uid_t uid)
           if (p)
             *p++ = '\0';
         }
-      (void) save;
       if (i >= 6 && fields[2] && (uid_t) strtoul (fields[2], NULL, 10) == uid && fields[5][0])
         return strdup (fields[5]);
     }
@@ -167,7 +202,7 @@ process_prepare (const struct spec_process *p, struct process_exec *x, tr_error_
   if (x->path == NULL)
     return -1;
   if (strchr (p->args.v[0], '/') && p->args.v[0][0] == '/' && !is_executable_file (x->path))
-    return tr_error (err, errno ? errno : EACCES, "exec: \"%s\"", p->args.v[0]);
+    return not_executable (x->path, err);
 
   return build_env (p, x, err);
 }

@@ -1,7 +1,6 @@
 #include "config.h"
 #include "linux/hooks.h"
 #include "util/cleanup.h"
-#include "util/fileutil.h"
 #include "util/log.h"
 #include "util/syscalls.h"
 
@@ -45,20 +44,63 @@ now_ms (void)
   return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait for the hook to exit, killing it when its timeout passes. */
+/* poll(2)'s timeout until deadline (-1: none). */
 static int
-wait_hook (pid_t pid, const struct spec_hook *hook, int *status, tr_error_t *err)
+ms_left (long long deadline)
+{
+  if (deadline < 0)
+    return -1;
+  long long left = deadline - now_ms ();
+  return left > 0 ? (int) left : 0;
+}
+
+/* Write the state to the hook's stdin (wr is non-blocking) until all of
+ * it is written, the hook closes its end, or the deadline passes: a hook
+ * that never reads must not keep its timeout from running. */
+static void
+write_state (int wr, const char *state_json, long long deadline, const struct spec_hook *hook)
+{
+  const char *p = state_json;
+  size_t len = strlen (state_json);
+  while (len > 0)
+    {
+      ssize_t n = write (wr, p, len);
+      if (n > 0)
+        {
+          p += n;
+          len -= (size_t) n;
+          continue;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno != EAGAIN)
+        {
+          /* EPIPE: the hook exited without reading, not an error
+           * (SIGPIPE is ignored process-wide, see main.c). */
+          if (errno != EPIPE)
+            log_debug ("hook %s: writing state: %s", hook->path, strerror (errno));
+          return;
+        }
+      struct pollfd pw = { .fd = wr, .events = POLLOUT };
+      int r = poll (&pw, 1, ms_left (deadline));
+      if (r < 0 && errno != EINTR)
+        return;
+      if (r == 0)
+        {
+          log_debug ("hook %s: timeout while writing its state (%zu bytes left)", hook->path, len);
+          return;
+        }
+    }
+}
+
+/* Wait for the hook to exit, killing it when the deadline passes. */
+static int
+wait_hook (pid_t pid, const struct spec_hook *hook, long long deadline, int *status, tr_error_t *err)
 {
   cleanup_close int pidfd = sys_pidfd_open (pid, 0);
-  long long deadline = hook->timeout.set ? now_ms () + hook->timeout.v * 1000 : -1;
   while (pidfd >= 0)
     {
-      int timeout = -1;
-      if (deadline >= 0)
-        {
-          long long left = deadline - now_ms ();
-          timeout = left > 0 ? (int) left : 0;
-        }
+      int timeout = ms_left (deadline);
       struct pollfd p = { .fd = pidfd, .events = POLLIN };
       int r = poll (&p, 1, timeout);
       if (r < 0 && errno == EINTR)
@@ -86,26 +128,21 @@ run_one (const struct spec_hook *hook, const char *state_json, tr_error_t *err)
   cleanup_close int rd = pipefd[0];
   cleanup_close int wr = pipefd[1];
 
+  /* The clock starts before the state is written. */
+  long long deadline = hook->timeout.set ? now_ms () + hook->timeout.v * 1000 : -1;
   pid_t pid = fork ();
   if (pid < 0)
     return tr_error (err, errno, "fork hook %s", hook->path);
   if (pid == 0)
     exec_hook (hook, rd);
   close (steal_fd (&rd));
-
-  /* A hook may exit without reading its stdin: EPIPE is not an error
-   * (SIGPIPE is ignored process-wide, see main.c). */
-  tr_error_t werr = NULL;
-  if (write_all_fd (wr, state_json, strlen (state_json), &werr) < 0)
-    {
-      if (werr->status != EPIPE)
-        log_debug ("hook %s: writing state: %s", hook->path, werr->msg);
-      tr_error_free (&werr);
-    }
+  if (fcntl (wr, F_SETFL, O_NONBLOCK) < 0)
+    log_debug ("hook %s: O_NONBLOCK on its stdin: %s", hook->path, strerror (errno));
+  write_state (wr, state_json, deadline, hook);
   close (steal_fd (&wr));
 
   int status;
-  if (wait_hook (pid, hook, &status, err) < 0)
+  if (wait_hook (pid, hook, deadline, &status, err) < 0)
     return -1;
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return 0;

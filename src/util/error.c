@@ -127,3 +127,43 @@ tr_error_ignore (tr_error_t *err, const char *why)
   log_debug ("%s: %s", why, (*err)->msg);
   tr_error_free (err);
 }
+
+static size_t
+echo_one (unsigned char c, char *out)
+{
+  const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '\\' ? "\\\\" : NULL;
+  if (named)
+    {
+      memcpy (out, named, 2);
+      return 2;
+    }
+  if (c < 0x20 || c == 0x7f)
+    {
+      snprintf (out, 5, "\\x%02x", c);
+      return 4;
+    }
+  *out = (char) c;
+  return 1;
+}
+
+const char *
+tr_echo (const char *s, char buf[static TR_ECHO_SIZE])
+{
+  size_t used = 0, i = 0;
+  for (; s[i] && i < TR_ECHO_CHARS; i++)
+    used += echo_one ((unsigned char) s[i], buf + used);
+  if (s[i])
+    {
+      /* Do not leave half a UTF-8 sequence before the ellipsis: bytes
+       * from 0x80 up were copied as they are, one for one. */
+      size_t cut = i;
+      while (cut > 0 && ((unsigned char) s[cut] & 0xc0) == 0x80 && ((unsigned char) s[cut - 1] & 0x80))
+        cut--;
+      if (cut < i)
+        used -= i - cut;
+      memcpy (buf + used, "...", 3);
+      used += 3;
+    }
+  buf[used] = '\0';
+  return buf;
+}

@@ -42,6 +42,13 @@ int tr_error_from (tr_error_t *err, int errnum, const char *msg);
 
 void tr_error_free (tr_error_t *err);
 
+/* A user-controlled string made fit for a one-line message: control
+ * characters, DEL and backslash escaped (\n, \t, \\, \x01), and cut after
+ * TR_ECHO_CHARS bytes of the original with "..." appended.  Returns buf. */
+#define TR_ECHO_CHARS 64
+#define TR_ECHO_SIZE (TR_ECHO_CHARS * 4 + 4)
+const char *tr_echo (const char *s, char buf[static TR_ECHO_SIZE]);
+
 /* Drop an error that a caller decided to tolerate; logs it at debug level
  * so that the decision is visible with --debug. */
 void tr_error_ignore (tr_error_t *err, const char *why);

@@ -118,6 +118,72 @@ read_file_at (int dirfd, const char *name, size_t *len, tr_error_t *err)
   return steal_ptr (&buf);
 }
 
+char *
+read_regular_fd (int fd, const char *what, size_t max, size_t *len, tr_error_t *err)
+{
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    {
+      tr_error (err, errno, "%s: stat", what);
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      tr_error_plain (err, EINVAL, "%s: not a regular file", what);
+      return NULL;
+    }
+  size_t cap = 4096, used = 0;
+  cleanup_free char *buf = NULL;
+  for (;;)
+    {
+      if (buf == NULL || used == cap)
+        {
+          cap = buf == NULL ? cap : cap * 2;
+          if (cap > max + 1)
+            cap = max + 1;
+          char *bigger = realloc (buf, cap + 1);
+          if (bigger == NULL)
+            {
+              tr_error (err, ENOMEM, "read %s", what);
+              return NULL;
+            }
+          buf = bigger;
+        }
+      ssize_t n = read (fd, buf + used, cap - used);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          tr_error (err, errno, "read %s", what);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      used += (size_t) n;
+      if (used > max)
+        {
+          tr_error_plain (err, EFBIG, "%s: larger than %zu bytes", what, max);
+          return NULL;
+        }
+    }
+  buf[used] = '\0';
+  if (len)
+    *len = used;
+  return steal_ptr (&buf);
+}
+
+char *
+read_regular_file_at (int dirfd, const char *name, const char *what, size_t max, size_t *len, tr_error_t *err)
+{
+  cleanup_close int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
+    {
+      tr_error (err, errno, "open %s", name);
+      return NULL;
+    }
+  return read_regular_fd (fd, what, max, len, err);
+}
+
 int
 mkdir_p (const char *path, mode_t mode, tr_error_t *err)
 {

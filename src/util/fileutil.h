@@ -23,6 +23,17 @@ int write_file_atomic_at (int dirfd, const char *name, const char *text, size_t 
 /* Read a whole file (at most 16 MiB) into a NUL-terminated buffer. */
 char *read_file_at (int dirfd, const char *name, size_t *len, tr_error_t *err);
 
+/* Read a document a user handed us (config.json, --process FILE): opened
+ * with O_NONBLOCK (a FIFO does not block the open), it must be a regular
+ * file (fstat of the opened fd, so a symlink to one is fine, one to
+ * /dev/zero is not), and at most max bytes are accepted (max + 1 are read
+ * at most).  Errors name `what`. */
+char *read_regular_file_at (int dirfd, const char *name, const char *what, size_t max, size_t *len,
+                            tr_error_t *err);
+
+/* The same on an fd already open (e.g. through fs_safe). */
+char *read_regular_fd (int fd, const char *what, size_t max, size_t *len, tr_error_t *err);
+
 /* mkdir -p for host paths. */
 int mkdir_p (const char *path, mode_t mode, tr_error_t *err);
 

@@ -139,27 +139,51 @@ write_log_file (enum log_level level, const char *msg)
   write_all (log_file_fd, line, used);
 }
 
+/* A message is one line whatever it echoes (an id with a newline in
+ * it): control characters become \n, \t, \r or \xNN; the rest, backslash
+ * included, stays as it is.  out has room for 4 bytes per byte of in.
+ * (JSON lines and a sink get the message as it is: JSON escapes it.) */
+static void
+one_line (const char *in, char *out)
+{
+  for (; *in; in++)
+    {
+      unsigned char c = (unsigned char) *in;
+      if (c >= 0x20 && c != 0x7f)
+        *out++ = (char) c;
+      else if (c == '\n' || c == '\t' || c == '\r')
+        {
+          *out++ = '\\';
+          *out++ = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+        }
+      else
+        out += snprintf (out, 5, "\\x%02x", c);
+    }
+  *out = '\0';
+}
+
 void
 log_msg (enum log_level level, const char *fmt, ...)
 {
   int saved_errno = errno;
-  char msg[4096];
+  char raw[4096], msg[sizeof raw * 4];
   va_list ap;
   va_start (ap, fmt);
-  vsnprintf (msg, sizeof msg, fmt, ap);
+  vsnprintf (raw, sizeof raw, fmt, ap);
   va_end (ap);
+  one_line (raw, msg);
 
-  if (log_sink && log_sink (level, msg, log_sink_data))
+  if (log_sink && log_sink (level, raw, log_sink_data))
     {
       errno = saved_errno;
       return;
     }
   if (log_file_fd >= 0)
-    write_log_file (level, msg);
+    write_log_file (level, log_file_format == LOG_FORMAT_JSON ? raw : msg);
 
   if (level == LOG_LEVEL_ERROR || log_file_fd < 0)
     {
-      char line[4200];
+      char line[sizeof msg + 100];
       int n;
       if (level == LOG_LEVEL_ERROR)
         n = snprintf (line, sizeof line, "tinyrun: %s\n", msg);
