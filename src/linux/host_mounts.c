@@ -23,13 +23,26 @@ host_mounts_clear (struct host_mounts *m)
   m->n = 0;
 }
 
+static int
+compare_ids (const void *a, const void *b)
+{
+  int x = *(const int *) a, y = *(const int *) b;
+  return (x > y) - (x < y);
+}
+
+/* The lists are kept sorted, so that a lookup is a binary search and
+ * comparing two lists of N mounts costs N log N, not N * N. */
+static void
+sort_ids (struct host_mounts *m)
+{
+  if (m->n > 1)
+    qsort (m->ids, m->n, sizeof *m->ids, compare_ids);
+}
+
 static bool
 contains (const struct host_mounts *m, int id)
 {
-  for (size_t i = 0; m && i < m->n; i++)
-    if (m->ids[i] == id)
-      return true;
-  return false;
+  return m && m->n && bsearch (&id, m->ids, m->n, sizeof *m->ids, compare_ids) != NULL;
 }
 
 /* Is mountpoint rootfs or below it?  ("/" has everything below it.) */
@@ -44,7 +57,7 @@ below (const char *mountpoint, const char *rootfs)
   return strncmp (mountpoint, rootfs, len) == 0 && (mountpoint[len] == '\0' || mountpoint[len] == '/');
 }
 
-/* The mounts at or below rootfs, in mountinfo order, less those in skip. */
+/* The mounts at or below rootfs, less those in skip, sorted by id. */
 static int
 list_except (const char *rootfs, const struct host_mounts *skip, struct host_mounts *out, tr_error_t *err)
 {
@@ -58,6 +71,7 @@ list_except (const char *rootfs, const struct host_mounts *skip, struct host_mou
   for (size_t i = 0; i < info.n; i++)
     if (below (info.v[i].mountpoint, rootfs) && !contains (skip, info.v[i].id))
       out->ids[out->n++] = info.v[i].id;
+  sort_ids (out);
   return 0;
 }
 
@@ -150,6 +164,7 @@ parse_ids (const char *text, struct host_mounts *out, tr_error_t *err)
       out->ids[out->n++] = (int) id;
       s = *end ? end + 1 : end;
     }
+  sort_ids (out);
   return 0;
 }
 

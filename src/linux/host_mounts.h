@@ -17,7 +17,7 @@
 
 struct host_mounts
 {
-  int *ids; /* mount ids, as in /proc/self/mountinfo */
+  int *ids; /* mount ids, as in /proc/self/mountinfo, sorted */
   size_t n;
 };
 
