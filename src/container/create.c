@@ -31,11 +31,8 @@
 #include "init/spawn.h"
 #include "init/sync.h"
 #include "linux/terminal.h"
-<<<<<<< HEAD
 #include "linux/pidfd_socket.h"
-=======
 #include "oci-spec/json_scan.h"
->>>>>>> wt-q
 
 #include <errno.h>
 #include <fcntl.h>
