@@ -455,6 +455,8 @@ create_steps (struct creation *c, tr_error_t *err)
     return -1;
   if (host_ns && host_mounts_list (c->rootfs, &c->host_mounts_before, err) < 0)
     return -1;
+  seccomp_preload (c->o->root, c->spec->linux_ ? c->spec->linux_->seccomp : NULL);
+  trace_mark ("create: seccomp");
   if (spawn (c, err) < 0)
     return -1;
   if (host_ns && host_mounts_record (c->state_dirfd, c->rootfs, &c->host_mounts_before, err) < 0)
