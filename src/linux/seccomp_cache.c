@@ -1,5 +1,5 @@
 /* Compiled seccomp filters, cached by content under the state root, as
- * crun does: <root>/.seccomp-cache/<sha256>.  The digest covers every
+ * crun does: <root>/.seccomp:cache/<sha256>.  The digest covers every
  * field of linux.seccomp that the compiler reads (strings length-prefixed,
  * so that no two profiles serialise alike), the native architecture,
  * libseccomp's version and the kernel API level it detected.  A file holds
@@ -24,7 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_DIR ".seccomp-cache"
+/* Skipped by `list` (a dot) and no container's id (a colon). */
+#define CACHE_DIR ".seccomp:cache"
 #define MAX_INSNS 65535
 
 static const struct spec_seccomp *preloaded_spec;

@@ -69,7 +69,7 @@ TEST (seccomp_cache)
   char root[] = "/tmp/tinyrun-unit-XXXXXX";
   CHECK (mkdtemp (root) != NULL);
   char dir[64], entry[512];
-  snprintf (dir, sizeof dir, "%s/.seccomp-cache", root);
+  snprintf (dir, sizeof dir, "%s/.seccomp:cache", root);
 
   struct seccomp_program *p = through_cache (root, &s);
   CHECK (same (p, direct));
