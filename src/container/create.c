@@ -293,14 +293,12 @@ send_mount_sources (struct creation *c, int sock, tr_error_t *err)
  * scope only with a process in it: the init is moved in after its birth.
  * A v1 cgroup.procs write waits for an RCU grace period, so it runs in a
  * thread while this one records the init; the init waits for
- * SYNC_PARENT_READY, sent once both are done.  systemd's scope is started
- * after the record, from this thread, as before. */
+ * SYNC_PARENT_READY, sent once both are done. */
 struct cgroup_entry
 {
   struct creation *c;
   pthread_t thread;
-  bool pending; /* to do in enter_cgroup_finish */
-  bool started; /* in the thread */
+  bool started;
   int ret;
   tr_error_t err;
 };
@@ -321,19 +319,17 @@ enter_cgroup_start (struct creation *c, bool in_cgroup, struct cgroup_entry *e)
   *e = (struct cgroup_entry){ .c = c };
   if (in_cgroup && cgroup_layout () == CGROUP_LAYOUT_UNIFIED)
     return;
-  e->started = !c->o->systemd_cgroup && pthread_create (&e->thread, NULL, enter_cgroup, e) == 0;
-  e->pending = !e->started;
+  e->started = pthread_create (&e->thread, NULL, enter_cgroup, e) == 0;
+  if (!e->started)
+    enter_cgroup (e);
 }
 
-/* Joins the thread, or (recorded) does the pending work now. */
 static int
-enter_cgroup_finish (struct cgroup_entry *e, bool recorded, tr_error_t *err)
+enter_cgroup_finish (struct cgroup_entry *e, tr_error_t *err)
 {
   if (e->started)
     pthread_join (e->thread, NULL);
-  else if (e->pending && recorded)
-    enter_cgroup (e);
-  e->started = e->pending = false;
+  e->started = false;
   if (e->ret < 0)
     {
       *err = steal_ptr (&e->err);
@@ -440,7 +436,7 @@ spawn (struct creation *c, tr_error_t *err)
   cleanup_error tr_error_t ignored = NULL;
   int recorded = record_init (c, err);
   trace_mark ("create: record the init");
-  if (enter_cgroup_finish (&entry, recorded == 0, recorded < 0 ? &ignored : err) < 0 || recorded < 0)
+  if (enter_cgroup_finish (&entry, recorded < 0 ? &ignored : err) < 0 || recorded < 0)
     return -1;
   trace_mark ("create: cgroup.procs");
   return drive_init (c, err);
