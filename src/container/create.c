@@ -35,7 +35,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,59 +288,17 @@ send_mount_sources (struct creation *c, int sock, tr_error_t *err)
   return sync_send (sock, SYNC_MOUNT_SOURCE, -1, -1, err);
 }
 
-/* v1 hierarchies cannot be joined through clone3, and systemd starts a
- * scope only with a process in it: the init is moved in after its birth.
- * A v1 cgroup.procs write waits for an RCU grace period, so it runs in a
- * thread while this one records the init; the init waits for
- * SYNC_PARENT_READY, sent once both are done. */
-struct cgroup_entry
-{
-  struct creation *c;
-  pthread_t thread;
-  bool started;
-  int ret;
-  tr_error_t err;
-};
-
-static void *
-enter_cgroup (void *data)
-{
-  struct cgroup_entry *e = data;
-  const struct creation *c = e->c;
-  const struct spec_resources *res = c->spec->linux_ ? c->spec->linux_->resources : NULL;
-  e->ret = cgroup_enter_init (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, res, c->pid, &e->err);
-  return NULL;
-}
-
-static void
-enter_cgroup_start (struct creation *c, bool in_cgroup, struct cgroup_entry *e)
-{
-  *e = (struct cgroup_entry){ .c = c };
-  if (in_cgroup && cgroup_layout () == CGROUP_LAYOUT_UNIFIED)
-    return;
-  e->started = pthread_create (&e->thread, NULL, enter_cgroup, e) == 0;
-  if (!e->started)
-    enter_cgroup (e);
-}
-
 static int
-enter_cgroup_finish (struct cgroup_entry *e, tr_error_t *err)
-{
-  if (e->started)
-    pthread_join (e->thread, NULL);
-  e->started = false;
-  if (e->ret < 0)
-    {
-      *err = steal_ptr (&e->err);
-      return -1;
-    }
-  return 0;
-}
-
-static int
-drive_init (struct creation *c, tr_error_t *err)
+drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
 {
   int sock = c->sync_fds[0];
+  /* v1 hierarchies cannot be joined through clone3, and systemd starts a
+   * scope only with a process in it. */
+  const struct spec_resources *res = c->spec->linux_ ? c->spec->linux_->resources : NULL;
+  if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED)
+      && cgroup_enter_init (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, res, c->pid, err) < 0)
+    return -1;
+  trace_mark ("create: cgroup.procs");
   if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
     return -1;
   if (c->plan.new_user && send_mount_sources (c, sock, err) < 0)
@@ -381,21 +338,6 @@ drive_init (struct creation *c, tr_error_t *err)
   return 0;
 }
 
-/* The init as it is born: recorded, with the runtime's copies of its
- * ends of the channels closed. */
-static int
-record_init (struct creation *c, tr_error_t *err)
-{
-  if (proc_pid_stat (c->pid, &c->start_time, NULL, err) < 0)
-    return tr_error_wrap (err, "container process");
-  if (record_creating (c, err) < 0)
-    return -1;
-  close (steal_fd (&c->sync_fds[1]));
-  close (steal_fd (&c->fifo_fd));
-  close (steal_fd (&c->start_error_fd));
-  return 0;
-}
-
 static int
 spawn (struct creation *c, tr_error_t *err)
 {
@@ -431,15 +373,15 @@ spawn (struct creation *c, tr_error_t *err)
       return -1;
     }
   trace_mark ("create: clone");
-  struct cgroup_entry entry;
-  enter_cgroup_start (c, in_cgroup, &entry);
-  cleanup_error tr_error_t ignored = NULL;
-  int recorded = record_init (c, err);
-  trace_mark ("create: record the init");
-  if (enter_cgroup_finish (&entry, recorded < 0 ? &ignored : err) < 0 || recorded < 0)
+  if (proc_pid_stat (c->pid, &c->start_time, NULL, err) < 0)
+    return tr_error_wrap (err, "container process");
+  if (record_creating (c, err) < 0)
     return -1;
-  trace_mark ("create: cgroup.procs");
-  return drive_init (c, err);
+  trace_mark ("create: record the init");
+  close (steal_fd (&c->sync_fds[1]));
+  close (steal_fd (&c->fifo_fd));
+  close (steal_fd (&c->start_error_fd));
+  return drive_init (c, in_cgroup, err);
 }
 
 
