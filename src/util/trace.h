@@ -6,7 +6,7 @@
  * whose number is CLOCK_MONOTONIC microseconds since the program started;
  * a mark ends the phase it names.  The container's init is a clone of the
  * runtime and shares its origin; its lines reach the runtime's log through
- * the sync channel (init/sync_log.h).  Disabled, a mark reads a bool.
+ * the sync channel (init/sync_log.h).  Disabled, a mark reads two bools.
  * bench/profile turns the lines into per-phase medians. */
 #ifndef TINYRUN_TRACE_H
 #define TINYRUN_TRACE_H
