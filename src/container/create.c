@@ -33,6 +33,7 @@
 #include "linux/terminal.h"
 #include "linux/pidfd_socket.h"
 #include "oci-spec/json_scan.h"
+#include "util/trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -238,6 +239,7 @@ make_cgroup (struct creation *c, tr_error_t *err)
 {
   const struct spec_linux *l = c->spec->linux_;
   enum cgroup_manager m = cgroup_manager_of (c->o->systemd_cgroup);
+  trace_mark ("create: state");
   /* On failure cgroup_create removed what it made. */
   if (cgroup_create (m, c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, &c->cgroup_top, err) < 0)
     {
@@ -248,6 +250,7 @@ make_cgroup (struct creation *c, tr_error_t *err)
       c->planned_top[0] = '\0';
       return record_creating (c, err);
     }
+  trace_mark ("create: cgroup");
   c->cgroup_made = true;
   if (record_creating (c, err) < 0)
     return -1;
@@ -306,12 +309,14 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
   if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED) && c->cgroup_path[0]
       && cgroup_enter_init (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, res, c->pid, err) < 0)
     return -1;
+  trace_mark ("create: cgroup.procs");
   if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
     return -1;
   if (c->plan.new_user && send_mount_sources (c, sock, err) < 0)
     return -1;
   if (sync_expect (sock, SYNC_CREATE_RUNTIME, NULL, NULL, err) < 0)
     return -1;
+  trace_mark ("create: wait for the init's mounts");
   c->hooks_run = c->spec->hooks && (c->spec->hooks->prestart.n || c->spec->hooks->create_runtime.n);
   if (c->hooks_run && record_creating (c, err) < 0)
     return -1;
@@ -319,6 +324,7 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
     return -1;
   if (sync_send (sock, SYNC_CREATE_RUNTIME_DONE, 0, -1, err) < 0)
     return -1;
+  trace_mark ("create: runtime hooks");
   const struct spec_seccomp *sc = c->spec->linux_ ? c->spec->linux_->seccomp : NULL;
   if (seccomp_spec_uses_notify (sc))
     {
@@ -333,6 +339,7 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
     }
   if (sync_expect (sock, SYNC_READY, NULL, &c->pty_master, err) < 0)
     return -1;
+  trace_mark ("create: wait for the init's ready");
   if (c->pty_master >= 0 && c->console_fd >= 0)
     {
       if (terminal_send_master (c->console_fd, c->pty_master, err) < 0)
@@ -395,10 +402,12 @@ start_init (struct creation *c, tr_error_t *err)
       c->pid = 0;
       return -1;
     }
+  trace_mark ("create: clone");
   if (proc_pid_stat (c->pid, &c->start_time, NULL, err) < 0)
     return tr_error_wrap (err, "container process");
   if (record_creating (c, err) < 0)
     return -1;
+  trace_mark ("create: record the init");
   close (steal_fd (&c->sync_fds[1]));
   close (steal_fd (&c->fifo_fd));
   close (steal_fd (&c->start_error_fd));
@@ -475,9 +484,11 @@ create_steps (struct creation *c, tr_error_t *err)
   if (container_id_validate (c->o->id, err) < 0 || load_bundle (c, err) < 0
       || container_protect_binary (c->spec, false, err) < 0)
     return -1;
+  trace_mark ("create: parse");
   if (container_validate (c->spec, c->o, err) < 0 || stand_in_process (c->spec, err) < 0
       || ns_plan_build (c->spec, &c->plan, err) < 0)
     return -1;
+  trace_mark ("create: validate");
   if (c->o->console_socket)
     {
       c->console_fd = terminal_connect_socket (c->o->console_socket, err);
@@ -489,12 +500,15 @@ create_steps (struct creation *c, tr_error_t *err)
     return -1;
   if (host_ns && host_mounts_list (c->rootfs, &c->host_mounts_before, err) < 0)
     return -1;
+  seccomp_preload (c->o->root, c->spec->linux_ ? c->spec->linux_->seccomp : NULL);
+  trace_mark ("create: seccomp");
   if (spawn (c, err) < 0)
     return -1;
   if (host_ns && host_mounts_record (c->state_dirfd, c->rootfs, &c->host_mounts_before, err) < 0)
     return -1;
   if (record_state (c, err) < 0)
     return -1;
+  trace_mark ("create: record the state");
   return hand_over (c, err);
 }
 
@@ -512,6 +526,7 @@ container_create (const struct create_options *o, struct created_container *out,
     .pty_master = -1,
   };
   int ret = create_steps (&c, err);
+  trace_mark ("create: hand over");
   if (ret < 0)
     rollback (&c);
   else

@@ -10,6 +10,7 @@
 #include "linux/procfs.h"
 #include "linux/host_mounts.h"
 #include "util/syscalls.h"
+#include "util/trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -265,6 +266,7 @@ container_start (const char *root, const char *id, tr_error_t *err)
   cleanup_close int dirfd = container_open (root, id, true, &st, &status, err);
   if (dirfd < 0)
     return -1;
+  trace_mark ("start: state");
   if (status != STATUS_CREATED)
     return tr_error_plain (err, EINVAL, "cannot start a container that is %s", container_status_name (status));
   cleanup_spec struct spec *spec = load_saved_spec (dirfd, err);
@@ -275,16 +277,20 @@ container_start (const char *root, const char *id, tr_error_t *err)
     return tr_error_plain (err, EINVAL, "config.json has no process: nothing to start (delete the container)");
   log_debug ("start %s: releasing init %d (cgroup %s)", id, st.pid, st.cgroup_path ? st.cgroup_path : "none");
   char how[128] = "";
+  trace_mark ("start: config");
   int exec_seen = release_init (dirfd, &st, id, how, sizeof how, err);
   if (exec_seen < 0)
     return -1;
+  trace_mark ("start: release the init");
   /* The init either executed the user process or wrote why it could not. */
   cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
   if (failure && failure[0])
     return tr_error_plain (err, EIO, "%s", failure);
   if (!exec_seen)
     return tr_error_plain (err, EIO, "the container process exited before it started (%s)", how);
-  return run_poststart_hooks (spec, &st, err);
+  int ret = run_poststart_hooks (spec, &st, err);
+  trace_mark ("start: poststart hooks");
+  return ret;
 }
 
 /* What delete undoes once the container's processes are gone: its cgroup
@@ -359,6 +365,7 @@ container_delete (const char *root, const char *id, bool force, tr_error_t *err)
       return delete_damaged (root, id, dirfd, err);
     }
   enum container_status status = container_status_of (dirfd, &st);
+  trace_mark ("delete: state");
   log_debug ("delete %s: %s, init %d, cgroup %s", id, container_status_name (status), st.pid,
              st.cgroup_path && st.cgroup_path[0] ? st.cgroup_path : "none");
   /* A created container has run nothing of the user's yet: like runc and
@@ -370,6 +377,9 @@ container_delete (const char *root, const char *id, bool force, tr_error_t *err)
                                container_status_name (status));
       if (force_stop (&st, status, err) < 0)
         return -1;
+      trace_mark ("delete: stop");
     }
-  return remove_container (root, id, dirfd, &st, err);
+  int ret = remove_container (root, id, dirfd, &st, err);
+  trace_mark ("delete: remove");
+  return ret;
 }

@@ -29,6 +29,7 @@
 #include "oci-spec/state_json.h"
 #include "util/cleanup.h"
 #include "util/syscalls.h"
+#include "util/trace.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -429,6 +430,19 @@ static const struct init_step create_steps[] = {
   { "hand over", step_handover },
 };
 
+/* The end of a step, on the timeline (util/trace.h) while the runtime
+ * still listens: after the hand over it would go to the container's
+ * stderr. */
+static void
+trace_step (const struct init_context *ctx, const char *name)
+{
+  if (ctx->sync_fd < 0 || !trace_enabled ())
+    return;
+  char phase[96];
+  snprintf (phase, sizeof phase, "init: %s", name);
+  trace_mark (phase);
+}
+
 /* Block until `start` writes to exec.fifo (see container_start). */
 static int
 wait_for_start (struct init_context *ctx, tr_error_t *err)
@@ -484,6 +498,7 @@ init_main (struct init_context *ctx)
           sync_send_error (ctx->sync_fd, &err);
           _exit (1);
         }
+      trace_step (ctx, create_steps[i].name);
     }
 
   if (wait_for_start (ctx, &err) < 0)

@@ -4,6 +4,7 @@
  * get the user-notification fd. */
 #include "config.h"
 #include "linux/seccomp.h"
+#include "linux/seccomp_internal.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -20,13 +21,6 @@
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
-
-struct seccomp_program
-{
-  struct sock_filter *insns;
-  unsigned short len;
-  unsigned flags; /* SECCOMP_FILTER_FLAG_* */
-};
 
 static const struct
 {
@@ -302,14 +296,31 @@ build (scmp_filter_ctx ctx, const struct spec_seccomp *s, struct seccomp_program
           if (add_rule (ctx, action, nr, sc, i, err) < 0)
             return -1;
         }
-      if (strcmp (sc->action, "SCMP_ACT_NOTIFY") == 0)
-        p->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
     }
+  p->flags = seccomp_program_flags (s);
+  return export_program (ctx, p, err);
+}
+
+unsigned
+seccomp_program_flags (const struct spec_seccomp *s)
+{
+  unsigned flags = 0;
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    if (strcmp (s->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0)
+      flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
   for (size_t i = 0; i < s->flags.n; i++)
     for (size_t f = 0; f < sizeof filter_flags / sizeof filter_flags[0]; f++)
       if (strcmp (filter_flags[f].name, s->flags.v[i]) == 0)
-        p->flags |= filter_flags[f].flag;
-  return export_program (ctx, p, err);
+        flags |= filter_flags[f].flag;
+  return flags;
+}
+
+void
+seccomp_program_free (struct seccomp_program *p)
+{
+  if (p)
+    free (p->insns);
+  free (p);
 }
 
 int
@@ -318,6 +329,9 @@ seccomp_compile (const struct spec_seccomp *s, struct seccomp_program **out, tr_
   *out = NULL;
   if (seccomp_config_validate (s, err) < 0)
     return -1;
+  *out = seccomp_cache_take (s);
+  if (*out)
+    return 0;
   scmp_filter_ctx ctx = seccomp_init (action_value (s->default_action, &s->default_errno_ret));
   if (ctx == NULL)
     return tr_error (err, EINVAL, "linux.seccomp: seccomp_init");
@@ -326,9 +340,7 @@ seccomp_compile (const struct spec_seccomp *s, struct seccomp_program **out, tr_
   seccomp_release (ctx);
   if (ret < 0)
     {
-      if (p)
-        free (p->insns);
-      free (p);
+      seccomp_program_free (p);
       return -1;
     }
   *out = p;

@@ -27,6 +27,13 @@ size_t seccomp_arch_names (const char **out, size_t max);
 
 int seccomp_compile (const struct spec_seccomp *s, struct seccomp_program **out, tr_error_t *err);
 
+/* Compile s now, through the cache in state_root/.seccomp:cache (see
+ * seccomp_cache.c): seccomp_compile() of the same spec object, in this
+ * process or a clone of it, then takes the result instead of compiling.
+ * Nothing here fails a create: on any trouble seccomp_compile() does the
+ * work (and reports the errors) as it would without. */
+void seccomp_preload (const char *state_root, const struct spec_seccomp *s);
+
 /* Does the filter hand syscalls to a user-space listener
  * (SCMP_ACT_NOTIFY)?  Such a filter is loaded at the end of `create`, so
  * that its notify fd can reach linux.seccomp.listenerPath. */
