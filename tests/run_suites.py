@@ -28,7 +28,7 @@ if os.path.exists(os.path.join(TOP, "tests/vm/run-cgroup-v2-tests")):
 if os.path.exists(os.path.join(TOP, "tests/vm/run-systemd-tests")):
     SUITES.append(("--systemd-cgroup (systemd VM)", ["tests/vm/run-systemd-tests"]))
 if os.path.isdir(os.path.join(TOP, "tests/engines")):
-    SUITES.append(("engines (podman, containerd)", PYTEST + ["tests/engines"]))
+    SUITES.append(("engines (podman, containerd, Docker)", PYTEST + ["tests/engines"]))
 
 
 def counts(output):
