@@ -86,4 +86,8 @@ int cgroup_make_levels (const char *mnt, const char *path, cgroup_level_fn befor
  * first; stops at the first one that cannot go (still in use). */
 void cgroup_remove_levels (const char *mnt, const char *path, size_t keep);
 
+/* v clamped to [lo, hi], then mapped linearly onto cgroup v2's weight
+ * range [1, 10000] (cpu shares, blkio weights). */
+uint64_t cgroup_v2_weight (uint64_t v, uint64_t lo, uint64_t hi);
+
 #endif

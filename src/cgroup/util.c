@@ -259,3 +259,13 @@ cgroup_set_rdma (int dirfd, const struct spec_resources *res, tr_error_t *err)
     }
   return 0;
 }
+
+uint64_t
+cgroup_v2_weight (uint64_t v, uint64_t lo, uint64_t hi)
+{
+  if (v < lo)
+    v = lo;
+  if (v > hi)
+    v = hi;
+  return 1 + ((v - lo) * 9999) / (hi - lo);
+}

@@ -127,3 +127,18 @@ TEST (v1_blkio_weight_zero_is_not_set)
   remove_fake (fd, dir, files);
   tr_error_free (&err);
 }
+
+TEST (v2_weights_from_v1_ranges)
+{
+  /* shares [2, 262144] and blkio weights [10, 1000] onto [1, 10000],
+   * clamped at both ends (runc's and crun's conversions). */
+  CHECK (v2_cpu_weight_from_shares (2) == 1);
+  CHECK (v2_cpu_weight_from_shares (0) == 1);
+  CHECK (v2_cpu_weight_from_shares (1024) == 39);
+  CHECK (v2_cpu_weight_from_shares (262144) == 10000);
+  CHECK (v2_cpu_weight_from_shares (1 << 30) == 10000);
+  CHECK (v2_io_weight_from_blkio (10) == 1);
+  CHECK (v2_io_weight_from_blkio (500) == 4950);
+  CHECK (v2_io_weight_from_blkio (1000) == 10000);
+  CHECK (v2_io_weight_from_blkio (5000) == 10000);
+}

@@ -16,11 +16,7 @@ v2_cpu_weight_from_shares (uint64_t shares)
 {
   /* The conversion runc, crun and systemd agree on: the v1 range
    * [2, 262144] maps linearly onto [1, 10000]. */
-  if (shares < 2)
-    shares = 2;
-  if (shares > 262144)
-    shares = 262144;
-  return 1 + ((shares - 2) * 9999) / 262142;
+  return cgroup_v2_weight (shares, 2, 262144);
 }
 
 bool

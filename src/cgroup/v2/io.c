@@ -14,11 +14,7 @@ uint64_t
 v2_io_weight_from_blkio (uint64_t weight)
 {
   /* blkio.weight [10, 1000] → io.weight [1, 10000] */
-  if (weight < 10)
-    weight = 10;
-  if (weight > 1000)
-    weight = 1000;
-  return 1 + ((weight - 10) * 9999) / 990;
+  return cgroup_v2_weight (weight, 10, 1000);
 }
 
 /* io.bfq.weight takes the blkio range itself; io.weight needs the
