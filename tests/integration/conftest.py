@@ -63,6 +63,18 @@ def processes_rooted_in(roots):
     return pids
 
 
+def one_line_failure(proc, *needles):
+    """A refused command: exit 1 and one line on stderr, "tinyrun: ..."
+    holding every needle; returns that line."""
+    assert proc.returncode == 1, (proc.returncode, proc.stderr[-500:])
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr[-2000:]
+    assert lines[0].startswith("tinyrun: "), lines[0]
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
+
+
 def ptrace_env(base=None):
     """The environment for tinyrun under strace: LeakSanitizer cannot run
     under ptrace, so the sanitizer build (tests/sanitize/run) checks leaks

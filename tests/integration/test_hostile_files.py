@@ -10,17 +10,9 @@ import os
 
 import pytest
 
+from conftest import one_line_failure
+
 HANG_GUARD = 30  # seconds; not a timing threshold, only a guard against hanging
-
-
-def one_line_failure(proc, *needles):
-    assert proc.returncode == 1, (proc.returncode, proc.stderr[-500:])
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr[-2000:]
-    assert lines[0].startswith("tinyrun: "), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
 
 
 def config_path(bundle):

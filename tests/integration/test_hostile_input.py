@@ -9,6 +9,8 @@ import os
 
 import pytest
 
+from conftest import one_line_failure
+
 from cgroups import pids_limit
 
 TIMEOUT = 30
@@ -17,15 +19,6 @@ DEEP = 300000  # levels: enough to overflow any recursive parser's stack
 
 def deep(n=DEEP):
     return "[" * n + "]" * n
-
-
-def one_line_failure(proc, *needles):
-    assert proc.returncode == 1, (proc.returncode, proc.stderr[-500:])
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr[-2000:]
-    assert lines[0].startswith("tinyrun: "), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
 
 
 # config.json: (name, edit of the config as JSON text or as a dict, message)
