@@ -67,14 +67,18 @@ open_source (int root, const struct spec_mount *m, const char *bundle, tr_error_
 }
 
 /* The entry's own mappings, else the container's user namespace (the
- * validator refused an idmap with neither). */
+ * validator refused an idmap with neither): one joined by path (the init
+ * joins it only later), or the init's own. */
 static int
-idmap_userns (const struct spec_mount *m, pid_t pid, tr_error_t *err)
+idmap_userns (const struct spec *spec, const struct spec_mount *m, pid_t pid, tr_error_t *err)
 {
   if (m->uid_mappings.n > 0)
     return userns_fd_new (&m->uid_mappings, &m->gid_mappings, err);
+  const struct spec_namespace *ns = spec_find_namespace (spec, NS_USER);
   char p[64];
   snprintf (p, sizeof p, "/proc/%d/ns/user", (int) pid);
+  if (ns && ns->path)
+    snprintf (p, sizeof p, "%s", ns->path);
   int fd = open (p, O_RDONLY | O_CLOEXEC);
   return fd < 0 ? tr_error (err, errno, "open %s", p) : fd;
 }
@@ -82,8 +86,8 @@ idmap_userns (const struct spec_mount *m, pid_t pid, tr_error_t *err)
 /* open_tree() clones only mounts of the caller's own mount namespace:
  * the source is resolved from our root, not through the init's. */
 static int
-open_idmapped (const struct spec_mount *m, const struct mount_options *mo, const char *bundle, pid_t pid,
-               tr_error_t *err)
+open_idmapped (const struct spec *spec, const struct spec_mount *m, const struct mount_options *mo,
+               const char *bundle, pid_t pid, tr_error_t *err)
 {
   cleanup_close int host_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (host_root < 0)
@@ -91,7 +95,7 @@ open_idmapped (const struct spec_mount *m, const struct mount_options *mo, const
   cleanup_close int src = open_source (host_root, m, bundle, err);
   if (src < 0)
     return -1;
-  cleanup_close int userns = idmap_userns (m, pid, err);
+  cleanup_close int userns = idmap_userns (spec, m, pid, err);
   if (userns < 0)
     return -1;
   struct bind_request r = {
@@ -112,13 +116,14 @@ open_idmapped (const struct spec_mount *m, const struct mount_options *mo, const
  * idmapped mount; 0 (and *fd -1) for an entry that is no bind mount.  A
  * bad option is not reported here: the init reports it, naming the entry. */
 static int
-open_entry (int root, const struct spec_mount *m, const char *bundle, pid_t pid, int *fd, tr_error_t *err)
+open_entry (int root, const struct spec *spec, size_t i, const char *bundle, pid_t pid, int *fd, tr_error_t *err)
 {
+  const struct spec_mount *m = &spec->mounts[i];
   struct mount_options mo;
   *fd = -1;
   if (mount_options_parse (m->options.v, m->options.n, &mo, NULL) < 0 || !is_bind_entry (m, &mo) || !m->source)
     return 0;
-  *fd = idmap_mount_wanted (m, &mo) ? open_idmapped (m, &mo, bundle, pid, err) : open_source (root, m, bundle, err);
+  *fd = idmap_mount_wanted (m, &mo) ? open_idmapped (spec, m, &mo, bundle, pid, err) : open_source (root, m, bundle, err);
   return *fd < 0 ? -1 : 0;
 }
 
@@ -137,7 +142,7 @@ mount_sources_open (const struct spec *spec, const char *bundle, pid_t pid, stru
     {
       const struct spec_mount *m = &spec->mounts[i];
       int fd;
-      if (open_entry (root, m, bundle, pid, &fd, err) < 0)
+      if (open_entry (root, spec, i, bundle, pid, &fd, err) < 0)
         {
           mount_sources_close (out);
           return tr_error_wrap (err, "mounts[%zu] (%s)", i, m->destination);

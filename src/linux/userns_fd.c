@@ -13,11 +13,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The child only holds the namespace until the parent has its fd. */
+/* The child only holds the namespace until the parent has its fd (or
+ * dies: then the death signal, or the parent already gone, ends it). */
 static void __attribute__ ((noreturn))
-hold_namespace (void)
+hold_namespace (pid_t parent)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () != parent)
+    _exit (0);
   for (;;)
     pause ();
 }
@@ -36,11 +39,12 @@ map_and_open (pid_t pid, const idmaplist *uid_map, const idmaplist *gid_map, tr_
 int
 userns_fd_new (const idmaplist *uid_map, const idmaplist *gid_map, tr_error_t *err)
 {
+  pid_t parent = getpid ();
   pid_t pid = sys_clone (CLONE_NEWUSER | SIGCHLD);
   if (pid < 0)
     return tr_error (err, errno, "clone a user namespace for an idmapped mount");
   if (pid == 0)
-    hold_namespace ();
+    hold_namespace (parent);
   int fd = map_and_open (pid, uid_map, gid_map, err);
   kill (pid, SIGKILL);
   while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)

@@ -126,6 +126,37 @@ def test_mount_mappings_in_a_user_namespace(runtime, bundle, cid, tmp_path):
 
 
 @pytest.fixture
+def held_userns():
+    """A user namespace (0 -> 100000) held by a process outside any
+    container, for a config that joins it by path."""
+    holder = subprocess.Popen(["unshare", "-U", "sh", "-c", "echo ready; exec cat"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "ready\n"
+        for f in ("uid_map", "gid_map"):
+            with open(f"/proc/{holder.pid}/{f}", "w") as m:
+                m.write("0 100000 65536\n")
+        yield f"/proc/{holder.pid}/ns/user"
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_idmap_uses_a_joined_user_namespace(runtime, bundle, cid, tmp_path, held_userns):
+    """Joining a user namespace by path, "idmap" without mappings uses
+    that namespace's (runc's UserNSPath)."""
+    src = data_dir(tmp_path)
+    bundle.linux["namespaces"].append({"type": "user", "path": held_userns})
+    bundle.config["mounts"].append(idmap_entry(src, ["rbind", "idmap"], mappings=False))
+    bundle.sh(STAT + "; touch /data/made-inside").write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    assert owners(proc.stdout) == {"/data/root-owned": "0:0", "/data/five": "5:5"}
+    st = os.stat(src / "made-inside")
+    assert (st.st_uid, st.st_gid) == (0, 0)
+
+
+@pytest.fixture
 def with_submount(tmp_path):
     """data/ with a tmpfs mounted at data/sub (the host's mount, removed after)."""
     src = data_dir(tmp_path)
