@@ -5,9 +5,9 @@
  *
  * The kernel lets only a process privileged over the source's superblock
  * (host root for a host filesystem) idmap a mount, and only a detached one.
- * So the runtime makes them (mount_sources.c, before SYNC_PARENT_READY's
- * follow-up) and hands each down as the entry's mount source; the init
- * only attaches it (mounts.c). */
+ * So the runtime makes them (mount_sources.c, right after
+ * SYNC_PARENT_READY) and hands each down as the entry's mount source; the
+ * init only attaches it (mounts.c). */
 #ifndef TINYRUN_IDMAP_MOUNT_H
 #define TINYRUN_IDMAP_MOUNT_H
 

@@ -11,16 +11,9 @@ import subprocess
 
 import pytest
 
+from test_escape_mounts import mount_options
+
 MAP = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-
-
-def mount_options(out, mountpoint):
-    """The per-mount options of mountpoint in a /proc/self/mountinfo dump."""
-    for line in out.splitlines():
-        f = line.split()
-        if len(f) > 5 and f[4] == mountpoint:
-            return set(f[5].split(","))
-    raise AssertionError(f"{mountpoint} not mounted:\n{out}")
 
 
 def owners(out):
