@@ -75,10 +75,9 @@ idmap_userns (const struct spec *spec, const struct spec_mount *m, pid_t pid, tr
   if (m->uid_mappings.n > 0)
     return userns_fd_new (&m->uid_mappings, &m->gid_mappings, err);
   const struct spec_namespace *ns = spec_find_namespace (spec, NS_USER);
-  char p[64];
-  snprintf (p, sizeof p, "/proc/%d/ns/user", (int) pid);
-  if (ns && ns->path)
-    snprintf (p, sizeof p, "%s", ns->path);
+  char own[64];
+  snprintf (own, sizeof own, "/proc/%d/ns/user", (int) pid);
+  const char *p = ns && ns->path ? ns->path : own;
   int fd = open (p, O_RDONLY | O_CLOEXEC);
   return fd < 0 ? tr_error (err, errno, "open %s", p) : fd;
 }
@@ -123,7 +122,10 @@ open_entry (int root, const struct spec *spec, size_t i, const char *bundle, pid
   *fd = -1;
   if (mount_options_parse (m->options.v, m->options.n, &mo, NULL) < 0 || !is_bind_entry (m, &mo) || !m->source)
     return 0;
-  *fd = idmap_mount_wanted (m, &mo) ? open_idmapped (spec, m, &mo, bundle, pid, err) : open_source (root, m, bundle, err);
+  if (idmap_mount_wanted (m, &mo))
+    *fd = open_idmapped (spec, m, &mo, bundle, pid, err);
+  else
+    *fd = open_source (root, m, bundle, err);
   return *fd < 0 ? -1 : 0;
 }
 
