@@ -53,21 +53,6 @@ parse_root (struct jr *r, yajl_val doc, struct spec *spec, tr_error_t *err)
   return 0;
 }
 
-/* Idmapped mounts are not implemented: refuse them rather than make a
- * mount whose files have other owners than the bundle asked for. */
-static int
-refuse_idmap (const struct spec_mount *mnt, const char *p, tr_error_t *err)
-{
-  for (size_t j = 0; j < mnt->options.n; j++)
-    if (strcmp (mnt->options.v[j], "idmap") == 0 || strcmp (mnt->options.v[j], "ridmap") == 0)
-      return tr_error_plain (err, EINVAL, "%s.options: %s: not supported", p, mnt->options.v[j]);
-  if (mnt->uid_mappings.n > 0)
-    return tr_error_plain (err, EINVAL, "%s.uidMappings: not supported", p);
-  if (mnt->gid_mappings.n > 0)
-    return tr_error_plain (err, EINVAL, "%s.gidMappings: not supported", p);
-  return 0;
-}
-
 static int
 parse_mount (struct jr *r, yajl_val m, const char *p, void *array, size_t i, tr_error_t *err)
 {
@@ -80,7 +65,7 @@ parse_mount (struct jr *r, yajl_val m, const char *p, void *array, size_t i, tr_
     return -1;
   if (mnt->destination == NULL || mnt->destination[0] == '\0')
     return tr_error_plain (err, EINVAL, "%s.destination: required", p);
-  return refuse_idmap (mnt, p, err);
+  return 0;
 }
 
 static int

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/mount_plan.h"
+#include "linux/idmap_mount.h"
 #include "linux/mount_sources.h"
 #include "util/cleanup.h"
 #include "container/container.h"
@@ -286,7 +287,8 @@ run_runtime_hooks (struct creation *c, tr_error_t *err)
 /* The parent's half of the handshake documented in sync.h. */
 /* With a new user namespace the init cannot be trusted to reach every
  * bind source as its unprivileged uid: open them here, with the runtime's
- * rights, inside its mount namespace, and hand the fds down. */
+ * rights, inside its mount namespace, and hand the fds down.  Idmapped
+ * mounts are made here too, with or without a user namespace. */
 static int
 send_mount_sources (struct creation *c, int sock, tr_error_t *err)
 {
@@ -312,7 +314,7 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
   trace_mark ("create: cgroup.procs");
   if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
     return -1;
-  if (c->plan.new_user && send_mount_sources (c, sock, err) < 0)
+  if ((c->plan.new_user || idmap_mounts_in_spec (c->spec)) && send_mount_sources (c, sock, err) < 0)
     return -1;
   if (sync_expect (sock, SYNC_CREATE_RUNTIME, NULL, NULL, err) < 0)
     return -1;

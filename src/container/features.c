@@ -105,8 +105,8 @@ features_json (tr_error_t *err)
       /* Applied where the host has them enabled (see lsm.c). */
       .apparmor = true,
       .selinux = true,
-      /* The mount code makes no idmapped mounts (mount_flags.c). */
-      .idmap_mounts = false,
+      /* The options table the parser and the mount code use (mount_flags.c). */
+      .idmap_mounts = mount_option_applied ("idmap") && mount_option_applied ("ridmap"),
       /* The parser's own tables (oci-spec/spec_parse_linux.c). */
       .memory_policy_modes = as_list (&mpol_modes, spec_names (spec_mpol_mode_name, mpol_modes.v, MAX_NAMES), false),
       .memory_policy_flags = as_list (&mpol_flags, spec_names (spec_mpol_flag_name, mpol_flags.v, MAX_NAMES), false),

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "container/validate.h"
 #include "linux/caps.h"
+#include "linux/idmap_mount.h"
 #include "linux/lsm.h"
 #include "linux/process_attrs.h"
 #include "linux/seccomp.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/mount.h>
 
 static int
 validate_namespaces (const struct spec *spec, tr_error_t *err)
@@ -33,14 +35,36 @@ validate_namespaces (const struct spec *spec, tr_error_t *err)
   return 0;
 }
 
+/* runc's rules (libcontainer/configs/validate: checkIDMapMounts): bind
+ * mounts only, both maps or neither, no rootless runtime, and without maps
+ * the container's user namespace, which must exist. */
+static int
+validate_idmap_mount (const struct spec *spec, const struct spec_mount *m, size_t i, tr_error_t *err)
+{
+  struct mount_options mo;
+  if (mount_options_parse (m->options.v, m->options.n, &mo, NULL) < 0 || !idmap_mount_wanted (m, &mo))
+    return 0; /* a bad option is reported by the init, naming the entry */
+  if ((m->uid_mappings.n > 0) != (m->gid_mappings.n > 0))
+    return tr_error_plain (err, EINVAL, "mounts[%zu].%s: required with %s", i,
+                           m->uid_mappings.n ? "gidMappings" : "uidMappings",
+                           m->uid_mappings.n ? "uidMappings" : "gidMappings");
+  if (!(mo.flags & MS_BIND) && !(m->type && strcmp (m->type, "bind") == 0))
+    return tr_error_plain (err, EINVAL, "mounts[%zu]: idmapped mounts are only supported for bind mounts", i);
+  if (geteuid () != 0)
+    return tr_error_plain (err, EPERM, "mounts[%zu]: idmapped mounts are not supported for rootless containers", i);
+  if (m->uid_mappings.n == 0 && spec_find_namespace (spec, NS_USER) == NULL)
+    return tr_error_plain (err, EINVAL, "mounts[%zu].uidMappings: idmap without mappings needs a user namespace", i);
+  return 0;
+}
+
 static int
 validate_mounts (const struct spec *spec, tr_error_t *err)
 {
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       const struct spec_mount *m = &spec->mounts[i];
-      if (m->uid_mappings.n || m->gid_mappings.n)
-        return tr_error_plain (err, ENOTSUP, "mounts[%zu].uidMappings: id-mapped mounts are not supported yet", i);
+      if (validate_idmap_mount (spec, m, i, err) < 0)
+        return -1;
       char shown[TR_ECHO_SIZE];
       if (m->destination[0] != '/')
         return tr_error_plain (err, EINVAL, "mounts[%zu].destination: \"%s\" must be an absolute path", i,

@@ -23,6 +23,7 @@
 #include "init/init_ops.h"
 #include "init/sync.h"
 #include "init/sync_log.h"
+#include "linux/idmap_mount.h"
 #include "linux/lsm.h"
 #include "linux/mounts.h"
 #include "linux/seccomp.h"
@@ -63,7 +64,8 @@ state_for_hooks (const struct init_context *ctx, const char *status, tr_error_t 
 }
 
 /* With a new user namespace, the runtime opened the bind sources with its
- * own rights (we walk host paths as an unprivileged uid): one
+ * own rights (we walk host paths as an unprivileged uid), and it made
+ * the idmapped mounts, with or without one (linux/idmap_mount.h): one
  * SYNC_MOUNT_SOURCE per fd, its value the index in spec->mounts, then one
  * with -1. */
 static int
@@ -99,7 +101,7 @@ step_wait_parent (struct init_context *ctx, tr_error_t *err)
   if (sync_expect (ctx->sync_fd, SYNC_PARENT_READY, &pid, NULL, err) < 0)
     return -1;
   ctx->host_pid = pid;
-  if (ctx->plan->new_user && receive_mount_sources (ctx, err) < 0)
+  if ((ctx->plan->new_user || idmap_mounts_in_spec (ctx->spec)) && receive_mount_sources (ctx, err) < 0)
     return -1;
   if (protect_late (ctx) && init_ops->self_protect (err) < 0)
     return -1;

@@ -66,3 +66,15 @@ bind_mount_onto (const struct bind_request *r, tr_error_t *err)
     return tr_error_plain (err, ENOSYS, "%s: recursive mount options need mount_setattr (Linux 5.12)", r->dst);
   return steal_fd (&fd);
 }
+
+int
+bind_mount_clone (const struct bind_request *r, tr_error_t *err)
+{
+  unsigned flags = TR_OPEN_TREE_CLONE_FLAGS | TR_AT_EMPTY_PATH | (r->recursive ? TR_AT_RECURSIVE : 0);
+  cleanup_close int fd = sys_open_tree (r->src_fd, "", flags);
+  if (fd < 0)
+    return tr_error (err, errno, "bind mount on %s: open_tree", r->dst);
+  if (set_detached (fd, r, err) < 0)
+    return -1;
+  return steal_fd (&fd);
+}

@@ -27,4 +27,9 @@ struct bind_request
 /* Make the bind mount; returns an fd on the new mount's root. */
 int bind_mount_onto (const struct bind_request *r, tr_error_t *err);
 
+/* The detached clone of r->src_fd with r's flags set (target_fd and
+ * rootfd unused), for the caller to change further and attach; needs
+ * open_tree() and mount_setattr() (Linux 5.12). */
+int bind_mount_clone (const struct bind_request *r, tr_error_t *err);
+
 #endif

@@ -191,10 +191,10 @@ static const struct
 } field_options[] = {
   { "tmpcopyup", offsetof (struct mount_options, tmpcopyup), true, true },
   { "notmpcopyup", offsetof (struct mount_options, tmpcopyup), false, true },
-  /* Recognised, but no idmapped mounts are made (yet): the config parser
-   * refuses them (oci-spec/spec_parse.c), and features does not list them. */
-  { "idmap", offsetof (struct mount_options, idmap), true, false },
-  { "ridmap", offsetof (struct mount_options, idmap), true, false },
+  /* Idmapped mounts (linux/idmap_mount.c); features reports
+   * linux.mountExtensions.idmap from these two entries. */
+  { "idmap", offsetof (struct mount_options, idmap), true, true },
+  { "ridmap", offsetof (struct mount_options, ridmap), true, true },
 };
 
 #define N_ELEMENTS(a) (sizeof (a) / sizeof (a)[0])
@@ -221,6 +221,17 @@ mount_option_names (const char **out, size_t max)
     if (field_options[i].applied)
       add_name (out, max, &n, field_options[i].name);
   return n;
+}
+
+bool
+mount_option_applied (const char *name)
+{
+  const char *names[256];
+  size_t n = mount_option_names (names, N_ELEMENTS (names));
+  for (size_t i = 0; i < n && i < N_ELEMENTS (names); i++)
+    if (strcmp (names[i], name) == 0)
+      return true;
+  return false;
 }
 
 void

@@ -16,7 +16,8 @@ struct mount_options
   unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE, maybe | MS_REC */
   bool recursive_attrs;      /* "rro", "rnosuid", ...: applied with mount_setattr(AT_RECURSIVE) */
   unsigned long rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* for the r* options */
-  bool idmap;                /* "idmap" / "ridmap": recognised; refused by the parser */
+  bool idmap;                /* "idmap": an idmapped mount (linux/idmap_mount.h) */
+  bool ridmap;               /* "ridmap": the same, on every mount of an rbind tree */
   bool tmpcopyup;            /* tmpfs: start with the content of the covered directory */
   char data[4096];           /* everything else, comma-joined: passed as fs data */
 };
@@ -52,6 +53,10 @@ size_t mount_sb_flag_names (unsigned long flags, const char **out, size_t max);
  * mount code applies, in table order: out receives at most max of them;
  * returns how many there are.  (Anything else is passed on as fs data.) */
 size_t mount_option_names (const char **out, size_t max);
+
+/* Is `name` among mount_option_names()?  (features derives its
+ * linux.mountExtensions from it.) */
+bool mount_option_applied (const char *name);
 
 /* The option names of the MS_* flags set in `flags` ("ro,nodev"), into
  * buf (truncated to size). */

@@ -9,7 +9,11 @@
  *   mount_sources_open (spec, bundle, init_pid, &sources, err);
  *   then one message per fd >= 0: (index i, sources.fds[i]);
  * init side: mount_sources_alloc() in the init, mount_sources_take() per
- * message, and struct mount_context's `sources` pointing at the result. */
+ * message, and struct mount_context's `sources` pointing at the result.
+ *
+ * An idmapped entry (linux/idmap_mount.h) gets no O_PATH fd but the
+ * detached idmapped mount itself, made here, with host rights: the init
+ * attaches it.  Then the wiring runs without a user namespace too. */
 #ifndef TINYRUN_MOUNT_SOURCES_H
 #define TINYRUN_MOUNT_SOURCES_H
 
@@ -21,7 +25,8 @@
 
 struct mount_sources
 {
-  int *fds; /* one per spec->mounts entry: an O_PATH fd on its bind source, or -1 */
+  int *fds; /* one per spec->mounts entry: an O_PATH fd on its bind source (a
+             * detached mount for an idmapped entry), or -1 */
   size_t n;
 };
 

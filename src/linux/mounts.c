@@ -2,6 +2,7 @@
 #include "linux/mounts.h"
 #include "linux/bind_mount.h"
 #include "linux/cgroup_mount.h"
+#include "linux/idmap_mount.h"
 #include "util/cleanup.h"
 #include "util/copy_tree.h"
 #include "util/fileutil.h"
@@ -128,6 +129,19 @@ open_bind_source (const struct spec_mount *m, size_t index, const struct mount_c
   return fd;
 }
 
+/* The runtime made the idmapped mount, detached and with the entry's
+ * flags (mount_sources.c): only attach it. */
+static int
+attach_idmapped (const struct spec_mount *m, size_t index, const struct mount_context *mc, int *mnt, int target,
+                 tr_error_t *err)
+{
+  if (mount_sources_get (mc->sources, index) < 0)
+    return tr_error_plain (err, EINVAL, "idmap on %s: no idmapped mount from the runtime", m->destination);
+  if (mount_fd_attach (*mnt, target, m->destination, err) < 0)
+    return -1;
+  return steal_fd (mnt);
+}
+
 static int
 mount_bind_entry (const struct spec_mount *m, size_t index, const struct mount_options *mo,
                   const struct mount_context *mc, tr_error_t *err)
@@ -144,6 +158,8 @@ mount_bind_entry (const struct spec_mount *m, size_t index, const struct mount_o
       = open_mount_target (mc->rootfd, m->destination, S_ISDIR (st.st_mode) ? TARGET_DIR : TARGET_FILE, err);
   if (target < 0)
     return -1;
+  if (idmap_mount_wanted (m, mo))
+    return attach_idmapped (m, index, mc, &src_fd, target, err);
   return bind_entry (m, mo, mc, src_fd, target, mo->flags & MS_REC, err);
 }
 

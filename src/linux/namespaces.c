@@ -182,8 +182,8 @@ ns_join (const struct ns_plan *plan, const int *fds, unsigned long only, tr_erro
   return 0;
 }
 
-static int
-write_idmap (pid_t pid, const char *file, const idmaplist *map, tr_error_t *err)
+int
+userns_write_map (pid_t pid, const char *file, const idmaplist *map, tr_error_t *err)
 {
   char buf[4096], path[64];
   size_t used = 0;
@@ -270,7 +270,7 @@ static int
 write_uid_map (pid_t pid, const idmaplist *map, tr_error_t *err)
 {
   if (geteuid () == 0 || maps_only_self (map, (unsigned) geteuid ()))
-    return write_idmap (pid, "uid_map", map, err);
+    return userns_write_map (pid, "uid_map", map, err);
   return run_idmap_helper ("newuidmap", pid, map, err);
 }
 
@@ -278,12 +278,12 @@ static int
 write_gid_map (pid_t pid, const idmaplist *map, tr_error_t *err)
 {
   if (geteuid () == 0)
-    return write_idmap (pid, "gid_map", map, err);
+    return userns_write_map (pid, "gid_map", map, err);
   if (!maps_only_self (map, (unsigned) getegid ()))
     return run_idmap_helper ("newgidmap", pid, map, err);
   if (deny_setgroups (pid, err) < 0)
     return -1;
-  return write_idmap (pid, "gid_map", map, err);
+  return userns_write_map (pid, "gid_map", map, err);
 }
 
 int

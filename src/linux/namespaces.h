@@ -55,6 +55,10 @@ int ns_join (const struct ns_plan *plan, const int *fds, unsigned long only, tr_
 /* Write /proc/<pid>/uid_map and gid_map from the spec. */
 int userns_write_maps (pid_t pid, const struct spec *spec, tr_error_t *err);
 
+/* Write one map ("uid_map" or "gid_map") of process pid's user namespace,
+ * in a single write as the kernel requires. */
+int userns_write_map (pid_t pid, const char *file, const idmaplist *map, tr_error_t *err);
+
 /* Write /proc/self/timens_offsets for a fresh time namespace. */
 int timens_write_offsets (const struct spec *spec, tr_error_t *err);
 

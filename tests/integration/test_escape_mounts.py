@@ -17,29 +17,6 @@ def mount_options(out, mountpoint):
     raise AssertionError(f"{mountpoint} not mounted:\n{out}")
 
 
-@pytest.mark.parametrize("option", ["idmap", "ridmap"])
-def test_idmap_option_is_refused(runtime, bundle, cid, tmp_path, option):
-    bundle.config["mounts"].append({"destination": "/data", "type": "bind", "source": str(tmp_path),
-                                    "options": ["rbind", option]})
-    bundle.write()
-    proc = runtime("create", "--bundle", bundle.path, cid)
-    assert proc.returncode == 1
-    n = len(bundle.config["mounts"]) - 1
-    assert f"mounts[{n}].options: {option}: not supported" in proc.stderr
-
-
-@pytest.mark.parametrize("field", ["uidMappings", "gidMappings"])
-def test_mount_id_mappings_are_refused(runtime, bundle, cid, tmp_path, field):
-    bundle.config["mounts"].append({"destination": "/data", "type": "bind", "source": str(tmp_path),
-                                    "options": ["rbind"],
-                                    field: [{"containerID": 0, "hostID": 100000, "size": 65536}]})
-    bundle.write()
-    proc = runtime("create", "--bundle", bundle.path, cid)
-    assert proc.returncode == 1
-    n = len(bundle.config["mounts"]) - 1
-    assert f"mounts[{n}].{field}: not supported" in proc.stderr
-
-
 def test_bind_mount_attributes_land_on_the_bind_mount(runtime, bundle, cid, tmp_path):
     """ro/nosuid/nodev/noexec/noatime of a bind mount (a file and a
     directory) are on that mount, seen from inside; the mount below keeps

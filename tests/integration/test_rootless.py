@@ -327,3 +327,17 @@ def test_a_delegated_cgroup_gets_the_limits(user):
                         if time.time() > deadline:
                             raise
                         time.sleep(0.05)
+
+
+def test_idmapped_mounts_are_refused(user):
+    """As runc: a rootless runtime cannot idmap a host filesystem (the
+    kernel wants privilege over its superblock), and says so up front."""
+    def edit(c):
+        c["mounts"].append({"destination": "/data", "type": "bind", "source": user.rootfs,
+                            "options": ["rbind", "idmap"]})
+    path = user.bundle(edit)
+    proc = user.tinyrun("run", "rl-idmap", cwd=path)
+    assert proc.returncode == 1
+    with open(os.path.join(path, "config.json")) as f:
+        n = len(json.load(f)["mounts"]) - 1
+    assert f"mounts[{n}]: idmapped mounts are not supported for rootless containers" in proc.stderr

@@ -1,5 +1,6 @@
 /* Mount option strings → mount(2) flags and data. */
 #include "unit.h"
+#include "linux/idmap_mount.h"
 #include "linux/mount_flags.h"
 
 #include <sys/mount.h>
@@ -116,4 +117,23 @@ TEST (mount_flag_names)
   CHECK (strcmp (buf, "ro,nodev") == 0);
   mount_flag_names (MS_NOSUID | MS_RELATIME, buf, 8);
   CHECK (strcmp (buf, "nosuid,") == 0); /* truncated, still terminated */
+}
+
+/* "idmap" and "ridmap" are no fs data; mappings alone also ask for an
+ * idmapped mount (runc). */
+TEST (mount_flags_idmap)
+{
+  char *opts[] = { "rbind", "ridmap" };
+  struct mount_options mo = parse (opts, 2);
+  CHECK (mo.ridmap && !mo.idmap && mo.data[0] == '\0');
+  char *opts2[] = { "bind", "idmap" };
+  mo = parse (opts2, 2);
+  CHECK (mo.idmap && !mo.ridmap && mo.data[0] == '\0');
+  struct spec_id_mapping map = { .container_id = 0, .host_id = 100000, .size = 1 };
+  struct spec_mount m = { .destination = "/d" };
+  char *plain[] = { "bind" };
+  mo = parse (plain, 1);
+  CHECK (!idmap_mount_wanted (&m, &mo));
+  m.uid_mappings = (idmaplist) { .v = &map, .n = 1 };
+  CHECK (idmap_mount_wanted (&m, &mo));
 }
