@@ -412,6 +412,9 @@ struct spec_linux
   struct spec_intel_rdt *intel_rdt;
   struct spec_personality *personality;
   struct spec_memory_policy *memory_policy;
+  /* linux.netDevices (runtime-spec 1.3): host name -> name inside (the
+   * host name when the entry has none). */
+  kvlist net_devices;
 };
 
 /* ---- the whole config --------------------------------------------------- */

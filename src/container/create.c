@@ -25,6 +25,7 @@
 #include "linux/hooks.h"
 #include "util/log.h"
 #include "linux/namespaces.h"
+#include "linux/netdev.h"
 #include "linux/procfs.h"
 #include "linux/seccomp.h"
 #include "linux/host_mounts.h"
@@ -317,6 +318,10 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
   if (sync_expect (sock, SYNC_CREATE_RUNTIME, NULL, NULL, err) < 0)
     return -1;
   trace_mark ("create: wait for the init's mounts");
+  /* Its network namespace is final now (created or joined): the devices
+   * go in before the createRuntime hooks run, as with runc. */
+  if (c->spec->linux_ && netdev_move_all (&c->spec->linux_->net_devices, c->pid, err) < 0)
+    return -1;
   c->hooks_run = c->spec->hooks && (c->spec->hooks->prestart.n || c->spec->hooks->create_runtime.n);
   if (c->hooks_run && record_creating (c, err) < 0)
     return -1;

@@ -110,6 +110,8 @@ features_json (tr_error_t *err)
       /* The parser's own tables (oci-spec/spec_parse_linux.c). */
       .memory_policy_modes = as_list (&mpol_modes, spec_names (spec_mpol_mode_name, mpol_modes.v, MAX_NAMES), false),
       .memory_policy_flags = as_list (&mpol_flags, spec_names (spec_mpol_flag_name, mpol_flags.v, MAX_NAMES), false),
+      /* Moved in by create (linux/netdev.c). */
+      .net_devices = true,
     },
     .annotation_keys = annotation_keys,
     .annotation_values = annotation_values,
