@@ -351,6 +351,8 @@ parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_li
       if (jr_string (r, o, p, "closID", &rdt->clos_id, err) < 0
           || jr_string (r, o, p, "l3CacheSchema", &rdt->l3_cache_schema, err) < 0
           || jr_string (r, o, p, "memBwSchema", &rdt->mem_bw_schema, err) < 0
+          || jr_strlist (r, o, p, "schemata", &rdt->schemata, err) < 0
+          || jr_bool (r, o, p, "enableMonitoring", &rdt->enable_monitoring, err) < 0
           || jr_bool (r, o, p, "enableCMT", &rdt->enable_cmt, err) < 0
           || jr_bool (r, o, p, "enableMBM", &rdt->enable_mbm, err) < 0)
         return -1;

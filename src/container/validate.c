@@ -1,6 +1,7 @@
 #include "config.h"
 #include "container/validate.h"
 #include "linux/caps.h"
+#include "linux/intelrdt.h"
 #include "linux/lsm.h"
 #include "linux/netdev.h"
 #include "linux/process_attrs.h"
@@ -138,11 +139,8 @@ validate_linux (const struct spec *spec, tr_error_t *err)
     return tr_error_plain (err, EINVAL, "linux: required on Linux");
   if (l->seccomp && seccomp_config_validate (l->seccomp, err) < 0)
     return -1;
-  if (l->intel_rdt)
-    return tr_error_plain (err, ENOTSUP, access ("/sys/fs/resctrl/schemata", F_OK) == 0
-                                             ? "linux.intelRdt: resctrl groups are not supported by tinyrun"
-                                             : "linux.intelRdt: not supported on this host (no resctrl filesystem "
-                                               "mounted at /sys/fs/resctrl)");
+  if (rdt_validate (l->intel_rdt, err) < 0)
+    return -1;
   if (personality_validate (l->personality, err) < 0 || validate_net_devices (spec, err) < 0)
     return -1;
   return sysctl_validate (spec, err);

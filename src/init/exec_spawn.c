@@ -3,6 +3,7 @@
 #include "util/cleanup.h"
 #include "init/init_ops.h"
 #include "util/log.h"
+#include "linux/intelrdt.h"
 #include "linux/namespaces.h"
 #include "init/process.h"
 #include "linux/seccomp.h"
@@ -322,6 +323,9 @@ parent_side (const struct exec_request *r, int sock, pid_t pid, bool in_cgroup, 
   /* v1 hierarchies (and kernels without CLONE_INTO_CGROUP) are joined by
    * writing the pid, before the child may run anything. */
   if (r->cgroup_path && !in_cgroup && r->enter_cgroup (r->cgroup_path, pid, err) < 0)
+    return -1;
+  /* And its resctrl group, as runc's setns process. */
+  if (r->spec->linux_ && rdt_enter (r->spec->linux_->intel_rdt, r->id, pid, err) < 0)
     return -1;
   if (sync_send (sock, SYNC_PARENT_READY, pid, -1, err) < 0 || parent_seccomp_listener (r, sock, pid, err) < 0
       || sync_expect (sock, SYNC_READY, NULL, pty_master, err) < 0 || sync_wait_closed (sock, err) < 0)
