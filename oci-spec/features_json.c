@@ -57,7 +57,15 @@ gen_linux (yajl_gen g, const struct features *f)
   yajl_gen_map_close (g);
   enabled (g, "apparmor", f->linux_.apparmor);
   enabled (g, "selinux", f->linux_.selinux);
-  enabled (g, "intelRdt", f->linux_.intel_rdt);
+  jw_str (g, "intelRdt");
+  yajl_gen_map_open (g);
+  boolean (g, "enabled", f->linux_.intel_rdt);
+  if (f->linux_.intel_rdt)
+    {
+      boolean (g, "schemata", f->linux_.intel_rdt_schemata);
+      boolean (g, "monitoring", f->linux_.intel_rdt_monitoring);
+    }
+  yajl_gen_map_close (g);
   jw_str (g, "mountExtensions");
   yajl_gen_map_open (g);
   enabled (g, "idmap", f->linux_.idmap_mounts);
@@ -70,6 +78,7 @@ gen_linux (yajl_gen g, const struct features *f)
       str_array (g, "flags", &f->linux_.memory_policy_flags);
       yajl_gen_map_close (g);
     }
+  enabled (g, "netDevices", f->linux_.net_devices);
   yajl_gen_map_close (g);
 }
 

@@ -29,6 +29,10 @@ struct features
     bool apparmor, selinux, intel_rdt, idmap_mounts;
     /* linux.memoryPolicy (runtime-spec 1.3); left out when both are empty. */
     struct features_list memory_policy_modes, memory_policy_flags;
+    /* linux.netDevices (runtime-spec 1.3). */
+    bool net_devices;
+    /* intelRdt's schemata and enableMonitoring (1.3), shown with intel_rdt. */
+    bool intel_rdt_schemata, intel_rdt_monitoring;
   } linux_;
   /* "annotations": key/value pairs. */
   const char *const *annotation_keys, *const *annotation_values;

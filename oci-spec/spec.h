@@ -351,7 +351,9 @@ struct spec_intel_rdt
   char *clos_id;
   char *l3_cache_schema;
   char *mem_bw_schema;
-  opt_bool enable_cmt, enable_mbm;
+  strlist schemata;          /* runtime-spec 1.3: lines written after the two above */
+  opt_bool enable_monitoring; /* runtime-spec 1.3: a MON group named after the container */
+  opt_bool enable_cmt, enable_mbm; /* 1.1 to 1.2, replaced by enableMonitoring: ignored */
 };
 
 struct spec_personality
@@ -412,6 +414,9 @@ struct spec_linux
   struct spec_intel_rdt *intel_rdt;
   struct spec_personality *personality;
   struct spec_memory_policy *memory_policy;
+  /* linux.netDevices (runtime-spec 1.3): host name -> name inside (the
+   * host name when the entry has none). */
+  kvlist net_devices;
 };
 
 /* ---- the whole config --------------------------------------------------- */

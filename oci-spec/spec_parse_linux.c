@@ -1,5 +1,6 @@
 /* config.json "linux" object: namespaces, id mappings, devices, sysctl,
- * paths, seccomp, personality, intelRdt, time offsets, memoryPolicy. */
+ * paths, seccomp, personality, intelRdt, time offsets, memoryPolicy,
+ * netDevices. */
 #include "config.h"
 #include "oci-spec/spec_parse_internal.h"
 
@@ -301,11 +302,44 @@ parse_memory_policy (struct jr *r, yajl_val lin, const char *path, struct spec_l
   return 0;
 }
 
+/* linux.netDevices: {"<host name>": {"name": "<name inside>"}}. */
+static int
+parse_net_devices (struct jr *r, yajl_val lin, const char *path, struct spec_linux *l, tr_error_t *err)
+{
+  yajl_val map;
+  int present = jr_object (r, lin, path, "netDevices", &map, err);
+  if (present <= 0)
+    return present;
+  const char *p = jr_path (r, path, "netDevices");
+  size_t n = map->u.object.len;
+  kvlist *out = &l->net_devices;
+  out->v = jr_alloc (r, (n + 1) * sizeof *out->v, p, err);
+  if (out->v == NULL)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *k = map->u.object.keys[i], *ep = jr_path (r, p, k);
+      yajl_val v = map->u.object.values[i];
+      if (v == NULL || !YAJL_IS_OBJECT (v))
+        return jr_type_error (err, ep, "an object", v);
+      out->v[i].key = arena_strdup (r->arena, k);
+      if (out->v[i].key == NULL)
+        return tr_error (err, ENOMEM, "%s", ep);
+      if (jr_string (r, v, ep, "name", &out->v[i].value, err) < 0)
+        return -1;
+      if (out->v[i].value == NULL || out->v[i].value[0] == '\0')
+        out->v[i].value = out->v[i].key;
+    }
+  out->n = n;
+  return 0;
+}
+
 static int
 parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_linux *l, tr_error_t *err)
 {
   yajl_val o;
-  if (parse_memory_policy (r, lin, path, l, err) < 0 || jr_object (r, lin, path, "intelRdt", &o, err) < 0)
+  if (parse_memory_policy (r, lin, path, l, err) < 0 || parse_net_devices (r, lin, path, l, err) < 0
+      || jr_object (r, lin, path, "intelRdt", &o, err) < 0)
     return -1;
   if (o)
     {
@@ -317,6 +351,8 @@ parse_linux_extras (struct jr *r, yajl_val lin, const char *path, struct spec_li
       if (jr_string (r, o, p, "closID", &rdt->clos_id, err) < 0
           || jr_string (r, o, p, "l3CacheSchema", &rdt->l3_cache_schema, err) < 0
           || jr_string (r, o, p, "memBwSchema", &rdt->mem_bw_schema, err) < 0
+          || jr_strlist (r, o, p, "schemata", &rdt->schemata, err) < 0
+          || jr_bool (r, o, p, "enableMonitoring", &rdt->enable_monitoring, err) < 0
           || jr_bool (r, o, p, "enableCMT", &rdt->enable_cmt, err) < 0
           || jr_bool (r, o, p, "enableMBM", &rdt->enable_mbm, err) < 0)
         return -1;

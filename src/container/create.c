@@ -24,8 +24,10 @@
 #include "container/validate.h"
 #include "util/fileutil.h"
 #include "linux/hooks.h"
+#include "linux/intelrdt.h"
 #include "util/log.h"
 #include "linux/namespaces.h"
+#include "linux/netdev.h"
 #include "linux/procfs.h"
 #include "linux/seccomp.h"
 #include "linux/host_mounts.h"
@@ -91,6 +93,8 @@ rollback (struct creation *c)
     tr_error_ignore (&ignored, "rollback: unmount");
   if (c->cgroup_made && cgroup_destroy (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, c->cgroup_top, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove cgroup");
+  if (c->state_dirfd >= 0 && rdt_release (c->state_dirfd, &ignored) < 0)
+    tr_error_ignore (&ignored, "rollback: remove the resctrl group");
   if (c->state_dirfd >= 0 && state_dir_remove (c->o->root, c->o->id, c->state_dirfd, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove state");
   tr_error_free (&ignored);
@@ -312,6 +316,10 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
       && cgroup_enter_init (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, res, c->pid, err) < 0)
     return -1;
   trace_mark ("create: cgroup.procs");
+  /* As runc, with the cgroup: before the init runs anything of its own. */
+  if (c->spec->linux_ && c->spec->linux_->intel_rdt
+      && rdt_apply (c->spec->linux_->intel_rdt, c->o->id, c->pid, c->state_dirfd, err) < 0)
+    return -1;
   if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
     return -1;
   if ((c->plan.new_user || idmap_mounts_in_spec (c->spec)) && send_mount_sources (c, sock, err) < 0)
@@ -319,6 +327,10 @@ drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
   if (sync_expect (sock, SYNC_CREATE_RUNTIME, NULL, NULL, err) < 0)
     return -1;
   trace_mark ("create: wait for the init's mounts");
+  /* Its network namespace is final now (created or joined): the devices
+   * go in before the createRuntime hooks run, as with runc. */
+  if (c->spec->linux_ && netdev_move_all (&c->spec->linux_->net_devices, c->pid, err) < 0)
+    return -1;
   c->hooks_run = c->spec->hooks && (c->spec->hooks->prestart.n || c->spec->hooks->create_runtime.n);
   if (c->hooks_run && record_creating (c, err) < 0)
     return -1;

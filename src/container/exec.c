@@ -86,7 +86,8 @@ add_caps (struct arena *a, struct spec_process *p, char *const *caps, size_t n)
 
 /* What a process.json leaves out is the container's, as in runc
  * (libcontainer's newInitConfig): its capabilities, noNewPrivileges, LSM
- * labels and rlimits, never the runtime's own (full) privileges. */
+ * labels, rlimits and execCPUAffinity, never the runtime's own (full)
+ * privileges. */
 static void
 inherit_unset (struct spec_process *p, const struct spec_process *c)
 {
@@ -103,6 +104,8 @@ inherit_unset (struct spec_process *p, const struct spec_process *c)
       p->rlimits = c->rlimits;
       p->n_rlimits = c->n_rlimits;
     }
+  if (p->exec_cpu_affinity == NULL)
+    p->exec_cpu_affinity = c->exec_cpu_affinity;
 }
 
 /* The process to run: from --process, or the container's process

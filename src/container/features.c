@@ -110,6 +110,13 @@ features_json (tr_error_t *err)
       /* The parser's own tables (oci-spec/spec_parse_linux.c). */
       .memory_policy_modes = as_list (&mpol_modes, spec_names (spec_mpol_mode_name, mpol_modes.v, MAX_NAMES), false),
       .memory_policy_flags = as_list (&mpol_flags, spec_names (spec_mpol_flag_name, mpol_flags.v, MAX_NAMES), false),
+      /* Moved in by create (linux/netdev.c). */
+      .net_devices = true,
+      /* Built in (linux/intelrdt.c), whether or not this host has resctrl;
+       * schemata and enableMonitoring of runtime-spec 1.3 included. */
+      .intel_rdt = true,
+      .intel_rdt_schemata = true,
+      .intel_rdt_monitoring = true,
     },
     .annotation_keys = annotation_keys,
     .annotation_values = annotation_values,

@@ -6,6 +6,7 @@
 #include "util/fileutil.h"
 #include "linux/exec_watch.h"
 #include "linux/hooks.h"
+#include "linux/intelrdt.h"
 #include "util/log.h"
 #include "linux/procfs.h"
 #include "linux/host_mounts.h"
@@ -305,6 +306,8 @@ remove_container (const char *root, const char *id, int dirfd, const struct cont
   if (st->cgroup_path && st->cgroup_path[0] && cgroup_destroy (cgroup_manager_of (st->systemd_cgroup), st->cgroup_path, st->cgroup_top, err) < 0)
     return -1;
   if (st->mount_ns_shared && st->rootfs && host_mounts_release_recorded (dirfd, st->rootfs, err) < 0)
+    return -1;
+  if (rdt_release (dirfd, err) < 0)
     return -1;
   if (!st->creating || st->create_hooks_run)
     run_hooks_warn (dirfd, st, STATUS_STOPPED, true);

@@ -2,18 +2,22 @@
 #include "container/validate.h"
 #include "linux/caps.h"
 #include "linux/idmap_mount.h"
+#include "linux/intelrdt.h"
 #include "linux/lsm.h"
+#include "linux/netdev.h"
 #include "linux/process_attrs.h"
 #include "linux/seccomp.h"
 #include "linux/sysctl.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 static int
 validate_namespaces (const struct spec *spec, tr_error_t *err)
@@ -110,6 +114,47 @@ validate_process (const struct spec *spec, const struct create_options *o, tr_er
   return lsm_validate (p, spec->linux_ ? spec->linux_->mount_label : NULL, err);
 }
 
+/* Is path the runtime's own network namespace? */
+static bool
+is_host_netns (const char *path)
+{
+  struct stat a, b;
+  return stat (path, &a) == 0 && stat ("/proc/self/ns/net", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* linux.netDevices, as runc validates it: a network namespace of the
+ * container's own, not rootless, names the kernel accepts, no name given
+ * twice, and (tinyrun) every device present on the host. */
+static int
+validate_net_devices (const struct spec *spec, tr_error_t *err)
+{
+  const kvlist *d = &spec->linux_->net_devices;
+  if (d->n == 0)
+    return 0;
+  const struct spec_namespace *net = spec_find_namespace (spec, NS_NETWORK);
+  if (net == NULL)
+    return tr_error_plain (err, EINVAL, "linux.netDevices: moving network devices needs a network namespace");
+  if (net->path && is_host_netns (net->path))
+    return tr_error_plain (err, EINVAL, "linux.netDevices: the network namespace %s is the host's", net->path);
+  if (geteuid () != 0)
+    return tr_error_plain (err, EPERM, "linux.netDevices: not supported for rootless containers");
+  char shown[TR_ECHO_SIZE];
+  for (size_t i = 0; i < d->n; i++)
+    {
+      if (!netdev_name_valid (d->v[i].key))
+        return tr_error_plain (err, EINVAL, "linux.netDevices: \"%s\" is not a valid network device name",
+                               tr_echo (d->v[i].key, shown));
+      if (!netdev_name_valid (d->v[i].value))
+        return tr_error_plain (err, EINVAL, "linux.netDevices.%s.name: \"%s\" is not a valid network device name",
+                               d->v[i].key, tr_echo (d->v[i].value, shown));
+      for (size_t j = 0; j < i; j++)
+        if (strcmp (d->v[j].key, d->v[i].key) == 0 || strcmp (d->v[j].value, d->v[i].value) == 0)
+          return tr_error_plain (err, EINVAL, "linux.netDevices.%s: %s is also the name of %s in the container",
+                                 d->v[i].key, d->v[i].value, d->v[j].key);
+    }
+  return netdev_check_present (d, err);
+}
+
 static int
 validate_linux (const struct spec *spec, tr_error_t *err)
 {
@@ -118,12 +163,9 @@ validate_linux (const struct spec *spec, tr_error_t *err)
     return tr_error_plain (err, EINVAL, "linux: required on Linux");
   if (l->seccomp && seccomp_config_validate (l->seccomp, err) < 0)
     return -1;
-  if (l->intel_rdt)
-    return tr_error_plain (err, ENOTSUP, access ("/sys/fs/resctrl/schemata", F_OK) == 0
-                                             ? "linux.intelRdt: resctrl groups are not supported by tinyrun"
-                                             : "linux.intelRdt: not supported on this host (no resctrl filesystem "
-                                               "mounted at /sys/fs/resctrl)");
-  if (personality_validate (l->personality, err) < 0)
+  if (rdt_validate (l->intel_rdt, err) < 0)
+    return -1;
+  if (personality_validate (l->personality, err) < 0 || validate_net_devices (spec, err) < 0)
     return -1;
   return sysctl_validate (spec, err);
 }

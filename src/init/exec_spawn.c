@@ -3,6 +3,7 @@
 #include "util/cleanup.h"
 #include "init/init_ops.h"
 #include "util/log.h"
+#include "linux/intelrdt.h"
 #include "linux/namespaces.h"
 #include "init/process.h"
 #include "linux/seccomp.h"
@@ -178,19 +179,23 @@ child_terminal (const struct exec_request *r, tr_error_t *err)
  * process.execCPUAffinity the process must not keep its caller's affinity
  * (`taskset -c 0 tinyrun exec ...`), it gets every CPU, which the kernel
  * narrows to its cgroup's cpuset (it is in the cgroup by now).  With
- * one: its initial list now, the final one right before execve. */
+ * one, it was born on the initial CPUs (initial_affinity_clone) and gets
+ * the final ones right before execve. */
 static int
 child_affinity (const struct spec_process *p, tr_error_t *err)
 {
   if (p->exec_cpu_affinity)
-    return init_ops->affinity (p, false, err);
-  cpu_set_t all;
-  CPU_ZERO (&all);
-  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
-    CPU_SET (cpu, &all);
-  if (sched_setaffinity (0, sizeof all, &all) < 0)
-    log_warning ("reset the CPU affinity: %s: the process keeps the caller's", strerror (errno));
-  return 0;
+    return 0;
+  return init_ops->affinity (NULL, false, err);
+}
+
+/* The container's linux.memoryPolicy, which the init set for itself and
+ * its children: a process exec'd from outside does not inherit it (runc's
+ * setns init and crun set it again). */
+static int
+child_memory_policy (const struct spec *spec, tr_error_t *err)
+{
+  return init_ops->mempolicy_apply (spec->linux_ ? spec->linux_->memory_policy : NULL, err);
 }
 
 /* As the init does (step_seccomp_listener): a filter that notifies is
@@ -219,7 +224,7 @@ child_prepare (const struct exec_request *r, struct exec_handles *h, struct proc
   int sock = h->sync[1];
   const struct spec_linux *l = r->spec->linux_;
   if (close_runtime_fds (r, h, err) < 0 || self_protect_before_entering (err) < 0 || sync_expect (sock, SYNC_PARENT_READY, NULL, NULL, err) < 0
-      || child_enter (r, h, err) < 0 || child_affinity (r->process, err) < 0)
+      || child_enter (r, h, err) < 0 || child_affinity (r->process, err) < 0 || child_memory_policy (r->spec, err) < 0)
     return -1;
   cleanup_close int master = -1;
   if (r->process->terminal.v && (master = child_terminal (r, err)) < 0)
@@ -237,7 +242,7 @@ static _Noreturn void
 exec_child (const struct exec_request *r, struct exec_handles *h)
 {
   tr_error_t err = NULL;
-  struct process_exec x = { 0 };
+  struct process_exec x = { .exec_affinity = true };
   /* Until execve closes the channel, the parent logs our warnings. */
   init_log_to_sync (&h->sync[1]);
   if (child_prepare (r, h, &x, &err) == 0)
@@ -249,11 +254,33 @@ exec_child (const struct exec_request *r, struct exec_handles *h)
 
 /* ---- the parent --------------------------------------------------- */
 
+/* execCPUAffinity.initial is where "a runtime parent process" runs
+ * before it moves to the container's cgroup (runtime-spec): the child is
+ * cloned from this thread while it runs there, so it is born on those
+ * CPUs whatever the cgroup's cpuset (runc's startWithCPUAffinity). */
+static int
+initial_affinity_enter (const struct spec_process *p, cpu_set_t *saved, bool *changed, tr_error_t *err)
+{
+  *changed = false;
+  if (p->exec_cpu_affinity == NULL || p->exec_cpu_affinity->initial == NULL)
+    return 0;
+  if (sched_getaffinity (0, sizeof *saved, saved) < 0)
+    return tr_error (err, errno, "sched_getaffinity");
+  if (init_ops->affinity (p, false, err) < 0)
+    return -1;
+  *changed = true;
+  return 0;
+}
+
 static pid_t
 clone_into_container (const struct exec_request *r, struct exec_handles *h, bool *in_cgroup, tr_error_t *err)
 {
   struct for_children saved;
+  cpu_set_t own;
+  bool moved;
   pid_t pid = -1;
+  if (initial_affinity_enter (r->process, &own, &moved, err) < 0)
+    return -1;
   if (for_children_enter (kind_fd (h, CLONE_NEWPID), kind_fd (h, CLONE_NEWTIME), false, &saved, err) == 0)
     {
       pid = spawn_clone (0, r->cgroup_fd, in_cgroup);
@@ -266,6 +293,8 @@ clone_into_container (const struct exec_request *r, struct exec_handles *h, bool
         tr_error (err, errno, "clone the process");
     }
   for_children_leave (&saved);
+  if (moved && sched_setaffinity (0, sizeof own, &own) < 0)
+    log_debug ("restore the runtime's CPU affinity: %s", strerror (errno));
   return pid;
 }
 
@@ -294,6 +323,9 @@ parent_side (const struct exec_request *r, int sock, pid_t pid, bool in_cgroup, 
   /* v1 hierarchies (and kernels without CLONE_INTO_CGROUP) are joined by
    * writing the pid, before the child may run anything. */
   if (r->cgroup_path && !in_cgroup && r->enter_cgroup (r->cgroup_path, pid, err) < 0)
+    return -1;
+  /* And its resctrl group, as runc's setns process. */
+  if (r->spec->linux_ && rdt_enter (r->spec->linux_->intel_rdt, r->id, pid, err) < 0)
     return -1;
   if (sync_send (sock, SYNC_PARENT_READY, pid, -1, err) < 0 || parent_seccomp_listener (r, sock, pid, err) < 0
       || sync_expect (sock, SYNC_READY, NULL, pty_master, err) < 0 || sync_wait_closed (sock, err) < 0)

@@ -4,7 +4,7 @@
  * spec's:
  *
  *   protect the runtime binary → wait for the runtime (SYNC_PARENT_READY)
- *   → die with the runtime (PR_SET_PDEATHSIG) → initial CPU affinity →
+ *   → die with the runtime (PR_SET_PDEATHSIG) → CPU affinity reset →
  *   namespaces (join, lo up in a new network namespace, then the cgroup
  *   namespace), hostname, keyring → rootfs, proc mount destinations (no
  *   symlink), mounts, devices, cwd, terminal (host paths still visible) →
@@ -157,10 +157,14 @@ step_self_protect (struct init_context *ctx, tr_error_t *err)
   return init_ops->self_protect (err);
 }
 
+/* Not the runtime's affinity (taskset -c 0 tinyrun create): every CPU of
+ * the cgroup it is in by now, as runc resets it.  process.execCPUAffinity
+ * is for exec'd processes only (runtime-spec). */
 static int
-step_initial_affinity (struct init_context *ctx, tr_error_t *err)
+step_reset_affinity (struct init_context *ctx, tr_error_t *err)
 {
-  return init_ops->affinity (ctx->spec->process, false, err);
+  (void) ctx;
+  return init_ops->affinity (NULL, false, err);
 }
 
 static int
@@ -406,7 +410,7 @@ static const struct init_step create_steps[] = {
   { "protect the runtime binary", step_self_protect },
   { "wait for the runtime", step_wait_parent },
   { "die with the runtime", step_die_with_runtime },
-  { "initial CPU affinity", step_initial_affinity },
+  { "reset CPU affinity", step_reset_affinity },
   { "join namespaces", step_join_namespaces },
   { "loopback", step_loopback },
   { "cgroup namespace", step_cgroup_namespace },

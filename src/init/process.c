@@ -326,7 +326,7 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
   /* 5. no_new_privs: after this, execve can never gain privileges. */
   if (p->no_new_privileges.v && tr_sys->prctl (PR_SET_NO_NEW_PRIVS, 1) < 0)
     return tr_error (err, errno, "process.noNewPrivileges: prctl");
-  if (init_ops->lsm_apply_exec_labels (p, err) < 0 || init_ops->affinity (p, true, err) < 0
+  if (init_ops->lsm_apply_exec_labels (p, err) < 0 || (x->exec_affinity && init_ops->affinity (p, true, err) < 0)
       || (spec->linux_ && init_ops->personality_apply (spec->linux_->personality, err) < 0))
     return -1;
   /* 6. seccomp last, so the filter sees as few of our own syscalls as

@@ -16,6 +16,8 @@ struct process_exec
   int listen_fds; /* set by the caller: socket-activation fds at 3.., to
                    * keep and announce in LISTEN_FDS (0: none) */
   void *seccomp;  /* compiled filter (seccomp.h), or NULL */
+  bool exec_affinity; /* set by exec: apply execCPUAffinity.final (not the
+                       * init's, runtime-spec) */
 };
 
 /* Enter process.cwd (safely, inside the root), resolve args[0] with the

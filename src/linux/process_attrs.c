@@ -2,6 +2,7 @@
 #include "linux/process_attrs.h"
 #include "linux/procfs.h"
 #include "util/fileutil.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -150,22 +151,29 @@ parse_cpu_list (const char *list, cpu_set_t *set)
 int
 process_apply_affinity (const struct spec_process *p, bool final, tr_error_t *err)
 {
+  if (p == NULL)
+    {
+      /* Every CPU the kernel has, which it narrows to the cpuset; a
+       * failure leaves the caller's, which is no reason to stop (runc's
+       * tryResetCPUAffinity). */
+      cpu_set_t all;
+      CPU_ZERO (&all);
+      for (int c = 0; c < CPU_SETSIZE; c++)
+        CPU_SET (c, &all);
+      if (sched_setaffinity (0, sizeof all, &all) < 0)
+        log_warning ("reset the CPU affinity: %s: the process keeps the runtime's", strerror (errno));
+      return 0;
+    }
   const struct spec_cpu_affinity *a = p->exec_cpu_affinity;
   if (a == NULL)
     return 0;
   const char *list = final ? a->final : a->initial;
   cpu_set_t set;
-  if (list == NULL)
-    {
-      if (!final || a->initial == NULL)
-        return 0;
-      /* No "final": leave the initial placement for the whole set the
-       * cgroup allows (the kernel intersects with its cpuset). */
-      CPU_ZERO (&set);
-      for (int c = 0; c < CPU_SETSIZE; c++)
-        CPU_SET (c, &set);
-    }
-  else if (parse_cpu_list (list, &set) < 0)
+  /* No "final" (or no "initial"): the affinity is left as it is, the
+   * kernel's after the move to the cgroup (runtime-spec, runc). */
+  if (list == NULL || list[0] == '\0')
+    return 0;
+  if (parse_cpu_list (list, &set) < 0)
     return tr_error_plain (err, EINVAL, "process.execCPUAffinity.%s: \"%s\" is not a CPU list",
                            final ? "final" : "initial", list);
   if (sched_setaffinity (0, sizeof set, &set) < 0)

@@ -11,8 +11,10 @@ int process_apply_rlimits (const struct spec_process *p, tr_error_t *err);
 int process_apply_oom_score (const struct spec_process *p, tr_error_t *err);
 /* scheduler, ioPriority, execCPUAffinity */
 int process_apply_scheduling (const struct spec_process *p, tr_error_t *err);
-/* execCPUAffinity: the initial CPUs (early in the init) or the final ones
- * (right before execve). */
+/* execCPUAffinity of an exec'd process: the initial CPUs (the runtime's
+ * thread that clones it) or the final ones (right before execve); a
+ * missing or empty list changes nothing.  p NULL: every CPU, for the init
+ * (execCPUAffinity is not for it, runtime-spec) and an exec without one. */
 int process_apply_affinity (const struct spec_process *p, bool final, tr_error_t *err);
 /* linux.personality */
 int personality_apply (const struct spec_personality *pers, tr_error_t *err);

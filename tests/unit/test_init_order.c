@@ -286,7 +286,7 @@ static int
 f_affinity (const struct spec_process *p, bool final, tr_error_t *err)
 {
   (void) p, (void) err;
-  note (final ? "affinity(final)" : "affinity(initial)");
+  note (p == NULL ? "affinity(reset)" : final ? "affinity(final)" : "affinity(initial)");
   return 0;
 }
 
@@ -457,13 +457,13 @@ run_init (const char *config, int *status, tr_error_t *err)
  * `start`, the credentials in the order of STYLE.md §8 and seccomp right
  * before execve. */
 static const char expected_with_nnp[] =
-  "self_protect pdeathsig(9) affinity(initial) ns_join loopback_up unshare(cgroup) sethostname(box) keyring "
+  "self_protect pdeathsig(9) affinity(reset) ns_join loopback_up unshare(cgroup) sethostname(box) keyring "
   "rootfs_prepare proc_destinations mounts devices cwd(/) [runtime:createRuntime] hooks(createContainer) "
   "pivot_root sysctl masked_paths(1) readonly_paths(1) rootfs_finish rlimits oom_score mempolicy "
   "seccomp_compile [runtime:ready] pdeathsig(0) [start] hooks(startContainer) "
   "close_range rlimits oom_score scheduling "
   "bounding_set keepcaps setgroups(1) setresgid(100) setresuid(1000) capset+ambient "
-  "no_new_privs lsm_labels affinity(final) personality seccomp_load execve(/bin/sh) ";
+  "no_new_privs lsm_labels personality seccomp_load execve(/bin/sh) ";
 
 TEST (init_order_whole_create)
 {
@@ -491,7 +491,7 @@ TEST (init_order_without_nnp)
   const char *tail = got ? strstr (got, "[start]") : NULL;
   CHECK_STR (tail, "[start] hooks(startContainer) close_range rlimits oom_score scheduling seccomp_load "
                    "bounding_set keepcaps setgroups(1) setresgid(100) setresuid(1000) capset+ambient "
-                   "lsm_labels affinity(final) personality execve(/bin/sh) ");
+                   "lsm_labels personality execve(/bin/sh) ");
   tr_error_free (&err);
 }
 
