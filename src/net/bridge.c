@@ -1,5 +1,6 @@
 #include "config.h"
 #include "net/bridge.h"
+#include "net/link_reaper.h"
 #include "net/nat.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -179,9 +180,12 @@ bridge_release (struct nl *host, struct ipam *ipam, const char *bridge, const ch
 {
   cleanup_free char *veth = ipam_find (ipam, VETH_KEY_PREFIX, id);
   const char *veth_name = veth ? veth + strlen (VETH_KEY_PREFIX) : NULL;
-  /* The veth usually went with the container's namespace already. */
-  if (veth_name && nl_link_index (host, veth_name))
-    nl_link_del (host, veth_name, NULL);
+  /* The veth usually went with the container's namespace already, or is
+   * going with it (the kernel deletes the pair when it destroys either
+   * namespace); else it is deleted without waiting for the kernel. */
+  int index = veth_name ? nl_link_index (host, veth_name) : 0;
+  if (index && !nl_link_peer_dying (host, veth_name))
+    link_reap_detached (index);
   ipam_forget (ipam, VETH_KEY_PREFIX, id, NULL);
   struct ports_of p = { .id = id };
   ipam_each (ipam, PORT_KEY_PREFIX, collect_port, &p);

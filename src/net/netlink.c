@@ -138,14 +138,22 @@ nl_veth_add (struct nl *nl, const char *name, const char *peer, int peer_netns, 
 }
 
 int
+nl_link_del_index (struct nl *nl, int index, tr_error_t *err)
+{
+  struct nlmsghdr *nlh = start (nl, RTM_DELLINK, 0);
+  link_header (nlh, index);
+  if (transact (nl, nlh) < 0)
+    return tr_error (err, errno, "delete link %d", index);
+  return 0;
+}
+
+int
 nl_link_del (struct nl *nl, const char *name, tr_error_t *err)
 {
   int index = index_of (nl, name, err);
   if (index < 0)
     return -1;
-  struct nlmsghdr *nlh = start (nl, RTM_DELLINK, 0);
-  link_header (nlh, index);
-  if (transact (nl, nlh) < 0)
+  if (nl_link_del_index (nl, index, NULL) < 0)
     return tr_error (err, errno, "delete link %s", name);
   return 0;
 }
@@ -264,6 +272,74 @@ struct route_scan
   struct subnet found;
   int found_index;
 };
+
+static int
+link_attr (const struct nlattr *attr, void *data)
+{
+  const struct nlattr **tb = data;
+  int type = mnl_attr_get_type (attr);
+  if (type == IFLA_LINK || type == IFLA_LINK_NETNSID)
+    tb[type] = attr;
+  return MNL_CB_OK;
+}
+
+struct peer
+{
+  int32_t index, nsid;
+};
+
+static int
+link_peer_cb (const struct nlmsghdr *nlh, void *data)
+{
+  struct peer *p = data;
+  const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+  mnl_attr_parse (nlh, sizeof (struct ifinfomsg), link_attr, tb);
+  if (tb[IFLA_LINK])
+    p->index = (int32_t) mnl_attr_get_u32 (tb[IFLA_LINK]);
+  if (tb[IFLA_LINK_NETNSID])
+    p->nsid = (int32_t) mnl_attr_get_u32 (tb[IFLA_LINK_NETNSID]);
+  return MNL_CB_OK;
+}
+
+/* IFLA_LINK and IFLA_LINK_NETNSID of a link: for a veth its peer's index
+ * and the id of the peer's namespace (absent: this one). */
+static int
+link_peer (struct nl *nl, const char *name, struct peer *p)
+{
+  int index = nl_link_index (nl, name);
+  if (index == 0)
+    return -1;
+  struct nlmsghdr *nlh = start (nl, RTM_GETLINK, 0);
+  nlh->nlmsg_flags = NLM_F_REQUEST;
+  link_header (nlh, index);
+  if (mnl_socket_sendto (nl->sock, nlh, nlh->nlmsg_len) < 0)
+    return -1;
+  ssize_t n = mnl_socket_recvfrom (nl->sock, nl->buf, sizeof nl->buf);
+  if (n < 0)
+    return -1;
+  return mnl_cb_run (nl->buf, (size_t) n, nl->seq, mnl_socket_get_portid (nl->sock), link_peer_cb, p) < 0 ? -1 : 0;
+}
+
+/* For a namespace whose last reference is gone (cleanup_net has unhashed
+ * its ids; the devices are deleted a grace period later) the kernel can
+ * assign no id and reports NETNSA_NSID_NOT_ASSIGNED (-1).  Deleting the
+ * veth ourselves then would only repeat what the kernel does anyway.  A
+ * failure to ask counts as alive: the caller deletes. */
+bool
+nl_link_peer_dying (struct nl *nl, const char *name)
+{
+  struct peer p = { .index = 0, .nsid = 0 };
+  return link_peer (nl, name, &p) == 0 && p.nsid == -1;
+}
+
+int
+nl_link_peer_index (struct nl *nl, const char *name)
+{
+  struct peer p = { .index = 0, .nsid = -2 };
+  if (link_peer (nl, name, &p) < 0 || p.nsid == -2)
+    return 0; /* not a link to another namespace */
+  return p.index;
+}
 
 static int
 route_attr (const struct nlattr *attr, void *data)

@@ -17,12 +17,19 @@ void nl_close (struct nl *nl);
 
 /* 0 when the link does not exist. */
 int nl_link_index (struct nl *nl, const char *name);
+/* Is the link's peer (the other end of a veth) in a network namespace the
+ * kernel is already destroying?  The kernel then deletes the pair itself. */
+bool nl_link_peer_dying (struct nl *nl, const char *name);
+/* The index (in its own namespace) of the peer of a veth whose peer is in
+ * another namespace; 0 when the link is not such a veth. */
+int nl_link_peer_index (struct nl *nl, const char *name);
 
 int nl_bridge_add (struct nl *nl, const char *name, tr_error_t *err);
 /* A veth pair: name in this namespace, peer in the one of peer_netns (-1:
  * this one too); made there, it costs no move and no rename. */
 int nl_veth_add (struct nl *nl, const char *name, const char *peer, int peer_netns, tr_error_t *err);
 int nl_link_del (struct nl *nl, const char *name, tr_error_t *err);
+int nl_link_del_index (struct nl *nl, int index, tr_error_t *err);
 int nl_link_up (struct nl *nl, const char *name, tr_error_t *err);
 int nl_link_set_master (struct nl *nl, const char *name, const char *master, tr_error_t *err);
 /* Move a link into the network namespace of netns_fd. */

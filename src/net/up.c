@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -214,6 +215,50 @@ publish (struct up *u, tr_error_t *err)
   return u->a6.family ? nat_publish (u->o->bridge, u->o->ports, u->o->n_ports, &u->a6, err) : 0;
 }
 
+/* The host index of a veth named like the container's side that is in
+ * the container's namespace already, when it is a leftover: its host end is
+ * a "trv" link no record of the bridge claims (a pinned namespace reused
+ * before the deletion `down` started has finished, link_reaper.c, or after
+ * a crash).  0 when there is none or it is somebody else's. */
+static int
+stale_peer (const struct up *u)
+{
+  cleanup_close int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (self < 0 || setns (u->netns, CLONE_NEWNET) < 0)
+    return 0;
+  struct nl *inside = nl_open (NULL);
+  int index = inside ? nl_link_peer_index (inside, u->o->ifname) : 0;
+  nl_close (inside);
+  char name[IF_NAMESIZE], key[32];
+  if (setns (self, CLONE_NEWNET) < 0 || index <= 0 || if_indextoname ((unsigned) index, name) == NULL
+      || strncmp (name, "trv", 3) != 0)
+    return 0;
+  snprintf (key, sizeof key, VETH_KEY_PREFIX "%s", name);
+  cleanup_free char *owner = ipam_get (u->ipam, key);
+  return owner ? 0 : index;
+}
+
+/* The pair, its peer made in the container's namespace; a leftover pair
+ * in the way is deleted (the one case `up` waits for the kernel's grace
+ * period) and the pair made again. */
+static int
+add_veth (const struct up *u, tr_error_t *err)
+{
+  tr_error_t first = NULL;
+  if (nl_veth_add (u->host, u->host_veth, u->o->ifname, u->netns, &first) == 0)
+    return 0;
+  int stale = first->status == EEXIST ? stale_peer (u) : 0;
+  if (stale == 0 || nl_link_del_index (u->host, stale, NULL) < 0)
+    {
+      if (err)
+        *err = steal_ptr (&first);
+      tr_error_free (&first);
+      return -1;
+    }
+  tr_error_ignore (&first, "a leftover veth of the container's namespace was deleted");
+  return nl_veth_add (u->host, u->host_veth, u->o->ifname, u->netns, err);
+}
+
 /* Bridge, addresses, ports, veth (its peer made in the container's
  * namespace), the container's side, NAT and DNS; a
  * failure undoes it all (unless stranded in the container's namespace). */
@@ -226,7 +271,7 @@ up_with (struct up *u, tr_error_t *err)
       && ipam_allocate (u->ipam, &o->s4, u->c->id, &o->want4, &u->a4, err) == 0
       && (o->subnet6 == NULL || ipam_allocate (u->ipam, &o->s6, u->c->id, &o->want6, &u->a6, err) == 0)
       && claim_ports (u, err) == 0 && claim_veth_names (u, err) == 0
-      && nl_veth_add (u->host, u->host_veth, o->ifname, u->netns, err) == 0
+      && add_veth (u, err) == 0
       && nl_link_set_master (u->host, u->host_veth, o->bridge, err) == 0 && nl_link_up (u->host, u->host_veth, err) == 0
       && configure_in_netns (u, &back, err) == 0 && publish (u, err) == 0 && setup_dns (u, err) == 0)
     return 0;

@@ -1,7 +1,9 @@
 """tinyrun-net, the network hook: a bridge, a veth pair and NAT."""
 
+import json
 import os
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -176,4 +178,59 @@ def test_colliding_ids_get_distinct_veths(runtime, bundle, net):
     finally:
         runtime("delete", "--force", first)
         runtime("delete", "--force", second)
+    assert bridge not in links()
+
+
+def hook(verb, bridge, cid, pid, *extra):
+    """tinyrun-net run as a runtime runs a hook: state on stdin, stdout and
+    stderr read to their end (subprocess.run waits for EOF on both)."""
+    state = json.dumps({"ociVersion": "1.2.0", "id": cid, "status": "creating", "pid": pid, "bundle": "/"})
+    return subprocess.run([NET, verb, "--bridge", bridge, *extra], input=state, capture_output=True,
+                          text=True, timeout=30)
+
+
+def test_down_with_a_live_namespace_deletes_the_veth_holding_nothing(net):
+    """A namespace kept alive (pinned by `ip netns add`, as engines do)
+    keeps the pair: `down` deletes the veth from a detached process, which
+    must hold neither the hook's pipes (the run below would wait for their
+    EOF) nor the bridge's lock (the next `up` takes it), and the veth is
+    gone once the kernel is done (polled, not timed)."""
+    bridge, subnet, prefix = net
+    ns = f"trns{uuid.uuid4().hex[:6]}"
+    sh("ip", "netns", "add", ns)
+    holder = subprocess.Popen(["ip", "netns", "exec", ns, "sleep", "300"])
+    try:
+        deadline = time.monotonic() + 10
+        while os.readlink(f"/proc/{holder.pid}/ns/net") == os.readlink("/proc/self/ns/net"):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        anchor = subprocess.Popen(["unshare", "-n", "sleep", "300"])
+        while os.readlink(f"/proc/{anchor.pid}/ns/net") == os.readlink("/proc/self/ns/net"):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        try:
+            assert hook("up", bridge, "anchor", anchor.pid, "--subnet", subnet).returncode == 0
+            before = links()
+            up = hook("up", bridge, "pinned", holder.pid, "--subnet", subnet)
+            assert up.returncode == 0, up.stderr
+            veths = links() - before
+            assert len(veths) == 1, veths
+            down = hook("down", bridge, "pinned", holder.pid)
+            assert down.returncode == 0, down.stderr
+            again = hook("up", bridge, "pinned2", holder.pid, "--subnet", subnet)
+            assert again.returncode == 0, again.stderr
+            assert hook("down", bridge, "pinned2", holder.pid).returncode == 0
+            while veths & links() or len(links() - before):
+                assert time.monotonic() < deadline + 20, links() - before
+                time.sleep(0.01)
+            inside = sh("ip", "-n", ns, "-o", "link").stdout
+            assert "eth0" not in inside, inside
+        finally:
+            hook("down", bridge, "anchor", anchor.pid)
+            anchor.kill()
+            anchor.wait()
+    finally:
+        holder.kill()
+        holder.wait()
+        sh("ip", "netns", "del", ns, check=False)
     assert bridge not in links()
