@@ -1,10 +1,10 @@
 /* Unregistering a network device ends in the kernel's rcu_barrier(),
  * after rtnl is released: ~20 ms on a VM, during which the deleting
  * process only waits.  `down` hands the container's veth to a detached
- * grandchild instead, so that the runtime's poststop hook (and the
+ * child instead, so that the runtime's poststop hook (and the
  * container's delete) does not wait for it.
  *
- * The grandchild holds nothing of the caller's: it is in a session of its
+ * The child holds nothing of the caller's: it is in a session of its
  * own (a signal to the hook's process group does not reach it) and closes
  * every inherited fd first, so it neither keeps the IPAM lock nor the
  * pipes a runtime reads the hook's output from.  It deletes by index, not
@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 void
@@ -36,14 +35,7 @@ link_reap_detached (int index)
       return;
     }
   if (child > 0)
-    {
-      while (waitpid (child, NULL, 0) < 0 && errno == EINTR)
-        ;
-      return;
-    }
-  /* The child only forks the grandchild, so that nobody must reap it. */
-  if (fork () != 0)
-    _exit (0);
+    return; /* not waited for: when the hook exits, it is reparented */
   setsid ();
   syscall (SYS_close_range, 0U, ~0U, 0U);
   struct nl *nl = nl_open (NULL);
