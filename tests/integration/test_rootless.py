@@ -327,3 +327,84 @@ def test_a_delegated_cgroup_gets_the_limits(user):
                         if time.time() > deadline:
                             raise
                         time.sleep(0.05)
+
+
+def ns_links(pid, names=("user", "pid", "mnt", "uts", "ipc")):
+    return [os.readlink(f"/proc/{pid}/ns/{n}") for n in names]
+
+
+def test_exec_kill_and_pause_as_an_ordinary_user(user):
+    def edit(c):
+        c["process"]["args"] = ["sleep", "60"]
+    path = user.bundle(edit)
+    proc = user.tinyrun("run", "-d", "rl-exec", cwd=path)
+    assert proc.returncode == 0, proc.stderr
+    try:
+        init = json.loads(user.tinyrun("state", "rl-exec").stdout)["pid"]
+        # The exec'd process: in the container's user and pid namespaces
+        # (the pid is the namespace's, not the host's), as its root.
+        proc = user.tinyrun("exec", "rl-exec", "sh", "-c",
+                            "echo $$; id -u; for n in user pid mnt uts ipc; do readlink /proc/self/ns/$n; done; "
+                            "cat /proc/1/cmdline | tr '\\0' ' '")
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.split("\n")
+        assert int(lines[0]) < 100 and int(lines[0]) != 1
+        assert lines[1] == "0"
+        assert lines[2:7] == ns_links(init)
+        assert lines[7].split() == ["sleep", "60"]
+        assert user.tinyrun("exec", "rl-exec", "sh", "-c", "exit 3").returncode == 3
+        # Without a cgroup there is no freezer: refused, and the container runs on.
+        for cmd in ("pause", "resume"):
+            proc = user.tinyrun(cmd, "rl-exec")
+            assert proc.returncode != 0
+            assert f"can't {cmd} a container without cgroup" in proc.stderr
+        assert json.loads(user.tinyrun("state", "rl-exec").stdout)["status"] == "running"
+        # The init is pid 1 of its namespace: only SIGKILL ends it.
+        proc = user.tinyrun("kill", "rl-exec", "KILL")
+        assert proc.returncode == 0, proc.stderr
+        deadline = time.time() + 10
+        while json.loads(user.tinyrun("state", "rl-exec").stdout)["status"] != "stopped":
+            assert time.time() < deadline, "the container outlived SIGKILL"
+            time.sleep(0.05)
+        try:
+            with open(f"/proc/{init}/stat") as f:
+                assert f.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except FileNotFoundError:
+            pass  # reaped already
+        proc = user.tinyrun("exec", "rl-exec", "true")
+        assert proc.returncode != 0 and "stopped" in proc.stderr
+    finally:
+        proc = user.tinyrun("delete", "--force", "rl-exec")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_exec_with_subordinate_ranges(user, subids):
+    subuid, _ = subids
+
+    def edit(c):
+        c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": user.uid, "size": 1},
+                                     {"containerID": 1, "hostID": subuid, "size": SUBID_COUNT}]
+        c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": user.gid, "size": 1},
+                                     {"containerID": 1, "hostID": subids[1], "size": SUBID_COUNT}]
+        c["process"]["args"] = ["sleep", "60"]
+    path = user.bundle(edit)
+    proc = user.tinyrun("run", "-d", "rl-exec-sub", cwd=path)
+    assert proc.returncode == 0, proc.stderr
+    try:
+        with tempfile.TemporaryDirectory(dir=user.base) as d:
+            os.chown(d, user.uid, user.gid)
+            pid_file = os.path.join(d, "pid")
+            proc = user.tinyrun("exec", "-d", "--pid-file", pid_file, "--user", "1000:1000", "rl-exec-sub",
+                                "sleep", "60")
+            assert proc.returncode == 0, proc.stderr
+            with open(pid_file) as f:
+                pid = int(f.read())
+            # From the host: a subordinate uid, as the map says.
+            with open(f"/proc/{pid}/status") as f:
+                uids = [line.split()[1:] for line in f if line.startswith("Uid:")][0]
+            assert uids == [str(subuid + 999)] * 4
+            init = json.loads(user.tinyrun("state", "rl-exec-sub").stdout)["pid"]
+            assert ns_links(pid) == ns_links(init)
+    finally:
+        proc = user.tinyrun("delete", "--force", "rl-exec-sub")
+    assert proc.returncode == 0, proc.stderr
