@@ -288,15 +288,13 @@ def test_a_delegated_cgroup_gets_the_limits(user):
             c["linux"]["resources"] = {"memory": {"limit": 32 << 20}}
         path = user.bundle(edit)
         procs = [os.path.join(d, "runner", "cgroup.procs") for d in made]
-        # The runtime starts in runner (written by root), then drops to the user.
-        argv = user.argv("run", "-d", "rl-deleg")
-        cmd = ["sh", "-c", 'n=$1; shift; i=0; while [ $i -lt $n ]; do echo $$ > "$1"; shift; i=$((i+1)); done; '
-               'exec "$@"', "sh", str(len(procs))] + procs + argv
-        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-            proc = subprocess.run(cmd, cwd=path, stdout=out, stderr=err, text=True,
-                                  stdin=subprocess.DEVNULL, timeout=60)
-            err.seek(0)
-            stderr = err.read()
+        # The runtime starts in runner (written by root), then drops to the
+        # user: the process it moves then has a common ancestor with the
+        # container's cgroup that the user owns.
+        runner = ["sh", "-c", 'n=$1; shift; i=0; while [ $i -lt $n ]; do echo $$ > "$1"; shift; i=$((i+1)); done; '
+                  'exec "$@"', "sh", str(len(procs))] + procs
+        proc = user.tinyrun("run", "-d", "rl-deleg", cwd=path, prefix=runner)
+        stderr = proc.stderr
         assert proc.returncode == 0, stderr
         assert "without a cgroup" not in stderr
         state = json.loads(user.tinyrun("state", "rl-deleg").stdout)
@@ -312,6 +310,14 @@ def test_a_delegated_cgroup_gets_the_limits(user):
                     assert int(f.read()) == 32 << 20
                 checked += 1
         assert checked, "no memory controller in any hierarchy"
+        # exec joins the delegated cgroup; its freezer pauses the container.
+        proc = user.tinyrun("exec", "rl-deleg", "cat", "/proc/self/cgroup", prefix=runner)
+        assert proc.returncode == 0, proc.stderr
+        assert all(line.endswith(f"/{name}/c") or line.endswith(":/") for line in proc.stdout.split())
+        for cmd, status in (("pause", "paused"), ("resume", "running")):
+            proc = user.tinyrun(cmd, "rl-deleg")
+            assert proc.returncode == 0, proc.stderr
+            assert json.loads(user.tinyrun("state", "rl-deleg").stdout)["status"] == status
         proc = user.tinyrun("delete", "--force", "rl-deleg")
         assert proc.returncode == 0, proc.stderr
         assert not any(os.path.exists(os.path.join(d, "c")) for d in made)
