@@ -4,6 +4,7 @@
 #include "init/init_ops.h"
 #include "util/log.h"
 #include "linux/namespaces.h"
+#include "linux/rootless.h"
 #include "init/process.h"
 #include "linux/seccomp.h"
 #include "linux/self_protect.h"
@@ -283,6 +284,8 @@ helper_join (const struct exec_request *r, struct exec_handles *h, tr_error_t *e
   if (close_runtime_fds (r, h, err) < 0 || self_protect_before_entering (err) < 0
       || helper_for_children (h, false, err) < 0)
     return -1;
+  if (*user < 0)
+    return 0; /* the container shares our user namespace */
   if (tr_sys->setns (*user, CLONE_NEWUSER) < 0)
     return tr_error (err, errno, "join the container's user namespace");
   if (tr_sys->setresgid (0, 0, 0) < 0 || tr_sys->setresuid (0, 0, 0) < 0)
@@ -402,8 +405,11 @@ exec_spawn (const struct exec_request *r, int *pty_master, tr_error_t *err)
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, h.sync) < 0)
     return tr_error (err, errno, "socketpair");
   bool in_cgroup = false;
-  pid_t pid = kind_fd (&h, CLONE_NEWUSER) >= 0 ? clone_via_helper (r, &h, &in_cgroup, err)
-                                                : clone_into_container (r, &h, &in_cgroup, err);
+  /* The root of a user namespace (rootless podman's) may enter the
+   * container's pid namespace but never come back to its own, which
+   * belongs to the host: the helper goes in and exits. */
+  bool helper = kind_fd (&h, CLONE_NEWUSER) >= 0 || rootless_in_user_ns ();
+  pid_t pid = helper ? clone_via_helper (r, &h, &in_cgroup, err) : clone_into_container (r, &h, &in_cgroup, err);
   if (pid < 0)
     return -1;
   if (h.sync[1] >= 0)

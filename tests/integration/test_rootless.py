@@ -414,3 +414,45 @@ def test_exec_with_subordinate_ranges(user, subids):
     finally:
         proc = user.tinyrun("delete", "--force", "rl-exec-sub")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_root_of_a_user_namespace_is_rootless(user):
+    """As rootless podman runs it: uid 0 of a user namespace that maps the
+    user (unshare -r), the container sharing that namespace.  Its state
+    goes below XDG_RUNTIME_DIR (runc's shouldHonorXDGRuntimeDir), it gets
+    no cgroup (with a warning), its devices are bind-mounted (no mknod
+    there), a cgroup mount shows the cgroups it runs in, and exec enters
+    its pid namespace without a way back to be needed."""
+    def edit(c):
+        c["linux"]["namespaces"] = [ns for ns in c["linux"]["namespaces"] if ns["type"] != "user"]
+        del c["linux"]["uidMappings"], c["linux"]["gidMappings"]
+        c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                            "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]})
+        c["process"]["args"] = ["sleep", "60"]
+    path = user.bundle(edit)
+    t = TINYRUN
+    script = (f"{t} run -d rl-inns 2>&1 </dev/null >/dev/null; echo state:$(ls {user.state_root}); "
+              f"{t} exec rl-inns sh -c 'echo $$; id -u; test -c /dev/null && echo null; ls /sys/fs/cgroup; "
+              f"readlink /proc/self/ns/user'; "
+              f"{t} delete --force rl-inns; echo after:$(ls {user.state_root})")
+    argv = ["runuser", "-u", user.name, "--", "env", f"XDG_RUNTIME_DIR={user.xdg}", f"USER={user.name}",
+            "unshare", "--user", "--map-root-user", "sh", "-c", script]
+    try:
+        with tempfile.TemporaryFile("w+") as out:
+            proc = subprocess.run(argv, cwd=path, stdout=out, stderr=subprocess.STDOUT, text=True,
+                                  stdin=subprocess.DEVNULL, timeout=60)
+            out.seek(0)
+            output = out.read()
+    finally:
+        user.tinyrun("delete", "--force", "rl-inns")
+    assert proc.returncode == 0, output
+    lines = output.split("\n")
+    assert "rootless: running without a cgroup" in lines[0], output
+    assert lines[1] == "state:rl-inns", output
+    pid, uid, null = lines[2:5]
+    assert int(pid) != 1 and int(pid) < 100 and uid == "0" and null == "null", output
+    # Every hierarchy, at the cgroup the runtime was in.
+    assert "memory" in lines[5:-3] or "memory" in " ".join(lines[5:-3]), output
+    assert lines[-3] != os.readlink("/proc/self/ns/user"), output
+    assert lines[-2] == "after:", output
+    assert not os.path.exists("/run/tinyrun/rl-inns")
