@@ -456,3 +456,60 @@ def test_root_of_a_user_namespace_is_rootless(user):
     assert lines[-3] != os.readlink("/proc/self/ns/user"), output
     assert lines[-2] == "after:", output
     assert not os.path.exists("/run/tinyrun/rl-inns")
+
+
+def test_pasta_attached_to_a_rootless_container(user):
+    """The rootless network podman >= 4.4 makes (Debian 12's 4.3 has no
+    pasta mode): pasta, run by the user, joins the container's user and
+    network namespaces by its pid, gives it an address and forwards a port
+    of the host's loopback into it."""
+    if not ensure_packages("passt"):
+        pytest.skip("the passt package (pasta) cannot be installed")
+    import socket
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def edit(c):
+        c["linux"]["namespaces"].append({"type": "network"})
+        c["mounts"].append({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]})
+        c["process"]["args"] = ["sh", "-c", "mkdir -p /tmp/www && echo hello-pasta > /tmp/www/index.html && "
+                                "exec httpd -f -p 80 -h /tmp/www"]
+    path = user.bundle(edit)
+    tun_mode = os.stat("/dev/net/tun").st_mode & 0o7777
+    pid_file = os.path.join(user.xdg, "pasta.pid")
+    os.chmod("/dev/net/tun", 0o666)  # as udev's default rules make it; this host has no udev
+    try:
+        proc = user.tinyrun("run", "-d", "rl-pasta", cwd=path)
+        assert proc.returncode == 0, proc.stderr
+        init = json.loads(user.tinyrun("state", "rl-pasta").stdout)["pid"]
+        proc = subprocess.run(["runuser", "-u", user.name, "--", "pasta", "--quiet", "--config-net", "-P", pid_file,
+                               "-t", f"127.0.0.1/{port}:80", "-u", "none", "-T", "none", "-U", "none",
+                               str(init)], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        addr = subprocess.run(["nsenter", "-t", str(init), "-n", "ip", "-o", "-4", "addr", "show", "scope", "global"],
+                              capture_output=True, text=True, check=True).stdout
+        assert "inet " in addr, addr
+
+        def fetch():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                    return r.read().decode()
+            except OSError:
+                return None
+        deadline = time.time() + 30
+        while fetch() != "hello-pasta\n" and time.time() < deadline:
+            time.sleep(0.1)
+        assert fetch() == "hello-pasta\n"
+    finally:
+        os.chmod("/dev/net/tun", tun_mode)
+        if os.path.exists(pid_file):
+            with open(pid_file) as f:
+                try:
+                    os.kill(int(f.read()), 15)
+                except (ProcessLookupError, ValueError):
+                    pass
+            os.unlink(pid_file)
+        proc = user.tinyrun("delete", "--force", "rl-pasta")
+    assert proc.returncode == 0, proc.stderr
