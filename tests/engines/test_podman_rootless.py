@@ -212,9 +212,11 @@ def test_the_runtime_is_tinyrun_rootless(podman, running):
     pid = pid_of(podman, running)
     assert host_uids(pid) == [str(podman.uid)] * 4
     cid = podman("inspect", "-f", "{{.Id}}", running, check=True).stdout.strip()
-    # tinyrun's state is the user's (XDG_RUNTIME_DIR), not /run/tinyrun.
-    state = os.path.join(podman.xdg, "tinyrun", cid, "state.json")
-    assert os.path.isfile(state) and not os.path.exists(f"/run/tinyrun/{cid}")
+    # tinyrun's state is the user's (XDG_RUNTIME_DIR), not /run/tinyrun
+    # (runc's and crun's: $XDG_RUNTIME_DIR/runc, /crun).
+    runtime = os.path.basename(TINYRUN)
+    state = os.path.join(podman.xdg, runtime, cid, "state.json")
+    assert os.path.isfile(state) and not os.path.exists(f"/run/{runtime}/{cid}")
     with open(state) as f:
         assert str(pid) in f.read()
 
@@ -240,7 +242,7 @@ def test_stop_and_rm(podman, running):
                       open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z")
     podman("rm", running, check=True)
     assert podman("inspect", running).returncode != 0
-    assert not os.path.exists(os.path.join(podman.xdg, "tinyrun", cid))
+    assert not os.path.exists(os.path.join(podman.xdg, os.path.basename(TINYRUN), cid))
 
 
 @needs_script
