@@ -320,6 +320,8 @@ def test_a_delegated_cgroup_gets_the_limits(user):
         proc = user.tinyrun("exec", "rl-deleg", "cat", "/proc/self/cgroup", prefix=runner)
         assert proc.returncode == 0, proc.stderr
         assert all(line.endswith(f"/{name}/c") or line.endswith(":/") for line in proc.stdout.split())
+        ps = user.tinyrun("ps", "--format", "json", "rl-deleg")
+        assert ps.returncode == 0 and state["pid"] in json.loads(ps.stdout), ps.stderr
         for cmd, status in (("pause", "paused"), ("resume", "running")):
             proc = user.tinyrun(cmd, "rl-deleg")
             assert proc.returncode == 0, proc.stderr
