@@ -523,3 +523,28 @@ def test_pasta_attached_to_a_rootless_container(user):
             os.unlink(pid_file)
         proc = user.tinyrun("delete", "--force", "rl-pasta")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_rootless_flag_overrides_the_guess(user):
+    """--rootless false: the root of a user namespace is taken for the
+    host's root, and the cgroup it cannot make is an error, not skipped."""
+    def edit(c):
+        c["linux"]["namespaces"] = [ns for ns in c["linux"]["namespaces"] if ns["type"] != "user"]
+        del c["linux"]["uidMappings"], c["linux"]["gidMappings"]
+        c["process"]["args"] = ["true"]
+    path = user.bundle(edit)
+    base = ["runuser", "-u", user.name, "--", "env", f"XDG_RUNTIME_DIR={user.xdg}", f"USER={user.name}",
+            "unshare", "--user", "--map-root-user", TINYRUN]
+    try:
+        proc = subprocess.run(base + ["--rootless", "false", "run", "rl-forced"], cwd=path, capture_output=True,
+                              text=True, stdin=subprocess.DEVNULL, timeout=60)
+        assert proc.returncode != 0
+        assert "running without a cgroup" not in proc.stderr and "Permission denied" in proc.stderr, proc.stderr
+        proc = subprocess.run(base + ["--rootless", "auto", "run", "rl-forced"], cwd=path, capture_output=True,
+                              text=True, stdin=subprocess.DEVNULL, timeout=60)
+        assert proc.returncode == 0 and "running without a cgroup" in proc.stderr, proc.stderr
+    finally:
+        user.tinyrun("delete", "--force", "rl-forced")
+    proc = user.tinyrun("--rootless", "maybe", "list")
+    assert proc.returncode != 0
+    assert proc.stderr.strip() == 'tinyrun: --rootless: "maybe" is not true, false or auto', proc.stderr
