@@ -72,6 +72,7 @@ print_help (void)
           "  --log-format text|json  format of --log (default text)\n"
           "  --debug                 log debug messages\n"
           "  --systemd-cgroup        the cgroup is a systemd scope (cgroupsPath slice:prefix:name)\n"
+          "  --rootless true|false|auto  rootless cgroups and devices (auto: uid not 0, or in a user ns)\n"
           "  -v, --version           print the version\n"
           "  -h, --help              print this help\n\n"
           "See tinyrun(8) and tinyrun-<command>(8).\n");
