@@ -548,3 +548,35 @@ def test_rootless_flag_overrides_the_guess(user):
     proc = user.tinyrun("--rootless", "maybe", "list")
     assert proc.returncode != 0
     assert proc.stderr.strip() == 'tinyrun: --rootless: "maybe" is not true, false or auto', proc.stderr
+
+
+def test_join_another_rootless_containers_namespaces(user):
+    """A second container of the user's joins the first one's user,
+    network and pid namespaces by path (as a pod does): the intermediate
+    joins the user namespace first, whose root may then enter the rest."""
+    def first(c):
+        c["linux"]["namespaces"].append({"type": "network"})
+        c["process"]["args"] = ["sleep", "60"]
+    proc = user.tinyrun("run", "-d", "rl-pod-a", cwd=user.bundle(first))
+    assert proc.returncode == 0, proc.stderr
+    try:
+        a = json.loads(user.tinyrun("state", "rl-pod-a").stdout)["pid"]
+        joined = ("user", "net", "pid")
+
+        def second(c):
+            kinds = {"user": "user", "network": "net", "pid": "pid"}
+            c["linux"]["namespaces"] = [ns for ns in c["linux"]["namespaces"] if ns["type"] not in kinds]
+            c["linux"]["namespaces"] += [{"type": t, "path": f"/proc/{a}/ns/{n}"} for t, n in kinds.items()]
+            del c["linux"]["uidMappings"], c["linux"]["gidMappings"]
+            c["process"]["args"] = ["sh", "-c", "id -u; " + "; ".join(f"readlink /proc/self/ns/{n}" for n in
+                                                                         joined + ("mnt",))]
+        proc = user.tinyrun("run", "rl-pod-b", cwd=user.bundle(second))
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.split()
+        assert lines[0] == "0"
+        assert lines[1:4] == [os.readlink(f"/proc/{a}/ns/{n}") for n in joined]
+        assert lines[4] != os.readlink(f"/proc/{a}/ns/mnt")
+    finally:
+        user.tinyrun("delete", "--force", "rl-pod-b")
+        proc = user.tinyrun("delete", "--force", "rl-pod-a")
+    assert proc.returncode == 0, proc.stderr
