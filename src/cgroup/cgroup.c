@@ -4,6 +4,7 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/internal.h"
 #include "cgroup/v1/hierarchies.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
@@ -271,7 +272,7 @@ int
 cgroup_rootless_fallback (enum cgroup_manager m, const struct spec_resources *res, tr_error_t *err)
 {
   int e = *err ? (*err)->status : 0;
-  if (geteuid () == 0 || m != CGROUP_MANAGER_CGROUPFS || (e != EACCES && e != EPERM && e != EROFS))
+  if (!rootless () || m != CGROUP_MANAGER_CGROUPFS || (e != EACCES && e != EPERM && e != EROFS))
     return -1;
   if (asks_for_limits (res))
     return tr_error_wrap (err, "rootless: linux.resources need a cgroup delegated to uid %u (a writable cgroup2 "

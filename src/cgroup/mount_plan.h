@@ -12,6 +12,10 @@
  * "name="), plus "unified" on hybrid ones.  host_dir is the container's
  * cgroup (cgroup_path) in each hierarchy. */
 int cgroup_mount_plan_make (const char *cgroup_path, struct cgroup_mount_plan *out, tr_error_t *err);
+/* Rootless without a cgroup of its own: the same, of the cgroups the
+ * runtime (and so the init) is in, from /proc/self/cgroup -- runc's
+ * rootless containers mount the cgroups they were started in. */
+int cgroup_mount_plan_own (struct cgroup_mount_plan *out, tr_error_t *err);
 void cgroup_mount_plan_clear (struct cgroup_mount_plan *plan);
 
 #endif

@@ -72,6 +72,7 @@ print_help (void)
           "  --log-format text|json  format of --log (default text)\n"
           "  --debug                 log debug messages\n"
           "  --systemd-cgroup        the cgroup is a systemd scope (cgroupsPath slice:prefix:name)\n"
+          "  --rootless true|false|auto  rootless cgroups and devices (auto: uid not 0, or in a user ns)\n"
           "  -v, --version           print the version\n"
           "  -h, --help              print this help\n\n"
           "See tinyrun(8) and tinyrun-<command>(8).\n");
@@ -108,6 +109,7 @@ parse_globals (int argc, char **argv, struct globals *g, const char **log_path, 
                int *status)
 {
   int c;
+  tr_error_t bad = NULL;
   opterr = 0;
   while ((c = getopt_long (argc, argv, "+vh", global_options, NULL)) != -1)
     {
@@ -139,6 +141,14 @@ parse_globals (int argc, char **argv, struct globals *g, const char **log_path, 
           g->systemd_cgroup = true;
           break;
         case OPT_ROOTLESS:
+          if (state_set_rootless (optarg, &bad) < 0)
+            {
+              fprintf (stderr, "tinyrun: %s\n", bad->msg);
+              tr_error_free (&bad);
+              *status = 1;
+              return 1;
+            }
+          break;
         case OPT_CRIU:
           break;
         case 'v':
@@ -206,7 +216,7 @@ run_command (const struct globals *g, int argc, char **argv)
 int
 main (int argc, char **argv)
 {
-  struct globals g = { .root = state_default_root () };
+  struct globals g = { .root = NULL };
   const char *log_path = NULL;
   enum log_format log_format = LOG_FORMAT_TEXT;
   tr_error_t err = NULL;
@@ -218,6 +228,9 @@ main (int argc, char **argv)
 
   if (parse_globals (argc, argv, &g, &log_path, &log_format, &status) != 0)
     return status;
+  /* After --rootless, which it depends on. */
+  if (g.root == NULL)
+    g.root = state_default_root ();
   if (log_open (log_path, log_format, g.debug, &err) < 0)
     {
       fprintf (stderr, "tinyrun: %s\n", err->msg);

@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <unistd.h>
 
-/* Open the container under its lock and refuse a stopped one. */
+/* Open the container under its lock and refuse a stopped one, or one
+ * without a cgroup (rootless, none delegated): runc's "can't <verb> a
+ * container without cgroup". */
 static int
-open_live (const char *root, const char *id, struct container_state *st, enum container_status *status,
-           tr_error_t *err)
+open_live (const char *root, const char *id, const char *verb, struct container_state *st,
+           enum container_status *status, tr_error_t *err)
 {
   int dirfd = container_open (root, id, true, st, status, err);
   if (dirfd < 0)
@@ -24,7 +26,7 @@ open_live (const char *root, const char *id, struct container_state *st, enum co
   if (st->cgroup_path == NULL || st->cgroup_path[0] == '\0')
     {
       close (dirfd);
-      return tr_error_plain (err, ENOENT, "container has no cgroup");
+      return tr_error_plain (err, ENOENT, "container has no cgroup: can't %s a container without cgroup", verb);
     }
   return dirfd;
 }
@@ -34,7 +36,7 @@ container_update (const char *root, const char *id, const struct spec_resources 
 {
   struct container_state st = { 0 };
   enum container_status status;
-  cleanup_close int dirfd = open_live (root, id, &st, &status, err);
+  cleanup_close int dirfd = open_live (root, id, "update", &st, &status, err);
   int ret = dirfd < 0 ? -1 : cgroup_update (cgroup_manager_of (st.systemd_cgroup), st.cgroup_path, res, err);
   container_state_clear (&st);
   return ret;
@@ -44,7 +46,7 @@ static int
 pause_live (const char *root, const char *id, bool pause, struct container_state *st, tr_error_t *err)
 {
   enum container_status status;
-  cleanup_close int dirfd = open_live (root, id, st, &status, err);
+  cleanup_close int dirfd = open_live (root, id, pause ? "pause" : "resume", st, &status, err);
   if (dirfd < 0)
     return -1;
   if (pause && status != STATUS_RUNNING)

@@ -28,6 +28,7 @@
 #include "util/log.h"
 #include "linux/namespaces.h"
 #include "linux/netdev.h"
+#include "linux/rootless.h"
 #include "linux/procfs.h"
 #include "linux/seccomp.h"
 #include "linux/host_mounts.h"
@@ -250,10 +251,13 @@ make_cgroup (struct creation *c, tr_error_t *err)
     {
       if (cgroup_rootless_fallback (m, l ? l->resources : NULL, err) < 0)
         return -1;
-      /* Rootless without a cgroup: recorded as none. */
+      /* Rootless without a cgroup: recorded as none; a cgroup mount shows
+       * the ones we are in. */
       c->cgroup_path[0] = '\0';
       c->planned_top[0] = '\0';
-      return record_creating (c, err);
+      if (record_creating (c, err) < 0)
+        return -1;
+      return has_cgroup_mount (c->spec) ? cgroup_mount_plan_own (&c->cgroup_mounts, err) : 0;
     }
   trace_mark ("create: cgroup");
   c->cgroup_made = true;
@@ -402,6 +406,7 @@ start_init (struct creation *c, tr_error_t *err)
     .no_pivot = c->o->no_pivot,
     .no_new_keyring = c->o->no_new_keyring,
     .rootless = geteuid () != 0,
+    .in_user_ns = rootless_in_user_ns (),
     .preserve_fds = c->o->preserve_fds,
     .exec = { .listen_fds = c->o->listen_fds },
   };

@@ -5,6 +5,7 @@
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "linux/procfs.h"
+#include "linux/rootless.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,12 +17,27 @@
 #include <time.h>
 #include <unistd.h>
 
+int
+state_set_rootless (const char *value, tr_error_t *err)
+{
+  return rootless_set (value, err);
+}
+
+static bool
+honor_xdg_runtime_dir (void)
+{
+  if (geteuid () != 0)
+    return true;
+  const char *user = getenv ("USER");
+  return rootless_in_user_ns () && (user == NULL || strcmp (user, "root") != 0);
+}
+
 const char *
 state_default_root (void)
 {
   static char buf[4096];
   const char *xdg = getenv ("XDG_RUNTIME_DIR");
-  if (geteuid () == 0 || xdg == NULL || xdg[0] == '\0')
+  if (xdg == NULL || xdg[0] == '\0' || !honor_xdg_runtime_dir ())
     return TINYRUN_DEFAULT_ROOT;
   int n = snprintf (buf, sizeof buf, "%s/tinyrun", xdg);
   if (n < 0 || (size_t) n >= sizeof buf)

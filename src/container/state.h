@@ -21,8 +21,13 @@
 
 /* The state root when --root is not given: $XDG_RUNTIME_DIR/tinyrun for
  * an ordinary user (euid != 0) whose XDG_RUNTIME_DIR is set, as runc does,
- * else TINYRUN_DEFAULT_ROOT.  The string lives until the process exits. */
+ * and for uid 0 in a user namespace (rootless podman's) unless $USER is
+ * root (runc's shouldHonorXDGRuntimeDir); else TINYRUN_DEFAULT_ROOT.  The
+ * string lives until the process exits. */
 const char *state_default_root (void);
+
+/* The global --rootless true|false|auto (linux/rootless.h). */
+int state_set_rootless (const char *value, tr_error_t *err);
 
 /* [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
 int container_id_validate (const char *id, tr_error_t *err);

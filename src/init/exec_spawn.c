@@ -5,6 +5,7 @@
 #include "util/log.h"
 #include "linux/intelrdt.h"
 #include "linux/namespaces.h"
+#include "linux/rootless.h"
 #include "init/process.h"
 #include "linux/seccomp.h"
 #include "linux/self_protect.h"
@@ -252,6 +253,74 @@ exec_child (const struct exec_request *r, struct exec_handles *h)
   _exit (127);
 }
 
+/* ---- the helper, for a container with a user namespace ---------- */
+
+/* The pid and time namespaces of such a container usually belong to its
+ * user namespace: setns() into them needs CAP_SYS_ADMIN there, which an
+ * ordinary user holds only once inside it.  So a helper sets
+ * pid_for_children and time_for_children, joins the user namespace and
+ * becomes its root, and clones the process with CLONE_PARENT: it is the
+ * runtime's child as in the direct case.  As runc's nsexec does, what can
+ * be joined before the user namespace is (a time namespace the host's
+ * root made stays out of reach from inside), the rest, refused with EPERM,
+ * right after it.  The helper reports the pid and exits.  It holds no
+ * runtime fd and is non-dumpable before it enters anything, as the child
+ * is. */
+static int
+helper_for_children (struct exec_handles *h, bool in_user, tr_error_t *err)
+{
+  for (size_t i = 0; i < N_KINDS; i++)
+    {
+      int flag = ns_kinds[i].flag;
+      if (h->ns[i] < 0 || (flag != CLONE_NEWPID && flag != CLONE_NEWTIME))
+        continue;
+      if (tr_sys->setns (h->ns[i], flag) == 0)
+        close (steal_fd (&h->ns[i]));
+      else if (errno != EPERM || in_user)
+        return tr_error (err, errno, "join the container's %s namespace", ns_kinds[i].name);
+    }
+  return 0;
+}
+
+static int
+helper_join (const struct exec_request *r, struct exec_handles *h, tr_error_t *err)
+{
+  int *user = &h->ns[0]; /* ns_kinds[0] is the user namespace */
+  if (close_runtime_fds (r, h, err) < 0 || self_protect_before_entering (err) < 0
+      || helper_for_children (h, false, err) < 0)
+    return -1;
+  if (*user < 0)
+    return 0; /* the container shares our user namespace */
+  if (tr_sys->setns (*user, CLONE_NEWUSER) < 0)
+    return tr_error (err, errno, "join the container's user namespace");
+  if (tr_sys->setresgid (0, 0, 0) < 0 || tr_sys->setresuid (0, 0, 0) < 0)
+    return tr_error (err, errno, "become root in the container's user namespace");
+  /* The child inherits the membership: it must not join again (EINVAL). */
+  close (steal_fd (user));
+  return helper_for_children (h, true, err);
+}
+
+static _Noreturn void
+exec_helper (const struct exec_request *r, struct exec_handles *h)
+{
+  tr_error_t err = NULL;
+  init_log_to_sync (&h->sync[1]);
+  if (helper_join (r, h, &err) == 0)
+    {
+      bool unused;
+      pid_t pid = spawn_clone (CLONE_PARENT, -1, &unused);
+      if (pid == 0)
+        exec_child (r, h);
+      if (pid < 0)
+        tr_error (&err, errno, "clone the process");
+      else if (sync_send (h->sync[1], SYNC_INIT_PID, pid, -1, &err) == 0)
+        _exit (0);
+    }
+  init_log_to_sync (NULL);
+  sync_send_error (h->sync[1], &err);
+  _exit (1);
+}
+
 /* ---- the parent --------------------------------------------------- */
 
 /* execCPUAffinity.initial is where "a runtime parent process" runs
@@ -270,6 +339,36 @@ initial_affinity_enter (const struct spec_process *p, cpu_set_t *saved, bool *ch
     return -1;
   *changed = true;
   return 0;
+}
+
+/* The helper goes into the cgroup (clone3), so its child is born there,
+ * on the initial CPUs as well. */
+static pid_t
+clone_via_helper (const struct exec_request *r, struct exec_handles *h, bool *in_cgroup, tr_error_t *err)
+{
+  cpu_set_t own;
+  bool moved;
+  if (initial_affinity_enter (r->process, &own, &moved, err) < 0)
+    return -1;
+  pid_t helper = spawn_clone (0, r->cgroup_fd, in_cgroup);
+  if (moved && sched_setaffinity (0, sizeof own, &own) < 0)
+    log_debug ("restore the runtime's CPU affinity: %s", strerror (errno));
+  if (helper < 0)
+    return tr_error (err, errno, "fork the exec helper");
+  if (helper == 0)
+    {
+      close (h->sync[0]);
+      exec_helper (r, h);
+    }
+  close (steal_fd (&h->sync[1]));
+  int32_t pid = -1;
+  if (sync_expect (h->sync[0], SYNC_INIT_PID, &pid, NULL, err) < 0)
+    {
+      kill (helper, SIGKILL);
+      pid = -1;
+    }
+  waitpid (helper, NULL, 0);
+  return pid;
 }
 
 static pid_t
@@ -345,10 +444,15 @@ exec_spawn (const struct exec_request *r, int *pty_master, tr_error_t *err)
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, h.sync) < 0)
     return tr_error (err, errno, "socketpair");
   bool in_cgroup = false;
-  pid_t pid = clone_into_container (r, &h, &in_cgroup, err);
+  /* The root of a user namespace (rootless podman's) may enter the
+   * container's pid namespace but never come back to its own, which
+   * belongs to the host: the helper goes in and exits. */
+  bool helper = kind_fd (&h, CLONE_NEWUSER) >= 0 || rootless_in_user_ns ();
+  pid_t pid = helper ? clone_via_helper (r, &h, &in_cgroup, err) : clone_into_container (r, &h, &in_cgroup, err);
   if (pid < 0)
     return -1;
-  close (steal_fd (&h.sync[1]));
+  if (h.sync[1] >= 0)
+    close (steal_fd (&h.sync[1]));
   if (parent_side (r, h.sync[0], pid, in_cgroup, pty_master, err) < 0)
     {
       kill (pid, SIGKILL);

@@ -17,7 +17,14 @@
  *   EOF on the channel (execve closed it) or SYNC_ERROR
  *
  * The pid namespace is entered by setting the parent's pid_for_children,
- * so the process is born in it: no second fork. */
+ * so the process is born in it: no second fork.  Except when the
+ * container has a user namespace of its own: then a helper forked first
+ * (into the cgroup) joins the user namespace, becomes its root, sets
+ * pid/time for children, and clones the child with CLONE_PARENT (our
+ * child still); it sends the child's pid as SYNC_INIT_PID and exits.  An
+ * ordinary user has CAP_SYS_ADMIN over the container's pid namespace only
+ * from inside its user namespace (runc's nsexec joins the user namespace
+ * first for the same reason). */
 #ifndef TINYRUN_EXEC_H
 #define TINYRUN_EXEC_H
 

@@ -267,7 +267,8 @@ step_mounts (struct init_context *ctx, tr_error_t *err)
 static int
 step_devices (struct init_context *ctx, tr_error_t *err)
 {
-  bool user_ns = spec_find_namespace (ctx->spec, NS_USER) != NULL;
+  /* In a user namespace, ours or the runtime's, devices are bind-mounted. */
+  bool user_ns = spec_find_namespace (ctx->spec, NS_USER) != NULL || ctx->in_user_ns;
   return init_ops->devices_create (ctx->spec, ctx->rootfd, user_ns, !mounts_have_bind_dev (ctx->spec), err);
 }
 

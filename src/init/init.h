@@ -28,6 +28,7 @@ struct init_context
   bool no_pivot;
   bool no_new_keyring;
   bool rootless;       /* the runtime's euid is not 0 */
+  bool in_user_ns;     /* the runtime runs in a user namespace (rootless podman's): no mknod */
   int preserve_fds;
   /* The runtime's own fds that the child inherits but must not keep: a
    * copy of the state directory fd would keep its flock() held. */

@@ -1,6 +1,7 @@
 /* systemd's manager over D-Bus (sd-bus). */
 #include "config.h"
 #include "cgroup/systemd/dbus.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -43,11 +44,14 @@ systemd_bus_open (sd_bus **bus, tr_error_t *err)
   if (sd_booted () <= 0)
     return tr_error_plain (err, EHOSTDOWN, UNREACHABLE "systemd is not running (no /run/systemd/system)");
   int r = -1;
-  if (geteuid () == 0 && connect_private (bus) >= 0)
+  /* Rootless, also as uid 0 of a user namespace (rootless podman's), the
+   * user's own manager starts the scope, as with runc. */
+  bool user = rootless ();
+  if (!user && connect_private (bus) >= 0)
     return 0;
-  r = geteuid () == 0 ? sd_bus_open_system (bus) : sd_bus_open_user (bus);
+  r = user ? sd_bus_open_user (bus) : sd_bus_open_system (bus);
   if (r < 0)
-    return tr_error (err, -r, UNREACHABLE "%s bus", geteuid () == 0 ? "system" : "user");
+    return tr_error (err, -r, UNREACHABLE "%s bus", user ? "user" : "system");
   return 0;
 }
 

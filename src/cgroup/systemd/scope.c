@@ -8,6 +8,7 @@
 #include "cgroup/systemd/dbus.h"
 #include "cgroup/systemd/properties.h"
 #include "cgroup/systemd/unit_path.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 
@@ -28,7 +29,7 @@ char *
 cgroup_systemd_resolve (const char *cgroups_path, const char *id, tr_error_t *err)
 {
   cleanup_systemd_unit_path struct systemd_unit_path up = { 0 };
-  if (systemd_unit_path_parse (cgroups_path, id, geteuid () != 0, &up, err) < 0)
+  if (systemd_unit_path_parse (cgroups_path, id, rootless (), &up, err) < 0)
     return NULL;
   cleanup_sd_bus sd_bus *bus = NULL;
   if (systemd_bus_open (&bus, err) < 0)

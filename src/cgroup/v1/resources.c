@@ -1,6 +1,7 @@
 /* linux.resources on cgroup v1: one call per controller asked for. */
 #include "config.h"
 #include "cgroup/internal.h"
+#include "linux/rootless.h"
 #include "cgroup/v1/controllers.h"
 
 #include <errno.h>
@@ -28,8 +29,9 @@ cgroup_v1_apply (const char *path, const struct spec_resources *res, bool update
   /* Device rules are part of every container's setup; an update only
    * replaces them when it brings some. */
   /* Rootless (as runc): an ordinary user can set no device rules, and its
-   * user namespace can make no device nodes either. */
-  if ((!update || res->n_devices) && geteuid () == 0 && v1_apply_devices (path, res, err) < 0)
+   * user namespace can make no device nodes either; nor can the root of
+   * a user namespace (rootless podman's). */
+  if ((!update || res->n_devices) && !rootless () && v1_apply_devices (path, res, err) < 0)
     return -1;
   return 0;
 }

@@ -1,6 +1,7 @@
 /* linux.resources on cgroup v2: one call per controller asked for. */
 #include "config.h"
 #include "cgroup/internal.h"
+#include "linux/rootless.h"
 #include "cgroup/v2/controllers.h"
 #include "cgroup/ebpf_devices.h"
 
@@ -28,8 +29,9 @@ cgroup_v2_apply (int fd, const struct spec_resources *res, bool update, tr_error
   if (res->unified.n && v2_apply_unified (fd, &res->unified, err) < 0)
     return -1;
   /* Rootless (as runc): an ordinary user can set no device rules, and its
-   * user namespace can make no device nodes either. */
-  if ((!update || res->n_devices) && geteuid () == 0 && ebpf_devices_apply (fd, res, err) < 0)
+   * user namespace can make no device nodes either; nor can the root of
+   * a user namespace (rootless podman's). */
+  if ((!update || res->n_devices) && !rootless () && ebpf_devices_apply (fd, res, err) < 0)
     return -1;
   return 0;
 }
