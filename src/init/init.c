@@ -269,8 +269,11 @@ static int
 step_terminal (struct init_context *ctx, tr_error_t *err)
 {
   const struct spec_process *p = ctx->spec->process;
+  /* Without a terminal the init still leads a session of its own, as
+   * runc's (nsexec's setsid): criu refuses to checkpoint a tree whose
+   * session leader is outside the container. */
   if (!p->terminal.v)
-    return 0;
+    return tr_sys->setsid () < 0 ? tr_error (err, errno, "setsid") : 0;
   ctx->pty_master = init_ops->terminal_setup (ctx->rootfd, p, true, err);
   return ctx->pty_master < 0 ? -1 : 0;
 }

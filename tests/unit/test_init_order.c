@@ -131,6 +131,13 @@ f_execve (const char *path, char *const argv[], char *const envp[])
   _exit (0);
 }
 
+static int
+f_setsid (void)
+{
+  note ("setsid");
+  return 0;
+}
+
 static const struct tr_sys fake_sys = {
   .unshare = f_unshare,
   .setns = f_setns,
@@ -142,6 +149,7 @@ static const struct tr_sys fake_sys = {
   .setresuid = f_setresuid,
   .prctl = f_prctl,
   .close_range = f_close_range,
+  .setsid = f_setsid,
   .execve = f_execve,
 };
 
@@ -458,7 +466,7 @@ run_init (const char *config, int *status, tr_error_t *err)
  * before execve. */
 static const char expected_with_nnp[] =
   "self_protect pdeathsig(9) affinity(initial) ns_join loopback_up unshare(cgroup) sethostname(box) keyring "
-  "rootfs_prepare proc_destinations mounts devices cwd(/) [runtime:createRuntime] hooks(createContainer) "
+  "rootfs_prepare proc_destinations mounts devices cwd(/) setsid [runtime:createRuntime] hooks(createContainer) "
   "pivot_root sysctl masked_paths(1) readonly_paths(1) rootfs_finish rlimits oom_score mempolicy "
   "seccomp_compile [runtime:ready] pdeathsig(0) [start] hooks(startContainer) "
   "close_range rlimits oom_score scheduling "
