@@ -72,9 +72,17 @@ class Pipes:
 
 
 def run_with_pipes(runtime, *args):
+    """Exit status of tinyrun with pipes as its stdio; what it wrote to
+    stderr is shown when it fails."""
     pipes = Pipes()
     try:
         proc = subprocess.run(runtime.cmd(*args), **pipes.child_fds(), timeout=600)
+        if proc.returncode:
+            os.set_blocking(pipes.pairs[2][0], False)
+            try:
+                print(os.read(pipes.pairs[2][0], 65536).decode(errors="replace"))
+            except BlockingIOError:
+                pass
     finally:
         pipes.close()
     return proc.returncode
