@@ -169,6 +169,22 @@ def test_checkpoint_of_a_stopped_container_is_refused(runtime, bundle, cid, tmp_
     runtime("delete", "--force", cid, check=True)
 
 
+def test_restore_refuses_a_terminal_and_an_existing_id(runtime, bundle, cid, tmp_path):
+    bundle.process["terminal"] = True
+    bundle.sh("sleep 300").write()
+    (tmp_path / "img").mkdir()
+    proc = tinyrun(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img", cid)
+    one_line_failure(proc, f"restore {cid}: process.terminal: restoring a container with a terminal needs "
+                           "criu's RPC")
+    bundle.process["terminal"] = False
+    bundle.write()
+    runtime("create", "--bundle", bundle.path, cid, check=True)
+    proc = tinyrun(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img", cid)
+    one_line_failure(proc, f"restore {cid}: container \"{cid}\" already exists")
+    assert runtime.state(cid)["status"] == "created"
+    runtime("delete", "--force", cid, check=True)
+
+
 @pytest.mark.skipif(CRIU_WORKS or not vvar_vclock() or not os.path.exists("/usr/sbin/criu"),
                     reason="only where Debian's criu fails on the kernel's [vvar_vclock]")
 def test_checkpoint_says_why_criu_cannot_work_on_this_kernel(runtime, bundle, cid, tmp_path):
@@ -242,4 +258,28 @@ def test_pre_dump_then_dump_with_parent_path(runtime, bundle, cid, tmp_path):
     new = runtime.state(cid)["pid"]
     before = count(new)
     wait_for(lambda: count(new) > before, timeout=60)
+    runtime("delete", "--force", cid, check=True)
+
+
+@needs_criu
+def test_restore_maps_bind_mounts_and_the_cgroup(runtime, bundle, cid, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "marker").write_text("from the host\n")
+    bundle.config["mounts"].append({"destination": "/data", "type": "bind", "source": str(data),
+                                    "options": ["rbind", "ro"]})
+    start_counter(runtime, bundle, cid)
+    assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+    (data / "later").write_text("written while checkpointed\n")
+    assert run_with_pipes(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                          cid) == 0
+    new = runtime.state(cid)["pid"]
+    # The bind mount is the host directory again (criu's external mount).
+    assert (open(f"/proc/{new}/root/data/later").read() == "written while checkpointed\n")
+    with open(f"/proc/{new}/mountinfo") as f:
+        data_mounts = [line.split() for line in f if line.split()[4] == "/data"]
+    assert data_mounts and "ro" in data_mounts[0][5].split(",")
+    # In the container's own cgroup, which restore made.
+    with open(f"/proc/{new}/cgroup") as f:
+        assert any(line.rstrip().endswith("/" + cid) for line in f), open(f"/proc/{new}/cgroup").read()
     runtime("delete", "--force", cid, check=True)
