@@ -114,8 +114,6 @@ container_checkpoint (const struct checkpoint_options *o, tr_error_t *err)
     return -1;
   if (status != STATUS_RUNNING)
     return tr_error_plain (err, EINVAL, "container is %s, not running", container_status_name (status));
-  if (o->parent_path && o->pre_dump == false && strchr (o->parent_path, '\n'))
-    return tr_error_plain (err, EINVAL, "--parent-path: a newline");
   if (dump (o, dirfd, &st, err) < 0)
     return -1;
   if (o->leave_running || o->pre_dump)
