@@ -16,6 +16,8 @@ enum
   OPT_DETACH,
   OPT_PID_FILE,
   OPT_CONSOLE,
+  OPT_LSM_PROFILE,
+  OPT_LSM_MOUNT_CONTEXT,
   OPT_IGNORED,
 };
 
@@ -25,6 +27,8 @@ static const struct option restore_options[] = {
   { "detach", no_argument, NULL, OPT_DETACH },
   { "pid-file", required_argument, NULL, OPT_PID_FILE },
   { "console-socket", required_argument, NULL, OPT_CONSOLE },
+  { "lsm-profile", required_argument, NULL, OPT_LSM_PROFILE },
+  { "lsm-mount-context", required_argument, NULL, OPT_LSM_MOUNT_CONTEXT },
   /* runc's: tinyrun never pivots for criu and is always the parent. */
   { "no-subreaper", no_argument, NULL, OPT_IGNORED },
   { "no-pivot", no_argument, NULL, OPT_IGNORED },
@@ -55,6 +59,12 @@ cmd_restore (const struct globals *g, int argc, char **argv, tr_error_t *err)
           break;
         case OPT_CONSOLE:
           o.console_socket = optarg;
+          break;
+        case OPT_LSM_PROFILE:
+          o.lsm_profile = optarg;
+          break;
+        case OPT_LSM_MOUNT_CONTEXT:
+          o.lsm_mount_context = optarg;
           break;
         case OPT_IGNORED:
           break;

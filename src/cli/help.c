@@ -83,6 +83,8 @@ static const struct
     "  --work-path DIR           where criu writes restore.log (default: the image path)\n"
     "  --tcp-established, --ext-unix-sk, --shell-job, --file-locks, --manage-cgroups-mode M,\n"
     "  --empty-ns network, --auto-dedup, --lazy-pages   as for checkpoint\n"
+    "  --lsm-profile TYPE:NAME   the LSM profile of the restored processes (criu's)\n"
+    "  --lsm-mount-context CTX   the SELinux mount context of the restored mounts (criu's)\n"
     "  --no-subreaper, --no-pivot                        accepted, as runc's; no effect\n" },
   { "pause", "<container-id>", "" },
   { "resume", "<container-id>", "" },

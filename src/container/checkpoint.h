@@ -44,6 +44,8 @@ struct restore_options
   const char *bundle; /* NULL: the current directory */
   const char *pid_file;
   const char *console_socket;
+  const char *lsm_profile;       /* criu --lsm-profile TYPE:NAME (podman, for a pod) */
+  const char *lsm_mount_context; /* criu --lsm-mount-context */
   bool detach;
   bool systemd_cgroup;
 };

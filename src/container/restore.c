@@ -151,6 +151,8 @@ run_criu (struct restoring *r, tr_error_t *err)
     .cgroup_root = r->cgroup_path,
     .manage_cgroups_mode = r->o->c.manage_cgroups_mode,
     .empty_ns = r->o->c.empty_ns,
+    .lsm_profile = r->o->lsm_profile,
+    .lsm_mount_context = r->o->lsm_mount_context,
     .flags = criu_flags_of (&r->o->c),
     .externals = maps.ext,
     .n_externals = maps.n_ext,

@@ -69,6 +69,8 @@ struct criu_request
   const char *cgroup_root; /* restore: --cgroup-root */
   const char *manage_cgroups_mode; /* NULL: criu's default (soft) */
   const char *empty_ns;  /* --empty-ns, e.g. "net" */
+  const char *lsm_profile;       /* restore: --lsm-profile */
+  const char *lsm_mount_context; /* restore: --lsm-mount-context */
   unsigned flags;
   const struct criu_external *externals;
   size_t n_externals;

@@ -119,7 +119,9 @@ add_action_options (struct criu_argv *a, const struct criu_request *r, tr_error_
       /* The init becomes the child of tinyrun (as runc's RstSibling),
        * and criu returns once the tree runs. */
       if (add (a, strdup ("--restore-detached"), err) < 0 || add (a, strdup ("--restore-sibling"), err) < 0
-          || add2 (a, "--pidfile", r->pid_file, err) < 0 || add2 (a, "--cgroup-root", r->cgroup_root, err) < 0)
+          || add2 (a, "--pidfile", r->pid_file, err) < 0 || add2 (a, "--cgroup-root", r->cgroup_root, err) < 0
+          || add2 (a, "--lsm-profile", r->lsm_profile, err) < 0
+          || add2 (a, "--lsm-mount-context", r->lsm_mount_context, err) < 0)
         return -1;
     }
   if (r->action != CRIU_PRE_DUMP)

@@ -283,3 +283,25 @@ def test_restore_maps_bind_mounts_and_the_cgroup(runtime, bundle, cid, tmp_path)
     with open(f"/proc/{new}/cgroup") as f:
         assert any(line.rstrip().endswith("/" + cid) for line in f), open(f"/proc/{new}/cgroup").read()
     runtime("delete", "--force", cid, check=True)
+
+
+@needs_criu
+def test_network_namespace_by_path_is_handed_back(runtime, bundle, cid, tmp_path):
+    """podman's case: the container joins a netns the engine made; criu
+    leaves it out (extRootNetNS) and restore puts the init back into it."""
+    name = "trck-" + cid
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        path = f"/run/netns/{name}"
+        for ns in bundle.linux["namespaces"]:
+            if ns["type"] == "network":
+                ns["path"] = path
+        start_counter(runtime, bundle, cid)
+        assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+        assert run_with_pipes(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                              cid) == 0
+        new = runtime.state(cid)["pid"]
+        assert os.stat(f"/proc/{new}/ns/net").st_ino == os.stat(path).st_ino
+        runtime("delete", "--force", cid, check=True)
+    finally:
+        subprocess.run(["ip", "netns", "del", name])

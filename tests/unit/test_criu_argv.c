@@ -70,12 +70,13 @@ TEST (criu_argv_restore)
   struct criu_inherit inh[] = { { 0, "pipe:[123]" }, { 5, "extRootNetNS" } };
   struct criu_request r = {
     .action = CRIU_RESTORE, .image_dir = "/img", .work_dir = "/w", .log_file = "restore.log", .root = "/s/criu-root",
-    .pid_file = "/s/restore.pid", .cgroup_root = "/tinyrun/c1", .empty_ns = "net",
+    .pid_file = "/s/restore.pid", .cgroup_root = "/tinyrun/c1", .empty_ns = "net", .lsm_profile = "apparmor:p",
     .externals = ext, .n_externals = 1, .inherits = inh, .n_inherits = 2,
   };
   char *s = joined (&r, &err);
   CHECK_STR (s, "criu restore --work-dir /w --log-file restore.log --images-dir /img -v4 --root /s/criu-root "
                 "--restore-detached --restore-sibling --pidfile /s/restore.pid --cgroup-root /tinyrun/c1 "
+                "--lsm-profile apparmor:p "
                 "--manage-cgroups=soft --empty-ns net --external mnt[/data]:/host/data "
                 "--inherit-fd fd[0]:pipe:[123] --inherit-fd fd[5]:extRootNetNS");
   free (s);
