@@ -9,7 +9,8 @@
  *   namespace), hostname, keyring → rootfs, proc mount destinations (no
  *   symlink), mounts, devices, cwd, terminal (host paths still visible) →
  *   createRuntime hooks (in the parent) → createContainer hooks →
- *   pivot_root → sysctl → masked and read-only paths → finish rootfs →
+ *   pivot_root → stdio on the container's /dev/null → sysctl → masked and
+ *   read-only paths → finish rootfs →
  *   limits → resolve the process, compile seccomp (a filter that notifies
  *   is loaded now, its fd sent to the parent) → SYNC_READY → hand over
  *   (SYNC_HANDOVER: the death signal cleared) → wait for `start` → startContainer hooks → process_finalize_and_exec (see
@@ -339,6 +340,16 @@ step_pivot_root (struct init_context *ctx, tr_error_t *err)
   return 0;
 }
 
+/* As runc: with a /dev of its own, a stdio fd on the host's /dev/null
+ * is moved to the container's. */
+static int
+step_dev_null (struct init_context *ctx, tr_error_t *err)
+{
+  if (mounts_have_bind_dev (ctx->spec))
+    return 0;
+  return init_ops->dev_null_reopen_stdio (err);
+}
+
 static int
 step_paths (struct init_context *ctx, tr_error_t *err)
 {
@@ -422,6 +433,7 @@ static const struct init_step create_steps[] = {
   { "createRuntime hooks", step_runtime_hooks },
   { "createContainer hooks", step_create_container_hooks },
   { "pivot_root", step_pivot_root },
+  { "reopen /dev/null", step_dev_null },
   { "sysctl", step_sysctl }, /* before /proc/sys becomes read-only */
   { "masked and read-only paths", step_paths },
   { "finish rootfs", step_rootfs_finish },

@@ -305,3 +305,22 @@ def test_network_namespace_by_path_is_handed_back(runtime, bundle, cid, tmp_path
         runtime("delete", "--force", cid, check=True)
     finally:
         subprocess.run(["ip", "netns", "del", name])
+
+
+def test_stdio_on_dev_null_is_the_containers(runtime, bundle, cid, tmp_path):
+    """As runc's reOpenDevNull: the host's /dev/null given as stdio is the
+    container's own /dev/null in the container (criu cannot dump an fd on
+    a host mount); other stdio is left alone."""
+    bundle.sh("sleep 300").write()
+    out = tmp_path / "out"
+    with open(os.devnull, "rb") as null, open(out, "wb") as f:
+        proc = subprocess.run(runtime.cmd("run", "-d", "--bundle", bundle.path, cid), stdin=null, stdout=f,
+                              stderr=subprocess.DEVNULL, timeout=60)
+    assert proc.returncode == 0
+    pid = runtime.state(cid)["pid"]
+    inside = os.stat(f"/proc/{pid}/root/dev/null")
+    fd0 = os.stat(f"/proc/{pid}/fd/0")
+    assert (fd0.st_dev, fd0.st_ino) == (inside.st_dev, inside.st_ino)
+    assert (fd0.st_dev, fd0.st_ino) != (os.stat("/dev/null").st_dev, os.stat("/dev/null").st_ino)
+    assert os.readlink(f"/proc/{pid}/fd/1") == str(out)
+    runtime("delete", "--force", cid, check=True)
