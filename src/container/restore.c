@@ -13,6 +13,7 @@
 #include "linux/criu.h"
 #include "linux/procfs.h"
 #include "oci-spec/descriptors_json.h"
+#include "oci-spec/json_scan.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
@@ -49,7 +50,7 @@ load_bundle (struct restoring *r, tr_error_t *err)
   if (r->bundle == NULL)
     return -1;
   cleanup_free char *config = path_join (r->bundle, "config.json");
-  r->config_text = read_regular_file_at (AT_FDCWD, config, "config.json", 1 << 22, &r->config_len, err);
+  r->config_text = read_regular_file_at (AT_FDCWD, config, "config.json", JSON_MAX_CONFIG, &r->config_len, err);
   if (r->config_text == NULL)
     return tr_error_wrap (err, "load bundle %s", r->bundle);
   r->spec = spec_parse (r->config_text, r->config_len, err);
