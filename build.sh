@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 PACKAGES="autoconf automake libtool pkg-config make gcc file
   libyajl-dev libseccomp-dev libcap-dev libmnl-dev libnftables-dev nftables
   busybox-static python3-pytest iproute2 libcap2-bin libsystemd-dev
-  strace uidmap slirp4netns passt"
+  strace uidmap slirp4netns passt criu"
 
 missing=""
 for p in $PACKAGES; do

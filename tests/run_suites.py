@@ -27,6 +27,10 @@ if os.path.exists(os.path.join(TOP, "tests/vm/run-cgroup-v2-tests")):
 # One VM booted with systemd as PID 1: boot ~15 s, tests ~45 s.
 if os.path.exists(os.path.join(TOP, "tests/vm/run-systemd-tests")):
     SUITES.append(("--systemd-cgroup (systemd VM)", ["tests/vm/run-systemd-tests"]))
+# Debian's criu works only under Debian's own kernel: the checkpoint tests
+# in the VM, about 35 s.
+if os.path.exists(os.path.join(TOP, "tests/vm/run-checkpoint-tests")):
+    SUITES.append(("checkpoint/restore with criu (VM)", ["tests/vm/run-checkpoint-tests"]))
 if os.path.isdir(os.path.join(TOP, "tests/engines")):
     SUITES.append(("engines (podman, containerd, Docker)", PYTEST + ["tests/engines"]))
 

@@ -14,6 +14,7 @@ struct globals
   const char *root;
   bool debug;
   bool systemd_cgroup;
+  const char *criu; /* --criu: the criu binary (NULL: criu from PATH) */
 };
 
 /* Each returns the process exit status; on error it fills *err (printed
@@ -34,6 +35,8 @@ int cmd_resume (const struct globals *g, int argc, char **argv, tr_error_t *err)
 int cmd_update (const struct globals *g, int argc, char **argv, tr_error_t *err);
 int cmd_events (const struct globals *g, int argc, char **argv, tr_error_t *err);
 int cmd_spec (const struct globals *g, int argc, char **argv, tr_error_t *err);
+int cmd_checkpoint (const struct globals *g, int argc, char **argv, tr_error_t *err);
+int cmd_restore (const struct globals *g, int argc, char **argv, tr_error_t *err);
 int cmd_features (const struct globals *g, int argc, char **argv, tr_error_t *err);
 
 /* A command's help (src/cli/help.c): prints its usage, summary and

@@ -61,6 +61,31 @@ static const struct
     "  -q, --quiet               print only the container ids\n" },
   { "ps", "[options] <container-id> [-- ps options]",
     "  -f, --format table|json   the output format (default table)\n" },
+  { "checkpoint", "[options] <container-id>",
+    "  --image-path DIR          where criu writes the images (default: ./checkpoint)\n"
+    "  --work-path DIR           where criu writes dump.log (default: the image path)\n"
+    "  --parent-path DIR         a pre-dump's images, relative to the image path\n"
+    "  --leave-running           keep the container running after the dump\n"
+    "  --pre-dump                dump only the memory; the container keeps running\n"
+    "  --tcp-established         dump established TCP connections\n"
+    "  --ext-unix-sk             allow unix sockets connected outside the container\n"
+    "  --shell-job               allow a shell job (a tty of the caller's session)\n"
+    "  --file-locks              dump file locks\n"
+    "  --manage-cgroups-mode M   criu's cgroup mode: none, soft (default), full, strict, ignore\n"
+    "  --empty-ns network        leave the network namespace out of the images\n"
+    "  --auto-dedup              free the parent images' pages that the dump supersedes\n"
+    "  --lazy-pages              leave memory pages for a lazy-pages daemon\n" },
+  { "restore", "[options] <container-id>",
+    "  -b, --bundle DIR          the bundle holding config.json (default: the current directory)\n"
+    "  -d, --detach              do not wait for the restored container\n"
+    "  --pid-file FILE           write the restored init's pid to FILE\n"
+    "  --image-path DIR          the checkpoint's images (default: ./checkpoint)\n"
+    "  --work-path DIR           where criu writes restore.log (default: the image path)\n"
+    "  --tcp-established, --ext-unix-sk, --shell-job, --file-locks, --manage-cgroups-mode M,\n"
+    "  --empty-ns network, --auto-dedup, --lazy-pages   as for checkpoint\n"
+    "  --lsm-profile TYPE:NAME   the LSM profile of the restored processes (criu's)\n"
+    "  --lsm-mount-context CTX   the SELinux mount context of the restored mounts (criu's)\n"
+    "  --no-subreaper, --no-pivot                        accepted, as runc's; no effect\n" },
   { "pause", "<container-id>", "" },
   { "resume", "<container-id>", "" },
   { "update", "[options] <container-id>",

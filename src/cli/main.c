@@ -35,6 +35,8 @@ static const struct
   { "update", cmd_update, "change the resource limits of a container" },
   { "events", cmd_events, "print container statistics and events" },
   { "spec", cmd_spec, "write a default config.json" },
+  { "checkpoint", cmd_checkpoint, "checkpoint a running container with criu" },
+  { "restore", cmd_restore, "restore a container from a criu checkpoint" },
   { "features", cmd_features, "print what this runtime supports, as JSON" },
 };
 
@@ -71,6 +73,7 @@ print_help (void)
           "  --log FILE              also write errors and warnings to FILE\n"
           "  --log-format text|json  format of --log (default text)\n"
           "  --debug                 log debug messages\n"
+          "  --criu PATH             the criu binary for checkpoint and restore (default: criu)\n"
           "  --systemd-cgroup        the cgroup is a systemd scope (cgroupsPath slice:prefix:name)\n"
           "  --rootless true|false|auto  rootless cgroups and devices (auto: uid not 0, or in a user ns)\n"
           "  -v, --version           print the version\n"
@@ -140,6 +143,9 @@ parse_globals (int argc, char **argv, struct globals *g, const char **log_path, 
         case OPT_SYSTEMD_CGROUP:
           g->systemd_cgroup = true;
           break;
+        case OPT_CRIU:
+          g->criu = optarg;
+          break;
         case OPT_ROOTLESS:
           if (state_set_rootless (optarg, &bad) < 0)
             {
@@ -148,8 +154,6 @@ parse_globals (int argc, char **argv, struct globals *g, const char **log_path, 
               *status = 1;
               return 1;
             }
-          break;
-        case OPT_CRIU:
           break;
         case 'v':
           print_version ();

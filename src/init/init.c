@@ -9,7 +9,8 @@
  *   namespace), hostname, keyring → rootfs, proc mount destinations (no
  *   symlink), mounts, devices, cwd, terminal (host paths still visible) →
  *   createRuntime hooks (in the parent) → createContainer hooks →
- *   pivot_root → sysctl → masked and read-only paths → finish rootfs →
+ *   pivot_root → stdio on the container's /dev/null → sysctl → masked and
+ *   read-only paths → finish rootfs →
  *   limits → resolve the process, compile seccomp (a filter that notifies
  *   is loaded now, its fd sent to the parent) → SYNC_READY → hand over
  *   (SYNC_HANDOVER: the death signal cleared) → wait for `start` → startContainer hooks → process_finalize_and_exec (see
@@ -276,8 +277,11 @@ static int
 step_terminal (struct init_context *ctx, tr_error_t *err)
 {
   const struct spec_process *p = ctx->spec->process;
+  /* Without a terminal the init still leads a session of its own, as
+   * runc's (nsexec's setsid): criu refuses to checkpoint a tree whose
+   * session leader is outside the container. */
   if (!p->terminal.v)
-    return 0;
+    return tr_sys->setsid () < 0 ? tr_error (err, errno, "setsid") : 0;
   ctx->pty_master = init_ops->terminal_setup (ctx->rootfd, p, true, err);
   return ctx->pty_master < 0 ? -1 : 0;
 }
@@ -341,6 +345,16 @@ step_pivot_root (struct init_context *ctx, tr_error_t *err)
   close (ctx->rootfd);
   ctx->rootfd = -1;
   return 0;
+}
+
+/* As runc: with a /dev of its own, a stdio fd on the host's /dev/null
+ * is moved to the container's. */
+static int
+step_dev_null (struct init_context *ctx, tr_error_t *err)
+{
+  if (mounts_have_bind_dev (ctx->spec))
+    return 0;
+  return init_ops->dev_null_reopen_stdio (err);
 }
 
 static int
@@ -426,6 +440,7 @@ static const struct init_step create_steps[] = {
   { "createRuntime hooks", step_runtime_hooks },
   { "createContainer hooks", step_create_container_hooks },
   { "pivot_root", step_pivot_root },
+  { "reopen /dev/null", step_dev_null },
   { "sysctl", step_sysctl }, /* before /proc/sys becomes read-only */
   { "masked and read-only paths", step_paths },
   { "finish rootfs", step_rootfs_finish },

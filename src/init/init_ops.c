@@ -1,5 +1,6 @@
 #include "config.h"
 #include "init/init_ops.h"
+#include "linux/dev_null.h"
 #include "linux/caps.h"
 #include "linux/devices.h"
 #include "linux/hooks.h"
@@ -22,6 +23,7 @@ const struct init_ops init_ops_real = {
   .proc_destinations = procfs_check_mount_destinations,
   .mounts_apply = mounts_apply,
   .devices_create = devices_create,
+  .dev_null_reopen_stdio = dev_null_reopen_stdio,
   .mkdir_all_in_root = mkdir_all_in_root,
   .terminal_setup = terminal_setup,
   .hooks_run = hooks_run,

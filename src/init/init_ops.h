@@ -29,6 +29,7 @@ struct init_ops
   int (*terminal_setup) (int rootfd, const struct spec_process *p, bool bind_console, tr_error_t *err);
   int (*hooks_run) (const hooklist *hooks, const char *phase, const char *state_json, tr_error_t *err);
   int (*rootfs_pivot) (const char *rootfs, int rootfd, enum rootfs_switch how, tr_error_t *err);
+  int (*dev_null_reopen_stdio) (tr_error_t *err);
   int (*sysctl_apply) (const struct spec *spec, tr_error_t *err);
   int (*paths_mask) (const strlist *paths, tr_error_t *err);
   int (*paths_make_readonly) (const strlist *paths, tr_error_t *err);

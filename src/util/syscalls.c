@@ -42,6 +42,12 @@ real_close_range (unsigned first, unsigned last, unsigned flags)
   return sys_close_range (first, last, flags);
 }
 
+static int
+real_setsid (void)
+{
+  return setsid () < 0 ? -1 : 0;
+}
+
 const struct tr_sys tr_sys_real = {
   .unshare = unshare,
   .setns = setns,
@@ -53,6 +59,7 @@ const struct tr_sys tr_sys_real = {
   .setresuid = setresuid,
   .prctl = real_prctl,
   .close_range = real_close_range,
+  .setsid = real_setsid,
   .execve = execve,
 };
 

@@ -171,6 +171,7 @@ struct tr_sys
   int (*setresuid) (uid_t ruid, uid_t euid, uid_t suid);
   int (*prctl) (int option, unsigned long arg);
   int (*close_range) (unsigned first, unsigned last, unsigned flags);
+  int (*setsid) (void);
   int (*execve) (const char *path, char *const argv[], char *const envp[]);
 };
 

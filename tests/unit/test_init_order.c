@@ -131,6 +131,13 @@ f_execve (const char *path, char *const argv[], char *const envp[])
   _exit (0);
 }
 
+static int
+f_setsid (void)
+{
+  note ("setsid");
+  return 0;
+}
+
 static const struct tr_sys fake_sys = {
   .unshare = f_unshare,
   .setns = f_setns,
@@ -142,6 +149,7 @@ static const struct tr_sys fake_sys = {
   .setresuid = f_setresuid,
   .prctl = f_prctl,
   .close_range = f_close_range,
+  .setsid = f_setsid,
   .execve = f_execve,
 };
 
@@ -333,6 +341,14 @@ f_mempolicy_apply (const struct spec_memory_policy *mp, tr_error_t *err)
   return 0;
 }
 
+static int
+f_dev_null_reopen_stdio (tr_error_t *err)
+{
+  (void) err;
+  note ("dev_null");
+  return 0;
+}
+
 static const struct init_ops fake_ops = {
   .self_protect = f_self_protect,
   .ns_join = f_ns_join,
@@ -341,6 +357,7 @@ static const struct init_ops fake_ops = {
   .proc_destinations = f_proc_destinations,
   .mounts_apply = f_mounts_apply,
   .devices_create = f_devices_create,
+  .dev_null_reopen_stdio = f_dev_null_reopen_stdio,
   .mkdir_all_in_root = f_mkdir_all_in_root,
   .terminal_setup = f_terminal_setup,
   .hooks_run = f_hooks_run,
@@ -458,8 +475,8 @@ run_init (const char *config, int *status, tr_error_t *err)
  * before execve. */
 static const char expected_with_nnp[] =
   "self_protect pdeathsig(9) affinity(reset) ns_join loopback_up unshare(cgroup) sethostname(box) keyring "
-  "rootfs_prepare proc_destinations mounts devices cwd(/) [runtime:createRuntime] hooks(createContainer) "
-  "pivot_root sysctl masked_paths(1) readonly_paths(1) rootfs_finish rlimits oom_score mempolicy "
+  "rootfs_prepare proc_destinations mounts devices cwd(/) setsid [runtime:createRuntime] hooks(createContainer) "
+  "pivot_root dev_null sysctl masked_paths(1) readonly_paths(1) rootfs_finish rlimits oom_score mempolicy "
   "seccomp_compile [runtime:ready] pdeathsig(0) [start] hooks(startContainer) "
   "close_range rlimits oom_score scheduling "
   "bounding_set keepcaps setgroups(1) setresgid(100) setresuid(1000) capset+ambient "

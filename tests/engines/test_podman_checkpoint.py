@@ -1,0 +1,41 @@
+"""podman container checkpoint/restore with tinyrun (podman calls
+`tinyrun checkpoint --image-path ... --work-path ...` and conmon
+`tinyrun restore --bundle --pid-file --detach --image-path ...`).  Needs a
+criu that works on this kernel: Debian's 3.17.1 does not on Linux 6.13
+and later; tests/vm/run-checkpoint-tests runs it in the VM."""
+
+import subprocess
+
+import pytest
+
+from test_podman import pid_of, run, status
+
+
+def criu_works():
+    try:
+        return subprocess.run(["criu", "check"], capture_output=True, timeout=60).returncode == 0
+    except FileNotFoundError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not criu_works(), reason="criu check fails on this kernel (see test_checkpoint.py)")
+
+
+def test_podman_checkpoint_and_restore(podman):
+    name = "tr-ck-podman"
+    run(podman, "-d", "--name", name, "--network", "none", "localhost/tinyrun-busybox:latest", "sh", "-c",
+        "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; usleep 100000; done", check=True)
+    try:
+        before = pid_of(podman, name)
+        proc = podman("container", "checkpoint", name)
+        assert proc.returncode == 0, proc.stderr
+        assert status(podman, name) == "exited"
+        proc = podman("container", "restore", name)
+        assert proc.returncode == 0, proc.stderr
+        assert status(podman, name) == "running"
+        after = pid_of(podman, name)
+        assert after != before
+        count = int(open(f"/proc/{after}/root/tmp/count").read())
+        assert count > 1
+    finally:
+        podman("rm", "-f", "-t", "0", name)
