@@ -172,6 +172,7 @@ describe (const struct creation *c, bool creating, struct container_state *st)
     .creator_pid = getpid (),
     .creator_start_time = c->creator_start_time,
     .create_hooks_run = c->hooks_run,
+    .no_poststop_hooks = c->spec->hooks == NULL || c->spec->hooks->poststop.n == 0,
   };
 }
 

@@ -306,7 +306,7 @@ remove_container (const char *root, const char *id, int dirfd, const struct cont
     return -1;
   if (st->mount_ns_shared && st->rootfs && host_mounts_release_recorded (dirfd, st->rootfs, err) < 0)
     return -1;
-  if (!st->creating || st->create_hooks_run)
+  if ((!st->creating || st->create_hooks_run) && !st->no_poststop_hooks)
     run_hooks_warn (dirfd, st, STATUS_STOPPED, true);
   return state_dir_remove (root, id, dirfd, err);
 }
