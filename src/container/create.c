@@ -253,7 +253,9 @@ make_cgroup (struct creation *c, tr_error_t *err)
     }
   trace_mark ("create: cgroup");
   c->cgroup_made = true;
-  if (record_creating (c, err) < 0)
+  /* The record before names the levels planned; rewritten only when
+   * those made differ (levels made meanwhile by someone else). */
+  if (strcmp (c->cgroup_top ? c->cgroup_top : "", c->planned_top) != 0 && record_creating (c, err) < 0)
     return -1;
   return has_cgroup_mount (c->spec) ? cgroup_mount_plan_make (c->cgroup_path, &c->cgroup_mounts, err) : 0;
 }
