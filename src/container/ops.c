@@ -107,6 +107,9 @@ hooks_state (const struct spec *spec, const struct container_state *st, enum con
 static void
 run_hooks_warn (int dirfd, const struct container_state *st, enum container_status status, bool poststop)
 {
+  /* create recorded that there is none: the saved config is not read. */
+  if (poststop && st->no_poststop_hooks)
+    return;
   tr_error_t err = NULL;
   cleanup_spec struct spec *spec = load_saved_spec (dirfd, &err);
   if (spec == NULL)
@@ -306,7 +309,7 @@ remove_container (const char *root, const char *id, int dirfd, const struct cont
     return -1;
   if (st->mount_ns_shared && st->rootfs && host_mounts_release_recorded (dirfd, st->rootfs, err) < 0)
     return -1;
-  if ((!st->creating || st->create_hooks_run) && !st->no_poststop_hooks)
+  if (!st->creating || st->create_hooks_run)
     run_hooks_warn (dirfd, st, STATUS_STOPPED, true);
   return state_dir_remove (root, id, dirfd, err);
 }
