@@ -84,6 +84,8 @@ state_json_encode (const struct container_state *st, size_t *len, tr_error_t *er
     }
   jw_str (g, "createHooksRun");
   yajl_gen_bool (g, st->create_hooks_run);
+  jw_str (g, "poststopHooks");
+  yajl_gen_bool (g, !st->no_poststop_hooks);
   gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   return gen_finish (g, len, err);
@@ -93,17 +95,19 @@ state_json_encode (const struct container_state *st, size_t *len, tr_error_t *er
 static int
 decode_creating (struct jr *r, yajl_val doc, struct container_state *st, tr_error_t *err)
 {
-  opt_bool creating = { 0 }, hooks = { 0 };
+  opt_bool creating = { 0 }, hooks = { 0 }, poststop = { 0 };
   opt_i64 creator = { 0 };
   opt_u64 creator_start = { 0 };
   if (jr_bool (r, doc, "", "creating", &creating, err) < 0 || jr_i64 (r, doc, "", "creatorPid", &creator, err) < 0
       || jr_u64 (r, doc, "", "creatorStartTime", &creator_start, err) < 0
-      || jr_bool (r, doc, "", "createHooksRun", &hooks, err) < 0)
+      || jr_bool (r, doc, "", "createHooksRun", &hooks, err) < 0
+      || jr_bool (r, doc, "", "poststopHooks", &poststop, err) < 0)
     return -1;
   st->creating = creating.v;
   st->creator_pid = (pid_t) creator.v;
   st->creator_start_time = creator_start.v;
   st->create_hooks_run = hooks.v;
+  st->no_poststop_hooks = poststop.set && !poststop.v;
   return 0;
 }
 

@@ -31,6 +31,9 @@ struct container_state
   pid_t creator_pid;             /* the `create` process writing it */
   unsigned long long creator_start_time;
   bool create_hooks_run;         /* prestart/createRuntime hooks have been started */
+  /* The saved config.json has no poststop hook, so delete need not read
+   * it ("poststopHooks": false; a record without the field has some). */
+  bool no_poststop_hooks;
 };
 
 /* {"ociVersion","id","status","pid","bundle","annotations"}; caller frees. */

@@ -423,9 +423,14 @@ cgroup_destroy (enum cgroup_manager m, const char *path, const char *top, tr_err
       tr_error_free (&e1);
     }
   /* The parents go too when empty, down to top: a parent still in use by
-   * another container stays (EBUSY). */
-  if (ret == 0 && remove)
-    remove_new_levels (path, keep);
+   * another container stays (EBUSY).  The leaf itself is gone already. */
+  size_t depth = cgroup_depth (path);
+  if (ret == 0 && remove && depth - 1 > keep)
+    {
+      cleanup_free char *parent = prefix_of (path, depth - 1);
+      if (parent)
+        remove_new_levels (parent, keep);
+    }
   return ret;
 }
 

@@ -85,6 +85,10 @@ rmdir_retry (const char *dir, tr_error_t *err)
 int
 cgroup_rmdir_tree (const char *dir, tr_error_t *err)
 {
+  /* Most cgroups have no children and no process left: one rmdir then,
+   * and the walk below only when it is busy (EBUSY) or not a cgroup. */
+  if (rmdir (dir) == 0 || errno == ENOENT)
+    return 0;
   cleanup_dir DIR *d = opendir (dir);
   if (d == NULL)
     return errno == ENOENT ? 0 : tr_error (err, errno, "open cgroup %s", dir);

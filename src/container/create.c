@@ -178,6 +178,7 @@ describe (const struct creation *c, bool creating, struct container_state *st)
     .creator_pid = getpid (),
     .creator_start_time = c->creator_start_time,
     .create_hooks_run = c->hooks_run,
+    .no_poststop_hooks = c->spec->hooks == NULL || c->spec->hooks->poststop.n == 0,
   };
 }
 
@@ -261,7 +262,9 @@ make_cgroup (struct creation *c, tr_error_t *err)
     }
   trace_mark ("create: cgroup");
   c->cgroup_made = true;
-  if (record_creating (c, err) < 0)
+  /* The record before names the levels planned; rewritten only when
+   * those made differ (levels made meanwhile by someone else). */
+  if (strcmp (c->cgroup_top ? c->cgroup_top : "", c->planned_top) != 0 && record_creating (c, err) < 0)
     return -1;
   return has_cgroup_mount (c->spec) ? cgroup_mount_plan_make (c->cgroup_path, &c->cgroup_mounts, err) : 0;
 }

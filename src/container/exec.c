@@ -265,6 +265,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   const struct spec_seccomp *sc = spec->linux_ ? spec->linux_->seccomp : NULL;
   if (seccomp_spec_uses_notify (sc) && (state = state_json_oci (&st, container_status_name (status), NULL, err)) == NULL)
     return -1;
+  seccomp_preload (root, sc); /* as create: cached, or compiled before the clone */
   log_debug ("exec in %s: init %d, cgroup %s", id, st.pid, cgroup ? cgroup : "none");
   struct exec_request r = {
     .id = id,

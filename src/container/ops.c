@@ -108,6 +108,9 @@ hooks_state (const struct spec *spec, const struct container_state *st, enum con
 static void
 run_hooks_warn (int dirfd, const struct container_state *st, enum container_status status, bool poststop)
 {
+  /* create recorded that there is none: the saved config is not read. */
+  if (poststop && st->no_poststop_hooks)
+    return;
   tr_error_t err = NULL;
   cleanup_spec struct spec *spec = load_saved_spec (dirfd, &err);
   if (spec == NULL)

@@ -6,7 +6,12 @@
  * the exported BPF program only (the filter flags come from the spec); it
  * is written atomically, and read only if it and its directory are owned
  * by our effective uid and writable by nobody else.  The kernel checks the
- * program again when the init loads it. */
+ * program again when the init loads it.
+ *
+ * Pruning, off the hot path: a file's mtime says when it was last used (a
+ * hit sets it again when it is an hour old, one futimens an hour at most);
+ * a miss, which compiles anyway, then removes the files (and leftover
+ * temporary files) unused for a day. */
 #include "config.h"
 #include "linux/seccomp.h"
 #include "linux/seccomp_internal.h"
@@ -15,6 +20,7 @@
 #include "util/log.h"
 #include "util/sha256.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
@@ -22,11 +28,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Skipped by `list` (a dot) and no container's id (a colon). */
 #define CACHE_DIR ".seccomp:cache"
 #define MAX_INSNS 65535
+/* Seconds: a used file's mtime is renewed when older than REFRESH_AGE,
+ * an unused one is removed when older than PRUNE_AGE. */
+#define REFRESH_AGE (60 * 60)
+#define PRUNE_AGE (24 * 60 * 60)
 
 static const struct spec_seccomp *preloaded_spec;
 static struct seccomp_program *preloaded;
@@ -139,14 +150,46 @@ load (int dirfd, const char *name)
   struct seccomp_program *p = calloc (1, sizeof *p);
   if (p == NULL)
     return NULL;
+  /* Still in use: kept by the next prune. */
+  if (time (NULL) - st.st_mtime > REFRESH_AGE)
+    futimens (fd, NULL);
   p->insns = steal_ptr (&insns);
   p->len = (unsigned short) n;
   return p;
 }
 
+/* Remove the entries (ours, regular files) unused for PRUNE_AGE, and
+ * temporary files a killed writer left.  Best effort: a file another
+ * create reads meanwhile stays readable through its open fd. */
+static void
+prune (int dirfd)
+{
+  int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_dir DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  if (d == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  time_t now = time (NULL);
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      struct stat st;
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0
+          || fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      if (S_ISREG (st.st_mode) && st.st_uid == geteuid () && now - st.st_mtime > PRUNE_AGE
+          && unlinkat (dirfd, de->d_name, 0) == 0)
+        log_debug ("seccomp cache: removed %s, unused for a day", de->d_name);
+    }
+}
+
 static void
 store (int dirfd, const char *name, const struct seccomp_program *p)
 {
+  prune (dirfd);
   cleanup_error tr_error_t err = NULL;
   if (write_file_atomic_at (dirfd, name, (const char *) p->insns, p->len * sizeof (struct sock_filter), 0600, &err)
       < 0)

@@ -268,25 +268,40 @@ safe_openat_fallback (int rootfd, const char *path, int flags, mode_t mode, tr_e
   return fd;
 }
 
+/* name, just made in the resolved directory at: opened without following
+ * anything (a symlink swapped in meanwhile fails with ENOTDIR). */
+static int
+open_made_dir (int at, const char *name, const char *path, tr_error_t *err)
+{
+  int fd = openat (at, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open %s", path);
+  return fd;
+}
+
 /* mkdir -p inside root.  What exists is followed (symlinks stay inside the
- * root); what does not is created relative to the already-resolved parent.
- * A dangling symlink is followed too, and its target created, the way
- * runc treats /var/run -> /run in images that lack /run. */
+ * root); what does not is created relative to the already-resolved parent,
+ * and so is everything below the first component made (no lookup of what
+ * cannot exist).  A dangling symlink is followed too, and its target
+ * created, the way runc treats /var/run -> /run in images that lack /run. */
 static int
 mkdir_all_depth (int rootfd, const char *path, mode_t mode, int links, tr_error_t *err)
 {
   char prefix[PATH_MAX];
   const char *p = path;
   size_t used = 0;
-  cleanup_close int cur = openat (rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (cur < 0)
-    return tr_error (err, errno, "open rootfs");
+  bool made = false;
+  cleanup_close int cur = -1; /* -1 until the first component: the root */
   for (;;)
     {
       while (*p == '/')
         p++;
       if (*p == '\0')
-        return steal_fd (&cur);
+        {
+          if (cur < 0 && (cur = openat (rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+            return tr_error (err, errno, "open rootfs");
+          return steal_fd (&cur);
+        }
       const char *end = strchrnul (p, '/');
       size_t n = (size_t) (end - p);
       if (used + n + 2 >= sizeof prefix || n > NAME_MAX)
@@ -296,19 +311,29 @@ mkdir_all_depth (int rootfd, const char *path, mode_t mode, int links, tr_error_
       memcpy (prefix + used, p, n);
       used += n;
       prefix[used] = '\0';
+      char name[NAME_MAX + 1];
+      memcpy (name, p, n);
+      name[n] = '\0';
+      int at = cur >= 0 ? cur : rootfd;
 
-      int fd = safe_openat (rootfd, prefix, O_PATH | O_DIRECTORY, 0, NULL);
-      if (fd < 0)
+      int fd = made ? -1 : safe_openat (rootfd, prefix, O_PATH | O_DIRECTORY, 0, NULL);
+      if (fd < 0 && mkdirat (at, name, mode) == 0)
         {
-          char name[NAME_MAX + 1];
-          memcpy (name, p, n);
-          name[n] = '\0';
-          if (mkdirat (cur, name, mode) < 0)
+          made = true;
+          if ((fd = open_made_dir (at, name, prefix, err)) < 0)
+            return -1;
+        }
+      else if (fd < 0)
+        {
+          if (errno != EEXIST)
+            return tr_error (err, errno, "mkdir %s", prefix);
+          /* Made by someone else since the lookup: resolve it again. */
+          if (made && (fd = safe_openat (rootfd, prefix, O_PATH | O_DIRECTORY, 0, NULL)) >= 0)
+            made = false;
+          else
             {
-              if (errno != EEXIST)
-                return tr_error (err, errno, "mkdir %s", prefix);
               char target[PATH_MAX];
-              ssize_t len = readlinkat (cur, name, target, sizeof target - 1);
+              ssize_t len = readlinkat (at, name, target, sizeof target - 1);
               if (len < 0)
                 return tr_error (err, ENOTDIR, "mkdir %s", prefix);
               target[len] = '\0';
@@ -322,11 +347,9 @@ mkdir_all_depth (int rootfd, const char *path, mode_t mode, int links, tr_error_
                 return tr_error (err, ENAMETOOLONG, "mkdir %s", path);
               return mkdir_all_depth (rootfd, next, mode, links, err);
             }
-          fd = safe_openat (rootfd, prefix, O_PATH | O_DIRECTORY, 0, err);
-          if (fd < 0)
-            return -1;
         }
-      close (cur);
+      if (cur >= 0)
+        close (cur);
       cur = fd;
       p = end;
     }
@@ -338,32 +361,69 @@ mkdir_all_in_root (int rootfd, const char *path, mode_t mode, tr_error_t *err)
   return mkdir_all_depth (rootfd, path, mode, 0, err);
 }
 
+/* The last component of path (without trailing slashes) in last, the
+ * rest in parent ("/" for a top-level name); false when there is none. */
+static bool
+split_last (const char *path, char parent[static PATH_MAX], char last[static NAME_MAX + 1])
+{
+  size_t len = strlen (path);
+  while (len > 0 && path[len - 1] == '/')
+    len--;
+  size_t start = len;
+  while (start > 0 && path[start - 1] != '/')
+    start--;
+  if (len == start || len - start > NAME_MAX || start >= PATH_MAX)
+    return false;
+  memcpy (last, path + start, len - start);
+  last[len - start] = '\0';
+  snprintf (parent, PATH_MAX, "%.*s", (int) start, path);
+  if (parent[0] == '\0')
+    strcpy (parent, "/");
+  return true;
+}
+
+/* The final component, made in its resolved parent dir (an O_PATH fd
+ * serves as the directory of mkdirat and openat(O_CREAT)).  Something
+ * there already (a race, a dangling symlink) is left to the general
+ * path, as before. */
+static int
+make_last (int rootfd, int dir, const char *last, const char *path, enum mount_target_kind kind, tr_error_t *err)
+{
+  if (kind == TARGET_DIR)
+    {
+      if (mkdirat (dir, last, 0755) == 0)
+        return open_made_dir (dir, last, path, err);
+      if (errno != EEXIST)
+        return tr_error (err, errno, "mkdir %s", path);
+      return mkdir_all_in_root (rootfd, path, 0755, err);
+    }
+  int f = openat (dir, last, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (f < 0 && errno != EEXIST)
+    return tr_error (err, errno, "create %s", path);
+  if (f < 0)
+    return safe_openat (rootfd, path, O_PATH, 0, err);
+  close (f);
+  int fd = openat (dir, last, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return tr_error (err, errno, "open %s", path);
+  return fd;
+}
+
 int
 open_mount_target (int rootfd, const char *path, enum mount_target_kind kind, tr_error_t *err)
 {
   int fd = safe_openat (rootfd, path, O_PATH, 0, NULL);
   if (fd >= 0)
     return fd;
-  if (kind == TARGET_DIR)
-    return mkdir_all_in_root (rootfd, path, 0755, err);
-
-  /* A file: create the parents, then the file inside the resolved parent. */
-  char parent[PATH_MAX];
   const char *slash = strrchr (path, '/');
-  if (slash == NULL || slash[1] == '\0')
+  if (kind == TARGET_FILE && (slash == NULL || slash[1] == '\0'))
     return tr_error_plain (err, EINVAL, "mount target %s", path);
-  snprintf (parent, sizeof parent, "%.*s", (int) (slash - path), path);
-  cleanup_close int dirfd = mkdir_all_in_root (rootfd, parent[0] ? parent : "/", 0755, err);
-  if (dirfd < 0)
+  char parent[PATH_MAX], last[NAME_MAX + 1];
+  if (!split_last (path, parent, last))
+    return mkdir_all_in_root (rootfd, path, 0755, err);
+  /* Usually the parent exists and only the target is new. */
+  cleanup_close int dir = safe_openat (rootfd, parent, O_PATH | O_DIRECTORY, 0, NULL);
+  if (dir < 0 && (dir = mkdir_all_in_root (rootfd, parent, 0755, err)) < 0)
     return -1;
-  /* O_PATH fds cannot be used with openat(O_CREAT): reopen the directory. */
-  cleanup_close int dir = safe_openat (rootfd, parent[0] ? parent : "/", O_RDONLY | O_DIRECTORY, 0, err);
-  if (dir < 0)
-    return -1;
-  int f = openat (dir, slash + 1, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (f < 0 && errno != EEXIST)
-    return tr_error (err, errno, "create %s", path);
-  if (f >= 0)
-    close (f);
-  return safe_openat (rootfd, path, O_PATH, 0, err);
+  return make_last (rootfd, dir, last, path, kind, err);
 }

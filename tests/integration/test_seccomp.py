@@ -115,3 +115,26 @@ def test_notify_listener_gets_fd_and_state(runtime, bundle, cid, tmp_path):
             os.close(fd)
         srv.close()
     runtime("delete", "--force", cid, check=True)
+
+
+def test_exec_takes_the_filter_from_the_cache(runtime, bundle, cid):
+    """exec loads the program cached by create (<root>/.seccomp:cache)
+    instead of compiling its own: with the cached file replaced by an
+    allow-everything program (the cache trusts a root-owned 0600 file), the
+    exec'd getcwd is no longer refused."""
+    seccomp(bundle, syscalls=[{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO"}])
+    bundle.set_args("sleep", "100").write()
+    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+    proc = runtime("exec", cid, "/bin/pwd")
+    assert proc.returncode != 0 and "Operation not permitted" in proc.stderr
+    cache = os.path.join(runtime.root, ".seccomp:cache")
+    (entry,) = [n for n in os.listdir(cache) if not n.startswith(".")]
+    allow = bytes([0x06, 0, 0, 0]) + (0x7FFF0000).to_bytes(4, "little")  # BPF_RET|BPF_K, SECCOMP_RET_ALLOW
+    path = os.path.join(cache, entry)
+    with open(path + ".new", "wb") as f:
+        f.write(allow)
+    os.chmod(path + ".new", 0o600)
+    os.rename(path + ".new", path)
+    proc = runtime("exec", cid, "/bin/pwd")
+    assert proc.returncode == 0 and proc.stdout.strip() == "/", proc.stderr
+    runtime("delete", "--force", cid, check=True)

@@ -146,6 +146,21 @@ check_mkdir (int rootfd, const char *tag, int *unit_failed_)
   close (fd);
   snprintf (p, sizeof p, "%s/etc/file-target-%s", root, tag);
   CHECK (stat (p, &st) == 0 && S_ISREG (st.st_mode));
+  /* A directory target made in its parent, resolved through a link. */
+  snprintf (p, sizeof p, "/up/dir-target-%s", tag);
+  fd = open_mount_target (rootfd, p, TARGET_DIR, &err);
+  snprintf (rel, sizeof rel, "etc/dir-target-%s", tag);
+  CHECK (same_file (fd, rel));
+  close (fd);
+  /* A dangling link as the target: its target is made, inside the root. */
+  snprintf (p, sizeof p, "%s/etc/dangling-%s", root, tag);
+  symlink ("/etc/made-by-link", p);
+  snprintf (p, sizeof p, "/etc/dangling-%s", tag);
+  fd = open_mount_target (rootfd, p, TARGET_DIR, &err);
+  CHECK (same_file (fd, "etc/made-by-link"));
+  close (fd);
+  snprintf (p, sizeof p, "%s/etc/made-by-link", root);
+  rmdir (p);
   tr_error_free (&err);
 }
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static bool
@@ -98,6 +99,51 @@ TEST (seccomp_cache)
 
   seccomp_program_free (direct);
   unlink (entry);
+  rmdir (dir);
+  rmdir (root);
+}
+
+/* A miss removes the entries unused for a day (their mtime) and keeps the
+ * others; a hit on an entry an hour old or more renews its mtime. */
+TEST (seccomp_cache_prune)
+{
+  char *names[] = { "getpid", NULL }, *other[] = { "getppid", NULL };
+  struct spec_seccomp_syscall sc = { .names = { names, 1 }, .action = "SCMP_ACT_ERRNO" };
+  struct spec_seccomp s = { .default_action = "SCMP_ACT_ALLOW", .syscalls = &sc, .n_syscalls = 1 };
+  char root[] = "/tmp/tinyrun-unit-XXXXXX";
+  CHECK (mkdtemp (root) != NULL);
+  char dir[64], entry[512], stale[600], recent[600];
+  snprintf (dir, sizeof dir, "%s/.seccomp:cache", root);
+  seccomp_program_free (through_cache (root, &s));
+  cache_entry (dir, entry, sizeof entry);
+  /* Used two hours ago: the hit renews it. */
+  struct timespec two_hours[2] = { { time (NULL) - 7200, 0 }, { time (NULL) - 7200, 0 } };
+  CHECK (utimensat (AT_FDCWD, entry, two_hours, 0) == 0);
+  seccomp_program_free (through_cache (root, &s));
+  struct stat st;
+  CHECK (stat (entry, &st) == 0 && time (NULL) - st.st_mtime < 600);
+  /* Two more files: one unused for two days, one for two hours. */
+  snprintf (stale, sizeof stale, "%s/stale", dir);
+  snprintf (recent, sizeof recent, "%s/recent", dir);
+  overwrite (stale, 0600, true);
+  overwrite (recent, 0600, true);
+  struct timespec two_days[2] = { { time (NULL) - 2 * 86400, 0 }, { time (NULL) - 2 * 86400, 0 } };
+  CHECK (utimensat (AT_FDCWD, stale, two_days, 0) == 0 && utimensat (AT_FDCWD, recent, two_hours, 0) == 0);
+  /* A miss (another profile) prunes. */
+  sc.names.v = other;
+  seccomp_program_free (through_cache (root, &s));
+  CHECK (access (stale, F_OK) < 0 && access (recent, F_OK) == 0 && access (entry, F_OK) == 0);
+  DIR *d = opendir (dir);
+  struct dirent *de;
+  while (d && (de = readdir (d)))
+    if (de->d_name[0] != '.')
+      {
+        char path[600];
+        snprintf (path, sizeof path, "%s/%s", dir, de->d_name);
+        unlink (path);
+      }
+  if (d)
+    closedir (d);
   rmdir (dir);
   rmdir (root);
 }

@@ -95,3 +95,29 @@ TEST (state_json_creating_record)
   container_state_clear (&out);
   tr_error_free (&err);
 }
+
+/* delete reads the saved config.json for poststop hooks only when the
+ * record does not say there are none; an older record without the field
+ * has some (the config is read, as before). */
+TEST (state_json_poststop_hooks)
+{
+  struct container_state in = { .id = "c3", .pid = 1, .bundle = "/b", .rootfs = "/r", .owner = "",
+                                .no_poststop_hooks = true };
+  tr_error_t err = NULL;
+  size_t len;
+  char *json = state_json_encode (&in, &len, &err);
+  CHECK (json && strstr (json, "\"poststopHooks\":false"));
+  struct container_state out = { 0 };
+  CHECK (state_json_decode (json, len, &out, &err) == 0 && out.no_poststop_hooks);
+  free (json);
+  container_state_clear (&out);
+  in.no_poststop_hooks = false;
+  json = state_json_encode (&in, &len, &err);
+  CHECK (state_json_decode (json, len, &out, &err) == 0 && !out.no_poststop_hooks);
+  free (json);
+  container_state_clear (&out);
+  const char *old = "{\"id\": \"x\", \"pid\": 1}";
+  CHECK (state_json_decode (old, strlen (old), &out, &err) == 0 && !out.no_poststop_hooks);
+  container_state_clear (&out);
+  tr_error_free (&err);
+}

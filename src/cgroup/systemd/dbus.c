@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,18 +21,18 @@
  * seconds. */
 #define JOB_TIMEOUT_USEC (60ULL * 1000 * 1000)
 
-#define cleanup_bus_error __attribute__ ((cleanup (sd_bus_error_free)))
-#define cleanup_bus_message __attribute__ ((cleanup (sd_bus_message_unrefp)))
-#define cleanup_bus_slot __attribute__ ((cleanup (sd_bus_slot_unrefp)))
+#define cleanup_bus_error __attribute__ ((cleanup (sd_lib_error_freep)))
+#define cleanup_bus_message __attribute__ ((cleanup (sd_lib_message_unrefp)))
+#define cleanup_bus_slot __attribute__ ((cleanup (sd_lib_slot_unrefp)))
 
 static int
 connect_private (sd_bus **bus)
 {
-  int r = sd_bus_new (bus);
+  int r = sd_lib.bus_new (bus);
   if (r < 0)
     return r;
-  if ((r = sd_bus_set_address (*bus, "unix:path=/run/systemd/private")) < 0 || (r = sd_bus_start (*bus)) < 0)
-    *bus = sd_bus_flush_close_unref (*bus);
+  if ((r = sd_lib.bus_set_address (*bus, "unix:path=/run/systemd/private")) < 0 || (r = sd_lib.bus_start (*bus)) < 0)
+    *bus = sd_lib.bus_flush_close_unref (*bus);
   return r;
 }
 
@@ -41,7 +40,9 @@ int
 systemd_bus_open (sd_bus **bus, tr_error_t *err)
 {
   *bus = NULL;
-  if (sd_booted () <= 0)
+  if (sd_lib_load (err) < 0)
+    return -1;
+  if (sd_lib.booted () <= 0)
     return tr_error_plain (err, EHOSTDOWN, UNREACHABLE "systemd is not running (no /run/systemd/system)");
   int r = -1;
   /* Rootless, also as uid 0 of a user namespace (rootless podman's), the
@@ -49,7 +50,7 @@ systemd_bus_open (sd_bus **bus, tr_error_t *err)
   bool user = rootless ();
   if (!user && connect_private (bus) >= 0)
     return 0;
-  r = user ? sd_bus_open_user (bus) : sd_bus_open_system (bus);
+  r = user ? sd_lib.bus_open_user (bus) : sd_lib.bus_open_system (bus);
   if (r < 0)
     return tr_error (err, -r, UNREACHABLE "%s bus", user ? "user" : "system");
   return 0;
@@ -59,10 +60,10 @@ systemd_bus_open (sd_bus **bus, tr_error_t *err)
 static int
 bus_error (tr_error_t *err, int r, const sd_bus_error *e, const char *what, const char *unit)
 {
-  const char *msg = sd_bus_error_is_set (e) ? e->message : strerror (-r);
-  if (sd_bus_error_has_names (e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_DISCONNECTED,
-                              SD_BUS_ERROR_NAME_HAS_NO_OWNER)
-      || r == -ECONNRESET || r == -ENOTCONN)
+  const char *msg = sd_lib.bus_error_is_set (e) ? e->message : strerror (-r);
+  if (sd_lib.bus_error_has_name (e, SD_BUS_ERROR_SERVICE_UNKNOWN) || sd_lib.bus_error_has_name (e, SD_BUS_ERROR_NO_REPLY)
+      || sd_lib.bus_error_has_name (e, SD_BUS_ERROR_DISCONNECTED)
+      || sd_lib.bus_error_has_name (e, SD_BUS_ERROR_NAME_HAS_NO_OWNER) || r == -ECONNRESET || r == -ENOTCONN)
     return tr_error_plain (err, EHOSTDOWN, UNREACHABLE "%s", msg);
   return tr_error_plain (err, -r, PREFIX "%s %s: %s", what, unit, msg);
 }
@@ -72,7 +73,7 @@ systemd_manager_cgroup (sd_bus *bus, tr_error_t *err)
 {
   cleanup_bus_error sd_bus_error e = SD_BUS_ERROR_NULL;
   char *out = NULL;
-  int r = sd_bus_get_property_string (bus, SD_DEST, SD_PATH, SD_MANAGER, "ControlGroup", &e, &out);
+  int r = sd_lib.bus_get_property_string (bus, SD_DEST, SD_PATH, SD_MANAGER, "ControlGroup", &e, &out);
   if (r < 0)
     {
       bus_error (err, r, &e, "read", "the manager's ControlGroup");
@@ -89,9 +90,9 @@ unit_loaded (sd_bus *bus, const char *unit, bool *loaded, tr_error_t *err)
 {
   cleanup_bus_error sd_bus_error e = SD_BUS_ERROR_NULL;
   cleanup_bus_message sd_bus_message *reply = NULL;
-  int r = sd_bus_call_method (bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &e, &reply, "s", unit);
+  int r = sd_lib.bus_call_method (bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &e, &reply, "s", unit);
   *loaded = r >= 0;
-  if (r < 0 && !sd_bus_error_has_name (&e, "org.freedesktop.systemd1.NoSuchUnit"))
+  if (r < 0 && !sd_lib.bus_error_has_name (&e, "org.freedesktop.systemd1.NoSuchUnit"))
     return bus_error (err, r, &e, "look up", unit);
   return 0;
 }
@@ -106,7 +107,7 @@ systemd_refuse_existing (sd_bus *bus, const char *unit, tr_error_t *err)
     return 0;
   /* Only a failed unit is reset; an active one stays as it is. */
   cleanup_bus_error sd_bus_error e = SD_BUS_ERROR_NULL;
-  if (sd_bus_call_method (bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", &e, NULL, "s", unit) < 0)
+  if (sd_lib.bus_call_method (bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", &e, NULL, "s", unit) < 0)
     log_debug ("reset-failed %s: %s", unit, e.message ? e.message : "failed");
   if (unit_loaded (bus, unit, &loaded, err) < 0)
     return -1;
@@ -129,7 +130,7 @@ on_job_removed (sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
   struct job_wait *w = userdata;
   uint32_t id;
   const char *path, *unit, *result;
-  if (sd_bus_message_read (m, "uoss", &id, &path, &unit, &result) < 0)
+  if (sd_lib.bus_message_read (m, "uoss", &id, &path, &unit, &result) < 0)
     return 0;
   if (w->path[0] && strcmp (path, w->path) == 0)
     {
@@ -154,14 +155,14 @@ wait_job (sd_bus *bus, struct job_wait *w, const char *what, const char *unit, t
   uint64_t deadline = now_usec () + JOB_TIMEOUT_USEC;
   while (!w->done)
     {
-      int r = sd_bus_process (bus, NULL);
+      int r = sd_lib.bus_process (bus, NULL);
       if (r > 0)
         continue;
       uint64_t now = now_usec ();
       if (r == 0 && now >= deadline)
         return tr_error_plain (err, ETIMEDOUT, PREFIX "%s %s: no answer from systemd for the job %s", what, unit,
                                w->path);
-      if (r < 0 || (r = sd_bus_wait (bus, deadline - now)) < 0)
+      if (r < 0 || (r = sd_lib.bus_wait (bus, deadline - now)) < 0)
         return tr_error (err, -r, UNREACHABLE "%s %s", what, unit);
     }
   if (strcmp (w->result, "done") != 0)
@@ -181,23 +182,23 @@ call_job (sd_bus *bus, sd_bus_message *m, const char *what, const char *unit, bo
   cleanup_bus_message sd_bus_message *reply = NULL;
   /* Before the call: the job may end before its reply is read.  No sender:
    * on systemd's private socket messages carry none. */
-  int r = sd_bus_match_signal (bus, &slot, NULL, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, &w);
+  int r = sd_lib.bus_match_signal (bus, &slot, NULL, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, &w);
   if (r < 0)
     return tr_error (err, -r, PREFIX "%s %s: subscribe to JobRemoved", what, unit);
   /* The system bus sends the manager's signals only to subscribers. */
-  sd_bus_call_method (bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", NULL, NULL, "");
-  r = sd_bus_call (bus, m, JOB_TIMEOUT_USEC, &e, &reply);
-  if (r < 0 && gone && sd_bus_error_has_name (&e, "org.freedesktop.systemd1.NoSuchUnit"))
+  sd_lib.bus_call_method (bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", NULL, NULL, "");
+  r = sd_lib.bus_call (bus, m, JOB_TIMEOUT_USEC, &e, &reply);
+  if (r < 0 && gone && sd_lib.bus_error_has_name (&e, "org.freedesktop.systemd1.NoSuchUnit"))
     {
       *gone = true;
       return 0;
     }
-  if (r < 0 && sd_bus_error_has_name (&e, "org.freedesktop.systemd1.UnitExists"))
+  if (r < 0 && sd_lib.bus_error_has_name (&e, "org.freedesktop.systemd1.UnitExists"))
     return tr_error_plain (err, EEXIST, PREFIX "unit %s already exists", unit);
   if (r < 0)
     return bus_error (err, r, &e, what, unit);
   const char *path;
-  if ((r = sd_bus_message_read (reply, "o", &path)) < 0)
+  if ((r = sd_lib.bus_message_read (reply, "o", &path)) < 0)
     return tr_error (err, -r, PREFIX "%s %s: read the job", what, unit);
   snprintf (w.path, sizeof w.path, "%s", path);
   return wait_job (bus, &w, what, unit, err);
@@ -211,13 +212,13 @@ append_props (sd_bus_message *m, const struct systemd_props *props)
     {
       const struct systemd_prop *p = &props->v[i];
       if (p->type == SYSTEMD_PROP_U64)
-        r = sd_bus_message_append (m, "(sv)", p->name, "t", p->u64);
-      else if ((r = sd_bus_message_open_container (m, 'r', "sv")) >= 0
-               && (r = sd_bus_message_append (m, "s", p->name)) >= 0
-               && (r = sd_bus_message_open_container (m, 'v', "ay")) >= 0
-               && (r = sd_bus_message_append_array (m, 'y', p->bytes, p->n_bytes)) >= 0
-               && (r = sd_bus_message_close_container (m)) >= 0)
-        r = sd_bus_message_close_container (m);
+        r = sd_lib.bus_message_append (m, "(sv)", p->name, "t", p->u64);
+      else if ((r = sd_lib.bus_message_open_container (m, 'r', "sv")) >= 0
+               && (r = sd_lib.bus_message_append (m, "s", p->name)) >= 0
+               && (r = sd_lib.bus_message_open_container (m, 'v', "ay")) >= 0
+               && (r = sd_lib.bus_message_append_array (m, 'y', p->bytes, p->n_bytes)) >= 0
+               && (r = sd_lib.bus_message_close_container (m)) >= 0)
+        r = sd_lib.bus_message_close_container (m);
     }
   return r;
 }
@@ -228,16 +229,16 @@ static int
 append_scope_props (sd_bus_message *m, const struct systemd_scope *s)
 {
   int r;
-  if ((r = sd_bus_message_append (m, "(sv)", "Description", "s", s->description)) < 0
-      || (r = sd_bus_message_append (m, "(sv)", "Slice", "s", s->slice)) < 0
-      || (r = sd_bus_message_append (m, "(sv)", "Delegate", "b", 1)) < 0
-      || (r = sd_bus_message_append (m, "(sv)", "DefaultDependencies", "b", 0)) < 0
-      || (r = sd_bus_message_append (m, "(sv)", "PIDs", "au", 1, (uint32_t) s->pid)) < 0)
+  if ((r = sd_lib.bus_message_append (m, "(sv)", "Description", "s", s->description)) < 0
+      || (r = sd_lib.bus_message_append (m, "(sv)", "Slice", "s", s->slice)) < 0
+      || (r = sd_lib.bus_message_append (m, "(sv)", "Delegate", "b", 1)) < 0
+      || (r = sd_lib.bus_message_append (m, "(sv)", "DefaultDependencies", "b", 0)) < 0
+      || (r = sd_lib.bus_message_append (m, "(sv)", "PIDs", "au", 1, (uint32_t) s->pid)) < 0)
     return r;
   const char *accounting[] = { "MemoryAccounting", "CPUAccounting", s->v2 ? "IOAccounting" : "BlockIOAccounting",
                                "TasksAccounting" };
   for (size_t i = 0; i < sizeof accounting / sizeof accounting[0]; i++)
-    if ((r = sd_bus_message_append (m, "(sv)", accounting[i], "b", 1)) < 0)
+    if ((r = sd_lib.bus_message_append (m, "(sv)", accounting[i], "b", 1)) < 0)
       return r;
   return append_props (m, s->props);
 }
@@ -246,11 +247,11 @@ int
 systemd_start_scope (sd_bus *bus, const struct systemd_scope *s, tr_error_t *err)
 {
   cleanup_bus_message sd_bus_message *m = NULL;
-  int r = sd_bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
-  if (r >= 0 && (r = sd_bus_message_append (m, "ss", s->unit, "fail")) >= 0
-      && (r = sd_bus_message_open_container (m, 'a', "(sv)")) >= 0 && (r = append_scope_props (m, s)) >= 0
-      && (r = sd_bus_message_close_container (m)) >= 0)
-    r = sd_bus_message_append (m, "a(sa(sv))", 0);
+  int r = sd_lib.bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
+  if (r >= 0 && (r = sd_lib.bus_message_append (m, "ss", s->unit, "fail")) >= 0
+      && (r = sd_lib.bus_message_open_container (m, 'a', "(sv)")) >= 0 && (r = append_scope_props (m, s)) >= 0
+      && (r = sd_lib.bus_message_close_container (m)) >= 0)
+    r = sd_lib.bus_message_append (m, "a(sa(sv))", 0);
   if (r < 0)
     return tr_error (err, -r, PREFIX "start %s: build the message", s->unit);
   return call_job (bus, m, "start", s->unit, NULL, err);
@@ -264,13 +265,13 @@ systemd_set_properties (sd_bus *bus, const char *unit, const struct systemd_prop
   cleanup_bus_message sd_bus_message *m = NULL;
   cleanup_bus_message sd_bus_message *reply = NULL;
   cleanup_bus_error sd_bus_error e = SD_BUS_ERROR_NULL;
-  int r = sd_bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
-  if (r >= 0 && (r = sd_bus_message_append (m, "sb", unit, 1)) >= 0
-      && (r = sd_bus_message_open_container (m, 'a', "(sv)")) >= 0 && (r = append_props (m, props)) >= 0)
-    r = sd_bus_message_close_container (m);
+  int r = sd_lib.bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
+  if (r >= 0 && (r = sd_lib.bus_message_append (m, "sb", unit, 1)) >= 0
+      && (r = sd_lib.bus_message_open_container (m, 'a', "(sv)")) >= 0 && (r = append_props (m, props)) >= 0)
+    r = sd_lib.bus_message_close_container (m);
   if (r < 0)
     return tr_error (err, -r, PREFIX "set properties of %s: build the message", unit);
-  r = sd_bus_call (bus, m, JOB_TIMEOUT_USEC, &e, &reply);
+  r = sd_lib.bus_call (bus, m, JOB_TIMEOUT_USEC, &e, &reply);
   if (r < 0)
     return bus_error (err, r, &e, "set properties of", unit);
   return 0;
@@ -280,9 +281,9 @@ int
 systemd_stop_unit (sd_bus *bus, const char *unit, tr_error_t *err)
 {
   cleanup_bus_message sd_bus_message *m = NULL;
-  int r = sd_bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StopUnit");
+  int r = sd_lib.bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StopUnit");
   if (r >= 0)
-    r = sd_bus_message_append (m, "ss", unit, "replace");
+    r = sd_lib.bus_message_append (m, "ss", unit, "replace");
   if (r < 0)
     return tr_error (err, -r, PREFIX "stop %s: build the message", unit);
   bool gone = false;

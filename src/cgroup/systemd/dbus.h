@@ -1,18 +1,18 @@
 /* The calls tinyrun makes to systemd's manager over D-Bus, with
- * libsystemd's sd-bus: connect, start a transient scope, set its
- * properties, stop it, each waiting for its job.  Errors start with
- * "--systemd-cgroup:". */
+ * libsystemd's sd-bus (loaded by systemd_bus_open, sd_lib.h): connect,
+ * start a transient scope, set its properties, stop it, each waiting for
+ * its job.  Errors start with "--systemd-cgroup:". */
 #ifndef TINYRUN_CGROUP_SYSTEMD_DBUS_H
 #define TINYRUN_CGROUP_SYSTEMD_DBUS_H
 
 #include <stdbool.h>
 #include <sys/types.h>
-#include <systemd/sd-bus.h>
 
 #include "cgroup/systemd/properties.h"
+#include "cgroup/systemd/sd_lib.h"
 #include "util/error.h"
 
-#define cleanup_sd_bus __attribute__ ((cleanup (sd_bus_flush_close_unrefp)))
+#define cleanup_sd_bus __attribute__ ((cleanup (sd_lib_bus_closep)))
 
 /* root: systemd's private socket (as systemctl), else the system bus;
  * other users: their own manager on the user bus. */
