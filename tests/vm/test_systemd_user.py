@@ -183,7 +183,10 @@ def wait_for_file(path):
 def test_scope_in_the_user_manager_with_limits(user):
     cid = "ud1"
     unit = f"tinyrun-{cid}.scope"
-    bundle = user.bundle(f"user.slice:tinyrun:{cid}", {"memory": {"limit": MEM}, "pids": {"limit": 50}})
+    # memory.high has no property here: tinyrun writes it, as the user.
+    resources = {"memory": {"limit": MEM}, "pids": {"limit": 50}, "cpu": {"quota": 50000, "period": 100000},
+                 "unified": {"memory.high": str(48 << 20)}}
+    bundle = user.bundle(f"user.slice:tinyrun:{cid}", resources)
     pidfile = os.path.join(user.base, f"{cid}.pid")
     proc = user.tinyrun("run", "-d", "--bundle", bundle, "--pid-file", pidfile, cid)
     assert proc.returncode == 0, proc.stderr
@@ -203,6 +206,10 @@ def test_scope_in_the_user_manager_with_limits(user):
         d = CGROUP + rel
         assert read(f"{d}/memory.max") == str(MEM)
         assert read(f"{d}/pids.max") == "50"
+        assert read(f"{d}/cpu.max") == "50000 100000"
+        assert user.show(unit, "CPUQuotaPerSecUSec") == "500ms"
+        assert read(f"{d}/memory.high") == str(48 << 20)
+        assert os.stat(f"{d}/cgroup.procs").st_uid == user.uid
         assert cgroup_of(pid) == rel
         state = json.loads(user.tinyrun("state", cid, check=True).stdout)
         assert state["status"] == "running"
@@ -331,3 +338,46 @@ def test_without_a_user_session_limits_fail_clearly(user):
     finally:
         remove_user(name, uid)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_rootless_podman_with_the_systemd_cgroup_manager(user):
+    """podman, run by the user, runs tinyrun as uid 0 of its user
+    namespace; tinyrun asks the user's manager for the scope."""
+    if shutil.which("podman") is None:
+        pytest.skip("podman is not installed")
+    base = os.path.join(user.base, "podman")
+    os.mkdir(base)
+    os.chown(base, user.uid, user.gid)
+    tar = os.path.join(base, "rootfs.tar")
+    run(["tar", "-C", ROOTFS, "-cf", tar, "."])
+    os.chown(tar, user.uid, user.gid)
+    env = dict(user.env, HOME=base)
+
+    def podman(*args, check=True):
+        return user.as_user("podman", "--root", f"{base}/root", "--runroot", f"{user.xdg}/podman-run",
+                            "--storage-driver", "vfs", "--runtime", TINYRUN, "--cgroup-manager", "systemd",
+                            "--events-backend", "file", "--tmpdir", f"{base}/tmp", *args, env=env, check=check)
+
+    image = "localhost/tinyrun-userd:latest"
+    podman("import", "--change", 'CMD ["/bin/sh"]', tar, image)
+    cid = None
+    try:
+        cid = podman("run", "-d", "--network", "none", "--memory", "64m", "--pids-limit", "50", image,
+                     "sleep", "300").stdout.strip()
+        unit = f"libpod-{cid}.scope"
+        assert user.show(unit, "ActiveState") == "active"
+        assert user.show(unit, "MemoryMax") == str(MEM)
+        assert user.show(unit, "TasksMax") == "50"
+        rel = user.show(unit, "ControlGroup")
+        assert rel.startswith(f"/user.slice/user-{user.uid}.slice/user@{user.uid}.service/"), rel
+        assert read(f"{CGROUP}{rel}/memory.max") == str(MEM)
+        assert read(f"{CGROUP}{rel}/pids.max") == "50"
+        assert podman("exec", cid, "echo", "hi").stdout.strip() == "hi"
+        podman("stop", "-t", "1", cid)
+        podman("rm", cid)
+        cid = None
+        assert not user.listed(unit)
+    finally:
+        if cid:
+            podman("rm", "-f", "-t", "0", cid, check=False)
+        podman("system", "reset", "--force", check=False)
