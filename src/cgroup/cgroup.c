@@ -328,6 +328,19 @@ cgroup_enter (const char *path, pid_t pid, tr_error_t *err)
 }
 
 int
+cgroup_enter_systemd (const char *path, pid_t pid, tr_error_t *err)
+{
+  if (cgroup_enter (path, pid, err) == 0)
+    return 0;
+  int e = (*err)->status;
+  if (!rootless () || (e != EACCES && e != EPERM))
+    return -1;
+  log_debug ("%s; asking systemd", (*err)->msg);
+  tr_error_free (err);
+  return cgroup_systemd_attach (path, pid, err);
+}
+
+int
 cgroup_enter_init (enum cgroup_manager m, const char *path, const struct spec_resources *res, pid_t pid,
                    tr_error_t *err)
 {

@@ -102,6 +102,11 @@ char *cgroup_planned_top (const char *path);
  * and on v2 when CLONE_INTO_CGROUP was not available). */
 int cgroup_enter (const char *path, pid_t pid, tr_error_t *err);
 
+/* cgroup_enter for --systemd-cgroup (exec): when an ordinary user may not
+ * move pid (it is outside the user manager's subtree: the common parent
+ * is root's), the manager is asked to (AttachProcessesToUnit). */
+int cgroup_enter_systemd (const char *path, pid_t pid, tr_error_t *err);
+
 /* Put the container's init into its cgroup: cgroupfs, cgroup_enter (res
  * was applied by cgroup_create); systemd, start the scope with pid in it
  * and res as its properties, wait for the job, then write res to the

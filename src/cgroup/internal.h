@@ -41,6 +41,7 @@ int cgroup_systemd_create (const char *path, tr_error_t *err);
 int cgroup_systemd_enter (const char *path, const struct spec_resources *res, pid_t pid, tr_error_t *err);
 int cgroup_systemd_update (const char *path, const struct spec_resources *res, tr_error_t *err);
 int cgroup_systemd_destroy (const char *path, tr_error_t *err);
+int cgroup_systemd_attach (const char *path, pid_t pid, tr_error_t *err);
 
 /* Shared helpers (cgroup_util.c). */
 /* Read "cgroup.procs"-style files (one pid per line) and append. */

@@ -51,8 +51,13 @@ systemd_bus_open (sd_bus **bus, tr_error_t *err)
   if (!user && connect_private (bus) >= 0)
     return 0;
   r = user ? sd_lib.bus_open_user (bus) : sd_lib.bus_open_system (bus);
+  if (r < 0 && user)
+    return tr_error (err, -r, UNREACHABLE "user bus (uid %u needs a systemd user session: user@%u.service, "
+                                          "started by a login or loginctl enable-linger, and XDG_RUNTIME_DIR or "
+                                          "DBUS_SESSION_BUS_ADDRESS naming its bus)",
+                     (unsigned) geteuid (), (unsigned) geteuid ());
   if (r < 0)
-    return tr_error (err, -r, UNREACHABLE "%s bus", user ? "user" : "system");
+    return tr_error (err, -r, UNREACHABLE "system bus");
   return 0;
 }
 
@@ -288,4 +293,21 @@ systemd_stop_unit (sd_bus *bus, const char *unit, tr_error_t *err)
     return tr_error (err, -r, PREFIX "stop %s: build the message", unit);
   bool gone = false;
   return call_job (bus, m, "stop", unit, &gone, err);
+}
+
+int
+systemd_attach_processes (sd_bus *bus, const char *unit, const char *subcgroup, pid_t pid, tr_error_t *err)
+{
+  cleanup_bus_message sd_bus_message *m = NULL;
+  cleanup_bus_message sd_bus_message *reply = NULL;
+  cleanup_bus_error sd_bus_error e = SD_BUS_ERROR_NULL;
+  int r = sd_lib.bus_message_new_method_call (bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "AttachProcessesToUnit");
+  if (r >= 0)
+    r = sd_lib.bus_message_append (m, "ssau", unit, subcgroup, 1, (uint32_t) pid);
+  if (r < 0)
+    return tr_error (err, -r, PREFIX "attach %d to %s: build the message", (int) pid, unit);
+  r = sd_lib.bus_call (bus, m, JOB_TIMEOUT_USEC, &e, &reply);
+  if (r < 0)
+    return bus_error (err, r, &e, "attach a process to", unit);
+  return 0;
 }

@@ -46,4 +46,10 @@ int systemd_set_properties (sd_bus *bus, const char *unit, const struct systemd_
 /* StopUnit and wait for the job; a unit that is gone already is fine. */
 int systemd_stop_unit (sd_bus *bus, const char *unit, tr_error_t *err);
 
+/* AttachProcessesToUnit: pid into the unit's cgroup, or into subcgroup
+ * ("/a/b") below it.  A user manager that may not move it itself (the
+ * process is outside its subtree) asks the system manager, which moves a
+ * process of the same user. */
+int systemd_attach_processes (sd_bus *bus, const char *unit, const char *subcgroup, pid_t pid, tr_error_t *err);
+
 #endif

@@ -162,3 +162,38 @@ cgroup_systemd_destroy (const char *path, tr_error_t *err)
   /* v1: systemd removed its hierarchies' directories; ours go now. */
   return on_v2 () ? 0 : cgroup_v1_destroy (path, true, err);
 }
+
+/* The scope in path ("/.../x.scope" or "/.../x.scope/sub"): its unit name
+ * into unit, and the rest ("" or "/sub") at *sub. */
+static int
+scope_and_sub (const char *path, char *unit, size_t size, const char **sub, tr_error_t *err)
+{
+  for (const char *p = path; *p;)
+    {
+      while (*p == '/')
+        p++;
+      size_t len = strcspn (p, "/");
+      if (len > strlen (".scope") && strncmp (p + len - strlen (".scope"), ".scope", strlen (".scope")) == 0
+          && len < size)
+        {
+          snprintf (unit, size, "%.*s", (int) len, p);
+          *sub = p + len;
+          return 0;
+        }
+      p += len;
+    }
+  return tr_error_plain (err, EINVAL, "--systemd-cgroup: cgroup %s is not a scope unit's", path);
+}
+
+int
+cgroup_systemd_attach (const char *path, pid_t pid, tr_error_t *err)
+{
+  char unit[256];
+  const char *sub = "";
+  if (scope_and_sub (path, unit, sizeof unit, &sub, err) < 0)
+    return -1;
+  cleanup_sd_bus sd_bus *bus = NULL;
+  if (systemd_bus_open (&bus, err) < 0 || systemd_attach_processes (bus, unit, sub, pid, err) < 0)
+    return tr_error_wrap (err, "cgroup %s", path);
+  return 0;
+}
