@@ -521,3 +521,36 @@ def test_restore_makes_missing_mountpoints(runtime, bundle, cid, tmp_path):
     assert open(f"/proc/{new}/root/etc/single").read() == "file\n"
     assert os.path.isfile(os.path.join(rootfs, "etc/single"))
     runtime("delete", "--force", cid, check=True)
+
+
+@needs_criu
+def test_restore_in_the_foreground_relays_a_terminal(runtime, bundle, cid, tmp_path):
+    """Without --detach and --console-socket, restore relays the new pty to
+    its own terminal, as run does; ^D there ends the restored shell loop."""
+    bundle.process["terminal"] = True
+    bundle.sh("echo ready; while read x; do echo got:$x; done; exit 3").write()
+    console = ConsoleSocket(tmp_path / "old.sock")
+    try:
+        runtime("run", "-d", "--bundle", bundle.path, "--console-socket", console.path, cid, check=True)
+        console.wait_master()
+        assert "ready" in console.read_until("ready")
+        assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+    finally:
+        console.close()
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen(runtime.cmd("restore", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                                            cid), stdin=slave, stdout=slave, stderr=slave)
+        os.close(slave)
+        slave = -1
+        relay = ConsoleSocket.__new__(ConsoleSocket)
+        relay.master = master
+        os.write(master, b"hello\n")
+        assert "got:hello" in relay.read_until("got:hello", timeout=60)
+        os.write(master, b"\x04")
+        assert proc.wait(timeout=60) == 3
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    assert tinyrun(runtime, "state", cid).returncode == 1
