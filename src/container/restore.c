@@ -47,7 +47,7 @@ struct restoring
   struct spec *spec;
   int state_dirfd, cgroup_fd, netns_fd, console_fd;
   struct pty_pair pty;
-  bool cgroup_made;
+  bool cgroup_made, scope_started;
   pid_t pid;
   unsigned long long start_time;
 };
@@ -113,10 +113,9 @@ inherit_terminal (struct restoring *r, struct criu_maps *m, tr_error_t *err)
 static int
 make_state (struct restoring *r, tr_error_t *err)
 {
-  if (r->o->systemd_cgroup)
-    return tr_error_plain (err, ENOTSUP, "--systemd-cgroup: restore makes cgroupfs cgroups only");
+  enum cgroup_manager m = cgroup_manager_of (r->o->systemd_cgroup);
   const struct spec_linux *l = r->spec->linux_;
-  r->cgroup_path = cgroup_resolve (CGROUP_MANAGER_CGROUPFS, l ? l->cgroups_path : NULL, r->o->id, err);
+  r->cgroup_path = cgroup_resolve (m, l ? l->cgroups_path : NULL, r->o->id, err);
   if (r->cgroup_path == NULL)
     return -1;
   r->state_dirfd = state_dir_create (r->o->root, r->o->id, err);
@@ -124,8 +123,7 @@ make_state (struct restoring *r, tr_error_t *err)
     return -1;
   if (write_file_atomic_at (r->state_dirfd, STATE_CONFIG_FILE, r->config_text, r->config_len, 0600, err) < 0)
     return -1;
-  if (cgroup_create (CGROUP_MANAGER_CGROUPFS, r->cgroup_path, l ? l->resources : NULL, &r->cgroup_fd,
-                     &r->cgroup_top, err) < 0)
+  if (cgroup_create (m, r->cgroup_path, l ? l->resources : NULL, &r->cgroup_fd, &r->cgroup_top, err) < 0)
     return -1;
   r->cgroup_made = true;
   if (mkdirat (r->state_dirfd, RESTORE_ROOT, 0700) < 0)
@@ -230,6 +228,21 @@ read_pid (struct restoring *r, tr_error_t *err)
   return proc_pid_stat (r->pid, &r->start_time, NULL, err);
 }
 
+/* --systemd-cgroup: criu put the tree into the scope's cgroup (making its
+ * directory); now systemd starts the scope with the init in it and the
+ * resources as its properties, as create does once the init exists. */
+static int
+enter_scope (struct restoring *r, tr_error_t *err)
+{
+  if (!r->o->systemd_cgroup)
+    return 0;
+  const struct spec_linux *l = r->spec->linux_;
+  if (cgroup_enter_init (CGROUP_MANAGER_SYSTEMD, r->cgroup_path, l ? l->resources : NULL, r->pid, err) < 0)
+    return tr_error_wrap (err, "--systemd-cgroup: start the scope");
+  r->scope_started = true;
+  return 0;
+}
+
 static int
 record (struct restoring *r, tr_error_t *err)
 {
@@ -245,6 +258,7 @@ record (struct restoring *r, tr_error_t *err)
     .annotations = r->spec->annotations,
     .cgroup_path = r->cgroup_path,
     .cgroup_top = r->cgroup_top ? r->cgroup_top : (char *) "",
+    .systemd_cgroup = r->o->systemd_cgroup,
     .pid_ns_shared = spec_find_namespace (r->spec, NS_PID) == NULL,
     .mount_ns_shared = spec_find_namespace (r->spec, NS_MOUNT) == NULL,
   };
@@ -263,7 +277,8 @@ restore_steps (struct restoring *r, tr_error_t *err)
   if (open_console (r, err) < 0 || criu_dirs (&r->o->c, &r->image, &r->work, err) < 0
       || criu_restore_mountpoints (r->spec, r->bundle, r->rootfs, err) < 0)
     return -1;
-  if (make_state (r, err) < 0 || run_criu (r, err) < 0 || read_pid (r, err) < 0 || record (r, err) < 0)
+  if (make_state (r, err) < 0 || run_criu (r, err) < 0 || read_pid (r, err) < 0 || enter_scope (r, err) < 0
+      || record (r, err) < 0)
     return -1;
   if (r->console_fd >= 0 && terminal_send_master (r->console_fd, r->pty.master, err) < 0)
     return -1;
@@ -279,7 +294,10 @@ rollback (struct restoring *r)
       kill (r->pid, SIGKILL);
       waitpid (r->pid, NULL, 0);
     }
-  if (r->cgroup_made && cgroup_destroy (CGROUP_MANAGER_CGROUPFS, r->cgroup_path, r->cgroup_top, &ignored) < 0)
+  /* Without its scope, the cgroup is the directory criu made, if any. */
+  bool scope = r->o->systemd_cgroup && r->scope_started;
+  const char *top = r->o->systemd_cgroup && !scope ? r->cgroup_path : r->cgroup_top;
+  if (r->cgroup_made && cgroup_destroy (cgroup_manager_of (scope), r->cgroup_path, top, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove cgroup");
   if (r->state_dirfd >= 0)
     {

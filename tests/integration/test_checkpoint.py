@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from conftest import one_line_failure
+from conftest import SYSTEMD_CGROUP, one_line_failure
 from console import ConsoleSocket
 from procwait import wait_for
 
@@ -364,9 +364,11 @@ def test_restore_maps_bind_mounts_and_the_cgroup(runtime, bundle, cid, tmp_path)
     with open(f"/proc/{new}/mountinfo") as f:
         data_mounts = [line.split() for line in f if line.split()[4] == "/data"]
     assert data_mounts and "ro" in data_mounts[0][5].split(",")
-    # In the container's own cgroup, which restore made.
+    # In the container's own cgroup, which restore made (with systemd's
+    # cgroup manager: the scope tinyrun-<id>.scope).
+    own = f"/tinyrun-{cid}.scope" if SYSTEMD_CGROUP else "/" + cid
     with open(f"/proc/{new}/cgroup") as f:
-        assert any(line.rstrip().endswith("/" + cid) for line in f), open(f"/proc/{new}/cgroup").read()
+        assert any(line.rstrip().endswith(own) for line in f), open(f"/proc/{new}/cgroup").read()
     runtime("delete", "--force", cid, check=True)
 
 
@@ -554,3 +556,27 @@ def test_restore_in_the_foreground_relays_a_terminal(runtime, bundle, cid, tmp_p
         if slave >= 0:
             os.close(slave)
     assert tinyrun(runtime, "state", cid).returncode == 1
+
+
+@needs_criu
+@pytest.mark.skipif(not SYSTEMD_CGROUP, reason="with --systemd-cgroup only (tests/vm/run-checkpoint-tests --systemd)")
+def test_systemd_cgroup_restore_starts_the_scope(runtime, bundle, cid, tmp_path):
+    """--systemd-cgroup: the restored tree is in a scope systemd started
+    (with the config's memory limit), which delete stops."""
+    bundle.linux.setdefault("resources", {})["memory"] = {"limit": 64 << 20}
+    start_counter(runtime, bundle, cid)
+    assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+    unit = f"tinyrun-{cid}.scope"
+    assert subprocess.run(["systemctl", "is-active", unit], capture_output=True, text=True).stdout.strip() \
+        != "active"
+    assert run_with_pipes(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                          cid) == 0
+    new = runtime.state(cid)["pid"]
+    show = subprocess.run(["systemctl", "show", "-p", "ActiveState", "-p", "ControlGroup", "-p", "MemoryMax", unit],
+                          capture_output=True, text=True).stdout
+    assert "ActiveState=active" in show and f"MemoryMax={64 << 20}" in show, show
+    group = [line.split("=", 1)[1] for line in show.splitlines() if line.startswith("ControlGroup=")][0]
+    with open(f"/sys/fs/cgroup{group}/cgroup.procs") as f:
+        assert str(new) in f.read().split()
+    runtime("delete", "--force", cid, check=True)
+    assert not os.path.exists(f"/sys/fs/cgroup{group}")
