@@ -31,6 +31,8 @@ if os.path.exists(os.path.join(TOP, "tests/vm/run-systemd-tests")):
 # in the VM, about 35 s.
 if os.path.exists(os.path.join(TOP, "tests/vm/run-checkpoint-tests")):
     SUITES.append(("checkpoint/restore with criu (VM)", ["tests/vm/run-checkpoint-tests"]))
+    SUITES.append(("checkpoint/restore with --systemd-cgroup (systemd VM)",
+                   ["tests/vm/run-checkpoint-tests", "--systemd"]))
 if os.path.isdir(os.path.join(TOP, "tests/engines")):
     SUITES.append(("engines (podman, containerd, Docker)", PYTEST + ["tests/engines"]))
 

@@ -395,6 +395,20 @@ cgroup_is_frozen (const char *path)
   return cgroup_v2_is_frozen (cgroup_v2_mountpoint (), path);
 }
 
+char *
+cgroup_freezer_dir (const char *path)
+{
+  if (path == NULL || path[0] == '\0')
+    return NULL;
+  if (uses_v1 ())
+    {
+      const struct v1_hierarchy *f = v1_find ("freezer");
+      return f ? path_join (f->mountpoint, path) : NULL;
+    }
+  const char *v2 = cgroup_v2_mountpoint ();
+  return v2 ? path_join (v2, path) : NULL;
+}
+
 /* How many leading levels of path delete keeps: those above top, or all
  * of them when top is not one of path's levels. */
 static size_t

@@ -128,6 +128,11 @@ int cgroup_signal_all (const char *path, int sig, tr_error_t *err);
 int cgroup_freeze (const char *path, bool frozen, tr_error_t *err);
 bool cgroup_is_frozen (const char *path);
 
+/* The directory whose freezer cgroup_freeze uses (v1 freezer.state, else
+ * cgroup.freeze), for criu's --freeze-cgroup; NULL when there is none.
+ * Caller frees. */
+char *cgroup_freezer_dir (const char *path);
+
 /* Kill what is left in the cgroup; then, when top (from cgroup_create) is
  * one of path's levels, remove path and its descendants, and its empty
  * parents up to and including top, in every hierarchy.  A cgroup that

@@ -78,6 +78,7 @@ static const struct
   { "restore", "[options] <container-id>",
     "  -b, --bundle DIR          the bundle holding config.json (default: the current directory)\n"
     "  -d, --detach              do not wait for the restored container\n"
+    "  --console-socket PATH     where the new pty's master goes (process.terminal)\n"
     "  --pid-file FILE           write the restored init's pid to FILE\n"
     "  --image-path DIR          the checkpoint's images (default: ./checkpoint)\n"
     "  --work-path DIR           where criu writes restore.log (default: the image path)\n"

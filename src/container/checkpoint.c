@@ -3,6 +3,7 @@
  * --pre-dump) is destroyed afterwards: criu has killed its processes, and
  * its cgroup and state go as with `delete`. */
 #include "config.h"
+#include "cgroup/cgroup.h"
 #include "container/checkpoint.h"
 #include "container/container.h"
 #include "container/criu_maps.h"
@@ -57,6 +58,28 @@ external_netns (struct criu_maps *m, const struct spec *spec, tr_error_t *err)
   return criu_maps_external (m, "net", ino, "extRootNetNS", err);
 }
 
+/* As runc: criu freezes the tree with the container's freezer (which a
+ * paused container's already is: ptrace alone would wait on it forever),
+ * and after a dump that leaves it running puts the freezer back as it
+ * was, so a paused container stays paused. */
+static char *
+freezer_dir (const struct container_state *st)
+{
+  char *dir = cgroup_freezer_dir (st->cgroup_path);
+  if (dir && access (dir, F_OK) < 0)
+    {
+      free (dir);
+      return NULL;
+    }
+  return dir;
+}
+
+static bool
+has_terminal (const struct spec *spec)
+{
+  return spec->process && spec->process->terminal.set && spec->process->terminal.v;
+}
+
 static struct spec *
 saved_spec (int dirfd, tr_error_t *err)
 {
@@ -79,8 +102,10 @@ dump (const struct checkpoint_options *o, int dirfd, const struct container_stat
   cleanup_close int image_fd = open (image, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (image_fd < 0)
     return tr_error (err, errno, "open %s", image);
-  if (save_descriptors (image_fd, st->pid, err) < 0)
+  if (save_descriptors (image_fd, st->pid, err) < 0
+      || (has_terminal (spec) && criu_maps_terminal_dump (&maps, st->pid, image_fd, err) < 0))
     return -1;
+  cleanup_free char *freezer = freezer_dir (st);
   unsigned flags = criu_flags_of (&o->c) | (o->leave_running ? CRIU_LEAVE_RUNNING : 0)
                    | (o->pre_dump || o->parent_path ? CRIU_TRACK_MEM : 0);
   struct criu_request r = {
@@ -91,6 +116,7 @@ dump (const struct checkpoint_options *o, int dirfd, const struct container_stat
     .work_dir = work,
     .log_file = "dump.log",
     .parent_dir = o->parent_path,
+    .freeze_cgroup = freezer,
     .root = st->rootfs,
     .manage_cgroups_mode = o->c.manage_cgroups_mode,
     .empty_ns = o->c.empty_ns,
@@ -112,7 +138,7 @@ container_checkpoint (const struct checkpoint_options *o, tr_error_t *err)
   cleanup_close int dirfd = container_open (o->root, o->id, true, &st, &status, err);
   if (dirfd < 0)
     return -1;
-  if (status != STATUS_RUNNING)
+  if (status != STATUS_RUNNING && status != STATUS_PAUSED)
     return tr_error_plain (err, EINVAL, "container is %s, not running", container_status_name (status));
   if (dump (o, dirfd, &st, err) < 0)
     return -1;

@@ -5,6 +5,9 @@
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +44,8 @@ criu_maps_external (struct criu_maps *m, const char *kind, const char *key, cons
   if (v == NULL)
     return tr_error (err, ENOMEM, "criu options");
   m->ext = v;
-  const char *k = own (m, key, err), *val = k ? own (m, value, err) : NULL;
-  if (val == NULL)
+  const char *k = own (m, key, err), *val = k && value ? own (m, value, err) : NULL;
+  if (k == NULL || (value && val == NULL))
     return -1;
   m->ext[m->n_ext++] = (struct criu_external){ .kind = kind, .key = k, .value = val };
   return 0;
@@ -60,6 +63,39 @@ criu_maps_inherit (struct criu_maps *m, int fd, const char *key, tr_error_t *err
     return -1;
   m->inh[m->n_inh++] = (struct criu_inherit){ .fd = fd, .key = k };
   return 0;
+}
+
+int
+criu_maps_terminal_dump (struct criu_maps *m, pid_t pid, int image_fd, tr_error_t *err)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/fd/0", (int) pid);
+  struct stat st;
+  if (stat (path, &st) < 0)
+    return tr_error (err, errno, "process.terminal: stat the init's stdin %s", path);
+  if (!S_ISCHR (st.st_mode))
+    return tr_error_plain (err, ENOTTY, "process.terminal: the init's stdin is no terminal");
+  char id[64], name[80];
+  snprintf (id, sizeof id, "%llx:%llx", (unsigned long long) st.st_rdev, (unsigned long long) st.st_dev);
+  snprintf (name, sizeof name, "tty[%s]", id);
+  if (criu_maps_external (m, "tty", id, NULL, err) < 0
+      || criu_maps_external (m, "mnt", "/dev/console", "/dev/console", err) < 0)
+    return -1;
+  return write_file_atomic_at (image_fd, CRIU_TTY_FILE, name, strlen (name), 0600, err);
+}
+
+int
+criu_maps_terminal_restore (struct criu_maps *m, int image_fd, int slave, const char *slave_path, tr_error_t *err)
+{
+  size_t len;
+  cleanup_free char *name = read_file_at (image_fd, CRIU_TTY_FILE, &len, err);
+  if (name == NULL)
+    return tr_error_wrap (err, "process.terminal: the checkpoint has no terminal");
+  if (len < 6 || strncmp (name, "tty[", 4) != 0 || name[len - 1] != ']' || strchr (name, '\n'))
+    return tr_error_plain (err, EINVAL, "%s: \"%.40s\" names no tty", CRIU_TTY_FILE, name);
+  if (criu_maps_inherit (m, slave, name, err) < 0)
+    return -1;
+  return criu_maps_external (m, "mnt", "/dev/console", slave_path, err);
 }
 
 static bool

@@ -4,14 +4,22 @@
  * (bound in criu's own mount namespace, so nothing stays on the host) and
  * the bind mounts mapped back to their sources; the restored init is
  * recorded (pid, start time) so that state, kill and delete work, running.
- * On failure nothing is left: no process, cgroup or state directory. */
+ * A terminal is a new pty whose slave criu gives the init in place of the
+ * checkpointed one (criu_maps.h); its master goes to --console-socket as
+ * with create (or, in the foreground without one, is relayed as by run).
+ * Without --detach, restore waits for the init like run, relaying
+ * signals, and deletes the container.  On failure nothing is left: no
+ * process, cgroup or state directory. */
 #include "config.h"
 #include "cgroup/cgroup.h"
 #include "container/checkpoint.h"
 #include "container/container.h"
 #include "container/criu_maps.h"
+#include "container/supervise.h"
 #include "linux/criu.h"
 #include "linux/procfs.h"
+#include "linux/terminal.h"
+#include "linux/tty_relay.h"
 #include "oci-spec/descriptors_json.h"
 #include "oci-spec/json_scan.h"
 #include "util/cleanup.h"
@@ -37,8 +45,9 @@ struct restoring
   char *bundle, *config_text, *rootfs, *cgroup_path, *cgroup_top, *image, *work;
   size_t config_len;
   struct spec *spec;
-  int state_dirfd, cgroup_fd, netns_fd;
-  bool cgroup_made;
+  int state_dirfd, cgroup_fd, netns_fd, console_fd;
+  struct pty_pair pty;
+  bool cgroup_made, scope_started;
   pid_t pid;
   unsigned long long start_time;
 };
@@ -63,21 +72,50 @@ load_bundle (struct restoring *r, tr_error_t *err)
   r->rootfs = joined ? make_absolute (joined, err) : NULL;
   if (r->rootfs == NULL)
     return tr_error (err, ENOMEM, "root.path");
-  /* A terminal's pty master comes back only through criu's RPC
-   * (orphan_pts_master), which tinyrun does not use. */
-  if (r->o->console_socket || (r->spec->process && r->spec->process->terminal.set && r->spec->process->terminal.v))
-    return tr_error_plain (err, ENOTSUP, "process.terminal: restoring a container with a terminal needs criu's "
-                                         "RPC (orphan pts master), which tinyrun does not use");
   return 0;
+}
+
+static bool
+has_terminal (const struct restoring *r)
+{
+  return r->spec->process && r->spec->process->terminal.set && r->spec->process->terminal.v;
+}
+
+/* As create: a terminal needs a console socket to send its master to
+ * (unless restore relays it in the foreground), and only a terminal. */
+static int
+open_console (struct restoring *r, tr_error_t *err)
+{
+  if (has_terminal (r) && r->o->console_socket == NULL && r->o->detach)
+    return tr_error_plain (err, EINVAL, "process.terminal: a terminal needs --console-socket");
+  if (!has_terminal (r) && r->o->console_socket)
+    return tr_error_plain (err, EINVAL, "--console-socket: only valid with process.terminal set to true");
+  if (r->o->console_socket == NULL)
+    return 0;
+  r->console_fd = terminal_connect_socket (r->o->console_socket, err);
+  return r->console_fd < 0 ? -1 : 0;
+}
+
+/* The new pty: its slave stands for the checkpointed tty. */
+static int
+inherit_terminal (struct restoring *r, struct criu_maps *m, tr_error_t *err)
+{
+  if (!has_terminal (r))
+    return 0;
+  cleanup_close int image_fd = open (r->image, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (image_fd < 0)
+    return tr_error (err, errno, "open %s", r->image);
+  if (terminal_open_pair (r->spec->process, &r->pty, err) < 0)
+    return tr_error_wrap (err, "process.terminal");
+  return criu_maps_terminal_restore (m, image_fd, r->pty.slave, r->pty.path, err);
 }
 
 static int
 make_state (struct restoring *r, tr_error_t *err)
 {
-  if (r->o->systemd_cgroup)
-    return tr_error_plain (err, ENOTSUP, "--systemd-cgroup: restore makes cgroupfs cgroups only");
+  enum cgroup_manager m = cgroup_manager_of (r->o->systemd_cgroup);
   const struct spec_linux *l = r->spec->linux_;
-  r->cgroup_path = cgroup_resolve (CGROUP_MANAGER_CGROUPFS, l ? l->cgroups_path : NULL, r->o->id, err);
+  r->cgroup_path = cgroup_resolve (m, l ? l->cgroups_path : NULL, r->o->id, err);
   if (r->cgroup_path == NULL)
     return -1;
   r->state_dirfd = state_dir_create (r->o->root, r->o->id, err);
@@ -85,8 +123,7 @@ make_state (struct restoring *r, tr_error_t *err)
     return -1;
   if (write_file_atomic_at (r->state_dirfd, STATE_CONFIG_FILE, r->config_text, r->config_len, 0600, err) < 0)
     return -1;
-  if (cgroup_create (CGROUP_MANAGER_CGROUPFS, r->cgroup_path, l ? l->resources : NULL, &r->cgroup_fd,
-                     &r->cgroup_top, err) < 0)
+  if (cgroup_create (m, r->cgroup_path, l ? l->resources : NULL, &r->cgroup_fd, &r->cgroup_top, err) < 0)
     return -1;
   r->cgroup_made = true;
   if (mkdirat (r->state_dirfd, RESTORE_ROOT, 0700) < 0)
@@ -134,7 +171,8 @@ run_criu (struct restoring *r, tr_error_t *err)
 {
   cleanup_criu_maps struct criu_maps maps = { 0 };
   if (criu_maps_mounts (&maps, r->spec, r->bundle, r->cgroup_path, 0, true, err) < 0
-      || inherit_pipes (r, &maps, err) < 0 || inherit_netns (r, &maps, err) < 0)
+      || inherit_pipes (r, &maps, err) < 0 || inherit_netns (r, &maps, err) < 0
+      || inherit_terminal (r, &maps, err) < 0)
     return -1;
   cleanup_free char *dir = path_join (r->o->root, r->o->id);
   cleanup_free char *root = dir ? path_join (dir, RESTORE_ROOT) : NULL;
@@ -160,9 +198,13 @@ run_criu (struct restoring *r, tr_error_t *err)
     .inherits = maps.inh,
     .n_inherits = maps.n_inh,
   };
-  int keep[] = { r->netns_fd };
+  int keep[2], n = 0;
+  if (r->netns_fd >= 0)
+    keep[n++] = r->netns_fd;
+  if (r->pty.slave >= 0)
+    keep[n++] = r->pty.slave;
   struct criu_spawn how = {
-    .new_mount_ns = true, .bind_root = r->rootfs, .keep_fds = keep, .n_keep_fds = r->netns_fd >= 0,
+    .new_mount_ns = true, .bind_root = r->rootfs, .keep_fds = keep, .n_keep_fds = (size_t) n,
   };
   if (criu_run (&req, &how, err) < 0)
     return tr_error_wrap (err, "criu restore (log %s/restore.log)", r->work);
@@ -186,6 +228,21 @@ read_pid (struct restoring *r, tr_error_t *err)
   return proc_pid_stat (r->pid, &r->start_time, NULL, err);
 }
 
+/* --systemd-cgroup: criu put the tree into the scope's cgroup (making its
+ * directory); now systemd starts the scope with the init in it and the
+ * resources as its properties, as create does once the init exists. */
+static int
+enter_scope (struct restoring *r, tr_error_t *err)
+{
+  if (!r->o->systemd_cgroup)
+    return 0;
+  const struct spec_linux *l = r->spec->linux_;
+  if (cgroup_enter_init (CGROUP_MANAGER_SYSTEMD, r->cgroup_path, l ? l->resources : NULL, r->pid, err) < 0)
+    return tr_error_wrap (err, "--systemd-cgroup: start the scope");
+  r->scope_started = true;
+  return 0;
+}
+
 static int
 record (struct restoring *r, tr_error_t *err)
 {
@@ -201,6 +258,7 @@ record (struct restoring *r, tr_error_t *err)
     .annotations = r->spec->annotations,
     .cgroup_path = r->cgroup_path,
     .cgroup_top = r->cgroup_top ? r->cgroup_top : (char *) "",
+    .systemd_cgroup = r->o->systemd_cgroup,
     .pid_ns_shared = spec_find_namespace (r->spec, NS_PID) == NULL,
     .mount_ns_shared = spec_find_namespace (r->spec, NS_MOUNT) == NULL,
   };
@@ -216,11 +274,15 @@ restore_steps (struct restoring *r, tr_error_t *err)
     return -1;
   if (spec_find_namespace (r->spec, NS_MOUNT) == NULL)
     return tr_error_plain (err, ENOTSUP, "linux.namespaces: restore needs a mount namespace");
-  if (criu_dirs (&r->o->c, &r->image, &r->work, err) < 0 || make_state (r, err) < 0 || run_criu (r, err) < 0)
+  if (open_console (r, err) < 0 || criu_dirs (&r->o->c, &r->image, &r->work, err) < 0
+      || criu_restore_mountpoints (r->spec, r->bundle, r->rootfs, err) < 0)
     return -1;
-  if (read_pid (r, err) < 0)
+  if (make_state (r, err) < 0 || run_criu (r, err) < 0 || read_pid (r, err) < 0 || enter_scope (r, err) < 0
+      || record (r, err) < 0)
     return -1;
-  return record (r, err);
+  if (r->console_fd >= 0 && terminal_send_master (r->console_fd, r->pty.master, err) < 0)
+    return -1;
+  return 0;
 }
 
 static void
@@ -232,7 +294,10 @@ rollback (struct restoring *r)
       kill (r->pid, SIGKILL);
       waitpid (r->pid, NULL, 0);
     }
-  if (r->cgroup_made && cgroup_destroy (CGROUP_MANAGER_CGROUPFS, r->cgroup_path, r->cgroup_top, &ignored) < 0)
+  /* Without its scope, the cgroup is the directory criu made, if any. */
+  bool scope = r->o->systemd_cgroup && r->scope_started;
+  const char *top = r->o->systemd_cgroup && !scope ? r->cgroup_path : r->cgroup_top;
+  if (r->cgroup_made && cgroup_destroy (cgroup_manager_of (scope), r->cgroup_path, top, &ignored) < 0)
     tr_error_ignore (&ignored, "rollback: remove cgroup");
   if (r->state_dirfd >= 0)
     {
@@ -246,7 +311,7 @@ rollback (struct restoring *r)
 static void
 release (struct restoring *r)
 {
-  int *fds[] = { &r->state_dirfd, &r->cgroup_fd, &r->netns_fd };
+  int *fds[] = { &r->state_dirfd, &r->cgroup_fd, &r->netns_fd, &r->console_fd, &r->pty.master, &r->pty.slave };
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (*fds[i] >= 0)
       close (steal_fd (fds[i]));
@@ -256,29 +321,50 @@ release (struct restoring *r)
   spec_free (r->spec);
 }
 
-/* In the foreground: the init is our child (criu's --restore-sibling). */
+/* In the foreground: the init is our child (criu's --restore-sibling);
+ * as with run, signals are relayed to it (and the terminal without a
+ * console socket), then the container is deleted. */
 static int
-wait_init (const struct restore_options *o, pid_t pid, int *exit_status, tr_error_t *err)
+foreground (const struct restore_options *o, pid_t pid, struct supervisor *sup, int master, int *exit_status,
+            tr_error_t *err)
 {
-  int status;
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return tr_error (err, errno, "wait for the restored init %d", (int) pid);
-  *exit_status = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+  cleanup_tty_relay struct tty_relay relay = TTY_RELAY_INIT;
+  if ((master >= 0 && terminal_clear_onlcr (master, err) < 0) || tty_relay_start (&relay, master, err) < 0)
+    {
+      if (relay.master < 0 && master >= 0)
+        close (master);
+      tr_error_t ignored = NULL;
+      container_delete (o->root, o->id, true, &ignored);
+      tr_error_free (&ignored);
+      return -1;
+    }
+  *exit_status = supervisor_wait (sup, pid, &relay);
+  tty_relay_stop (&relay);
   return container_delete (o->root, o->id, true, err);
 }
 
 int
 container_restore (const struct restore_options *o, int *exit_status, tr_error_t *err)
 {
-  struct restoring r = { .o = o, .state_dirfd = -1, .cgroup_fd = -1, .netns_fd = -1 };
+  struct restoring r = {
+    .o = o, .state_dirfd = -1, .cgroup_fd = -1, .netns_fd = -1, .console_fd = -1, .pty = { -1, -1, "" },
+  };
+  cleanup_supervisor struct supervisor sup = SUPERVISOR_INIT;
   *exit_status = 0;
-  int ret = restore_steps (&r, err);
+  /* Signals are held from before the init exists, as with run. */
+  int ret = o->detach ? 0 : supervisor_start (&sup, err);
+  if (ret == 0)
+    ret = restore_steps (&r, err);
   if (ret < 0)
     rollback (&r);
   pid_t pid = r.pid;
+  int master = r.console_fd < 0 ? steal_fd (&r.pty.master) : -1;
   release (&r);
   if (ret < 0 || o->detach)
-    return ret;
-  return wait_init (o, pid, exit_status, err);
+    {
+      if (master >= 0)
+        close (master);
+      return ret;
+    }
+  return foreground (o, pid, &sup, master, exit_status, err);
 }

@@ -4,8 +4,10 @@
  * `criu swrk` with its protobuf RPC, as runc does: everything tinyrun asks
  * of criu has a command-line option, the CLI needs no protobuf code, and
  * the argv is a pure function of a request (criu_argv_build), unit-tested
- * without criu.  What only RPC offers (the orphan pts master for a
- * terminal, notify callbacks) is refused with a clear error instead. */
+ * without criu.  A terminal, which runc restores through RPC's orphan pts
+ * master, is an external tty here (dump: `--external tty[RDEV:DEV]`;
+ * restore: a new pty's slave as `--inherit-fd fd[N]:tty[RDEV:DEV]`), as
+ * LXC does; notify callbacks are not offered. */
 #ifndef TINYRUN_CRIU_H
 #define TINYRUN_CRIU_H
 
@@ -39,12 +41,14 @@ enum
 
 /* `--external KIND[KEY]:VALUE`: kind "mnt" for a bind mount (dump: the
  * destination names itself; restore: the name maps to the host source),
- * "net" for a network namespace given by path (dump: its inode). */
+ * "net" for a network namespace given by path (dump: its inode); "tty"
+ * (dump only, value NULL: `--external tty[RDEV:DEV]`) for a terminal whose
+ * master is outside the tree. */
 struct criu_external
 {
   const char *kind;
   const char *key;
-  const char *value;
+  const char *value; /* NULL: no ":VALUE" */
 };
 
 /* `--inherit-fd fd[FD]:KEY`: criu's fd FD stands for KEY (a pipe of the
@@ -67,6 +71,7 @@ struct criu_request
   const char *root;      /* --root */
   const char *pid_file;  /* restore: --pidfile */
   const char *cgroup_root; /* restore: --cgroup-root */
+  const char *freeze_cgroup; /* dump: --freeze-cgroup, the freezer's directory */
   const char *manage_cgroups_mode; /* NULL: criu's default (soft) */
   const char *empty_ns;  /* --empty-ns, e.g. "net" */
   const char *lsm_profile;       /* restore: --lsm-profile */

@@ -92,9 +92,12 @@ add_maps (struct criu_argv *a, const struct criu_request *r, tr_error_t *err)
   for (size_t i = 0; i < r->n_externals; i++)
     {
       const struct criu_external *e = &r->externals[i];
-      if (strchr (e->key, ']') || strchr (e->key, '\n') || strchr (e->value, '\n'))
+      if (strchr (e->key, ']') || strchr (e->key, '\n') || (e->value && strchr (e->value, '\n')))
         return tr_error_plain (err, EINVAL, "criu --external %s[%s]: a path with \"]\" or a newline", e->kind, e->key);
-      if (add (a, strdup ("--external"), err) < 0 || add (a, format ("%s[%s]:%s", e->kind, e->key, e->value), err) < 0)
+      if (add (a, strdup ("--external"), err) < 0)
+        return -1;
+      if (add (a, e->value ? format ("%s[%s]:%s", e->kind, e->key, e->value) : format ("%s[%s]", e->kind, e->key),
+               err) < 0)
         return -1;
     }
   for (size_t i = 0; i < r->n_inherits; i++)
@@ -111,7 +114,8 @@ add_action_options (struct criu_argv *a, const struct criu_request *r, tr_error_
     {
       if (add (a, strdup ("--tree"), err) < 0 || add (a, format ("%d", (int) r->pid), err) < 0)
         return -1;
-      if (add2 (a, "--prev-images-dir", r->parent_dir, err) < 0)
+      if (add2 (a, "--prev-images-dir", r->parent_dir, err) < 0
+          || add2 (a, "--freeze-cgroup", r->freeze_cgroup, err) < 0)
         return -1;
     }
   if (r->action == CRIU_RESTORE)

@@ -90,6 +90,32 @@ terminal_setup (int rootfd, const struct spec_process *p, bool bind_console, tr_
 }
 
 int
+terminal_open_pair (const struct spec_process *p, struct pty_pair *out, tr_error_t *err)
+{
+  *out = (struct pty_pair){ .master = -1, .slave = -1 };
+  cleanup_close int master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0)
+    return tr_error (err, errno, "open /dev/ptmx");
+  int unlock = 0, index = -1;
+  if (ioctl (master, TIOCSPTLCK, &unlock) < 0 || ioctl (master, TIOCGPTN, &index) < 0)
+    return tr_error (err, errno, "unlock pty");
+  cleanup_close int slave = ioctl (master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0)
+    return tr_error (err, errno, "open pty slave");
+  if (p && p->has_console_size)
+    {
+      struct winsize ws = { .ws_row = (unsigned short) p->console_height,
+                            .ws_col = (unsigned short) p->console_width };
+      if (ioctl (slave, TIOCSWINSZ, &ws) < 0)
+        return tr_error (err, errno, "process.consoleSize");
+    }
+  snprintf (out->path, sizeof out->path, "/dev/pts/%d", index);
+  out->master = steal_fd (&master);
+  out->slave = steal_fd (&slave);
+  return 0;
+}
+
+int
 terminal_clear_onlcr (int master, tr_error_t *err)
 {
   /* A pty starts with ONLCR ("\n" out as "\r\n").  Whoever relays it to

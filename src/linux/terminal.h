@@ -13,6 +13,18 @@
  * which the parent hands to --console-socket. */
 int terminal_setup (int rootfd, const struct spec_process *p, bool bind_console, tr_error_t *err);
 
+/* A new pty pair from the host's /dev/ptmx, for restore: criu gives the
+ * slave to the restored init in place of its checkpointed terminal, whose
+ * master was outside the container.  process.consoleSize is applied; path
+ * is the slave's name on the host ("/dev/pts/N"). */
+struct pty_pair
+{
+  int master;
+  int slave;
+  char path[32];
+};
+int terminal_open_pair (const struct spec_process *p, struct pty_pair *out, tr_error_t *err);
+
 /* Clear ONLCR on the pty of master, before the runtime relays it: the
  * container's "\n" then reaches the other side as "\n", as with runc. */
 int terminal_clear_onlcr (int master, tr_error_t *err);

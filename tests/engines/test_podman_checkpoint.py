@@ -4,10 +4,12 @@
 criu that works on this kernel: Debian's 3.17.1 does not on Linux 6.13
 and later; tests/vm/run-checkpoint-tests runs it in the VM."""
 
+import os
 import subprocess
 
 import pytest
 
+from conftest import wait_until
 from test_podman import pid_of, run, status
 
 
@@ -37,5 +39,30 @@ def test_podman_checkpoint_and_restore(podman):
         assert after != before
         count = int(open(f"/proc/{after}/root/tmp/count").read())
         assert count > 1
+    finally:
+        podman("rm", "-f", "-t", "0", name)
+
+
+def test_podman_checkpoint_and_restore_with_a_terminal(podman):
+    """podman run -t: conmon holds the pty master (--console-socket); the
+    restored init writes to a new pty whose master the new conmon got, so
+    what it prints after the restore reaches podman logs."""
+    name = "tr-ck-podman-tty"
+    run(podman, "-d", "-t", "--name", name, "--network", "none", "localhost/tinyrun-busybox:latest", "sh", "-c",
+        "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; echo tick$i; usleep 100000; done", check=True)
+    try:
+        before = pid_of(podman, name)
+        assert wait_until(lambda: "tick3" in podman("logs", name).stdout, timeout=60)
+        proc = podman("container", "checkpoint", name)
+        assert proc.returncode == 0, proc.stderr
+        assert status(podman, name) == "exited"
+        proc = podman("container", "restore", name)
+        assert proc.returncode == 0, proc.stderr
+        assert status(podman, name) == "running"
+        after = pid_of(podman, name)
+        assert after != before
+        count = int(open(f"/proc/{after}/root/tmp/count").read())
+        assert wait_until(lambda: f"tick{count + 1}" in podman("logs", name).stdout, timeout=60)
+        assert os.readlink(f"/proc/{after}/fd/1").startswith("/dev/pts/")
     finally:
         podman("rm", "-f", "-t", "0", name)

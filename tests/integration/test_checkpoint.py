@@ -14,7 +14,8 @@ import subprocess
 
 import pytest
 
-from conftest import one_line_failure
+from conftest import SYSTEMD_CGROUP, one_line_failure
+from console import ConsoleSocket
 from procwait import wait_for
 
 COUNTER = "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; usleep 100000; done"
@@ -169,19 +170,103 @@ def test_checkpoint_of_a_stopped_container_is_refused(runtime, bundle, cid, tmp_
     runtime("delete", "--force", cid, check=True)
 
 
-def test_restore_refuses_a_terminal_and_an_existing_id(runtime, bundle, cid, tmp_path):
+def test_restore_refuses_a_terminal_without_console_socket_and_an_existing_id(runtime, bundle, cid, tmp_path):
     bundle.process["terminal"] = True
     bundle.sh("sleep 300").write()
     (tmp_path / "img").mkdir()
     proc = tinyrun(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img", cid)
-    one_line_failure(proc, f"restore {cid}: process.terminal: restoring a container with a terminal needs "
-                           "criu's RPC")
+    one_line_failure(proc, f"restore {cid}: process.terminal: a terminal needs --console-socket")
     bundle.process["terminal"] = False
     bundle.write()
+    proc = tinyrun(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                   "--console-socket", tmp_path / "c.sock", cid)
+    one_line_failure(proc, f"restore {cid}: --console-socket: only valid with process.terminal set to true")
     runtime("create", "--bundle", bundle.path, cid, check=True)
     proc = tinyrun(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img", cid)
     one_line_failure(proc, f"restore {cid}: container \"{cid}\" already exists")
     assert runtime.state(cid)["status"] == "created"
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_checkpoint_of_a_terminal_makes_its_pty_external(runtime, bundle, cid, tmp_path):
+    """criu is told that the init's pty (its master is the console
+    socket's) and /dev/console are outside the tree; tty.info keeps the
+    pty's name for restore."""
+    criu = fake_criu(tmp_path, "exit 1")
+    bundle.process["terminal"] = True
+    bundle.sh("sleep 300").write()
+    console = ConsoleSocket(tmp_path / "c.sock")
+    try:
+        runtime("run", "-d", "--bundle", bundle.path, "--console-socket", console.path, cid, check=True)
+        console.wait_master()
+        pid = runtime.state(cid)["pid"]
+        proc = tinyrun(runtime, "--criu", criu, "checkpoint", "--image-path", tmp_path / "img", cid)
+        one_line_failure(proc, f"checkpoint {cid}: criu dump", "exit status 1")
+        pts = os.stat(f"/proc/{pid}/fd/0")
+        name = f"tty[{pts.st_rdev:x}:{pts.st_dev:x}]"
+        argv = (tmp_path / "argv.txt").read_text().split("\n")
+        assert argv[argv.index(name) - 1] == "--external", argv
+        assert "mnt[/dev/console]:/dev/console" in argv
+        assert (tmp_path / "img" / "tty.info").read_text() == name
+        assert runtime.state(cid)["status"] == "running"
+    finally:
+        console.close()
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_restore_of_a_terminal_gives_criu_a_new_pty(runtime, bundle, cid, tmp_path):
+    """The new pty's slave stands for the checkpointed one (--inherit-fd,
+    an fd criu has) and is bound on /dev/console; a failed restore sends
+    no master and leaves nothing."""
+    criu = fake_criu(tmp_path, f"for f in /proc/self/fd/*; do echo $f $(readlink $f); done > {tmp_path}/fds\n"
+                               "exit 1")
+    bundle.process["terminal"] = True
+    bundle.sh("sleep 300").write()
+    img = tmp_path / "img"
+    img.mkdir()
+    (img / "descriptors.json").write_text('["/dev/pts/0","/dev/pts/0","/dev/pts/0"]')
+    proc = tinyrun(runtime, "--criu", criu, "restore", "-d", "--bundle", bundle.path, "--image-path", img,
+                   "--console-socket", tmp_path / "nobody-listens", cid)
+    one_line_failure(proc, f"restore {cid}: console socket")
+    console = ConsoleSocket(tmp_path / "c.sock")
+    try:
+        proc = tinyrun(runtime, "--criu", criu, "restore", "-d", "--bundle", bundle.path, "--image-path", img,
+                       "--console-socket", console.path, cid)
+        one_line_failure(proc, f"restore {cid}: process.terminal: the checkpoint has no terminal", "tty.info")
+        (img / "tty.info").write_text("tty[8800:1a]")
+        proc = tinyrun(runtime, "--criu", criu, "restore", "-d", "--bundle", bundle.path, "--image-path", img,
+                       "--console-socket", console.path, cid)
+        one_line_failure(proc, f"restore {cid}: criu restore", "exit status 1")
+        assert console.master is None
+    finally:
+        console.close()
+    argv = (tmp_path / "argv.txt").read_text().split("\n")
+    inherit = [a for a in argv if a.endswith(":tty[8800:1a]")]
+    assert len(inherit) == 1 and argv[argv.index(inherit[0]) - 1] == "--inherit-fd", argv
+    fd = inherit[0][len("fd["):inherit[0].index("]")]
+    fds = dict(line.split(" ", 1) for line in (tmp_path / "fds").read_text().splitlines() if " " in line)
+    slave = fds[f"/proc/self/fd/{fd}"]
+    assert slave.startswith("/dev/pts/"), fds
+    assert f"mnt[/dev/console]:{slave}" in argv
+    assert tinyrun(runtime, "state", cid).returncode == 1
+    assert not os.path.exists(os.path.join(runtime.root, cid))
+
+
+def test_checkpoint_of_a_paused_container_uses_its_freezer(runtime, bundle, cid, tmp_path):
+    """As runc: a paused container can be checkpointed, criu working with
+    the container's freezer (ptrace alone would wait on the frozen tasks)."""
+    criu = fake_criu(tmp_path, "exit 1")
+    bundle.sh("sleep 300").write()
+    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+    runtime("pause", cid, check=True)
+    proc = tinyrun(runtime, "--criu", criu, "checkpoint", "--leave-running", "--image-path", tmp_path / "img", cid)
+    one_line_failure(proc, f"checkpoint {cid}: criu dump", "exit status 1")
+    argv = (tmp_path / "argv.txt").read_text().split("\n")
+    freezer = argv[argv.index("--freeze-cgroup") + 1]
+    frozen = [os.path.join(freezer, f) for f in ("freezer.state", "cgroup.freeze")]
+    frozen = [f for f in frozen if os.path.exists(f)]
+    assert frozen and open(frozen[0]).read().strip() in ("FROZEN", "1"), freezer
+    assert runtime.state(cid)["status"] == "paused"
     runtime("delete", "--force", cid, check=True)
 
 
@@ -279,9 +364,11 @@ def test_restore_maps_bind_mounts_and_the_cgroup(runtime, bundle, cid, tmp_path)
     with open(f"/proc/{new}/mountinfo") as f:
         data_mounts = [line.split() for line in f if line.split()[4] == "/data"]
     assert data_mounts and "ro" in data_mounts[0][5].split(",")
-    # In the container's own cgroup, which restore made.
+    # In the container's own cgroup, which restore made (with systemd's
+    # cgroup manager: the scope tinyrun-<id>.scope).
+    own = f"/tinyrun-{cid}.scope" if SYSTEMD_CGROUP else "/" + cid
     with open(f"/proc/{new}/cgroup") as f:
-        assert any(line.rstrip().endswith("/" + cid) for line in f), open(f"/proc/{new}/cgroup").read()
+        assert any(line.rstrip().endswith(own) for line in f), open(f"/proc/{new}/cgroup").read()
     runtime("delete", "--force", cid, check=True)
 
 
@@ -324,3 +411,172 @@ def test_stdio_on_dev_null_is_the_containers(runtime, bundle, cid, tmp_path):
     assert (fd0.st_dev, fd0.st_ino) != (os.stat("/dev/null").st_dev, os.stat("/dev/null").st_ino)
     assert os.readlink(f"/proc/{pid}/fd/1") == str(out)
     runtime("delete", "--force", cid, check=True)
+
+
+@needs_criu
+def test_terminal_checkpoint_and_restore_on_a_new_console(runtime, bundle, cid, tmp_path):
+    """A container with a terminal: restored, its init reads and writes a
+    new pty, whose master arrives on the new console socket, and that pty
+    is its controlling terminal and /dev/console."""
+    bundle.process["terminal"] = True
+    bundle.sh("echo ready; while read x; do echo got:$x; done").write()
+    old = ConsoleSocket(tmp_path / "old.sock")
+    try:
+        runtime("run", "-d", "--bundle", bundle.path, "--console-socket", old.path, cid, check=True)
+        old.wait_master()
+        assert "ready" in old.read_until("ready")
+        assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+    finally:
+        old.close()
+    assert tinyrun(runtime, "state", cid).returncode == 1
+    new = ConsoleSocket(tmp_path / "new.sock")
+    try:
+        assert run_with_pipes(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                              "--console-socket", new.path, cid) == 0
+        master = new.wait_master()
+        pid = runtime.state(cid)["pid"]
+        os.write(master, b"hello\n")
+        assert "got:hello" in new.read_until("got:hello")
+        slave = os.stat(f"/proc/{pid}/fd/0")
+        assert os.readlink(f"/proc/{pid}/fd/0").startswith("/dev/pts/")
+        assert os.stat(f"/proc/{pid}/root/dev/console").st_rdev == slave.st_rdev
+        with open(f"/proc/{pid}/stat") as f:
+            tty_nr = int(f.read().rsplit(")", 1)[1].split()[4])
+        assert tty_nr == slave.st_rdev
+    finally:
+        new.close()
+    runtime("delete", "--force", cid, check=True)
+
+
+@needs_criu
+def test_paused_container_checkpoint_and_restore(runtime, bundle, cid, tmp_path):
+    """As runc: a paused container is dumped with its freezer; left
+    running it is still paused; restored, it runs."""
+    pid = start_counter(runtime, bundle, cid)
+    runtime("pause", cid, check=True)
+    assert run_with_pipes(runtime, "checkpoint", "--leave-running", "--image-path", tmp_path / "pre", cid) == 0
+    assert runtime.state(cid)["status"] == "paused"
+    with open(f"/proc/{pid}/stat") as f:
+        assert f.read().rsplit(")", 1)[1].split()[0] in ("D", "S", "T")
+    assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+    assert tinyrun(runtime, "state", cid).returncode == 1
+    assert run_with_pipes(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                          cid) == 0
+    assert runtime.state(cid)["status"] == "running"
+    new = runtime.state(cid)["pid"]
+    before = count(new)
+    wait_for(lambda: count(new) > before, timeout=60)
+    runtime("delete", "--force", cid, check=True)
+
+
+@needs_criu
+def test_restore_in_the_foreground_waits_and_deletes(runtime, bundle, cid, tmp_path):
+    """Without --detach, restore is run's foreground: it returns the
+    restored init's exit status, then the container is gone."""
+    bundle.sh("i=0; while [ ! -e /tmp/stop ]; do i=$((i+1)); echo $i > /tmp/count; usleep 100000; done; exit 7")
+    bundle.write()
+    assert run_with_pipes(runtime, "run", "-d", "--bundle", bundle.path, cid) == 0
+    pid = runtime.state(cid)["pid"]
+    wait_for(lambda: os.path.exists(f"/proc/{pid}/root/tmp/count") and count(pid) >= 3, timeout=60)
+    assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+    pipes = Pipes()
+    try:
+        proc = subprocess.Popen(runtime.cmd("restore", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                                            cid), **pipes.child_fds())
+        wait_for(lambda: tinyrun(runtime, "state", cid).returncode == 0 or proc.poll() is not None, timeout=60)
+        assert proc.poll() is None
+        new = runtime.state(cid)["pid"]
+        assert runtime.state(cid)["status"] == "running"
+        before = count(new)
+        wait_for(lambda: count(new) > before, timeout=60)
+        open(f"/proc/{new}/root/tmp/stop", "w").close()
+        assert proc.wait(timeout=60) == 7
+    finally:
+        pipes.close()
+    assert tinyrun(runtime, "state", cid).returncode == 1
+    assert not os.path.exists(os.path.join(runtime.root, cid))
+
+
+@needs_criu
+def test_restore_makes_missing_mountpoints(runtime, bundle, cid, tmp_path):
+    """As runc's prepareCriuRestoreMounts: a fresh rootfs without a bind
+    mount's destination (a directory, a file) gets it before criu runs."""
+    rootfs = bundle.copy_rootfs()
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "marker").write_text("dir\n")
+    single = tmp_path / "single"
+    single.write_text("file\n")
+    bundle.config["mounts"] += [
+        {"destination": "/srv/data", "type": "bind", "source": str(data), "options": ["rbind"]},
+        {"destination": "/etc/single", "type": "bind", "source": str(single), "options": ["bind"]}]
+    start_counter(runtime, bundle, cid)
+    assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+    # A fresh rootfs: what create made there is gone.
+    os.rmdir(os.path.join(rootfs, "srv/data"))
+    os.rmdir(os.path.join(rootfs, "srv"))
+    os.unlink(os.path.join(rootfs, "etc/single"))
+    assert run_with_pipes(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                          cid) == 0
+    new = runtime.state(cid)["pid"]
+    assert open(f"/proc/{new}/root/srv/data/marker").read() == "dir\n"
+    assert open(f"/proc/{new}/root/etc/single").read() == "file\n"
+    assert os.path.isfile(os.path.join(rootfs, "etc/single"))
+    runtime("delete", "--force", cid, check=True)
+
+
+@needs_criu
+def test_restore_in_the_foreground_relays_a_terminal(runtime, bundle, cid, tmp_path):
+    """Without --detach and --console-socket, restore relays the new pty to
+    its own terminal, as run does; ^D there ends the restored shell loop."""
+    bundle.process["terminal"] = True
+    bundle.sh("echo ready; while read x; do echo got:$x; done; exit 3").write()
+    console = ConsoleSocket(tmp_path / "old.sock")
+    try:
+        runtime("run", "-d", "--bundle", bundle.path, "--console-socket", console.path, cid, check=True)
+        console.wait_master()
+        assert "ready" in console.read_until("ready")
+        assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+    finally:
+        console.close()
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen(runtime.cmd("restore", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                                            cid), stdin=slave, stdout=slave, stderr=slave)
+        os.close(slave)
+        slave = -1
+        relay = ConsoleSocket.__new__(ConsoleSocket)
+        relay.master = master
+        os.write(master, b"hello\n")
+        assert "got:hello" in relay.read_until("got:hello", timeout=60)
+        os.write(master, b"\x04")
+        assert proc.wait(timeout=60) == 3
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    assert tinyrun(runtime, "state", cid).returncode == 1
+
+
+@needs_criu
+@pytest.mark.skipif(not SYSTEMD_CGROUP, reason="with --systemd-cgroup only (tests/vm/run-checkpoint-tests --systemd)")
+def test_systemd_cgroup_restore_starts_the_scope(runtime, bundle, cid, tmp_path):
+    """--systemd-cgroup: the restored tree is in a scope systemd started
+    (with the config's memory limit), which delete stops."""
+    bundle.linux.setdefault("resources", {})["memory"] = {"limit": 64 << 20}
+    start_counter(runtime, bundle, cid)
+    assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+    unit = f"tinyrun-{cid}.scope"
+    assert subprocess.run(["systemctl", "is-active", unit], capture_output=True, text=True).stdout.strip() \
+        != "active"
+    assert run_with_pipes(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "img",
+                          cid) == 0
+    new = runtime.state(cid)["pid"]
+    show = subprocess.run(["systemctl", "show", "-p", "ActiveState", "-p", "ControlGroup", "-p", "MemoryMax", unit],
+                          capture_output=True, text=True).stdout
+    assert "ActiveState=active" in show and f"MemoryMax={64 << 20}" in show, show
+    group = [line.split("=", 1)[1] for line in show.splitlines() if line.startswith("ControlGroup=")][0]
+    with open(f"/sys/fs/cgroup{group}/cgroup.procs") as f:
+        assert str(new) in f.read().split()
+    runtime("delete", "--force", cid, check=True)
+    assert not os.path.exists(f"/sys/fs/cgroup{group}")

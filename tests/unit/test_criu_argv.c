@@ -82,6 +82,30 @@ TEST (criu_argv_restore)
   free (s);
 }
 
+/* A terminal: its tty is external on dump (no ":VALUE"), a new pty's
+ * slave stands for it on restore; a paused container's freezer. */
+TEST (criu_argv_terminal_and_freezer)
+{
+  tr_error_t err = NULL;
+  struct criu_external ext[] = { { "tty", "8800:1a", NULL }, { "mnt", "/dev/console", "/dev/console" } };
+  struct criu_request r = {
+    .action = CRIU_DUMP, .pid = 9, .image_dir = "/i", .freeze_cgroup = "/sys/fs/cgroup/freezer/tinyrun/c1",
+    .externals = ext, .n_externals = 2,
+  };
+  char *s = joined (&r, &err);
+  CHECK_STR (s, "criu dump --images-dir /i -v4 --tree 9 --freeze-cgroup /sys/fs/cgroup/freezer/tinyrun/c1 "
+                "--manage-cgroups=soft --external tty[8800:1a] --external mnt[/dev/console]:/dev/console");
+  free (s);
+  struct criu_external rext[] = { { "mnt", "/dev/console", "/dev/pts/3" } };
+  struct criu_inherit inh[] = { { 4, "tty[8800:1a]" } };
+  r = (struct criu_request){ .action = CRIU_RESTORE, .image_dir = "/i", .externals = rext, .n_externals = 1,
+                             .inherits = inh, .n_inherits = 1, .freeze_cgroup = "/ignored" };
+  s = joined (&r, &err);
+  CHECK_STR (s, "criu restore --images-dir /i -v4 --restore-detached --restore-sibling --manage-cgroups=soft "
+                "--external mnt[/dev/console]:/dev/pts/3 --inherit-fd fd[4]:tty[8800:1a]");
+  free (s);
+}
+
 TEST (criu_argv_refuses)
 {
   tr_error_t err = NULL;
