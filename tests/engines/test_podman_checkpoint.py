@@ -29,18 +29,25 @@ def test_podman_checkpoint_and_restore(podman):
         "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; usleep 100000; done", check=True)
     try:
         before = pid_of(podman, name)
-        proc = podman("container", "checkpoint", name)
-        assert proc.returncode == 0, proc.stderr
-        assert status(podman, name) == "exited"
-        proc = podman("container", "restore", name)
-        assert proc.returncode == 0, proc.stderr
-        assert status(podman, name) == "running"
-        after = pid_of(podman, name)
-        assert after != before
+        after = checkpoint_and_restore(podman, name, before)
         count = int(open(f"/proc/{after}/root/tmp/count").read())
         assert count > 1
     finally:
         podman("rm", "-f", "-t", "0", name)
+
+
+def checkpoint_and_restore(podman, name, before):
+    """podman container checkpoint (the container exits), then restore
+    (running again, as a new process); the restored init's pid."""
+    proc = podman("container", "checkpoint", name)
+    assert proc.returncode == 0, proc.stderr
+    assert status(podman, name) == "exited"
+    proc = podman("container", "restore", name)
+    assert proc.returncode == 0, proc.stderr
+    assert status(podman, name) == "running"
+    after = pid_of(podman, name)
+    assert after != before
+    return after
 
 
 def test_podman_checkpoint_and_restore_with_a_terminal(podman):
@@ -53,14 +60,7 @@ def test_podman_checkpoint_and_restore_with_a_terminal(podman):
     try:
         before = pid_of(podman, name)
         assert wait_until(lambda: "tick3" in podman("logs", name).stdout, timeout=60)
-        proc = podman("container", "checkpoint", name)
-        assert proc.returncode == 0, proc.stderr
-        assert status(podman, name) == "exited"
-        proc = podman("container", "restore", name)
-        assert proc.returncode == 0, proc.stderr
-        assert status(podman, name) == "running"
-        after = pid_of(podman, name)
-        assert after != before
+        after = checkpoint_and_restore(podman, name, before)
         count = int(open(f"/proc/{after}/root/tmp/count").read())
         assert wait_until(lambda: f"tick{count + 1}" in podman("logs", name).stdout, timeout=60)
         assert os.readlink(f"/proc/{after}/fd/1").startswith("/dev/pts/")

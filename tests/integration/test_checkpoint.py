@@ -413,21 +413,27 @@ def test_stdio_on_dev_null_is_the_containers(runtime, bundle, cid, tmp_path):
     runtime("delete", "--force", cid, check=True)
 
 
+def checkpoint_a_terminal(runtime, bundle, cid, tmp_path, script):
+    """Run script (it prints "ready" first) on a terminal whose master goes
+    to a console socket, and checkpoint it into tmp_path/img."""
+    bundle.process["terminal"] = True
+    bundle.sh(script).write()
+    console = ConsoleSocket(tmp_path / "old.sock")
+    try:
+        runtime("run", "-d", "--bundle", bundle.path, "--console-socket", console.path, cid, check=True)
+        console.wait_master()
+        assert "ready" in console.read_until("ready")
+        assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
+    finally:
+        console.close()
+
+
 @needs_criu
 def test_terminal_checkpoint_and_restore_on_a_new_console(runtime, bundle, cid, tmp_path):
     """A container with a terminal: restored, its init reads and writes a
     new pty, whose master arrives on the new console socket, and that pty
     is its controlling terminal and /dev/console."""
-    bundle.process["terminal"] = True
-    bundle.sh("echo ready; while read x; do echo got:$x; done").write()
-    old = ConsoleSocket(tmp_path / "old.sock")
-    try:
-        runtime("run", "-d", "--bundle", bundle.path, "--console-socket", old.path, cid, check=True)
-        old.wait_master()
-        assert "ready" in old.read_until("ready")
-        assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
-    finally:
-        old.close()
+    checkpoint_a_terminal(runtime, bundle, cid, tmp_path, "echo ready; while read x; do echo got:$x; done")
     assert tinyrun(runtime, "state", cid).returncode == 1
     new = ConsoleSocket(tmp_path / "new.sock")
     try:
@@ -529,16 +535,7 @@ def test_restore_makes_missing_mountpoints(runtime, bundle, cid, tmp_path):
 def test_restore_in_the_foreground_relays_a_terminal(runtime, bundle, cid, tmp_path):
     """Without --detach and --console-socket, restore relays the new pty to
     its own terminal, as run does; ^D there ends the restored shell loop."""
-    bundle.process["terminal"] = True
-    bundle.sh("echo ready; while read x; do echo got:$x; done; exit 3").write()
-    console = ConsoleSocket(tmp_path / "old.sock")
-    try:
-        runtime("run", "-d", "--bundle", bundle.path, "--console-socket", console.path, cid, check=True)
-        console.wait_master()
-        assert "ready" in console.read_until("ready")
-        assert run_with_pipes(runtime, "checkpoint", "--image-path", tmp_path / "img", cid) == 0
-    finally:
-        console.close()
+    checkpoint_a_terminal(runtime, bundle, cid, tmp_path, "echo ready; while read x; do echo got:$x; done; exit 3")
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen(runtime.cmd("restore", "--bundle", bundle.path, "--image-path", tmp_path / "img",
