@@ -234,3 +234,30 @@ def pytest_configure(config):
         raise pytest.UsageError(f"{ROOTFS} missing (run make)")
     if os.geteuid() != 0:
         raise pytest.UsageError("the integration tests need root")
+
+
+def _parent_cgroups():
+    """The /tinyrun parent the tests' cgroupsPath (/tinyrun/<id>) makes in
+    every hierarchy; delete removes a container's own cgroup, as runc does,
+    not the parent it shares with others."""
+    root = "/sys/fs/cgroup"
+    if not os.path.isdir(root):
+        return set()
+    return {os.path.join(root, h, "tinyrun") for h in os.listdir(root)
+            if os.path.isdir(os.path.join(root, h, "tinyrun"))}
+
+
+_PARENTS_BEFORE = set()
+
+
+def pytest_sessionstart(session):
+    _PARENTS_BEFORE.update(_parent_cgroups())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Leave no cgroup behind: the empty parents this run made go."""
+    for d in sorted(_parent_cgroups() - _PARENTS_BEFORE):
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass
