@@ -237,9 +237,10 @@ def pytest_configure(config):
 
 
 def _parent_cgroups():
-    """The /tinyrun parent the tests' cgroupsPath (/tinyrun/<id>) makes in
-    every hierarchy; delete removes a container's own cgroup, as runc does,
-    not the parent it shares with others."""
+    """The /tinyrun parent of the tests' cgroupsPath (/tinyrun/<id>) in
+    every hierarchy: delete removes the levels it made only when they are
+    empty, so a parent other containers or a test's own cgroups still used
+    stays behind."""
     root = "/sys/fs/cgroup"
     if not os.path.isdir(root):
         return set()
