@@ -169,3 +169,25 @@ def test_exec_preserve_fds(runtime, bundle, cid, tmp_path):
     assert lines[0] == "passed-in"
     assert lines[1].split() == ["0", "1", "2", "3", "4"]
     runtime("delete", "--force", cid, check=True)
+
+
+def test_exec_through_the_user_namespace_helper_gets_no_runtime_fd(runtime, bundle, cid, tmp_path):
+    """exec into a container with its own user namespace goes through a
+    helper that joins it first (src/init/exec_spawn.c); the process it
+    clones must hold exactly stdio, as the direct path's does, whatever fds
+    the caller of tinyrun had open (here one on the host's /etc)."""
+    bundle.linux["namespaces"].append({"type": "user"})
+    bundle.linux["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    bundle.linux["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    start(runtime, bundle, cid)
+    host_dir = os.open("/etc", os.O_RDONLY | os.O_DIRECTORY)  # inheritable below
+    try:
+        os.set_inheritable(host_dir, True)
+        proc = subprocess.run(runtime.cmd("exec", cid, "ls", "-l", "/proc/self/fd/"), capture_output=True,
+                              text=True, close_fds=False, timeout=60)
+    finally:
+        os.close(host_dir)
+    assert proc.returncode == 0, proc.stderr
+    fds = [l.split("->")[0].split()[-1] for l in proc.stdout.splitlines() if "->" in l]
+    assert sorted(fds, key=int) == ["0", "1", "2"], proc.stdout
+    runtime("delete", "--force", cid, check=True)
