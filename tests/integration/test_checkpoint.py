@@ -145,6 +145,32 @@ def test_checkpoint_failure_shows_the_log_tail(runtime, bundle, cid, tmp_path):
     runtime("delete", "--force", cid, check=True)
 
 
+def test_criu_runs_with_a_clean_environment_and_no_runtime_fd(runtime, bundle, cid, tmp_path):
+    """criu runs as root over the container: it gets no environment of
+    tinyrun's caller (only PATH and LANG) and no fd but stdio, whatever the
+    caller had open (here a variable and an fd on the host's /etc)."""
+    criu = fake_criu(tmp_path, f"env > {tmp_path}/env; ls /proc/self/fd > {tmp_path}/fds; exit 1")
+    bundle.sh("sleep 300").write()
+    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+    host_dir = os.open("/etc", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.set_inheritable(host_dir, True)
+        proc = subprocess.run([runtime.cmd()[0], "--root", runtime.root, "--criu", criu, "checkpoint",
+                               "--image-path", str(tmp_path / "img"), cid], capture_output=True, text=True,
+                              timeout=600, stdin=subprocess.DEVNULL, close_fds=False,
+                              env=dict(os.environ, LD_PRELOAD_NOT="x", TINYRUN_SECRET="s3cret"))
+    finally:
+        os.close(host_dir)
+    assert proc.returncode == 1
+    names = {line.split("=", 1)[0] for line in (tmp_path / "env").read_text().splitlines() if "=" in line}
+    assert names <= {"PATH", "LANG", "PWD", "SHLVL", "_", "OLDPWD"}, names  # the last four: sh's own
+    assert "TINYRUN_SECRET" not in names
+    # ls's own directory fd is the one above stdio.
+    assert sorted(map(int, (tmp_path / "fds").read_text().split())) == [0, 1, 2, 3]
+    assert runtime.state(cid)["status"] == "running"
+    runtime("delete", "--force", cid, check=True)
+
+
 def test_restore_failure_leaves_nothing(runtime, bundle, cid, tmp_path):
     criu = fake_criu(tmp_path, "echo '(00.01) Error (criu/cr-restore.c:9): no luck' >> $LOG\nexit 1")
     bundle.sh("sleep 300").write()
