@@ -6,6 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The options create and run share (run adds -d and --keep). */
+#define CREATE_OPTIONS                                                                                \
+  "  --pid-file FILE           write the init's pid to FILE\n"                                          \
+  "  --console-socket SOCK     send the pty master of a terminal container over the unix socket SOCK\n" \
+  "  --pidfd-socket SOCK       send a pidfd of the container's init over the unix socket SOCK\n"        \
+  "  --no-pivot                move the rootfs with MS_MOVE and chroot instead of pivot_root\n"          \
+  "  --no-new-keyring          keep the caller's session keyring\n"                                      \
+  "  --preserve-fds N          pass N more fds (3, 4, ...) to the container's process\n"                 \
+  "  --no-subreaper            accepted for runc compatibility\n"
+
 static const struct
 {
   const char *name;
@@ -14,13 +24,7 @@ static const struct
 } helps[] = {
   { "create", "[options] <container-id>",
     "  -b, --bundle DIR          the bundle holding config.json (default: the current directory)\n"
-    "  --pid-file FILE           write the init's pid to FILE\n"
-    "  --console-socket SOCK     send the pty master of a terminal container over the unix socket SOCK\n"
-    "  --pidfd-socket SOCK       send a pidfd of the container's init over the unix socket SOCK\n"
-    "  --no-pivot                move the rootfs with MS_MOVE and chroot instead of pivot_root\n"
-    "  --no-new-keyring          keep the caller's session keyring\n"
-    "  --preserve-fds N          pass N more fds (3, 4, ...) to the container's process\n"
-    "  --no-subreaper            accepted for runc compatibility\n" },
+    CREATE_OPTIONS },
   { "start", "<container-id>", "" },
   { "state", "<container-id>", "" },
   { "kill", "[options] <container-id> [SIGNAL]",
@@ -31,13 +35,7 @@ static const struct
     "  -b, --bundle DIR          the bundle holding config.json (default: the current directory)\n"
     "  -d, --detach              do not wait for the container\n"
     "  --keep                    do not delete the container once it stops\n"
-    "  --pid-file FILE           write the init's pid to FILE\n"
-    "  --console-socket SOCK     send the pty master of a terminal container over the unix socket SOCK\n"
-    "  --pidfd-socket SOCK       send a pidfd of the container's init over the unix socket SOCK\n"
-    "  --no-pivot                move the rootfs with MS_MOVE and chroot instead of pivot_root\n"
-    "  --no-new-keyring          keep the caller's session keyring\n"
-    "  --preserve-fds N          pass N more fds (3, 4, ...) to the container's process\n"
-    "  --no-subreaper            accepted for runc compatibility\n" },
+    CREATE_OPTIONS },
   { "exec", "[options] <container-id> [command [args...]]",
     "  -p, --process FILE        the process to run, as a process.json (instead of a command)\n"
     "  -t, --tty                 give the process a terminal\n"
