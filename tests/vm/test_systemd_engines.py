@@ -42,23 +42,17 @@ def run(argv, check=True, **kw):
 @pytest.fixture(scope="module")
 def podman(tmp_path_factory):
     base = str(tmp_path_factory.mktemp("podman"))
-    conf = f"{base}/containers.conf"
-    with open(conf, "w") as f:
-        f.write(f"""[engine]
-cgroup_manager = "systemd"
-events_logger = "file"
-events_logfile_path = "{base}/events.log"
-runtime = "tinyrun"
-runtime_supports_json = ["crun", "runc", "tinyrun"]
-tmp_dir = "{base}/tmp"
-[engine.runtimes]
-tinyrun = ["{TINYRUN}"]
-""")
-    env = dict(os.environ, CONTAINERS_CONF=conf)
+    os.makedirs(f"{base}/tmp", exist_ok=True)
+    # The distribution's containers.conf stays in effect (no CONTAINERS_CONF):
+    # only podman's global flags choose tinyrun, systemd's cgroup manager and
+    # private directories.
+    env = dict(os.environ)
+    env.pop("CONTAINERS_CONF", None)
 
     def p(*args, check=True):
         return run(["podman", "--root", f"{base}/root", "--runroot", f"{base}/run", "--storage-driver", "vfs",
-                    *map(str, args)], check=check, env=env)
+                    "--tmpdir", f"{base}/tmp", "--runtime", TINYRUN, "--cgroup-manager", "systemd",
+                    "--events-backend", "file", *map(str, args)], check=check, env=env)
 
     tar = f"{base}/rootfs.tar"
     with tarfile.open(tar, "w") as t:
