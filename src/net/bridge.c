@@ -38,6 +38,21 @@ set_forwarding (struct ipam *ipam, const struct family *f, tr_error_t *err)
   return write_file_at (AT_FDCWD, f->forwarding, "1", err);
 }
 
+struct overlap
+{
+  const struct subnet *s;
+  int af;
+};
+
+/* Does a bridge's subnet record overlap the one asked for? */
+static bool
+subnet_overlapping (const char *text, void *data)
+{
+  const struct overlap *o = data;
+  struct subnet other;
+  return subnet_parse (text, o->af, "", &other, NULL) == 0 && subnet_overlaps (o->s, &other);
+}
+
 /* The subnet must not overlap another tinyrun-net bridge's, nor a route
  * of the host's (other than through this bridge). */
 static int
@@ -45,20 +60,12 @@ check_overlap (struct nl *host, const char *bridge, const struct family *f, cons
 {
   char mine[ADDR_TEXT + 4], theirs[ADDR_TEXT + 4];
   subnet_format (s, mine);
-  cleanup_dir DIR *d = opendir (IPAM_ROOT);
-  struct dirent *de;
-  while (d && (de = readdir (d)) != NULL)
-    {
-      if (de->d_name[0] == '.' || strcmp (de->d_name, bridge) == 0)
-        continue;
-      char path[512];
-      snprintf (path, sizeof path, IPAM_ROOT "/%s/%s", de->d_name, f->subnet_key);
-      cleanup_free char *text = read_file_at (AT_FDCWD, path, NULL, NULL);
-      struct subnet other;
-      if (text && subnet_parse (text, f->af, "", &other, NULL) == 0 && subnet_overlaps (s, &other))
-        return tr_error_plain (err, EADDRINUSE, "%s: %s overlaps %s of tinyrun-net bridge %s",
-                               f->af == AF_INET ? "--subnet" : "--subnet6", mine, text, de->d_name);
-    }
+  struct overlap o = { .s = s, .af = f->af };
+  cleanup_free char *where = NULL;
+  cleanup_free char *text = ipam_elsewhere (bridge, f->subnet_key, subnet_overlapping, &o, &where);
+  if (text)
+    return tr_error_plain (err, EADDRINUSE, "%s: %s overlaps %s of tinyrun-net bridge %s",
+                           f->af == AF_INET ? "--subnet" : "--subnet6", mine, text, where ? where : "?");
   struct subnet route;
   int oif;
   int r = nl_route_overlapping (host, s, bridge, &route, &oif, err);

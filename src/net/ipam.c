@@ -4,6 +4,7 @@
 #include "util/fileutil.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -291,4 +292,27 @@ ipam_remove (struct ipam *ipam)
       unlinkat (ipam->dirfd, de->d_name, 0);
   rmdir (ipam->dir);
   rmdir (IPAM_ROOT); /* only when no other bridge is left */
+}
+
+char *
+ipam_elsewhere (const char *bridge, const char *key, bool (*match) (const char *value, void *data), void *data,
+                char **where)
+{
+  *where = NULL;
+  cleanup_dir DIR *d = opendir (IPAM_ROOT);
+  struct dirent *de;
+  while (d && (de = readdir (d)) != NULL)
+    {
+      if (de->d_name[0] == '.' || strcmp (de->d_name, bridge) == 0)
+        continue;
+      char path[512];
+      snprintf (path, sizeof path, IPAM_ROOT "/%s/%s", de->d_name, key);
+      cleanup_free char *value = read_file_at (AT_FDCWD, path, NULL, NULL);
+      if (value && (match == NULL || match (value, data)))
+        {
+          *where = strdup (de->d_name);
+          return steal_ptr (&value);
+        }
+    }
+  return NULL;
 }

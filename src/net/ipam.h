@@ -55,4 +55,11 @@ int ipam_forget (struct ipam *ipam, const char *prefix, const char *value, tr_er
 /* Remove the directory once nothing is left in it. */
 void ipam_remove (struct ipam *ipam);
 
+/* The record key of the first tinyrun-net bridge other than bridge that
+ * has one match accepts (match NULL: any), read without that bridge's
+ * lock (a hint; a bridge's own records are the rule).  Its content, the
+ * bridge's name in *where; NULL when none.  Caller frees both. */
+char *ipam_elsewhere (const char *bridge, const char *key, bool (*match) (const char *value, void *data), void *data,
+                      char **where);
+
 #endif

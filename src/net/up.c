@@ -74,29 +74,6 @@ claim_veth_names (struct up *u, tr_error_t *err)
   return tr_error_plain (err, EEXIST, "no free veth name for netns inode %lu", (unsigned long) st.st_ino);
 }
 
-/* Is the port published on another tinyrun-net bridge?  (Their records
- * are read without their locks: a hint, the own bridge's is the rule.) */
-static char *
-published_elsewhere (const char *bridge, const char *key, char **where)
-{
-  cleanup_dir DIR *d = opendir (IPAM_ROOT);
-  struct dirent *de;
-  while (d && (de = readdir (d)) != NULL)
-    {
-      if (de->d_name[0] == '.' || strcmp (de->d_name, bridge) == 0)
-        continue;
-      char path[512];
-      snprintf (path, sizeof path, IPAM_ROOT "/%s/%s", de->d_name, key);
-      char *owner = read_file_at (AT_FDCWD, path, NULL, NULL);
-      if (owner)
-        {
-          *where = strdup (de->d_name);
-          return owner;
-        }
-    }
-  return NULL;
-}
-
 static int
 claim_ports (struct up *u, tr_error_t *err)
 {
@@ -106,7 +83,7 @@ claim_ports (struct up *u, tr_error_t *err)
       char key[32];
       snprintf (key, sizeof key, PORT_KEY_PREFIX "%s-%u", port_proto_name (p->proto), p->host);
       cleanup_free char *where = NULL;
-      cleanup_free char *owner = published_elsewhere (u->o->bridge, key, &where);
+      cleanup_free char *owner = ipam_elsewhere (u->o->bridge, key, NULL, NULL, &where);
       if (owner == NULL && ipam_claim (u->ipam, key, u->c->id, &owner, err) < 0 && owner == NULL)
         return -1;
       if (owner)
