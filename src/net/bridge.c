@@ -191,7 +191,7 @@ bridge_release (struct nl *host, struct ipam *ipam, const char *bridge, const ch
    * going with it (the kernel deletes the pair when it destroys either
    * namespace); else it is deleted without waiting for the kernel. */
   int index = veth_name ? nl_link_index (host, veth_name) : 0;
-  if (index && !nl_link_peer_dying (host, veth_name))
+  if (index && !nl_link_peer_dying (host, index))
     link_reap_detached (index);
   ipam_forget (ipam, VETH_KEY_PREFIX, id, NULL);
   struct ports_of p = { .id = id };

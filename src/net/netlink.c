@@ -304,11 +304,8 @@ link_peer_cb (const struct nlmsghdr *nlh, void *data)
 /* IFLA_LINK and IFLA_LINK_NETNSID of a link: for a veth its peer's index
  * and the id of the peer's namespace (absent: this one). */
 static int
-link_peer (struct nl *nl, const char *name, struct peer *p)
+link_peer (struct nl *nl, int index, struct peer *p)
 {
-  int index = nl_link_index (nl, name);
-  if (index == 0)
-    return -1;
   struct nlmsghdr *nlh = start (nl, RTM_GETLINK, 0);
   nlh->nlmsg_flags = NLM_F_REQUEST;
   link_header (nlh, index);
@@ -326,17 +323,18 @@ link_peer (struct nl *nl, const char *name, struct peer *p)
  * veth ourselves then would only repeat what the kernel does anyway.  A
  * failure to ask counts as alive: the caller deletes. */
 bool
-nl_link_peer_dying (struct nl *nl, const char *name)
+nl_link_peer_dying (struct nl *nl, int index)
 {
   struct peer p = { .index = 0, .nsid = 0 };
-  return link_peer (nl, name, &p) == 0 && p.nsid == -1;
+  return link_peer (nl, index, &p) == 0 && p.nsid == -1;
 }
 
 int
 nl_link_peer_index (struct nl *nl, const char *name)
 {
   struct peer p = { .index = 0, .nsid = -2 };
-  if (link_peer (nl, name, &p) < 0 || p.nsid == -2)
+  int index = nl_link_index (nl, name);
+  if (index == 0 || link_peer (nl, index, &p) < 0 || p.nsid == -2)
     return 0; /* not a link to another namespace */
   return p.index;
 }

@@ -19,7 +19,7 @@ void nl_close (struct nl *nl);
 int nl_link_index (struct nl *nl, const char *name);
 /* Is the link's peer (the other end of a veth) in a network namespace the
  * kernel is already destroying?  The kernel then deletes the pair itself. */
-bool nl_link_peer_dying (struct nl *nl, const char *name);
+bool nl_link_peer_dying (struct nl *nl, int index);
 /* The index (in its own namespace) of the peer of a veth whose peer is in
  * another namespace; 0 when the link is not such a veth. */
 int nl_link_peer_index (struct nl *nl, const char *name);
