@@ -1,10 +1,10 @@
 #include "config.h"
 #include "net/nat.h"
+#include "net/nft_lib.h"
 #include "util/cleanup.h"
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,23 +12,25 @@
 static int
 run (const char *cmds, const char *what, tr_error_t *err)
 {
-  struct nft_ctx *ctx = nft_ctx_new (NFT_CTX_DEFAULT);
+  if (nft_lib_load (what, err) < 0)
+    return -1;
+  struct nft_ctx *ctx = nft_lib.ctx_new (NFT_CTX_DEFAULT);
   if (ctx == NULL)
     return tr_error (err, ENOMEM, "%s: nft_ctx_new", what);
-  nft_ctx_buffer_output (ctx);
-  nft_ctx_buffer_error (ctx);
-  int r = nft_run_cmd_from_buffer (ctx, cmds);
+  nft_lib.ctx_buffer_output (ctx);
+  nft_lib.ctx_buffer_error (ctx);
+  int r = nft_lib.run_cmd_from_buffer (ctx, cmds);
   if (r != 0)
     {
       char msg[512];
-      snprintf (msg, sizeof msg, "%s", nft_ctx_get_error_buffer (ctx));
+      snprintf (msg, sizeof msg, "%s", nft_lib.ctx_get_error_buffer (ctx));
       char *nl = strchr (msg, '\n');
       if (nl)
         *nl = '\0';
-      nft_ctx_free (ctx);
+      nft_lib.ctx_free (ctx);
       return tr_error_plain (err, EINVAL, "%s: nftables: %s", what, msg);
     }
-  nft_ctx_free (ctx);
+  nft_lib.ctx_free (ctx);
   return 0;
 }
 

@@ -234,3 +234,45 @@ def test_down_with_a_live_namespace_deletes_the_veth_holding_nothing(net):
         holder.wait()
         sh("ip", "netns", "del", ns, check=False)
     assert bridge not in links()
+
+
+def loaded_libraries(proc):
+    """The shared objects the dynamic loader reported (LD_DEBUG=libs)."""
+    return {line.split("calling init: ")[1].strip().rsplit("/", 1)[-1]
+            for line in proc.stderr.splitlines() if "calling init: " in line}
+
+
+def test_nftables_is_loaded_only_for_nftables_work(net):
+    """libnftables and the five libraries it pulls in are loaded with
+    dlopen only when there is nftables work: the first container of a
+    bridge (its tables) and published ports load it; the up and down of a
+    container without ports on an existing bridge do not."""
+    bridge, subnet, _ = net
+    boxes = [subprocess.Popen(["unshare", "-n", "sleep", "300"]) for _ in range(3)]
+    try:
+        deadline = time.monotonic() + 10
+        for box in boxes:
+            while os.readlink(f"/proc/{box.pid}/ns/net") == os.readlink("/proc/self/ns/net"):
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        env = dict(os.environ, LD_DEBUG="libs")
+
+        def run(verb, cid, pid, *extra):
+            state = json.dumps({"ociVersion": "1.2.0", "id": cid, "status": "creating", "pid": pid, "bundle": "/"})
+            proc = subprocess.run([NET, verb, "--bridge", bridge, *extra], input=state, capture_output=True,
+                                  text=True, timeout=30, env=env)
+            assert proc.returncode == 0, proc.stderr[-2000:]
+            return loaded_libraries(proc)
+
+        assert "libnftables.so.1" in run("up", "first", boxes[0].pid, "--subnet", subnet)
+        plain = run("up", "plain", boxes[1].pid, "--subnet", subnet)
+        assert "libnftables.so.1" not in plain and "libmnl.so.0" in plain, plain
+        assert "libnftables.so.1" not in run("down", "plain", boxes[1].pid)
+        assert "libnftables.so.1" in run("up", "ports", boxes[2].pid, "--subnet", subnet, "--publish", "18081:80")
+        assert "libnftables.so.1" in run("down", "ports", boxes[2].pid)
+        assert "libnftables.so.1" in run("down", "first", boxes[0].pid)
+    finally:
+        for box in boxes:
+            box.kill()
+            box.wait()
+    assert bridge not in links()
