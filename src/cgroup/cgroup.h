@@ -135,7 +135,8 @@ char *cgroup_freezer_dir (const char *path);
 
 /* Kill what is left in the cgroup; then, when top (from cgroup_create) is
  * one of path's levels, remove path and its descendants, and its empty
- * parents up to and including top, in every hierarchy.  A cgroup that
+ * parents up to and including top, in every hierarchy (delete passes path
+ * itself as top: the parents stay).  A cgroup that
  * existed before create (top NULL or "") stays.  systemd: kill, then
  * stop the unit (systemd removes the cgroup). */
 int cgroup_destroy (enum cgroup_manager m, const char *path, const char *top, tr_error_t *err);

@@ -298,7 +298,10 @@ container_start (const char *root, const char *id, tr_error_t *err)
 }
 
 /* What delete undoes once the container's processes are gone: its cgroup
- * (when create made it, with the levels above it that create made),
+ * (when create made it; the levels above it that create made stay, as
+ * runc and crun leave them: they are the common parent of the containers
+ * below them, "/tinyrun" by default, and making and removing it again at
+ * every container cost a mkdir and an rmdir per hierarchy),
  * mounts made outside a mount namespace, poststop hooks, the state
  * directory.  For a create that died half-way, its record says what it
  * had made or was about to make; poststop hooks run only if the create
@@ -306,7 +309,9 @@ container_start (const char *root, const char *id, tr_error_t *err)
 static int
 remove_container (const char *root, const char *id, int dirfd, const struct container_state *st, tr_error_t *err)
 {
-  if (st->cgroup_path && st->cgroup_path[0] && cgroup_destroy (cgroup_manager_of (st->systemd_cgroup), st->cgroup_path, st->cgroup_top, err) < 0)
+  /* cgroupTop "" (the cgroup existed before create) keeps the leaf too. */
+  const char *top = st->cgroup_top && st->cgroup_top[0] ? st->cgroup_path : st->cgroup_top;
+  if (st->cgroup_path && st->cgroup_path[0] && cgroup_destroy (cgroup_manager_of (st->systemd_cgroup), st->cgroup_path, top, err) < 0)
     return -1;
   if (st->mount_ns_shared && st->rootfs && host_mounts_release_recorded (dirfd, st->rootfs, err) < 0)
     return -1;

@@ -137,17 +137,23 @@ def test_events_reports_oom(runtime, bundle, cid):
     runtime("delete", "--force", cid, check=True)
 
 
-def test_cgroups_path_levels_created_are_removed(runtime, bundle, cid):
-    """An absolute linux.cgroupsPath two levels deep: both levels go at
-    delete, since tinyrun made both."""
+def test_delete_removes_the_container_cgroup_and_keeps_the_levels_above(runtime, bundle, cid):
+    """An absolute linux.cgroupsPath two levels deep, both made by create:
+    delete removes the container's own cgroup and leaves the level above
+    it, the containers' common parent, as runc and crun do."""
     import glob
     top = f"tinyrun-test-{cid}"
     bundle.linux["cgroupsPath"] = f"/{top}/inner"
     bundle.sh("sleep 300").write()
-    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
-    assert glob.glob(f"/sys/fs/cgroup/**/{top}/inner", recursive=True)
-    runtime("delete", "--force", cid, check=True)
-    assert not glob.glob(f"/sys/fs/cgroup/*/{top}") and not glob.glob(f"/sys/fs/cgroup/{top}")
+    try:
+        runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+        assert glob.glob(f"/sys/fs/cgroup/**/{top}/inner", recursive=True)
+        runtime("delete", "--force", cid, check=True)
+        assert not glob.glob(f"/sys/fs/cgroup/**/{top}/inner", recursive=True)
+        assert glob.glob(f"/sys/fs/cgroup/*/{top}") or glob.glob(f"/sys/fs/cgroup/{top}")
+    finally:
+        for d in glob.glob(f"/sys/fs/cgroup/*/{top}") + glob.glob(f"/sys/fs/cgroup/{top}"):
+            os.rmdir(d)
 
 
 def test_failed_create_removes_cgroup_levels(runtime, bundle, cid):
