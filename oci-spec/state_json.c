@@ -86,6 +86,8 @@ state_json_encode (const struct container_state *st, size_t *len, tr_error_t *er
   yajl_gen_bool (g, st->create_hooks_run);
   jw_str (g, "poststopHooks");
   yajl_gen_bool (g, !st->no_poststop_hooks);
+  jw_str (g, "poststartHooks");
+  yajl_gen_bool (g, !st->no_poststart_hooks);
   gen_annotations (g, &st->annotations);
   yajl_gen_map_close (g);
   return gen_finish (g, len, err);
@@ -95,19 +97,21 @@ state_json_encode (const struct container_state *st, size_t *len, tr_error_t *er
 static int
 decode_creating (struct jr *r, yajl_val doc, struct container_state *st, tr_error_t *err)
 {
-  opt_bool creating = { 0 }, hooks = { 0 }, poststop = { 0 };
+  opt_bool creating = { 0 }, hooks = { 0 }, poststop = { 0 }, poststart = { 0 };
   opt_i64 creator = { 0 };
   opt_u64 creator_start = { 0 };
   if (jr_bool (r, doc, "", "creating", &creating, err) < 0 || jr_i64 (r, doc, "", "creatorPid", &creator, err) < 0
       || jr_u64 (r, doc, "", "creatorStartTime", &creator_start, err) < 0
       || jr_bool (r, doc, "", "createHooksRun", &hooks, err) < 0
-      || jr_bool (r, doc, "", "poststopHooks", &poststop, err) < 0)
+      || jr_bool (r, doc, "", "poststopHooks", &poststop, err) < 0
+      || jr_bool (r, doc, "", "poststartHooks", &poststart, err) < 0)
     return -1;
   st->creating = creating.v;
   st->creator_pid = (pid_t) creator.v;
   st->creator_start_time = creator_start.v;
   st->create_hooks_run = hooks.v;
   st->no_poststop_hooks = poststop.set && !poststop.v;
+  st->no_poststart_hooks = poststart.set && !poststart.v;
   return 0;
 }
 

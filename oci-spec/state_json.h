@@ -34,6 +34,9 @@ struct container_state
   /* The saved config.json has no poststop hook, so delete need not read
    * it ("poststopHooks": false; a record without the field has some). */
   bool no_poststop_hooks;
+  /* ...and no poststart hook, with a process to start, so start need not
+   * read it either ("poststartHooks": false). */
+  bool no_poststart_hooks;
 };
 
 /* {"ociVersion","id","status","pid","bundle","annotations"}; caller frees. */

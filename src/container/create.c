@@ -63,6 +63,7 @@ struct creation
   unsigned long long start_time; /* of pid */
   unsigned long long creator_start_time;
   bool hooks_run;
+  bool stand_in; /* config.json has no process: start must read it to refuse */
   struct cgroup_mount_plan cgroup_mounts;
   struct ns_plan plan;
   int join_fds[NS_COUNT];
@@ -179,6 +180,7 @@ describe (const struct creation *c, bool creating, struct container_state *st)
     .creator_start_time = c->creator_start_time,
     .create_hooks_run = c->hooks_run,
     .no_poststop_hooks = c->spec->hooks == NULL || c->spec->hooks->poststop.n == 0,
+    .no_poststart_hooks = !c->stand_in && (c->spec->hooks == NULL || c->spec->hooks->poststart.n == 0),
   };
 }
 
@@ -507,6 +509,7 @@ create_steps (struct creation *c, tr_error_t *err)
       || container_protect_binary (c->spec, false, err) < 0)
     return -1;
   trace_mark ("create: parse");
+  c->stand_in = c->spec->process == NULL;
   if (container_validate (c->spec, c->o, err) < 0 || stand_in_process (c->spec, err) < 0
       || ns_plan_build (c->spec, &c->plan, err) < 0)
     return -1;

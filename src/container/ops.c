@@ -273,11 +273,13 @@ container_start (const char *root, const char *id, tr_error_t *err)
   trace_mark ("start: state");
   if (status != STATUS_CREATED)
     return tr_error_plain (err, EINVAL, "cannot start a container that is %s", container_status_name (status));
-  cleanup_spec struct spec *spec = load_saved_spec (dirfd, err);
-  if (spec == NULL)
+  /* create recorded that there is a process and no poststart hook: the
+   * saved config is not read. */
+  cleanup_spec struct spec *spec = st.no_poststart_hooks ? NULL : load_saved_spec (dirfd, err);
+  if (spec == NULL && !st.no_poststart_hooks)
     return tr_error_wrap (err, "saved config.json");
   /* create accepts a config without one: the spec asks for it at start. */
-  if (spec->process == NULL)
+  if (spec && spec->process == NULL)
     return tr_error_plain (err, EINVAL, "config.json has no process: nothing to start (delete the container)");
   log_debug ("start %s: releasing init %d (cgroup %s)", id, st.pid, st.cgroup_path ? st.cgroup_path : "none");
   char how[128] = "";
@@ -292,7 +294,7 @@ container_start (const char *root, const char *id, tr_error_t *err)
     return tr_error_plain (err, EIO, "%s", failure);
   if (!exec_seen)
     return tr_error_plain (err, EIO, "the container process exited before it started (%s)", how);
-  int ret = run_poststart_hooks (spec, &st, err);
+  int ret = spec ? run_poststart_hooks (spec, &st, err) : 0;
   trace_mark ("start: poststart hooks");
   return ret;
 }

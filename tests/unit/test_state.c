@@ -96,9 +96,10 @@ TEST (state_json_creating_record)
   tr_error_free (&err);
 }
 
-/* delete reads the saved config.json for poststop hooks only when the
- * record does not say there are none; an older record without the field
- * has some (the config is read, as before). */
+/* delete reads the saved config.json for poststop hooks, and start for
+ * poststart hooks, only when the record does not say there are none; an
+ * older record without the fields has some (the config is read, as
+ * before). */
 TEST (state_json_poststop_hooks)
 {
   struct container_state in = { .id = "c3", .pid = 1, .bundle = "/b", .rootfs = "/r", .owner = "",
@@ -112,12 +113,14 @@ TEST (state_json_poststop_hooks)
   free (json);
   container_state_clear (&out);
   in.no_poststop_hooks = false;
+  in.no_poststart_hooks = true;
   json = state_json_encode (&in, &len, &err);
-  CHECK (state_json_decode (json, len, &out, &err) == 0 && !out.no_poststop_hooks);
+  CHECK (json && strstr (json, "\"poststartHooks\":false"));
+  CHECK (state_json_decode (json, len, &out, &err) == 0 && !out.no_poststop_hooks && out.no_poststart_hooks);
   free (json);
   container_state_clear (&out);
   const char *old = "{\"id\": \"x\", \"pid\": 1}";
-  CHECK (state_json_decode (old, strlen (old), &out, &err) == 0 && !out.no_poststop_hooks);
+  CHECK (state_json_decode (old, strlen (old), &out, &err) == 0 && !out.no_poststop_hooks && !out.no_poststart_hooks);
   container_state_clear (&out);
   tr_error_free (&err);
 }

@@ -1,0 +1,66 @@
+"""What `start` and `delete`, on every engine's hot path, leave out: the
+saved config.json is read only when it has hooks for them (create records
+"poststartHooks" and "poststopHooks" in state.json)."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ptrace_env
+
+pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
+
+
+def opened(runtime, tmp_path, *args):
+    """The files the command opened (strace), and its result."""
+    log = tmp_path / "strace.log"
+    argv = ["strace", "-f", "-qq", "-o", str(log), "-e", "trace=openat,openat2"] + runtime.cmd(*args)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=ptrace_env())
+    return log.read_text(), proc
+
+
+def saved_config_read(trace):
+    return any('"config.json"' in line or "/config.json" in line for line in trace.splitlines())
+
+
+def test_start_and_delete_do_not_read_the_saved_config_without_hooks(runtime, bundle, cid, tmp_path):
+    bundle.sh("true").write()
+    runtime("create", "--bundle", bundle.path, cid, check=True)
+    with open(os.path.join(runtime.root, cid, "state.json")) as f:
+        state = json.load(f)
+    assert state["poststartHooks"] is False and state["poststopHooks"] is False
+    trace, proc = opened(runtime, tmp_path, "start", cid)
+    assert proc.returncode == 0, proc.stderr
+    assert not saved_config_read(trace), trace
+    trace, proc = opened(runtime, tmp_path, "delete", "--force", cid)
+    assert proc.returncode == 0, proc.stderr
+    assert not saved_config_read(trace), trace
+
+
+def test_start_reads_the_saved_config_for_its_poststart_hook(runtime, bundle, cid, tmp_path):
+    mark = tmp_path / "poststart"
+    bundle.config["hooks"] = {"poststart": [{"path": "/bin/sh", "args": ["sh", "-c", f"echo ran > {mark}"]}]}
+    bundle.sh("sleep 300").write()
+    runtime("create", "--bundle", bundle.path, cid, check=True)
+    with open(os.path.join(runtime.root, cid, "state.json")) as f:
+        assert json.load(f)["poststartHooks"] is True
+    trace, proc = opened(runtime, tmp_path, "start", cid)
+    assert proc.returncode == 0, proc.stderr
+    assert saved_config_read(trace)
+    assert mark.read_text() == "ran\n"
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_start_of_a_config_without_process_still_fails_in_one_line(runtime, bundle, cid):
+    del bundle.config["process"]
+    bundle.write()
+    runtime("create", "--bundle", bundle.path, cid, check=True)
+    with open(os.path.join(runtime.root, cid, "state.json")) as f:
+        assert json.load(f)["poststartHooks"] is True  # start must read the config
+    proc = runtime("start", cid)
+    assert proc.returncode == 1
+    assert "config.json has no process" in proc.stderr
+    runtime("delete", "--force", cid, check=True)
