@@ -328,6 +328,22 @@ cgroup_enter (const char *path, pid_t pid, tr_error_t *err)
 }
 
 int
+cgroup_join_open (enum cgroup_manager m, const char *path, struct cgroup_join *j, tr_error_t *err)
+{
+  j->n = 0;
+  if (m == CGROUP_MANAGER_SYSTEMD || !uses_v1 ())
+    return 0;
+  return cgroup_v1_open_join (path, j, err);
+}
+
+int
+cgroup_enter_v2 (const char *path, pid_t pid, tr_error_t *err)
+{
+  const char *v2 = cgroup_v2_mountpoint ();
+  return v2 ? cgroup_v2_enter (v2, path, pid, err) : 0;
+}
+
+int
 cgroup_enter_systemd (const char *path, pid_t pid, tr_error_t *err)
 {
   if (cgroup_enter (path, pid, err) == 0)

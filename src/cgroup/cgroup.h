@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "linux/cgroup_join.h"
 #include "util/error.h"
 #include "oci-spec/spec.h"
 #include "oci-spec/stats.h"
@@ -101,6 +102,16 @@ char *cgroup_planned_top (const char *path);
 /* Move pid into the container's cgroup in every hierarchy (needed on v1,
  * and on v2 when CLONE_INTO_CGROUP was not available). */
 int cgroup_enter (const char *path, pid_t pid, tr_error_t *err);
+
+/* For the init to join the container's v1 cgroups itself (linux/cgroup_join.h):
+ * the tasks files of every v1 hierarchy; j->n is 0 (the runtime moves the
+ * init with cgroup_enter_init) with the systemd manager, without v1
+ * hierarchies, or with too many of them. */
+int cgroup_join_open (enum cgroup_manager m, const char *path, struct cgroup_join *j, tr_error_t *err);
+
+/* cgroup_enter's cgroup2 half alone (after the init joined its v1 cgroups
+ * itself); 0 without a cgroup2 mount. */
+int cgroup_enter_v2 (const char *path, pid_t pid, tr_error_t *err);
 
 /* cgroup_enter for --systemd-cgroup (exec): when an ordinary user may not
  * move pid (it is outside the user manager's subtree: the common parent

@@ -24,6 +24,9 @@ int cgroup_v1_create (const char *path, size_t *existing, tr_error_t *err);
 /* cgroup_remove_levels in every v1 hierarchy. */
 void cgroup_v1_remove_levels (const char *path, size_t keep);
 int cgroup_v1_enter (const char *path, pid_t pid, tr_error_t *err);
+/* The tasks file of path in every hierarchy, for the init to join itself;
+ * j->n stays 0 when there are more hierarchies than CGROUP_JOIN_MAX. */
+int cgroup_v1_open_join (const char *path, struct cgroup_join *j, tr_error_t *err);
 int cgroup_v1_apply (const char *path, const struct spec_resources *res, bool update, tr_error_t *err);
 int cgroup_v1_pids (const char *path, pid_t **pids, size_t *n, tr_error_t *err);
 int cgroup_v1_signal_all (const char *path, int sig, tr_error_t *err);

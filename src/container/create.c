@@ -67,6 +67,7 @@ struct creation
   struct cgroup_mount_plan cgroup_mounts;
   struct ns_plan plan;
   int join_fds[NS_COUNT];
+  struct cgroup_join cgroup_join; /* the init joins its v1 cgroups itself (n > 0) */
   struct host_mounts host_mounts_before; /* without a mount namespace: what was there */
 
   /* Resources, in the order they are made. */
@@ -120,6 +121,7 @@ release (struct creation *c)
   free (c->cgroup_top);
   host_mounts_clear (&c->host_mounts_before);
   free (c->planned_top);
+  cgroup_join_clear (&c->cgroup_join);
   cgroup_mount_plan_clear (&c->cgroup_mounts);
   spec_free (c->spec);
 }
@@ -268,6 +270,10 @@ make_cgroup (struct creation *c, tr_error_t *err)
    * those made differ (levels made meanwhile by someone else). */
   if (strcmp (c->cgroup_top ? c->cgroup_top : "", c->planned_top) != 0 && record_creating (c, err) < 0)
     return -1;
+  /* As root and without a user namespace of its own, the init moves
+   * itself (linux/cgroup_join.h); otherwise the runtime moves it. */
+  if (geteuid () == 0 && !c->plan.new_user && cgroup_join_open (m, c->cgroup_path, &c->cgroup_join, err) < 0)
+    return -1;
   return has_cgroup_mount (c->spec) ? cgroup_mount_plan_make (c->cgroup_path, &c->cgroup_mounts, err) : 0;
 }
 
@@ -315,14 +321,20 @@ send_mount_sources (struct creation *c, int sock, tr_error_t *err)
 }
 
 static int
-drive_init (struct creation *c, bool in_cgroup, tr_error_t *err)
+drive_init (struct creation *c, bool in_cgroup, bool self_joined, tr_error_t *err)
 {
   int sock = c->sync_fds[0];
-  /* v1 hierarchies cannot be joined through clone3, and systemd starts a
-   * scope only with a process in it. */
+  /* v1 hierarchies cannot be joined through clone3 (the init joins them
+   * itself, or is moved here), and systemd starts a scope only with a
+   * process in it. */
   const struct spec_resources *res = c->spec->linux_ ? c->spec->linux_->resources : NULL;
-  if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED) && c->cgroup_path[0]
-      && cgroup_enter_init (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, res, c->pid, err) < 0)
+  if (self_joined)
+    {
+      if (!in_cgroup && cgroup_enter_v2 (c->cgroup_path, c->pid, err) < 0)
+        return -1;
+    }
+  else if ((!in_cgroup || cgroup_layout () != CGROUP_LAYOUT_UNIFIED) && c->cgroup_path[0]
+           && cgroup_enter_init (cgroup_manager_of (c->o->systemd_cgroup), c->cgroup_path, res, c->pid, err) < 0)
     return -1;
   trace_mark ("create: cgroup.procs");
   /* As runc, with the cgroup: before the init runs anything of its own. */
@@ -405,6 +417,7 @@ start_init (struct creation *c, tr_error_t *err)
     .cgroup_mounts = &c->cgroup_mounts,
     .plan = &c->plan,
     .join_fds = c->join_fds,
+    .cgroup_join = &c->cgroup_join,
     .sync_fd = c->sync_fds[1],
     .fifo_fd = c->fifo_fd,
     .start_error_fd = c->start_error_fd,
@@ -427,6 +440,8 @@ start_init (struct creation *c, tr_error_t *err)
       return -1;
     }
   trace_mark ("create: clone");
+  bool self_joined = c->cgroup_join.n > 0; /* the init's copies do the joining */
+  cgroup_join_clear (&c->cgroup_join);
   if (proc_pid_stat (c->pid, &c->start_time, NULL, err) < 0)
     return tr_error_wrap (err, "container process");
   if (record_creating (c, err) < 0)
@@ -435,7 +450,7 @@ start_init (struct creation *c, tr_error_t *err)
   close (steal_fd (&c->sync_fds[1]));
   close (steal_fd (&c->fifo_fd));
   close (steal_fd (&c->start_error_fd));
-  return drive_init (c, in_cgroup, err);
+  return drive_init (c, in_cgroup, self_joined, err);
 }
 
 /* The init from its clone to SYNC_READY (with clone3 into a v2 cgroup it

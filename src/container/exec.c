@@ -195,14 +195,41 @@ exec_cgroup (const struct container_state *st, const struct exec_options *o, cha
 
 /* The cgroup2 directory for exec_spawn's CLONE_INTO_CGROUP, or -1. */
 static int
-open_cgroup_dir (const char *path)
+open_cgroup_dir (const char *path, bool v1_joined)
 {
   const char *mnt = cgroup_v2_mountpoint ();
-  if (mnt == NULL || cgroup_layout () != CGROUP_LAYOUT_UNIFIED || path == NULL)
+  /* On a hybrid host only when the process joins its v1 cgroups itself
+   * (or exec_spawn moves it there when it cannot). */
+  if (mnt == NULL || (cgroup_layout () != CGROUP_LAYOUT_UNIFIED && !v1_joined) || path == NULL)
     return -1;
   char dir[4096];
   snprintf (dir, sizeof dir, "%s%s", mnt, path);
   return open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* As create's init, the process joins its v1 cgroups itself
+ * (linux/cgroup_join.h), as root with the cgroupfs manager; *cgroup_fd is
+ * the cgroup2 directory for CLONE_INTO_CGROUP, or -1. */
+static int
+open_cgroup_handles (const struct container_state *st, const char *cgroup, struct cgroup_join *join, int *cgroup_fd,
+                     tr_error_t *err)
+{
+  if (cgroup && !st->systemd_cgroup && geteuid () == 0
+      && cgroup_join_open (CGROUP_MANAGER_CGROUPFS, cgroup, join, err) < 0)
+    return -1;
+  *cgroup_fd = open_cgroup_dir (cgroup, join->n > 0);
+  return 0;
+}
+
+/* A state exec may run in. */
+static int
+check_status (enum container_status status, const struct exec_options *o, tr_error_t *err)
+{
+  if (status == STATUS_PAUSED && !o->ignore_paused)
+    return tr_error_plain (err, EINVAL, "cannot exec in a paused container (use --ignore-paused to override)");
+  if (status != STATUS_RUNNING && status != STATUS_CREATED && status != STATUS_PAUSED)
+    return tr_error_plain (err, EINVAL, "cannot exec in a container that is %s", container_status_name (status));
+  return 0;
 }
 
 /* Until `start`, the init is a copy of the runtime.  `create` runs it from
@@ -233,12 +260,8 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   *exit_status = 0;
 
   cleanup_close int dirfd = container_open (root, id, false, &st, &status, err);
-  if (dirfd < 0)
+  if (dirfd < 0 || check_status (status, o, err) < 0)
     return -1;
-  if (status == STATUS_PAUSED && !o->ignore_paused)
-    return tr_error_plain (err, EINVAL, "cannot exec in a paused container (use --ignore-paused to override)");
-  if (status != STATUS_RUNNING && status != STATUS_CREATED && status != STATUS_PAUSED)
-    return tr_error_plain (err, EINVAL, "cannot exec in a container that is %s", container_status_name (status));
   if (load_spec (dirfd, &spec, err) < 0 || container_protect_binary (spec, true, err) < 0)
     return -1;
   struct spec_process *p = build_process (spec, o, err);
@@ -260,7 +283,9 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
     return -1;
   if (!o->detach && supervisor_start (&sup, err) < 0)
     return -1;
-  cgroup_fd = open_cgroup_dir (cgroup);
+  cleanup_cgroup_join struct cgroup_join join = { 0 };
+  if (open_cgroup_handles (&st, cgroup, &join, &cgroup_fd, err) < 0)
+    return -1;
   cleanup_free char *state = NULL;
   const struct spec_seccomp *sc = spec->linux_ ? spec->linux_->seccomp : NULL;
   if (seccomp_spec_uses_notify (sc) && (state = state_json_oci (&st, container_status_name (status), NULL, err)) == NULL)
@@ -275,6 +300,8 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
     .cgroup_path = cgroup,
     .cgroup_fd = cgroup_fd,
     .enter_cgroup = st.systemd_cgroup ? cgroup_enter_systemd : cgroup_enter,
+    .cgroup_join = join.n > 0 ? &join : NULL,
+    .enter_cgroup_v2 = cgroup_enter_v2,
     .state_json = state,
     .relayed_pty = !o->detach && o->console_socket == NULL,
     .preserve_fds = o->preserve_fds,

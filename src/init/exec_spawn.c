@@ -43,6 +43,7 @@ struct exec_handles
   int ns[N_KINDS]; /* -1: the container shares ours */
   int root;        /* /proc/<init>/root */
   int sync[2];
+  bool self_join;  /* the child joins its v1 cgroups itself (r->cgroup_join) */
 };
 
 static int
@@ -224,7 +225,10 @@ child_prepare (const struct exec_request *r, struct exec_handles *h, struct proc
 {
   int sock = h->sync[1];
   const struct spec_linux *l = r->spec->linux_;
-  if (close_runtime_fds (r, h, err) < 0 || self_protect_before_entering (err) < 0 || sync_expect (sock, SYNC_PARENT_READY, NULL, NULL, err) < 0
+  /* Non-dumpable, then into the v1 cgroups (before the fds are closed),
+   * before anything of the container's. */
+  if (self_protect_before_entering (err) < 0 || (h->self_join && cgroup_join_self (r->cgroup_join, err) < 0)
+      || close_runtime_fds (r, h, err) < 0 || sync_expect (sock, SYNC_PARENT_READY, NULL, NULL, err) < 0
       || child_enter (r, h, err) < 0 || child_affinity (r->process, err) < 0 || child_memory_policy (r->spec, err) < 0)
     return -1;
   cleanup_close int master = -1;
@@ -417,11 +421,17 @@ parent_seccomp_listener (const struct exec_request *r, int sock, pid_t pid, tr_e
 /* The parent's half, once the child exists: its cgroup, then the
  * handshake up to its execve. */
 static int
-parent_side (const struct exec_request *r, int sock, pid_t pid, bool in_cgroup, int *pty_master, tr_error_t *err)
+parent_side (const struct exec_request *r, const struct exec_handles *h, pid_t pid, bool in_cgroup, int *pty_master,
+             tr_error_t *err)
 {
+  int sock = h->sync[0];
   /* v1 hierarchies (and kernels without CLONE_INTO_CGROUP) are joined by
-   * writing the pid, before the child may run anything. */
-  if (r->cgroup_path && !in_cgroup && r->enter_cgroup (r->cgroup_path, pid, err) < 0)
+   * writing the pid, before the child may run anything, unless the child
+   * joins them itself; a hybrid host's cgroup2 part came with the clone. */
+  bool v1_left = r->cgroup_join && !h->self_join;
+  if (r->cgroup_path && h->self_join && !in_cgroup && r->enter_cgroup_v2 (r->cgroup_path, pid, err) < 0)
+    return -1;
+  if (r->cgroup_path && !h->self_join && (!in_cgroup || v1_left) && r->enter_cgroup (r->cgroup_path, pid, err) < 0)
     return -1;
   /* And its resctrl group, as runc's setns process. */
   if (r->spec->linux_ && rdt_enter (r->spec->linux_->intel_rdt, r->id, pid, err) < 0)
@@ -448,12 +458,13 @@ exec_spawn (const struct exec_request *r, int *pty_master, tr_error_t *err)
    * container's pid namespace but never come back to its own, which
    * belongs to the host: the helper goes in and exits. */
   bool helper = kind_fd (&h, CLONE_NEWUSER) >= 0 || rootless_in_user_ns ();
+  h.self_join = !helper && r->cgroup_join && r->cgroup_join->n > 0;
   pid_t pid = helper ? clone_via_helper (r, &h, &in_cgroup, err) : clone_into_container (r, &h, &in_cgroup, err);
   if (pid < 0)
     return -1;
   if (h.sync[1] >= 0)
     close (steal_fd (&h.sync[1]));
-  if (parent_side (r, h.sync[0], pid, in_cgroup, pty_master, err) < 0)
+  if (parent_side (r, &h, pid, in_cgroup, pty_master, err) < 0)
     {
       kill (pid, SIGKILL);
       waitpid (pid, NULL, 0);

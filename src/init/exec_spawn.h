@@ -4,8 +4,10 @@
  *   ---------------------                    -----
  *   open /proc/<init>/ns/..., /proc/<init>/root
  *   setns pid+time for children, clone3
- *   (into the container's cgroup) ─────────▶ non-dumpable, waits
- *   [v1: write cgroup.procs (r->enter_cgroup)]
+ *   (into the container's cgroup) ─────────▶ non-dumpable; [v1: joins its
+ *                                            cgroups itself (cgroup_join)];
+ *                                            waits
+ *   [v1 otherwise: write cgroup.procs (r->enter_cgroup)]
  *   SYNC_PARENT_READY ─────────────────────▶ setns user, then the others;
  *                                            chroot to the init's root;
  *                                            CPU affinity reset; pty;
@@ -31,6 +33,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "linux/cgroup_join.h"
 #include "util/error.h"
 #include "oci-spec/spec.h"
 
@@ -45,6 +48,14 @@ struct exec_request
   /* Moves pid into cgroup_path (in every hierarchy); called when clone3
    * did not place the process there.  The cgroup layer's cgroup_enter. */
   int (*enter_cgroup) (const char *cgroup_path, pid_t pid, tr_error_t *err);
+  /* The v1 hierarchies' tasks files, for the process to join them itself
+   * (linux/cgroup_join.h), or NULL.  Used unless a helper is needed (a
+   * container with a user namespace), in which case enter_cgroup moves
+   * the process, also when cgroup_fd placed it in a hybrid host's cgroup2
+   * part.  When it is used, only the cgroup2 part is left to
+   * enter_cgroup_v2, if clone3 did not place the process there. */
+  struct cgroup_join *cgroup_join;
+  int (*enter_cgroup_v2) (const char *cgroup_path, pid_t pid, tr_error_t *err);
   const char *state_json;              /* the container's state, for a seccomp listener */
   int preserve_fds;
   bool relayed_pty;                    /* the runtime relays the pty itself: ONLCR

@@ -3,7 +3,8 @@
  * SYNC_ERROR and the init exits.  The order matters and is the runtime
  * spec's:
  *
- *   protect the runtime binary → wait for the runtime (SYNC_PARENT_READY)
+ *   protect the runtime binary → join its v1 cgroups (linux/cgroup_join.h)
+ *   → wait for the runtime (SYNC_PARENT_READY)
  *   → die with the runtime (PR_SET_PDEATHSIG) → CPU affinity reset →
  *   namespaces (join, lo up in a new network namespace, then the cgroup
  *   namespace), hostname, keyring → rootfs, proc mount destinations (no
@@ -156,6 +157,19 @@ step_self_protect (struct init_context *ctx, tr_error_t *err)
   if (protect_late (ctx))
     return 0;
   return init_ops->self_protect (err);
+}
+
+/* Into the container's v1 cgroups, by itself and before anything of the
+ * container's is made (the runtime spec's order, as when the runtime
+ * moves it): see linux/cgroup_join.h for why not by the runtime. */
+static int
+step_join_cgroups (struct init_context *ctx, tr_error_t *err)
+{
+  if (ctx->cgroup_join == NULL || ctx->cgroup_join->n == 0)
+    return 0;
+  int ret = init_ops->cgroup_join_self (ctx->cgroup_join, err);
+  cgroup_join_clear (ctx->cgroup_join);
+  return ret;
 }
 
 /* Not the runtime's affinity (taskset -c 0 tinyrun create): every CPU of
@@ -423,6 +437,7 @@ step_ready (struct init_context *ctx, tr_error_t *err)
 
 static const struct init_step create_steps[] = {
   { "protect the runtime binary", step_self_protect },
+  { "join its cgroups", step_join_cgroups },
   { "wait for the runtime", step_wait_parent },
   { "die with the runtime", step_die_with_runtime },
   { "reset CPU affinity", step_reset_affinity },

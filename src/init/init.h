@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "linux/cgroup_join.h"
 #include "linux/cgroup_mount.h"
 #include "linux/mount_sources.h"
 #include "linux/namespaces.h"
@@ -22,6 +23,9 @@ struct init_context
   const struct cgroup_mount_plan *cgroup_mounts; /* what a "cgroup" mount is made of */
   const struct ns_plan *plan;
   const int *join_fds; /* pairs with plan->join */
+  /* The v1 cgroups to join itself (n 0: the runtime moves it); the fds
+   * are closed once joined. */
+  struct cgroup_join *cgroup_join;
   int sync_fd;         /* the child's end of the socketpair */
   int fifo_fd;         /* exec.fifo, read end, O_NONBLOCK */
   int start_error_fd;  /* start.error, where a failure after `start` is told */

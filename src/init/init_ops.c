@@ -11,12 +11,14 @@
 #include "linux/process_attrs.h"
 #include "linux/procfs.h"
 #include "linux/self_protect.h"
+#include "linux/cgroup_join.h"
 #include "linux/sysctl.h"
 #include "linux/terminal.h"
 #include "util/fs_safe.h"
 
 const struct init_ops init_ops_real = {
   .self_protect = self_protect_before_entering,
+  .cgroup_join_self = cgroup_join_self,
   .ns_join = ns_join,
   .loopback_up = loopback_up,
   .rootfs_prepare = rootfs_prepare,

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "linux/cgroup_join.h"
 #include "linux/mounts.h"
 #include "linux/namespaces.h"
 #include "linux/rootfs.h"
@@ -19,6 +20,7 @@
 struct init_ops
 {
   int (*self_protect) (tr_error_t *err);
+  int (*cgroup_join_self) (const struct cgroup_join *j, tr_error_t *err);
   int (*ns_join) (const struct ns_plan *plan, const int *fds, unsigned long only, tr_error_t *err);
   int (*loopback_up) (tr_error_t *err);
   int (*rootfs_prepare) (const struct spec *spec, const char *rootfs, enum rootfs_switch how, tr_error_t *err);

@@ -164,6 +164,14 @@ f_self_protect (tr_error_t *err)
 }
 
 static int
+f_cgroup_join_self (const struct cgroup_join *j, tr_error_t *err)
+{
+  (void) err;
+  note ("cgroup_join(%zu)", j->n);
+  return 0;
+}
+
+static int
 f_ns_join (const struct ns_plan *plan, const int *fds, unsigned long only, tr_error_t *err)
 {
   (void) plan, (void) fds, (void) only, (void) err;
@@ -351,6 +359,7 @@ f_dev_null_reopen_stdio (tr_error_t *err)
 
 static const struct init_ops fake_ops = {
   .self_protect = f_self_protect,
+  .cgroup_join_self = f_cgroup_join_self,
   .ns_join = f_ns_join,
   .loopback_up = f_loopback_up,
   .rootfs_prepare = f_rootfs_prepare,
@@ -414,6 +423,10 @@ drive (int sock, int fifo, tr_error_t *err)
   return write (fifo, "x", 1) == 1 ? 0 : tr_error (err, errno, "write fifo");
 }
 
+/* The v1 cgroups the init is given to join itself (none unless a test
+ * sets it). */
+static struct cgroup_join *given_join;
+
 /* Runs the init on config.json `config` with the fakes; returns what was
  * recorded (the init's exit status in *status). */
 static const char *
@@ -432,7 +445,7 @@ run_init (const char *config, int *status, tr_error_t *err)
   struct init_context ctx = {
     .id = "order", .spec = spec, .rootfs = "/nonexistent/rootfs", .bundle = "/nonexistent",
     .plan = &plan, .sync_fd = sv[1], .fifo_fd = fifo[0],
-    .start_error_fd = -1,
+    .start_error_fd = -1, .cgroup_join = given_join,
   };
   fflush (NULL);
   pid_t pid = fork ();
@@ -492,6 +505,28 @@ TEST (init_order_whole_create)
     fprintf (stderr, "  %s\n", err->msg);
   CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
   CHECK_STR (got, expected_with_nnp);
+  tr_error_free (&err);
+}
+
+/* Given its v1 cgroups' tasks files, the init joins them itself right
+ * after protecting the runtime's binary, before it waits for the runtime
+ * and before anything of the container's exists. */
+TEST (init_order_joins_its_cgroups_first)
+{
+  tr_error_t err = NULL;
+  int status = -1;
+  struct cgroup_join j = { .n = 2, .fds = { open ("/dev/null", O_WRONLY | O_CLOEXEC), open ("/dev/null", O_WRONLY | O_CLOEXEC) },
+                           .dirs = { strdup ("/sys/fs/cgroup/cpu/c"), strdup ("/sys/fs/cgroup/pids/c") } };
+  given_join = &j;
+  const char *got = run_init (CONFIG_HEAD "\"noNewPrivileges\": true}," CONFIG_LINUX, &status, &err);
+  given_join = NULL;
+  CHECK (err == NULL);
+  CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  static const char head[] = "self_protect cgroup_join(2) pdeathsig(9) affinity(reset) ns_join ";
+  CHECK (got && strncmp (got, head, sizeof head - 1) == 0);
+  if (got && strncmp (got, head, sizeof head - 1) != 0)
+    fprintf (stderr, "  got: %.120s\n", got);
+  cgroup_join_clear (&j);
   tr_error_free (&err);
 }
 

@@ -133,6 +133,34 @@ cgroup_v1_enter (const char *path, pid_t pid, tr_error_t *err)
   return 0;
 }
 
+int
+cgroup_v1_open_join (const char *path, struct cgroup_join *j, tr_error_t *err)
+{
+  const struct v1_hierarchy *h;
+  size_t n;
+  j->n = 0;
+  if (v1_hierarchies (&h, &n, err) < 0)
+    return -1;
+  if (n > CGROUP_JOIN_MAX)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      char *dir = path_join (h[i].mountpoint, path);
+      cleanup_free char *tasks = dir ? path_join (dir, "tasks") : NULL;
+      int fd = tasks ? open (tasks, O_WRONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+      if (fd < 0)
+        {
+          int e = tasks ? errno : ENOMEM;
+          free (dir);
+          cgroup_join_clear (j);
+          return tr_error (err, e, "open cgroup %s", tasks ? tasks : path);
+        }
+      j->fds[j->n] = fd;
+      j->dirs[j->n++] = dir;
+    }
+  return 0;
+}
+
 /* The hierarchy used to list processes: pids, else memory, else the first. */
 static const char *
 listing_mountpoint (tr_error_t *err)
