@@ -8,7 +8,9 @@
  *
  * What it does, as the bundle asks (bundles/busybox/config.json):
  *   - a cgroup CGROUP-NAME in every v1 hierarchy of /proc/self/cgroup (and
- *     the cgroup2 one when it is the only one), the child moved into each;
+ *     the cgroup2 one when it is the only one), which the child joins by
+ *     writing 0 to each tasks file (the cheapest move: no RCU grace
+ *     period, see src/linux/cgroup_join.h);
  *   - clone with new pid, mount, network, ipc and uts namespaces, and a
  *     cgroup namespace once the child is in its cgroups;
  *   - in the child: / made private, the rootfs bound onto itself, its 7
@@ -48,6 +50,7 @@ die (const char *what)
 }
 
 static char cgroups[16][256];
+static int tasks[16];
 static int n_cgroups;
 
 /* A v1 cpuset starts empty: it takes its parent's CPUs and memory nodes. */
@@ -105,6 +108,10 @@ make_cgroups (const char *name)
         }
       if (mkdir (dir, 0755) < 0 && errno != EEXIST)
         continue; /* a hierarchy that is not mounted there */
+      char file[300];
+      snprintf (file, sizeof file, "%s/%s", dir, v1 ? "tasks" : "cgroup.procs");
+      if ((tasks[n_cgroups] = open (file, O_WRONLY | O_CLOEXEC)) < 0)
+        die (file);
       if (strcmp (ctrl, "cpuset") == 0)
         {
           inherit (dir, "cpuset.cpus");
@@ -115,18 +122,15 @@ make_cgroups (const char *name)
   fclose (f);
 }
 
+/* In the child: itself into each cgroup. */
 static void
-enter_cgroups (pid_t pid)
+join_cgroups (void)
 {
-  char path[300], text[16];
-  int len = snprintf (text, sizeof text, "%d", pid);
   for (int i = 0; i < n_cgroups; i++)
     {
-      snprintf (path, sizeof path, "%s/cgroup.procs", cgroups[i]);
-      int fd = open (path, O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || write (fd, text, len) != len)
-        die (path);
-      close (fd);
+      if (write (tasks[i], "0", 1) != 1)
+        die (cgroups[i]);
+      close (tasks[i]);
     }
 }
 
@@ -248,7 +252,8 @@ static int
 child (const char *rootfs, int go)
 {
   char c;
-  if (read (go, &c, 1) != 1) /* moved into its cgroups */
+  join_cgroups ();
+  if (read (go, &c, 1) != 1) /* the parent is ready */
     _exit (1);
   /* Its root is the cgroup it is in now. */
   if (unshare (CLONE_NEWCGROUP) < 0)
@@ -289,7 +294,6 @@ main (int argc, char **argv)
       return child (argv[1], go[0]);
     }
   close (go[0]);
-  enter_cgroups (pid);
   if (write (go[1], "g", 1) != 1)
     die ("release");
   int status;
