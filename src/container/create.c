@@ -8,8 +8,9 @@
  * makes: right after the state directory exists (and is locked) a
  * "creating" state.json names the cgroup and the levels of it this create
  * is about to make, the rootfs whose host mounts it may make, and the
- * creator; it is rewritten when the cgroup exists, right after the init
- * is cloned (its pid and start time), and before the first runtime hook.
+ * creator; it is rewritten when the cgroup exists, once the init has been
+ * told to go on (its pid and start time), and before the first runtime
+ * hook.
  * `delete --force` undoes from it what a dead create left; the init
  * itself dies with its creator (PR_SET_PDEATHSIG, see init.c) until the
  * final record is written and the init is handed over (SYNC_HANDOVER). */
@@ -345,6 +346,13 @@ drive_init (struct creation *c, bool in_cgroup, bool self_joined, tr_error_t *er
     return -1;
   if ((c->plan.new_user || idmap_mounts_in_spec (c->spec)) && send_mount_sources (c, sock, err) < 0)
     return -1;
+  /* The init's pid and start time, recorded while it goes on: killed
+   * before this record, the init dies with us all the same (its death
+   * signal, or EOF on the channel) and delete --force finds it in the
+   * cgroup. */
+  if (record_creating (c, err) < 0)
+    return -1;
+  trace_mark ("create: record the init");
   if (sync_expect (sock, SYNC_CREATE_RUNTIME, NULL, NULL, err) < 0)
     return -1;
   trace_mark ("create: wait for the init's mounts");
@@ -444,9 +452,6 @@ start_init (struct creation *c, tr_error_t *err)
   cgroup_join_clear (&c->cgroup_join);
   if (proc_pid_stat (c->pid, &c->start_time, NULL, err) < 0)
     return tr_error_wrap (err, "container process");
-  if (record_creating (c, err) < 0)
-    return -1;
-  trace_mark ("create: record the init");
   close (steal_fd (&c->sync_fds[1]));
   close (steal_fd (&c->fifo_fd));
   close (steal_fd (&c->start_error_fd));
