@@ -1,8 +1,8 @@
 /* libsystemd through dlopen (see sd_lib.h). */
 #include "config.h"
 #include "cgroup/systemd/sd_lib.h"
+#include "util/dl_table.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stddef.h>
 
@@ -11,11 +11,7 @@ struct sd_lib sd_lib;
 #define SD_LIB_NAME "libsystemd.so.0"
 
 /* Each member of struct sd_lib and the symbol that fills it. */
-static const struct
-{
-  const char *symbol;
-  size_t offset;
-} symbols[] = {
+static const struct dl_symbol symbols[] = {
 #define SYM(member, name) { name, offsetof (struct sd_lib, member) }
   SYM (booted, "sd_booted"),
   SYM (bus_new, "sd_bus_new"),
@@ -50,23 +46,11 @@ sd_lib_load (tr_error_t *err)
   static void *handle;
   if (handle)
     return 0;
-  /* Kept for the life of the process: libsystemd has no unload story. */
-  void *h = dlopen (SD_LIB_NAME, RTLD_NOW | RTLD_LOCAL);
-  if (h == NULL)
-    return tr_error_plain (err, ENOENT, "--systemd-cgroup: load %s (install libsystemd0): %s", SD_LIB_NAME,
-                           dlerror ());
   struct sd_lib lib;
-  for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++)
-    {
-      void *f = dlsym (h, symbols[i].symbol);
-      if (f == NULL)
-        {
-          dlclose (h);
-          return tr_error_plain (err, ENOSYS, "--systemd-cgroup: %s has no %s", SD_LIB_NAME, symbols[i].symbol);
-        }
-      /* POSIX guarantees a function pointer fits a void * (dlsym). */
-      *(void **) ((char *) &lib + symbols[i].offset) = f;
-    }
+  void *h = dl_table_load ("--systemd-cgroup", SD_LIB_NAME, "libsystemd0", symbols, sizeof symbols / sizeof symbols[0],
+                           &lib, err);
+  if (h == NULL)
+    return -1;
   sd_lib = lib;
   handle = h;
   return 0;
