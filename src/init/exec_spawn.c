@@ -427,11 +427,14 @@ parent_side (const struct exec_request *r, const struct exec_handles *h, pid_t p
   int sock = h->sync[0];
   /* v1 hierarchies (and kernels without CLONE_INTO_CGROUP) are joined by
    * writing the pid, before the child may run anything, unless the child
-   * joins them itself; a hybrid host's cgroup2 part came with the clone. */
-  bool v1_left = r->cgroup_join && !h->self_join;
-  if (r->cgroup_path && h->self_join && !in_cgroup && r->enter_cgroup_v2 (r->cgroup_path, pid, err) < 0)
-    return -1;
-  if (r->cgroup_path && !h->self_join && (!in_cgroup || v1_left) && r->enter_cgroup (r->cgroup_path, pid, err) < 0)
+   * joins them itself.  A clone into a hybrid host's cgroup2 part (only
+   * with r->cgroup_join) leaves its v1 hierarchies to do. */
+  if (r->cgroup_path && h->self_join)
+    {
+      if (!in_cgroup && r->enter_cgroup_v2 (r->cgroup_path, pid, err) < 0)
+        return -1;
+    }
+  else if (r->cgroup_path && (!in_cgroup || r->cgroup_join) && r->enter_cgroup (r->cgroup_path, pid, err) < 0)
     return -1;
   /* And its resctrl group, as runc's setns process. */
   if (r->spec->linux_ && rdt_enter (r->spec->linux_->intel_rdt, r->id, pid, err) < 0)
