@@ -85,6 +85,19 @@ def ptrace_env(base=None):
     return env
 
 
+def traced(runtime, log, trace, *args, env=None, flags=()):
+    """tinyrun ARGS under strace -f, tracing only `trace` (for example
+    "trace=write"), written to `log` (more strace flags in `flags`): the
+    trace's lines and the command's result.  Skips without strace."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    argv = ["strace", "-f", "-qq", *flags, "-o", str(log), "-e", trace] + runtime.cmd(*args)
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                          env=ptrace_env(env))
+    with open(log) as f:
+        return f.read().splitlines(), proc
+
+
 class Runtime:
     """tinyrun with a private --root, so tests never see each other."""
 

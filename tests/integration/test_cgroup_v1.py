@@ -8,6 +8,7 @@ import time
 import pytest
 
 from cgroups import is_unified, read, v1_dir
+from conftest import traced
 from procwait import pidfds, wait_exited
 
 pytestmark = pytest.mark.skipif(is_unified(), reason="needs cgroup v1 (legacy or hybrid host)")
@@ -28,66 +29,50 @@ def test_init_in_every_hierarchy(runtime, bundle, cid):
     runtime("delete", "--force", cid, check=True)
 
 
+CGROUP_AND_FDS = "cat /proc/self/cgroup; echo --; ls -l /proc/self/fd/"
+
+
+def joined_itself(runtime, tmp_path, path, *args):
+    """Runs tinyrun ARGS, whose process prints CGROUP_AND_FDS, under strace
+    and checks that the process wrote "0" to the tasks file of path in every
+    hierarchy it is in, that nobody wrote its pid to a cgroup.procs there,
+    that it sees its cgroup as its cgroup namespace's root and holds no
+    cgroup file."""
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=write", *args, flags=("-y",))
+    assert proc.returncode == 0, proc.stderr
+    cgroup_lines, fds = proc.stdout.split("--\n")
+    assert "cgroup" not in fds and "tasks" not in fds, fds  # closed before the exec
+    hierarchies = {l.split(":")[1] for l in cgroup_lines.splitlines() if l.split(":")[1]}
+    # (a line may be cut by strace into "<unfinished ...>" and its resumption)
+    joins = [w for w in lines if f"{path}/tasks>" in w and '"0", 1' in w]
+    assert len(joins) == len(hierarchies), (joins, hierarchies)
+    assert not [w for w in lines if f"{path}/cgroup.procs>" in w], lines
+    for line in cgroup_lines.splitlines():
+        _, ctrl, where = line.split(":", 2)
+        if ctrl:
+            assert where == "/", line  # the cgroup namespace's root is the container's cgroup
+
+
 def test_init_joins_its_cgroups_itself(runtime, bundle, cid, tmp_path):
     """The runtime does not write the init's pid to a v1 cgroup.procs,
     which waits for an RCU grace period (linux/cgroup_join.h): the init
     writes "0" to each hierarchy's tasks file itself, is in every
     hierarchy's cgroup, and the container's process holds none of those
     files."""
-    import shutil
-    import subprocess
-    from conftest import ptrace_env
-    if shutil.which("strace") is None:
-        pytest.skip("strace is not installed")
-    bundle.sh("cat /proc/self/cgroup; echo --; ls -l /proc/self/fd/").write()
-    log = tmp_path / "strace.log"
-    argv = ["strace", "-f", "-qq", "-y", "-o", str(log), "-e", "trace=write"] + runtime.cmd("run", "--bundle", bundle.path, cid)
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=ptrace_env())
-    assert proc.returncode == 0, proc.stderr
-    writes = log.read_text().splitlines()
-    # (a line may be cut by strace into "<unfinished ...>" and its resumption)
-    joins = [w for w in writes if f"/tinyrun/{cid}/tasks>" in w and '"0", 1' in w]
-    cgroup_lines, fds = proc.stdout.split("--\n")
-    assert "cgroup" not in fds and "tasks" not in fds, fds  # the init closed them
-    hierarchies = {l.split(":")[1] for l in cgroup_lines.splitlines() if l.split(":")[1]}
-    assert len(joins) == len(hierarchies), (joins, hierarchies)
-    assert not [w for w in writes if f"/tinyrun/{cid}/cgroup.procs>" in w], writes
-    for line in cgroup_lines.splitlines():
-        _, ctrl, path = line.split(":", 2)
-        if ctrl:
-            assert path == "/", line  # the cgroup namespace's root is the container's cgroup
+    bundle.sh(CGROUP_AND_FDS).write()
+    joined_itself(runtime, tmp_path, f"/tinyrun/{cid}", "run", "--bundle", bundle.path, cid)
 
 
 def test_exec_process_joins_its_cgroups_itself(runtime, bundle, cid, tmp_path):
     """exec as create: the new process writes "0" to every hierarchy's
     tasks file itself (no cgroup.procs write, no RCU grace period), and
     is in the container's cgroup in every hierarchy."""
-    import shutil
-    import subprocess
-    from conftest import ptrace_env
-    if shutil.which("strace") is None:
-        pytest.skip("strace is not installed")
     path = start(runtime, bundle, cid, {})
-    log = tmp_path / "strace.log"
-    argv = ["strace", "-f", "-qq", "-y", "-o", str(log), "-e", "trace=write"] + runtime.cmd(
-        "exec", cid, "sh", "-c", "cat /proc/self/cgroup; echo --; ls -l /proc/self/fd/")
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=ptrace_env())
-    assert proc.returncode == 0, proc.stderr
-    writes = log.read_text().splitlines()
-    cgroup_lines, fds = proc.stdout.split("--\n")
-    assert "cgroup" not in fds and "tasks" not in fds, fds
-    hierarchies = {l.split(":")[1] for l in cgroup_lines.splitlines() if l.split(":")[1]}
-    joins = [w for w in writes if f"{path}/tasks>" in w and '"0", 1' in w]
-    assert len(joins) == len(hierarchies), (joins, hierarchies)
-    assert not [w for w in writes if f"{path}/cgroup.procs>" in w], writes
+    joined_itself(runtime, tmp_path, path, "exec", cid, "sh", "-c", CGROUP_AND_FDS)
     pid = str(runtime.state(cid)["pid"])
     for ctrl in ("memory", "cpu", "pids", "devices", "freezer"):
         assert len(read(os.path.join(v1_dir(ctrl, path), "cgroup.procs")).split()) == 1, ctrl  # the exec is gone
         assert pid in read(os.path.join(v1_dir(ctrl, path), "cgroup.procs"))
-    for line in cgroup_lines.splitlines():
-        _, ctrl, where = line.split(":", 2)
-        if ctrl:
-            assert where == "/", line
     runtime("delete", "--force", cid, check=True)
 
 

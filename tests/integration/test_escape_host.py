@@ -8,7 +8,7 @@ import time
 import pytest
 
 import cgroups
-from conftest import ptrace_env
+from conftest import traced
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 
@@ -133,21 +133,16 @@ def openat2_calls(runtime, bundle, cid, env):
     bundle.set_args("true")
     bundle.write()
     log = os.path.join(os.path.dirname(bundle.path), "strace.log")
-    argv = ["strace", "-f", "-qq", "-o", log, "-e", "trace=openat2"] + runtime.cmd("run", "--bundle", bundle.path, cid)
-    proc = subprocess.run(argv, env=ptrace_env(env), capture_output=True, text=True, timeout=60)
+    lines, proc = traced(runtime, log, "trace=openat2", "run", "--bundle", bundle.path, cid, env=env)
     assert proc.returncode == 0, proc.stderr
     runtime("delete", "--force", cid)
-    with open(log) as f:
-        return sum(1 for line in f if "openat2(" in line)
+    return sum(1 for line in lines if "openat2(" in line)
 
 
 def test_fs_safe_fallback_switch_reaches_every_caller(runtime, bundle, cid):
     """TINYRUN_FS_SAFE_FALLBACK=1 forces the userspace walk for every rootfs
     path (safe_openat, mkdir_all_in_root, mount targets): not one openat2
     is left, while the same run without it uses openat2."""
-    import shutil
-    if shutil.which("strace") is None:
-        pytest.skip("strace is not installed")
     env = {k: v for k, v in os.environ.items() if k != "TINYRUN_FS_SAFE_FALLBACK"}
     if openat2_calls(runtime, bundle, cid, env) == 0:
         pytest.skip("this kernel has no openat2")

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from conftest import ptrace_env
+from conftest import traced
 
 
 def mount_options(out, mountpoint):
@@ -53,17 +53,10 @@ def test_masked_and_readonly_paths_land_on_their_paths(runtime, bundle, cid):
 def mount_syscalls(runtime, bundle, cid, tmp_path):
     """The mount-related syscalls of `tinyrun run` (create, start, the init
     runs `true`), under strace -f."""
-    import shutil
-    import subprocess
-    if shutil.which("strace") is None:
-        pytest.skip("strace not installed")
-    log = tmp_path / "strace.log"
     trace = "trace=mount,open_tree,move_mount,mount_setattr,fsopen,fsmount"
-    argv = ["strace", "-f", "-qq", "-e", trace, "-o", str(log)] + runtime.cmd("run", "--bundle", bundle.path, cid)
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
-                          env=ptrace_env())
+    lines, proc = traced(runtime, tmp_path / "strace.log", trace, "run", "--bundle", bundle.path, cid)
     assert proc.returncode == 0, proc.stderr
-    return log.read_text()
+    return "".join(line + "\n" for line in lines)
 
 
 def test_mount_attributes_are_set_by_fd_not_by_path(runtime, bundle, cid, tmp_path):
@@ -223,10 +216,6 @@ def test_fallback_without_new_mount_api(runtime, bundle, cid, tmp_path, missing)
     """Kernels without mount_setattr (5.2-5.11) or without the whole new
     mount API (before 5.2), simulated by strace's fault injection: the
     mount(2) fallbacks put the same attributes on the same mounts."""
-    import shutil
-    import subprocess
-    if shutil.which("strace") is None:
-        pytest.skip("strace not installed")
     src = tmp_path / "data"
     src.mkdir()
     bundle.config["root"]["readonly"] = True
@@ -235,10 +224,8 @@ def test_fallback_without_new_mount_api(runtime, bundle, cid, tmp_path, missing)
     bundle.linux["maskedPaths"] = ["/proc/keys", "/proc/acpi"]
     bundle.linux["readonlyPaths"] = ["/proc/sys"]
     bundle.sh("cat /proc/self/mountinfo").write()
-    argv = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", f"trace={missing}",
-            "-e", f"inject={missing}:error=ENOSYS"] + runtime.cmd("run", "--bundle", bundle.path, cid)
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
-                          env=ptrace_env())
+    _, proc = traced(runtime, "/dev/null", f"trace={missing}", "run", "--bundle", bundle.path, cid,
+                     flags=("-e", f"inject={missing}:error=ENOSYS"))
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "ro" in mount_options(out, "/")

@@ -4,22 +4,14 @@ saved config.json is read only when it has hooks for them (create records
 
 import json
 import os
-import shutil
-import subprocess
 
-import pytest
-
-from conftest import ptrace_env
-
-pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
+from conftest import traced
 
 
 def opened(runtime, tmp_path, *args):
     """The files the command opened (strace), and its result."""
-    log = tmp_path / "strace.log"
-    argv = ["strace", "-f", "-qq", "-o", str(log), "-e", "trace=openat,openat2"] + runtime.cmd(*args)
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=ptrace_env())
-    return log.read_text(), proc
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=openat,openat2", *args)
+    return "\n".join(lines), proc
 
 
 def saved_config_read(trace):
