@@ -181,12 +181,20 @@ def test_colliding_ids_get_distinct_veths(runtime, bundle, net):
     assert bridge not in links()
 
 
-def hook(verb, bridge, cid, pid, *extra):
+def hook(verb, bridge, cid, pid, *extra, env=None):
     """tinyrun-net run as a runtime runs a hook: state on stdin, stdout and
     stderr read to their end (subprocess.run waits for EOF on both)."""
     state = json.dumps({"ociVersion": "1.2.0", "id": cid, "status": "creating", "pid": pid, "bundle": "/"})
     return subprocess.run([NET, verb, "--bridge", bridge, *extra], input=state, capture_output=True,
-                          text=True, timeout=30)
+                          text=True, timeout=30, env=env)
+
+
+def wait_own_netns(proc, deadline):
+    """Until proc (unshare -n, ip netns exec) is in a network namespace
+    other than ours (polled, not timed)."""
+    while os.readlink(f"/proc/{proc.pid}/ns/net") == os.readlink("/proc/self/ns/net"):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
 
 
 def test_down_with_a_live_namespace_deletes_the_veth_holding_nothing(net):
@@ -201,13 +209,9 @@ def test_down_with_a_live_namespace_deletes_the_veth_holding_nothing(net):
     holder = subprocess.Popen(["ip", "netns", "exec", ns, "sleep", "300"])
     try:
         deadline = time.monotonic() + 10
-        while os.readlink(f"/proc/{holder.pid}/ns/net") == os.readlink("/proc/self/ns/net"):
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
+        wait_own_netns(holder, deadline)
         anchor = subprocess.Popen(["unshare", "-n", "sleep", "300"])
-        while os.readlink(f"/proc/{anchor.pid}/ns/net") == os.readlink("/proc/self/ns/net"):
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
+        wait_own_netns(anchor, deadline)
         try:
             assert hook("up", bridge, "anchor", anchor.pid, "--subnet", subnet).returncode == 0
             before = links()
@@ -252,15 +256,11 @@ def test_nftables_is_loaded_only_for_nftables_work(net):
     try:
         deadline = time.monotonic() + 10
         for box in boxes:
-            while os.readlink(f"/proc/{box.pid}/ns/net") == os.readlink("/proc/self/ns/net"):
-                assert time.monotonic() < deadline
-                time.sleep(0.01)
+            wait_own_netns(box, deadline)
         env = dict(os.environ, LD_DEBUG="libs")
 
         def run(verb, cid, pid, *extra):
-            state = json.dumps({"ociVersion": "1.2.0", "id": cid, "status": "creating", "pid": pid, "bundle": "/"})
-            proc = subprocess.run([NET, verb, "--bridge", bridge, *extra], input=state, capture_output=True,
-                                  text=True, timeout=30, env=env)
+            proc = hook(verb, bridge, cid, pid, *extra, env=env)
             assert proc.returncode == 0, proc.stderr[-2000:]
             return loaded_libraries(proc)
 
