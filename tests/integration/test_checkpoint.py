@@ -95,6 +95,13 @@ def count(pid):
     return int(text) if text else 0
 
 
+def keeps_counting(pid):
+    """The counter in pid's container goes on (polled): its value before."""
+    before = count(pid)
+    wait_for(lambda: count(pid) > before, timeout=60)
+    return before
+
+
 def start_counter(runtime, bundle, cid):
     bundle.sh(COUNTER).write()
     assert run_with_pipes(runtime, "run", "-d", "--bundle", bundle.path, cid) == 0
@@ -328,10 +335,8 @@ def test_checkpoint_then_restore_continues_the_counter(runtime, bundle, cid, tmp
     assert st["status"] == "running"
     assert int(pidfile.read_text()) == st["pid"]
     new = st["pid"]
-    before = count(new)
     # The counter goes on from where it was, it did not start again at 1.
-    assert before >= 3
-    wait_for(lambda: count(new) > before, timeout=60)
+    assert keeps_counting(new) >= 3
     # The restored init is pid 1 of its own pid namespace again.
     with open(f"/proc/{new}/status") as f:
         nspid = [line.split()[1:] for line in f if line.startswith("NSpid:")][0]
@@ -367,8 +372,7 @@ def test_pre_dump_then_dump_with_parent_path(runtime, bundle, cid, tmp_path):
     assert run_with_pipes(runtime, "restore", "-d", "--bundle", bundle.path, "--image-path", tmp_path / "final",
                           cid) == 0
     new = runtime.state(cid)["pid"]
-    before = count(new)
-    wait_for(lambda: count(new) > before, timeout=60)
+    keeps_counting(new)
     runtime("delete", "--force", cid, check=True)
 
 
@@ -496,8 +500,7 @@ def test_paused_container_checkpoint_and_restore(runtime, bundle, cid, tmp_path)
                           cid) == 0
     assert runtime.state(cid)["status"] == "running"
     new = runtime.state(cid)["pid"]
-    before = count(new)
-    wait_for(lambda: count(new) > before, timeout=60)
+    keeps_counting(new)
     runtime("delete", "--force", cid, check=True)
 
 
@@ -519,8 +522,7 @@ def test_restore_in_the_foreground_waits_and_deletes(runtime, bundle, cid, tmp_p
         assert proc.poll() is None
         new = runtime.state(cid)["pid"]
         assert runtime.state(cid)["status"] == "running"
-        before = count(new)
-        wait_for(lambda: count(new) > before, timeout=60)
+        keeps_counting(new)
         open(f"/proc/{new}/root/tmp/stop", "w").close()
         assert proc.wait(timeout=60) == 7
     finally:
