@@ -20,6 +20,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 import tarfile
 import time
 
@@ -27,6 +28,8 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(TOP, "tests"))
+from hostusers import ensure_packages  # noqa: E402  (tests/hostusers.py, shared)
 TINYRUN = os.path.abspath(os.environ.get("TINYRUN", os.path.join(TOP, "tinyrun")))
 ROOTFS = os.path.join(TOP, "bundles", "busybox", "rootfs")
 IMAGE = "localhost/tinyrun-busybox:latest"
@@ -37,22 +40,6 @@ def tinyrun_bug(reason):
     """A scenario that fails because of a known tinyrun bug; strict, so the
     suite fails once the bug is fixed.  Not applied to runc/crun."""
     return pytest.mark.xfail(not REFERENCE, reason=f"tinyrun: {reason}", strict=True)
-
-
-def ensure_packages(*packages):
-    missing = [p for p in packages
-               if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True,
-                                 text=True).stdout != "install ok installed"]
-    if not missing:
-        return True
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    proc = subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends"] + missing,
-                          capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
-        proc = subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends"] + missing,
-                              capture_output=True, text=True, env=env)
-    return proc.returncode == 0
 
 
 def hard_nofile():

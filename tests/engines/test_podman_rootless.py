@@ -30,17 +30,13 @@ import uuid
 import pytest
 
 from conftest import IMAGE, ROOTFS, TINYRUN, Engine, ensure_packages, in_pty, wait_until
+from hostusers import processes_of, subid_entries  # tests/hostusers.py (conftest puts tests/ on sys.path)
 
 SUBID_START = 500000
 SUBID_COUNT = 65536
 TUN = "/dev/net/tun"
 
 needs_script = pytest.mark.skipif(shutil.which("script") is None, reason="util-linux script(1) missing")
-
-
-def subid_lines(path, name):
-    with open(path) as f:
-        return [line for line in f.read().splitlines() if line.split(":")[0] == name]
 
 
 def free_port():
@@ -73,15 +69,7 @@ class RootlessPodman(Engine):
         return proc
 
     def processes(self):
-        pids = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    if os.stat(f"/proc/{entry}").st_uid == self.uid:
-                        pids.append(int(entry))
-                except OSError:
-                    pass
-        return pids
+        return processes_of(self.uid)
 
     def files_elsewhere(self):
         """What the user owns outside the module's directory."""
@@ -165,7 +153,7 @@ def podman():
         subprocess.run(["userdel", "-r", name], capture_output=True)
     assert not p.processes(), "processes of the rootless user left behind"
     for path in ("/etc/subuid", "/etc/subgid"):
-        assert not subid_lines(path, name), path
+        assert not subid_entries(path, name), path
     assert subprocess.run(["id", name], capture_output=True).returncode != 0, "the user is still there"
     # The runtime and podman keep to the user's XDG_RUNTIME_DIR and home.
     assert not leftovers, leftovers

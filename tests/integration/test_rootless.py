@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -16,31 +17,11 @@ import pytest
 
 from conftest import ROOTFS, TINYRUN
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from hostusers import ensure_packages, processes_of, subid_entries  # noqa: E402  (tests/hostusers.py)
+
 SUBID_START = 300000
 SUBID_COUNT = 65536
-
-
-def ensure_packages(*packages):
-    """As tests/engines: install what is missing (Debian)."""
-    missing = [p for p in packages
-               if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True,
-                                 text=True).stdout != "install ok installed"]
-    if not missing:
-        return True
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends"] + missing
-    if subprocess.run(cmd, capture_output=True, env=env).returncode == 0:
-        return True
-    subprocess.run(["apt-get", "update", "-q"], capture_output=True)
-    return subprocess.run(cmd, capture_output=True, env=env).returncode == 0
-
-
-def subid_entries(path, name):
-    try:
-        with open(path) as f:
-            return [line for line in f.read().splitlines() if line.split(":")[0] == name]
-    except FileNotFoundError:
-        return []
 
 
 class User:
@@ -90,15 +71,7 @@ class User:
         return path
 
     def processes(self):
-        pids = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    if os.stat(f"/proc/{entry}").st_uid == self.uid:
-                        pids.append(int(entry))
-                except OSError:
-                    pass
-        return pids
+        return processes_of(self.uid)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -18,6 +19,8 @@ import uuid
 import pytest
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tests"))
+from hostusers import processes_of  # noqa: E402  (tests/hostusers.py, shared)
 TINYRUN = os.path.join(TOP, "tinyrun")
 ROOTFS = os.path.join(TOP, "bundles", "busybox", "rootfs")
 CGROUP = "/sys/fs/cgroup"
@@ -95,14 +98,7 @@ class User:
         return path
 
     def processes(self):
-        pids = []
-        for entry in os.listdir("/proc"):
-            try:
-                if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == self.uid:
-                    pids.append(int(entry))
-            except OSError:
-                pass
-        return pids
+        return processes_of(self.uid)
 
 
 def make_user(prefix, base):
