@@ -1,15 +1,28 @@
-# Sourced by the benchmarks.  delete leaves the containers' common parent
-# cgroup (/tinyrun by default) in place, as runc and crun do; a benchmark
-# removes the parents it made when it ends, so that it leaves nothing.
+# Sourced by the benchmarks.
+#
+# delete leaves the containers' common parent cgroup (/tinyrun by default)
+# in place, as runc and crun do; a benchmark removes the parents it made
+# when it ends, so that it leaves nothing: remember_parents first, then
+# remove_new_parents on exit.
 tinyrun_parents() {
     for d in /sys/fs/cgroup/*/tinyrun /sys/fs/cgroup/tinyrun; do
         [ -d "$d" ] && printf '%s ' "$d"
     done
     return 0
 }
-parents_before=$(tinyrun_parents)
+remember_parents() {
+    parents_before=$(tinyrun_parents)
+}
 remove_new_parents() {
     for d in $(tinyrun_parents); do
         case " $parents_before" in *" $d "*) ;; *) rmdir "$d" 2>/dev/null || true ;; esac
     done
+}
+
+# Inside a benchmark's own mount namespace: DIR, the runtimes' state
+# roots, on a tmpfs, as /run is on a host that boots systemd (on these VMs
+# /run is a directory of the ext4 root); STATE_ON_DISK=1 leaves it on disk.
+state_on_tmpfs() {
+    mkdir -p "$1"
+    [ "${STATE_ON_DISK:-}" ] || mount -t tmpfs -o mode=0700 tinyrun-bench "$1"
 }
