@@ -1,4 +1,5 @@
 #include "config.h"
+#include "util/rfc3339.h"
 #include "container/state.h"
 #include "container/lock.h"
 #include "cgroup/cgroup.h"
@@ -222,11 +223,9 @@ char *
 rfc3339_now (void)
 {
   struct timespec ts;
-  struct tm tm;
   char stamp[64], *out = NULL;
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+  rfc3339_utc_seconds (stamp, sizeof stamp, ts.tv_sec);
   if (asprintf (&out, "%s.%09ldZ", stamp, ts.tv_nsec) < 0)
     return NULL;
   return out;

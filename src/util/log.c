@@ -1,4 +1,5 @@
 #include "config.h"
+#include "util/rfc3339.h"
 #include "util/log.h"
 #include "util/cleanup.h"
 
@@ -118,10 +119,8 @@ write_log_file (enum log_level level, const char *msg)
     {
       char stamp[64];
       struct timespec ts;
-      struct tm tm;
       clock_gettime (CLOCK_REALTIME, &ts);
-      gmtime_r (&ts.tv_sec, &tm);
-      strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+      rfc3339_utc_seconds (stamp, sizeof stamp, ts.tv_sec);
       used = (size_t) snprintf (line, sizeof line, "{\"level\":\"%s\",\"msg\":\"", level_names[level]);
       /* Engines show an error's msg to their user as it is ("OCI runtime
        * create failed: ..."): name the runtime, as runc's "runc create
