@@ -225,14 +225,14 @@ prefix_of (const char *path, size_t depth)
 }
 
 int
-cgroup_create (enum cgroup_manager m, const char *path, const struct spec_resources *res, int *clone_fd, char **top,
-               tr_error_t *err)
+cgroup_create (enum cgroup_manager m, const char *path, const struct spec_resources *res, bool seen_missing,
+               int *clone_fd, char **top, tr_error_t *err)
 {
   *clone_fd = -1;
   *top = NULL;
   if (m == CGROUP_MANAGER_SYSTEMD)
     return cgroup_systemd_create (path, err);
-  if (refuse_occupied (path, err) < 0 || refuse_frozen (path, err) < 0)
+  if (!seen_missing && (refuse_occupied (path, err) < 0 || refuse_frozen (path, err) < 0))
     return -1;
   size_t v1_existing = 0, v2_existing = 0;
   if (uses_v1 () && cgroup_v1_create (path, &v1_existing, err) < 0)
@@ -299,7 +299,7 @@ existing_levels (const char *mnt, const char *path)
 }
 
 char *
-cgroup_planned_top (const char *path)
+cgroup_planned_top (const char *path, bool *missing)
 {
   size_t keep = 0;
   const char *v2 = cgroup_v2_mountpoint ();
@@ -313,7 +313,8 @@ cgroup_planned_top (const char *path)
         size_t here = existing_levels (h[i].mountpoint, path);
         keep = here > keep ? here : keep;
       }
-  return keep < cgroup_depth (path) ? prefix_of (path, keep + 1) : strdup ("");
+  *missing = keep < cgroup_depth (path);
+  return *missing ? prefix_of (path, keep + 1) : strdup ("");
 }
 
 int

@@ -80,10 +80,14 @@ char *cgroup_resolve (enum cgroup_manager m, const char *cgroups_path, const cha
  * receives the shallowest level of path this call made (in every
  * hierarchy), or NULL when path existed already: what cgroup_destroy may
  * remove.  On failure what it made is removed again.
+ * seen_missing: the caller has just seen path missing from every
+ * hierarchy (cgroup_planned_top), so there is no existing cgroup to check
+ * (one made meanwhile is joined, as one made between the check and the
+ * mkdir always could be).
  * systemd: only checks that the unit does not exist yet (*clone_fd -1,
  * *top NULL): the scope needs the init's pid, see cgroup_enter_init. */
-int cgroup_create (enum cgroup_manager m, const char *path, const struct spec_resources *res, int *clone_fd, char **top,
-                   tr_error_t *err);
+int cgroup_create (enum cgroup_manager m, const char *path, const struct spec_resources *res, bool seen_missing,
+                   int *clone_fd, char **top, tr_error_t *err);
 
 /* Rootless (euid != 0, cgroupfs), after cgroup_create failed with *err:
  * as runc, a container whose user may not make its cgroup (EACCES, EPERM,
@@ -95,9 +99,10 @@ int cgroup_rootless_fallback (enum cgroup_manager m, const struct spec_resources
 
 /* The `top` cgroup_create (path) would report if called now: the
  * shallowest level of path missing from every hierarchy, "" when none
- * would be made.  For a record written before the cgroup is made.  Caller
- * frees; NULL on ENOMEM. */
-char *cgroup_planned_top (const char *path);
+ * would be made.  For a record written before the cgroup is made.
+ * *missing: path's own level exists in no hierarchy.  Caller frees; NULL
+ * on ENOMEM. */
+char *cgroup_planned_top (const char *path, bool *missing);
 
 /* Move pid into the container's cgroup in every hierarchy (needed on v1,
  * and on v2 when CLONE_INTO_CGROUP was not available). */

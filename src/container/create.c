@@ -62,6 +62,7 @@ struct creation
   char *cgroup_path;
   char *cgroup_top;
   char *planned_top; /* what cgroup_create is expected to make (the record before it) */
+  bool cgroup_missing; /* planning saw the container's level in no hierarchy */
   unsigned long long start_time; /* of pid */
   unsigned long long creator_start_time;
   bool hooks_run;
@@ -217,7 +218,7 @@ make_state_dir (struct creation *c, tr_error_t *err)
   c->state_dirfd = state_dir_create (c->o->root, c->o->id, err);
   if (c->state_dirfd < 0)
     return -1;
-  c->planned_top = cgroup_planned_top (c->cgroup_path);
+  c->planned_top = cgroup_planned_top (c->cgroup_path, &c->cgroup_missing);
   if (c->planned_top == NULL)
     return tr_error (err, ENOMEM, "cgroup %s", c->cgroup_path);
   if (record_creating (c, err) < 0)
@@ -256,7 +257,8 @@ make_cgroup (struct creation *c, tr_error_t *err)
   enum cgroup_manager m = cgroup_manager_of (c->o->systemd_cgroup);
   trace_mark ("create: state");
   /* On failure cgroup_create removed what it made. */
-  if (cgroup_create (m, c->cgroup_path, l ? l->resources : NULL, &c->cgroup_fd, &c->cgroup_top, err) < 0)
+  if (cgroup_create (m, c->cgroup_path, l ? l->resources : NULL, c->cgroup_missing, &c->cgroup_fd, &c->cgroup_top, err)
+      < 0)
     {
       if (cgroup_rootless_fallback (m, l ? l->resources : NULL, err) < 0)
         return -1;

@@ -123,7 +123,7 @@ make_state (struct restoring *r, tr_error_t *err)
     return -1;
   if (write_file_atomic_at (r->state_dirfd, STATE_CONFIG_FILE, r->config_text, r->config_len, 0600, err) < 0)
     return -1;
-  if (cgroup_create (m, r->cgroup_path, l ? l->resources : NULL, &r->cgroup_fd, &r->cgroup_top, err) < 0)
+  if (cgroup_create (m, r->cgroup_path, l ? l->resources : NULL, false, &r->cgroup_fd, &r->cgroup_top, err) < 0)
     return -1;
   r->cgroup_made = true;
   if (mkdirat (r->state_dirfd, RESTORE_ROOT, 0700) < 0)
