@@ -441,6 +441,15 @@ step_ready (struct init_context *ctx, tr_error_t *err)
   return 0;
 }
 
+/* While the runtime records the container (process.h). */
+static int
+step_signal_dispositions (struct init_context *ctx, tr_error_t *err)
+{
+  (void) err;
+  process_reset_dispositions (&ctx->exec);
+  return 0;
+}
+
 static const struct init_step create_steps[] = {
   { "protect the runtime binary", step_self_protect },
   { "join its cgroups", step_join_cgroups },
@@ -470,6 +479,7 @@ static const struct init_step create_steps[] = {
   { "prepare process", step_prepare_process },
   { "seccomp listener", step_seccomp_listener },
   { "ready", step_ready },
+  { "signal dispositions", step_signal_dispositions },
   { "hand over", step_handover },
 };
 

@@ -275,13 +275,22 @@ close_other_fds (int preserve_fds, tr_error_t *err)
 /* The runtime ignores SIGPIPE and `run` blocks the signals it forwards;
  * neither may leak into the container (ignored signals and the mask
  * survive execve). */
+void
+process_reset_dispositions (struct process_exec *x)
+{
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP && sig != SIGPIPE)
+      signal (sig, SIG_DFL);
+  x->dispositions_reset = true;
+}
+
 static int
-reset_signals (tr_error_t *err)
+reset_signals (const struct process_exec *x, tr_error_t *err)
 {
   sigset_t none;
   sigemptyset (&none);
   for (int sig = 1; sig < NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP)
+    if (sig != SIGKILL && sig != SIGSTOP && (sig == SIGPIPE || !x->dispositions_reset))
       signal (sig, SIG_DFL);
   if (sigprocmask (SIG_SETMASK, &none, NULL) < 0)
     return tr_error (err, errno, "reset the signal mask");
@@ -301,7 +310,7 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
   /* First, while no seccomp filter can refuse close_range(2). */
   if (close_other_fds (preserve_fds + x->listen_fds, err) < 0)
     return -1;
-  if (reset_signals (err) < 0 || init_ops->rlimits (p, err) < 0 || init_ops->oom_score (p, err) < 0
+  if (reset_signals (x, err) < 0 || init_ops->rlimits (p, err) < 0 || init_ops->oom_score (p, err) < 0
       || init_ops->scheduling (p, err) < 0)
     return -1;
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it

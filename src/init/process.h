@@ -18,7 +18,17 @@ struct process_exec
   void *seccomp;  /* compiled filter (seccomp.h), or NULL */
   bool exec_affinity; /* set by exec: apply execCPUAffinity.final (not the
                        * init's, runtime-spec) */
+  bool dispositions_reset; /* process_reset_dispositions() ran */
 };
+
+/* Every signal's disposition back to SIG_DFL but SIGPIPE's (the runtime
+ * ignores it, and the init still writes), ahead of
+ * process_finalize_and_exec(), which then resets only SIGPIPE and the
+ * mask.  The init calls it while the runtime records the container, off
+ * the path from `start` to execve: some 60 system calls.  Inherited,
+ * they were SIG_DFL already but for SIGPIPE and what the runtime's own
+ * caller ignored; the mask stays as it was until the exec. */
+void process_reset_dispositions (struct process_exec *x);
 
 /* Enter process.cwd (safely, inside the root), resolve args[0] with the
  * PATH of process.env (as execvp would) and complete the environment

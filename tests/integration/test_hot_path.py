@@ -84,3 +84,18 @@ def test_a_network_namespace_with_a_new_user_namespace_still_comes_from_clone(ru
     assert proc.returncode == 0, proc.stderr
     assert not any("unshare(CLONE_NEWNET)" in l for l in lines), "\n".join(lines)
     assert any("CLONE_NEWNET" in l for l in lines if "clone3(" in l), "\n".join(lines)
+
+
+def test_signal_dispositions_are_reset_before_start_releases_the_init(runtime, bundle, cid, tmp_path):
+    """process_reset_dispositions (init/process.h) runs while the runtime
+    records the container: after `start` releases the init (its poll on
+    exec.fifo), only SIGPIPE's disposition is still to reset."""
+    bundle.set_args("/bin/true").write()
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=poll,rt_sigaction,execve", "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    init = next(l.split()[0] for l in lines if 'execve("/bin/true"' in l)
+    mine = [l for l in lines if l.split()[0] == init]
+    last_poll = max(i for i, l in enumerate(mine) if "poll(" in l)
+    after = [l for l in mine[last_poll:] if "rt_sigaction(" in l]
+    assert len(after) == 1 and "SIGPIPE" in after[0], "\n".join(mine[last_poll:])
+    assert sum("rt_sigaction(" in l for l in mine[:last_poll]) >= 50

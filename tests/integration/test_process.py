@@ -1,6 +1,7 @@
 """process.* and the UTS/sysctl fields, checked from inside the container."""
 
 import os
+import signal
 import subprocess
 
 
@@ -225,3 +226,25 @@ def test_intel_rdt_is_refused_clearly(runtime, bundle, cid):
     bundle.write()
     proc = runtime("create", "--bundle", bundle.path, cid)
     assert proc.returncode == 1 and "linux.intelRdt:" in proc.stderr
+
+
+def test_the_process_gets_default_signal_dispositions_and_an_empty_mask(runtime, bundle, cid):
+    """Ignored signals and the mask survive execve: neither the runtime's
+    (SIGPIPE ignored, the signals `run` forwards blocked) nor its caller's
+    (SIGHUP, SIGINT ignored, as under nohup or a shell's background job)
+    may reach the container's process.  The init resets the dispositions
+    while the runtime records the container, the mask and SIGPIPE right
+    before execve."""
+    bundle.set_args("cat", "/proc/self/status").write()
+
+    def ignore_some():
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+
+    proc = subprocess.run(runtime.cmd("run", "--bundle", bundle.path, cid), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60, preexec_fn=ignore_some)
+    assert proc.returncode == 0, proc.stderr
+    fields = dict(line.split(":\t", 1) for line in proc.stdout.splitlines() if ":\t" in line)
+    assert int(fields["SigIgn"], 16) == 0, fields["SigIgn"]
+    assert int(fields["SigBlk"], 16) == 0, fields["SigBlk"]
