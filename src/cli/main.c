@@ -229,6 +229,11 @@ main (int argc, char **argv)
   /* A hook or a console peer that goes away must not kill the runtime:
    * EPIPE is handled where writes happen. */
   signal (SIGPIPE, SIG_IGN);
+  /* Inherited ignored, SIGCHLD would have the kernel reap our children
+   * itself, and every wait for the init, a hook or exec's process would
+   * block until all of them are gone (`tinyrun exec` from a caller that
+   * ignores SIGCHLD hung). */
+  signal (SIGCHLD, SIG_DFL);
 
   if (parse_globals (argc, argv, &g, &log_path, &log_format, &status) != 0)
     return status;

@@ -191,3 +191,22 @@ def test_exec_through_the_user_namespace_helper_gets_no_runtime_fd(runtime, bund
     fds = [l.split("->")[0].split()[-1] for l in proc.stdout.splitlines() if "->" in l]
     assert sorted(fds, key=int) == ["0", "1", "2"], proc.stdout
     runtime("delete", "--force", cid, check=True)
+
+
+def test_exec_from_a_caller_that_ignores_sigchld(runtime, bundle, cid):
+    """An ignored SIGCHLD is inherited: the kernel would reap exec's
+    process itself and the runtime's wait for it would block forever (it
+    did).  The runtime puts SIGCHLD back to SIG_DFL; the exit status comes
+    through and the process sees no ignored signal."""
+    bundle.sh("sleep 300").write()
+    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+
+    def ignore_sigchld():
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+    proc = subprocess.Popen(runtime.cmd("exec", cid, "sh", "-c", "grep SigIgn /proc/self/status; exit 7"),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, preexec_fn=ignore_sigchld)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 7
+    assert out.split() == ["SigIgn:", "0000000000000000"], out
+    runtime("delete", "--force", cid, check=True)
