@@ -272,26 +272,32 @@ close_other_fds (int preserve_fds, tr_error_t *err)
   return 0;
 }
 
-/* The runtime ignores SIGPIPE and `run` blocks the signals it forwards;
- * neither may leak into the container (ignored signals and the mask
- * survive execve). */
-void
-process_reset_dispositions (struct process_exec *x)
+static void
+reset_all_but_sigpipe (void)
 {
   for (int sig = 1; sig < NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP && sig != SIGPIPE)
       signal (sig, SIG_DFL);
+}
+
+void
+process_reset_dispositions (struct process_exec *x)
+{
+  reset_all_but_sigpipe ();
   x->dispositions_reset = true;
 }
 
+/* The runtime ignores SIGPIPE and `run` blocks the signals it forwards;
+ * neither may leak into the container (ignored signals and the mask
+ * survive execve). */
 static int
 reset_signals (const struct process_exec *x, tr_error_t *err)
 {
   sigset_t none;
   sigemptyset (&none);
-  for (int sig = 1; sig < NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP && (sig == SIGPIPE || !x->dispositions_reset))
-      signal (sig, SIG_DFL);
+  if (!x->dispositions_reset)
+    reset_all_but_sigpipe ();
+  signal (SIGPIPE, SIG_DFL);
   if (sigprocmask (SIG_SETMASK, &none, NULL) < 0)
     return tr_error (err, errno, "reset the signal mask");
   return 0;
