@@ -8,6 +8,12 @@ import os
 import subprocess
 
 
+# What the podman fixture (tests/engines/conftest.py) needs; also installed
+# on the host before the checkpoint VM boots (tests/vm/run-checkpoint-tests).
+PODMAN_PACKAGES = ("podman", "conmon", "containernetworking-plugins", "catatonit", "util-linux", "nftables",
+                   "iptables")
+
+
 def ensure_packages(*packages):
     """Install the Debian packages that are missing; False if apt cannot."""
     missing = [p for p in packages

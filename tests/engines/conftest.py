@@ -29,7 +29,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from hostusers import ensure_packages  # noqa: E402  (tests/hostusers.py, shared)
+from hostusers import PODMAN_PACKAGES, ensure_packages  # noqa: E402  (tests/hostusers.py, shared)
 TINYRUN = os.path.abspath(os.environ.get("TINYRUN", os.path.join(TOP, "tinyrun")))
 ROOTFS = os.path.join(TOP, "bundles", "busybox", "rootfs")
 IMAGE = "localhost/tinyrun-busybox:latest"
@@ -235,8 +235,7 @@ def libpod_cgroups():
 
 @pytest.fixture(scope="module")
 def podman(tmp_path_factory):
-    if not ensure_packages("podman", "conmon", "containernetworking-plugins", "catatonit", "util-linux",
-                           "nftables", "iptables"):
+    if not ensure_packages(*PODMAN_PACKAGES):
         pytest.skip("podman cannot be installed")
     base = str(tmp_path_factory.mktemp("podman"))
     p = Podman(base)
