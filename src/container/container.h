@@ -37,7 +37,9 @@ struct created_container
 };
 
 /* Everything up to a container waiting for `start`.  On failure nothing is
- * left behind: no process, state directory or cgroup. */
+ * left behind: no process, state directory or cgroup.  The calling thread
+ * is left on the init's CPU (linux/cpu_pin.h) until container_start has
+ * released the init. */
 int container_create (const struct create_options *o, struct created_container *out, tr_error_t *err);
 
 /* Let the init run the user process; returns once it has exec'd (then

@@ -29,6 +29,7 @@
 #include "util/log.h"
 #include "linux/namespaces.h"
 #include "linux/netdev.h"
+#include "linux/cpu_pin.h"
 #include "linux/netns_ahead.h"
 #include "linux/rootless.h"
 #include "linux/procfs.h"
@@ -571,6 +572,8 @@ create_steps (struct creation *c, tr_error_t *err)
     return -1;
   seccomp_preload (c->o->root, c->spec->linux_ ? c->spec->linux_->seccomp : NULL);
   trace_mark ("create: seccomp");
+  /* Held until the caller released the init (linux/cpu_pin.h). */
+  cpu_pin_hold ();
   if (spawn (c, err) < 0)
     return -1;
   if (host_ns && host_mounts_record (c->state_dirfd, c->rootfs, &c->host_mounts_before, err) < 0)

@@ -4,6 +4,7 @@
 #include "util/cleanup.h"
 #include "container/container.h"
 #include "util/fileutil.h"
+#include "linux/cpu_pin.h"
 #include "linux/exec_watch.h"
 #include "linux/hooks.h"
 #include "linux/intelrdt.h"
@@ -285,6 +286,7 @@ container_start (const char *root, const char *id, tr_error_t *err)
   char how[128] = "";
   trace_mark ("start: config");
   int exec_seen = release_init (dirfd, &st, id, how, sizeof how, err);
+  cpu_pin_drop (); /* held since a `run`'s create cloned the init (linux/cpu_pin.h) */
   if (exec_seen < 0)
     return -1;
   trace_mark ("start: release the init");

@@ -5,7 +5,8 @@
  *
  *   protect the runtime binary → join its v1 cgroups (linux/cgroup_join.h)
  *   → wait for the runtime (SYNC_PARENT_READY)
- *   → die with the runtime (PR_SET_PDEATHSIG) → CPU affinity reset →
+ *   → die with the runtime (PR_SET_PDEATHSIG) → CPU affinity reset (or,
+ *   born on the runtime's CPU, after `start`: linux/cpu_pin.h) →
  *   namespaces (join, lo up in a new network namespace, then the cgroup
  *   namespace), hostname, keyring → rootfs, proc mount destinations (no
  *   symlink), mounts, devices, cwd, terminal (host paths still visible) →
@@ -14,8 +15,8 @@
  *   read-only paths → finish rootfs →
  *   limits → resolve the process, compile seccomp (a filter that notifies
  *   is loaded now, its fd sent to the parent) → SYNC_READY → hand over
- *   (SYNC_HANDOVER: the death signal cleared) → wait for `start` → startContainer hooks → process_finalize_and_exec (see
- *   process.h): bounding set → keepcaps → setresgid/setresuid → capset →
+ *   (SYNC_HANDOVER: the death signal cleared) → wait for `start` →
+ *   startContainer hooks → process_finalize_and_exec (see process.h): bounding set → keepcaps → setresgid/setresuid → capset →
  *   ambient → no_new_privs → seccomp → execve
  *
  * tests/unit/test_init_order.c runs the whole list with a fake kernel
@@ -25,6 +26,7 @@
 #include "init/init_ops.h"
 #include "init/sync.h"
 #include "init/sync_log.h"
+#include "linux/cpu_pin.h"
 #include "linux/idmap_mount.h"
 #include "linux/lsm.h"
 #include "linux/mounts.h"
@@ -174,11 +176,15 @@ step_join_cgroups (struct init_context *ctx, tr_error_t *err)
 
 /* Not the runtime's affinity (taskset -c 0 tinyrun create): every CPU of
  * the cgroup it is in by now, as runc resets it.  process.execCPUAffinity
- * is for exec'd processes only (runtime-spec). */
+ * is for exec'd processes only (runtime-spec).  Born on the runtime's CPU
+ * (linux/cpu_pin.h), it stays there until `start` releases it, and its
+ * createContainer hooks get every CPU meanwhile. */
 static int
 step_reset_affinity (struct init_context *ctx, tr_error_t *err)
 {
-  (void) ctx;
+  ctx->affinity_after_start = cpu_pin_in_init ();
+  if (ctx->affinity_after_start)
+    return 0;
   return init_ops->affinity (NULL, false, err);
 }
 
@@ -556,6 +562,12 @@ init_main (struct init_context *ctx)
 
   if (wait_for_start (ctx, &err) < 0)
     die_after_create (ctx, &err);
+  if (ctx->affinity_after_start)
+    {
+      cpu_pin_forget ();
+      if (init_ops->affinity (NULL, false, &err) < 0)
+        die_after_create (ctx, &err);
+    }
   const struct spec_hooks *h = ctx->spec->hooks;
   if (h && h->start_container.n)
     {

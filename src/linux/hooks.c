@@ -1,5 +1,6 @@
 #include "config.h"
 #include "linux/hooks.h"
+#include "linux/cpu_pin.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/syscalls.h"
@@ -28,6 +29,7 @@ exec_hook (const struct spec_hook *hook, int stdin_fd)
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
   signal (SIGPIPE, SIG_DFL);
+  cpu_pin_child (); /* not the runtime's CPU for its create */
   char *const default_args[] = { hook->path, NULL };
   char *const *argv = hook->args.n ? hook->args.v : default_args;
   /* No env: the runtime's own environment, as runc's hooks get (Go's

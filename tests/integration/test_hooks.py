@@ -139,3 +139,39 @@ def test_hook_closing_stdin_early_does_not_kill_tinyrun(runtime, bundle, cid, tm
     bundle.write()
     proc = runtime("run", "--bundle", bundle.path, cid)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_nothing_keeps_the_cpu_the_runtime_pinned_itself_to(runtime, bundle, cid, tmp_path):
+    """From the clone to the release the runtime and its init share one
+    CPU (linux/cpu_pin.h).  Nothing else may keep it: the runtime's hooks
+    get the caller's affinity, the init's hooks and the container's
+    process every CPU (as runc resets the init's), with the caller on
+    every CPU and with the caller on one."""
+    cpus = os.sched_getaffinity(0)
+    if len(cpus) < 2:
+        import pytest
+        pytest.skip("needs two CPUs")
+    out = tmp_path / "cpus"
+    hook = host_hook(tmp_path, "cpus", f'grep Cpus_allowed_list /proc/$$/status | sed "s/^/$1 /" >> {out}')
+    phases = ("prestart", "createRuntime", "createContainer", "poststart", "poststop")
+    bundle.config["hooks"] = {p: [{"path": hook, "args": ["cpus", p]}] for p in phases}
+    bundle.sh("grep Cpus_allowed_list /proc/self/status").write()
+
+    def affinities(caller):
+        if out.exists():
+            out.unlink()
+        proc = runtime("run", "--bundle", bundle.path, cid, check=True,
+                       preexec_fn=lambda: os.sched_setaffinity(0, caller))
+        got = {line.split()[0]: line.split()[2] for line in out.read_text().splitlines()}
+        got["process"] = proc.stdout.split()[1]
+        return got
+
+    every = affinities(cpus)
+    assert len(set(every.values())) == 1, every
+    assert len(every) == len(phases) + 1
+    first = min(cpus)
+    one = affinities({first})
+    for phase in ("prestart", "createRuntime", "poststart", "poststop"):
+        assert one[phase] == str(first), (phase, one)
+    assert one["createContainer"] == every["createContainer"], one
+    assert one["process"] == every["process"], one

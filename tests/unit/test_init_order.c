@@ -5,6 +5,7 @@
  * runtime's side of the sync channel (init/sync.h). */
 #include "unit.h"
 #include "init/init.h"
+#include "linux/cpu_pin.h"
 #include "init/init_ops.h"
 #include "init/sync.h"
 #include "util/log.h"
@@ -427,6 +428,9 @@ drive (int sock, int fifo, tr_error_t *err)
  * sets it). */
 static struct cgroup_join *given_join;
 
+/* The init is born on the runtime's CPU (linux/cpu_pin.h). */
+static bool born_pinned;
+
 /* Runs the init on config.json `config` with the fakes; returns what was
  * recorded (the init's exit status in *status). */
 static const char *
@@ -455,6 +459,8 @@ run_init (const char *config, int *status, tr_error_t *err)
       close (fifo[1]);
       tr_sys = &fake_sys;
       init_ops = &fake_ops;
+      if (born_pinned)
+        cpu_pin_hold ();
       init_main (&ctx);
     }
   close (sv[1]);
@@ -527,6 +533,32 @@ TEST (init_order_joins_its_cgroups_first)
   if (got && strncmp (got, head, sizeof head - 1) != 0)
     fprintf (stderr, "  got: %.120s\n", got);
   cgroup_join_clear (&j);
+  tr_error_free (&err);
+}
+
+/* Born pinned to the runtime's CPU, the init keeps it until `start`
+ * released it, and resets its affinity then, before the startContainer
+ * hooks (which get every CPU, as the process does). */
+TEST (init_order_pinned_resets_affinity_after_start)
+{
+  cpu_set_t cpus;
+  if (sched_getaffinity (0, sizeof cpus, &cpus) < 0 || CPU_COUNT (&cpus) < 2)
+    {
+      fprintf (stderr, "  skipped: needs two CPUs\n");
+      return;
+    }
+  tr_error_t err = NULL;
+  int status = -1;
+  born_pinned = true;
+  const char *got = run_init (CONFIG_HEAD "\"noNewPrivileges\": true}," CONFIG_LINUX, &status, &err);
+  born_pinned = false;
+  CHECK (err == NULL);
+  CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  static const char head[] = "self_protect pdeathsig(9) ns_join ";
+  CHECK (got && strncmp (got, head, sizeof head - 1) == 0);
+  CHECK (got && strstr (got, "[start] affinity(reset) hooks(startContainer) close_range "));
+  if (got && !strstr (got, "[start] affinity(reset) hooks(startContainer) "))
+    fprintf (stderr, "  got: %s\n", got);
   tr_error_free (&err);
 }
 
