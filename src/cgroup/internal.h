@@ -78,13 +78,18 @@ size_t cgroup_depth (const char *path);
 
 /* Called on each parent before its child level is made (or found). */
 typedef int (*cgroup_level_fn) (int parentfd, const char *child, tr_error_t *err);
+/* Once a level exists: its parent's fd and its own; made: this call made
+ * it (it was not there before). */
+typedef int (*cgroup_level_made_fn) (int parentfd, int levelfd, bool made, tr_error_t *err);
 
-/* Make path below mnt one level at a time.  *existing receives how many
- * leading levels were there already (cgroup_depth (path) when the leaf
- * itself was): the levels below those are the ones this call made.  On
- * failure the levels made so far stay; cgroup_remove_levels undoes them. */
-int cgroup_make_levels (const char *mnt, const char *path, cgroup_level_fn before, size_t *existing,
-                        tr_error_t *err);
+/* Make path below mnt one level at a time, calling before (if any) ahead
+ * of each mkdir and after (if any) once each level exists.  *existing
+ * receives how many leading levels were there already (cgroup_depth
+ * (path) when the leaf itself was): the levels below those are the ones
+ * this call made.  On failure the levels made so far stay;
+ * cgroup_remove_levels undoes them. */
+int cgroup_make_levels (const char *mnt, const char *path, cgroup_level_fn before, cgroup_level_made_fn after,
+                        size_t *existing, tr_error_t *err);
 
 /* rmdir the levels of path below mnt deeper than the first `keep`, leaf
  * first; stops at the first one that cannot go (still in use). */

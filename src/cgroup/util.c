@@ -123,7 +123,8 @@ cgroup_depth (const char *path)
 }
 
 int
-cgroup_make_levels (const char *mnt, const char *path, cgroup_level_fn before, size_t *existing, tr_error_t *err)
+cgroup_make_levels (const char *mnt, const char *path, cgroup_level_fn before, cgroup_level_made_fn after,
+                    size_t *existing, tr_error_t *err)
 {
   *existing = 0;
   cleanup_close int cur = open (mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -146,11 +147,16 @@ cgroup_make_levels (const char *mnt, const char *path, cgroup_level_fn before, s
         return tr_error (err, errno, "create cgroup %s/%s", mnt, path);
       else if (!making)
         (*existing)++;
-      int next = openat (cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      bool last = save == NULL || *save == '\0';
+      if (last && after == NULL)
+        break; /* nothing more to do in it */
+      cleanup_close int next = openat (cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (next < 0)
         return tr_error (err, errno, "open cgroup %s/%s", mnt, path);
+      if (after && after (cur, next, making, err) < 0)
+        return tr_error_wrap (err, "cgroup %s/%s", mnt, path);
       close (cur);
-      cur = next;
+      cur = steal_fd (&next);
     }
   return 0;
 }

@@ -284,3 +284,27 @@ def test_blkio_weight_file_is_cfq_or_bfq(runtime, bundle, cid):
     runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
     assert read(os.path.join(v1_dir("blkio", f"/tinyrun/{cid}"), files[0])) == "500"
     runtime("delete", "--force", cid, check=True)
+
+
+def test_cpuset_levels_get_their_parents_cpus_and_mems(runtime, bundle, cid):
+    """A new cpuset cgroup has empty cpuset.cpus and .mems, and nothing can
+    join it until both are set: every level create makes below an older
+    one, and an older one left empty, gets its parent's."""
+    top = f"/tinyrun-cpuset-{cid}"
+    empty = v1_dir("cpuset", top)
+    os.mkdir(empty)  # made by someone else, left empty
+    try:
+        assert read(f"{empty}/cpuset.cpus") == ""
+        bundle.linux["cgroupsPath"] = f"{top}/a/{cid}"
+        start(runtime, bundle, cid, {})
+        root_cpus, root_mems = read(v1_dir("cpuset", "/") + "/cpuset.cpus"), read(v1_dir("cpuset", "/") + "/cpuset.mems")
+        for level in (top, f"{top}/a", f"{top}/a/{cid}"):
+            d = v1_dir("cpuset", level)
+            assert (read(f"{d}/cpuset.cpus"), read(f"{d}/cpuset.mems")) == (root_cpus, root_mems), level
+        pid = str(runtime.state(cid)["pid"])
+        assert pid in read(v1_dir("cpuset", f"{top}/a/{cid}") + "/cgroup.procs")
+        runtime("delete", "--force", cid, check=True)
+    finally:
+        runtime("delete", "--force", cid)
+        rmdir_everywhere(f"{top}/a")
+        rmdir_everywhere(top)

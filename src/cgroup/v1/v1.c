@@ -15,43 +15,25 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A new cpuset cgroup starts with empty cpus and mems, and a task cannot
- * join it until both are set: copy them from the parent on the way down. */
+/* A new cpuset cgroup starts with empty cpus and mems (unless its parent
+ * has cgroup.clone_children), and a task cannot join it until both are
+ * set: copy them from the parent on the way down, into every level made
+ * now and into any older one left empty. */
 static int
-init_cpuset_levels (const char *mnt, const char *path, tr_error_t *err)
+init_cpuset_level (int parentfd, int levelfd, bool made, tr_error_t *err)
 {
-  cleanup_free char *copy = strdup (path);
-  cleanup_free char *cur = strdup (mnt);
-  if (copy == NULL || cur == NULL)
-    return tr_error (err, ENOMEM, "cpuset");
-  char *save = NULL;
-  for (char *comp = strtok_r (copy, "/", &save); comp; comp = strtok_r (NULL, "/", &save))
+  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+  for (size_t i = 0; i < 2; i++)
     {
-      char *child = path_join (cur, comp);
-      if (child == NULL)
-        return tr_error (err, ENOMEM, "cpuset");
-      static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
-      for (size_t i = 0; i < 2; i++)
+      if (!made)
         {
-          cleanup_close int cfd = open (child, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-          cleanup_close int pfd = open (cur, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-          if (cfd < 0 || pfd < 0)
-            {
-              free (child);
-              return tr_error (err, errno, "open cpuset %s", path);
-            }
-          cleanup_free char *mine = read_file_at (cfd, files[i], NULL, NULL);
+          cleanup_free char *mine = read_file_at (levelfd, files[i], NULL, NULL);
           if (mine && mine[0] != '\n' && mine[0] != '\0')
             continue;
-          cleanup_free char *parent = read_file_at (pfd, files[i], NULL, err);
-          if (parent == NULL || write_file_at (cfd, files[i], parent, err) < 0)
-            {
-              free (child);
-              return tr_error_wrap (err, "cpuset %s", path);
-            }
         }
-      free (cur);
-      cur = child;
+      cleanup_free char *parent = read_file_at (parentfd, files[i], NULL, err);
+      if (parent == NULL || write_file_at (levelfd, files[i], parent, err) < 0)
+        return tr_error_wrap (err, "cpuset");
     }
   return 0;
 }
@@ -65,10 +47,11 @@ create_in (const struct v1_hierarchy *h, size_t n, const char *path, size_t *exi
   for (size_t i = 0; i < n; i++)
     {
       size_t here = 0;
-      int r = cgroup_make_levels (h[i].mountpoint, path, NULL, &here, err);
+      cgroup_level_made_fn after = v1_has_controller (&h[i], "cpuset") ? init_cpuset_level : NULL;
+      int r = cgroup_make_levels (h[i].mountpoint, path, NULL, after, &here, err);
       if (here > *existing)
         *existing = here;
-      if (r < 0 || (v1_has_controller (&h[i], "cpuset") && init_cpuset_levels (h[i].mountpoint, path, err) < 0))
+      if (r < 0)
         {
           *reached = i + 1;
           return -1;
@@ -255,6 +238,22 @@ cgroup_v1_is_frozen (const char *path)
   return state && strncmp (state, "FROZEN", 6) == 0;
 }
 
+/* The common case once the container's processes are gone: an rmdir in
+ * every hierarchy and nothing else (v1 refuses it while a task is in the
+ * cgroup, EBUSY, or a child cgroup is, ENOTEMPTY).  False at the first
+ * that cannot go: the caller thaws, kills and removes the rest. */
+static bool
+remove_if_empty (const struct v1_hierarchy *h, size_t n, const char *path)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *dir = path_join (h[i].mountpoint, path);
+      if (dir == NULL || (rmdir (dir) < 0 && errno != ENOENT))
+        return false;
+    }
+  return true;
+}
+
 int
 cgroup_v1_destroy (const char *path, bool remove, tr_error_t *err)
 {
@@ -262,6 +261,8 @@ cgroup_v1_destroy (const char *path, bool remove, tr_error_t *err)
   size_t n;
   if (v1_hierarchies (&h, &n, err) < 0)
     return -1;
+  if (remove && remove_if_empty (h, n, path))
+    return 0;
   tr_error_t ignored = NULL;
   if (cgroup_v1_is_frozen (path))
     cgroup_v1_freeze (path, false, &ignored);

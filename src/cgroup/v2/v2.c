@@ -73,13 +73,13 @@ cgroup_v2_create (const char *mnt, const char *path, const struct spec_resources
   /* Controllers are enabled in each parent on the way down, so the leaf
    * gets them all.  A concurrent delete may remove the shared parent
    * between our mkdirs: try once more. */
-  if (cgroup_make_levels (mnt, path, enable_controllers, existing, err) < 0)
+  if (cgroup_make_levels (mnt, path, enable_controllers, NULL, existing, err) < 0)
     {
       cgroup_remove_levels (mnt, path, *existing);
       if ((*err)->status != ENOENT)
         return -1;
       tr_error_free (err);
-      if (cgroup_make_levels (mnt, path, enable_controllers, existing, err) < 0)
+      if (cgroup_make_levels (mnt, path, enable_controllers, NULL, existing, err) < 0)
         {
           cgroup_remove_levels (mnt, path, *existing);
           return -1;
