@@ -81,9 +81,14 @@ still_named (int rootfd, const char *id, int fd)
 int
 state_dir_create (const char *root, const char *id, tr_error_t *err)
 {
-  if (mkdir_p (root, 0700, err) < 0)
-    return tr_error_wrap (err, "state root");
+  /* The root is there but for the first container. */
   cleanup_close int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0 && errno == ENOENT)
+    {
+      if (mkdir_p (root, 0700, err) < 0)
+        return tr_error_wrap (err, "state root");
+      rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
   if (rootfd < 0)
     return tr_error (err, errno, "open %s", root);
   if (mkdirat (rootfd, id, 0700) < 0)
