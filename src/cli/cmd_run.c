@@ -48,6 +48,7 @@ cmd_run (const struct globals *g, int argc, char **argv, tr_error_t *err)
   /* In the foreground without a console socket, tinyrun relays the
    * container's terminal itself. */
   o.keep_pty = !detach && o.console_socket == NULL;
+  o.start_follows = true;
   int status;
   if (container_run (&o, detach, keep, &status, err) < 0)
     {

@@ -28,6 +28,9 @@ struct create_options
    * keep the pty master (returned in created->pty_master) to relay it. */
   bool keep_pty;
   bool systemd_cgroup; /* --systemd-cgroup: systemd makes the cgroup (a scope) */
+  /* `run`: this process starts the init right after create, so the two
+   * stay on one CPU until then (linux/cpu_pin.h). */
+  bool start_follows;
 };
 
 struct created_container
@@ -37,9 +40,9 @@ struct created_container
 };
 
 /* Everything up to a container waiting for `start`.  On failure nothing is
- * left behind: no process, state directory or cgroup.  The calling thread
- * is left on the init's CPU (linux/cpu_pin.h) until container_start has
- * released the init. */
+ * left behind: no process, state directory or cgroup.  With
+ * o->start_follows the calling thread is left on the init's CPU
+ * (linux/cpu_pin.h) until container_start has released the init. */
 int container_create (const struct create_options *o, struct created_container *out, tr_error_t *err);
 
 /* Let the init run the user process; returns once it has exec'd (then

@@ -527,7 +527,8 @@ stand_in_process (struct spec *spec, tr_error_t *err)
 static int
 hand_over (struct creation *c, tr_error_t *err)
 {
-  if (sync_send (c->sync_fds[0], SYNC_HANDOVER, 0, -1, err) < 0)
+  /* The value: whether the init stays on our CPU until our own start. */
+  if (sync_send (c->sync_fds[0], SYNC_HANDOVER, c->o->start_follows, -1, err) < 0)
     return -1;
   return sync_expect (c->sync_fds[0], SYNC_HANDOVER_DONE, NULL, NULL, err);
 }
@@ -600,6 +601,8 @@ container_create (const struct create_options *o, struct created_container *out,
   };
   int ret = create_steps (&c, err);
   trace_mark ("create: hand over");
+  if (!o->start_follows)
+    cpu_pin_drop ();
   if (ret < 0)
     rollback (&c);
   else

@@ -142,10 +142,20 @@ step_die_with_runtime (struct init_context *ctx, tr_error_t *err)
 static int
 step_handover (struct init_context *ctx, tr_error_t *err)
 {
-  if (sync_expect (ctx->sync_fd, SYNC_HANDOVER, NULL, NULL, err) < 0)
+  int32_t start_follows = 0;
+  if (sync_expect (ctx->sync_fd, SYNC_HANDOVER, &start_follows, NULL, err) < 0)
     return -1;
   if (tr_sys->prctl (PR_SET_PDEATHSIG, 0) < 0)
     return tr_error (err, errno, "prctl PR_SET_PDEATHSIG");
+  /* A `create` that exits now: `start` will run on any CPU, so this one
+   * is no reason to stay (linux/cpu_pin.h). */
+  if (ctx->affinity_after_start && !start_follows)
+    {
+      ctx->affinity_after_start = false;
+      cpu_pin_forget ();
+      if (init_ops->affinity (NULL, false, err) < 0)
+        return -1;
+    }
   if (sync_send (ctx->sync_fd, SYNC_HANDOVER_DONE, 0, -1, err) < 0)
     return -1;
   close (ctx->sync_fd);

@@ -28,11 +28,13 @@
  *                                  ◀──── SYNC_SECCOMP_FD (+ notify fd)
  *   send it to listenerPath]
  *                                  ◀──── SYNC_READY (+ pty master fd)
- *   write state.json ──────────────────▶ SYNC_HANDOVER
+ *   write state.json ──────────────────▶ SYNC_HANDOVER (value: 1 when
+ *                                        this process starts it, `run`)
  *                                        clears its death signal
  *                                  ◀──── SYNC_HANDOVER_DONE
- *   exit                                 closes its end, waits on exec.fifo
- *                                        for `start`
+ *   exit                                 closes its end (off the runtime's
+ *                                        CPU unless value 1: cpu_pin.h),
+ *                                        waits on exec.fifo for `start`
  *
  * From SYNC_PARENT_READY to SYNC_HANDOVER the init has PR_SET_PDEATHSIG
  * (SIGKILL): a runtime killed at any point takes it along.

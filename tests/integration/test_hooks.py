@@ -175,3 +175,12 @@ def test_nothing_keeps_the_cpu_the_runtime_pinned_itself_to(runtime, bundle, cid
         assert one[phase] == str(first), (phase, one)
     assert one["createContainer"] == every["createContainer"], one
     assert one["process"] == every["process"], one
+    # A plain create hands the init over with every CPU: the `start`
+    # that releases it runs anywhere.
+    bundle.config["hooks"] = {}
+    bundle.sh("sleep 300").write()
+    runtime("create", "--bundle", bundle.path, cid, check=True)
+    with open(f"/proc/{runtime.state(cid)['pid']}/status") as f:
+        init = [line.split()[1] for line in f if line.startswith("Cpus_allowed_list")][0]
+    runtime("delete", "--force", cid, check=True)
+    assert init == every["process"]

@@ -391,6 +391,11 @@ static const struct init_ops fake_ops = {
 
 /* ---- the runtime's side ------------------------------------------------- */
 
+/* The init is born on the runtime's CPU (linux/cpu_pin.h). */
+static bool born_pinned;
+/* The runtime starts the init itself (`run`): SYNC_HANDOVER's value. */
+static bool start_follows;
+
 static char parent_log[4096];
 
 static bool
@@ -418,7 +423,8 @@ drive (int sock, int fifo, tr_error_t *err)
   note ("[runtime:ready]");
   if (pty >= 0)
     close (pty);
-  if (sync_send (sock, SYNC_HANDOVER, 0, -1, err) < 0 || sync_expect (sock, SYNC_HANDOVER_DONE, NULL, NULL, err) < 0)
+  if (sync_send (sock, SYNC_HANDOVER, start_follows, -1, err) < 0
+      || sync_expect (sock, SYNC_HANDOVER_DONE, NULL, NULL, err) < 0)
     return -1;
   note ("[start]");
   return write (fifo, "x", 1) == 1 ? 0 : tr_error (err, errno, "write fifo");
@@ -427,9 +433,6 @@ drive (int sock, int fifo, tr_error_t *err)
 /* The v1 cgroups the init is given to join itself (none unless a test
  * sets it). */
 static struct cgroup_join *given_join;
-
-/* The init is born on the runtime's CPU (linux/cpu_pin.h). */
-static bool born_pinned;
 
 /* Runs the init on config.json `config` with the fakes; returns what was
  * recorded (the init's exit status in *status). */
@@ -536,10 +539,13 @@ TEST (init_order_joins_its_cgroups_first)
   tr_error_free (&err);
 }
 
-/* Born pinned to the runtime's CPU, the init keeps it until `start`
- * released it, and resets its affinity then, before the startContainer
- * hooks (which get every CPU, as the process does). */
-TEST (init_order_pinned_resets_affinity_after_start)
+/* Born pinned to the runtime's CPU, the init keeps it until the runtime
+ * hands it over: when that runtime starts it itself (`run`) until the
+ * release, resetting its affinity then, before the startContainer hooks
+ * (which get every CPU, as the process does); after a plain `create`
+ * right at the hand over. */
+static void
+check_pinned (int *unit_failed_, bool follows, const char *want)
 {
   cpu_set_t cpus;
   if (sched_getaffinity (0, sizeof cpus, &cpus) < 0 || CPU_COUNT (&cpus) < 2)
@@ -550,16 +556,27 @@ TEST (init_order_pinned_resets_affinity_after_start)
   tr_error_t err = NULL;
   int status = -1;
   born_pinned = true;
+  start_follows = follows;
   const char *got = run_init (CONFIG_HEAD "\"noNewPrivileges\": true}," CONFIG_LINUX, &status, &err);
-  born_pinned = false;
+  born_pinned = start_follows = false;
   CHECK (err == NULL);
   CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
   static const char head[] = "self_protect pdeathsig(9) ns_join ";
   CHECK (got && strncmp (got, head, sizeof head - 1) == 0);
-  CHECK (got && strstr (got, "[start] affinity(reset) hooks(startContainer) close_range "));
-  if (got && !strstr (got, "[start] affinity(reset) hooks(startContainer) "))
+  CHECK (got && strstr (got, want));
+  if (got && !strstr (got, want))
     fprintf (stderr, "  got: %s\n", got);
   tr_error_free (&err);
+}
+
+TEST (init_order_pinned_by_run_resets_affinity_after_start)
+{
+  check_pinned (unit_failed_, true, "[runtime:ready] pdeathsig(0) [start] affinity(reset) hooks(startContainer) close_range ");
+}
+
+TEST (init_order_pinned_by_create_resets_affinity_at_the_hand_over)
+{
+  check_pinned (unit_failed_, false, "[runtime:ready] pdeathsig(0) affinity(reset) [start] hooks(startContainer) close_range ");
 }
 
 /* Without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN: it is
