@@ -205,12 +205,6 @@ step_join_namespaces (struct init_context *ctx, tr_error_t *err)
    * the parent took care of pid and time (they apply to children). */
   if (ctx->plan->intermediate)
     return 0;
-  if (ctx->netns_ahead_fd >= 0)
-    {
-      if (tr_sys->setns (ctx->netns_ahead_fd, CLONE_NEWNET) < 0)
-        return tr_error (err, errno, "join the new network namespace");
-      close (ctx->netns_ahead_fd);
-    }
   return init_ops->ns_join (ctx->plan, ctx->join_fds, ~(unsigned long) (CLONE_NEWPID | CLONE_NEWTIME), err);
 }
 
