@@ -91,7 +91,8 @@ child (const struct criu_request *r, const struct criu_spawn *how, char **argv, 
 /* "a; b; c": criu's first "Error" line of the log (usually the cause)
  * and its last ones, LOG_TAIL_LINES in all (or its last line when it
  * has none), without criu's timestamps.  *vdso: the log says criu could
- * not read this kernel's vDSO layout. */
+ * not read this kernel's vDSO layout; that line, the cause then, comes
+ * first wherever it is in the log (other errors may come before it). */
 static char *
 log_tail (const struct criu_request *r, bool *vdso)
 {
@@ -103,13 +104,15 @@ log_tail (const struct criu_request *r, bool *vdso)
   if (text == NULL)
     return NULL;
   *vdso = strstr (text, "vDSO area bounds") != NULL;
-  const char *first = NULL, *lines[LOG_TAIL_LINES - 1] = { 0 }, *last = NULL;
+  const char *cause = NULL, *first = NULL, *lines[LOG_TAIL_LINES - 1] = { 0 }, *last = NULL;
   size_t n = 0;
   for (char *save = NULL, *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
       last = line;
       char *e = strstr (line, "Error (");
-      if (e && first == NULL)
+      if (e && cause == NULL && strstr (e, "vDSO area bounds"))
+        cause = e;
+      else if (e && first == NULL)
         first = e;
       else if (e)
         lines[n++ % (LOG_TAIL_LINES - 1)] = e;
@@ -119,7 +122,10 @@ log_tail (const struct criu_request *r, bool *vdso)
   FILE *f = open_memstream (&out, &outlen);
   if (f == NULL)
     return NULL;
-  fputs (first ? first : last ? last : "", f);
+  if (cause)
+    fprintf (f, "%s%s", cause, first ? "; " : "");
+  if (first || !cause)
+    fputs (first ? first : last ? last : "", f);
   size_t from = n > LOG_TAIL_LINES - 1 ? n - (LOG_TAIL_LINES - 1) : 0;
   if (from > 0)
     fputs ("; ...", f);

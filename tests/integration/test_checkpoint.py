@@ -152,6 +152,25 @@ def test_checkpoint_failure_shows_the_log_tail(runtime, bundle, cid, tmp_path):
     runtime("delete", "--force", cid, check=True)
 
 
+def test_the_vdso_error_is_quoted_first_wherever_it_is_in_the_log(runtime, bundle, cid, tmp_path):
+    """criu's complaint about this kernel's vDSO is the cause even when
+    other errors come before it and more after it than the tail holds."""
+    lines = ["(00.01) Error (criu/a.c:1): an earlier one",
+             "(00.02) Error (criu/vdso.c:2): vdso: Unexpected rt vDSO area bounds"]
+    lines += [f"(00.0{i}) Error (criu/c.c:{i}): later {i}" for i in range(3, 8)]
+    criu = fake_criu(tmp_path, "".join(f"echo '{line}' >> $LOG\n" for line in lines) + "exit 1")
+    bundle.sh("sleep 300").write()
+    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+    proc = tinyrun(runtime, "--criu", criu, "checkpoint", "--image-path", tmp_path / "img", cid)
+    line = one_line_failure(proc, f"checkpoint {cid}: criu dump",
+                            "exit status 1): Error (criu/vdso.c:2): vdso: Unexpected rt vDSO area bounds; "
+                            "Error (criu/a.c:1): an earlier one; ...; Error (criu/c.c:6): later 6; "
+                            "Error (criu/c.c:7): later 7")
+    if vvar_vclock():
+        assert line.endswith("criu cannot checkpoint or restore on this kernel"), line
+    runtime("delete", "--force", cid, check=True)
+
+
 def test_criu_runs_with_a_clean_environment_and_no_runtime_fd(runtime, bundle, cid, tmp_path):
     """criu runs as root over the container: it gets no environment of
     tinyrun's caller (only PATH and LANG) and no fd but stdio, whatever the
