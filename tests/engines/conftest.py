@@ -56,6 +56,15 @@ def wait_until(predicate, timeout=10):
     return predicate()
 
 
+# `stty size` in a process that `podman exec -it` started, once the pty has
+# a size.  Debian's podman 4.3 passes no process.consoleSize to `exec`:
+# conmon sizes the pty from podman's terminal only after the process has
+# started, so a process that asks at once may find 0 rows (busybox's stty
+# then fails, with whatever errno its shell left: "No child processes").
+# A fast runtime makes that window wider; the runtime cannot know the size.
+STTY_SIZE_ONCE_SIZED = "n=0; until stty size >/dev/null 2>&1 || [ $n -ge 200 ]; do sleep 0.05; n=$((n+1)); done; stty size"
+
+
 def in_pty(argv, input="", rows=40, cols=100, env=None, timeout=120):
     """Runs argv on a pty of rows x cols (util-linux script(1)), typing input."""
     cmd = shlex.join([str(a) for a in argv])

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from conftest import CAP_SYS_ADMIN, IMAGE, TINYRUN, cap_eff, cgroup_value, hard_nofile, in_pty, \
-    wait_until
+from conftest import CAP_SYS_ADMIN, IMAGE, STTY_SIZE_ONCE_SIZED, TINYRUN, cap_eff, cgroup_value, hard_nofile, \
+    in_pty, wait_until
 
 needs_script = pytest.mark.skipif(shutil.which("script") is None, reason="util-linux script(1) missing")
 
@@ -95,7 +95,8 @@ def test_exec_user_env_workdir(podman, running):
 
 @needs_script
 def test_exec_tty(podman, running):
-    proc = in_pty(podman.argv("exec", "-it", running, "sh", "-c", "tty; stty size; read x; echo got:$x; exit 5"),
+    proc = in_pty(podman.argv("exec", "-it", running, "sh", "-c",
+                              f"tty; {STTY_SIZE_ONCE_SIZED}; read x; echo got:$x; exit 5"),
                   input="yes\n", env=podman.env)
     assert "/dev/pts/" in proc.stdout and "40 100" in proc.stdout and "got:yes" in proc.stdout, proc.stdout
     assert proc.returncode == 5

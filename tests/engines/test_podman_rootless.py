@@ -29,7 +29,7 @@ import uuid
 
 import pytest
 
-from conftest import IMAGE, ROOTFS, TINYRUN, Engine, ensure_packages, in_pty, wait_until
+from conftest import IMAGE, ROOTFS, STTY_SIZE_ONCE_SIZED, TINYRUN, Engine, ensure_packages, in_pty, wait_until
 from hostusers import processes_of, subid_entries  # tests/hostusers.py (conftest puts tests/ on sys.path)
 
 SUBID_START = 500000
@@ -239,7 +239,8 @@ def test_run_and_exec_with_a_terminal(podman, running):
                               "tty; stty size; read x; echo got:$x; exit 5"), input="yes\n")
     assert "/dev/pts/" in proc.stdout and "40 100" in proc.stdout and "got:yes" in proc.stdout, proc.stdout
     assert proc.returncode == 5
-    proc = in_pty(podman.argv("exec", "-it", running, "sh", "-c", "tty; stty size; exit 6"), rows=30, cols=90)
+    proc = in_pty(podman.argv("exec", "-it", running, "sh", "-c", f"tty; {STTY_SIZE_ONCE_SIZED}; exit 6"),
+                  rows=30, cols=90)
     assert "/dev/pts/" in proc.stdout and "30 90" in proc.stdout, proc.stdout
     assert proc.returncode == 6
 
