@@ -16,8 +16,9 @@
  *   limits → resolve the process, compile seccomp (a filter that notifies
  *   is loaded now, its fd sent to the parent) → SYNC_READY → hand over
  *   (SYNC_HANDOVER: the death signal cleared) → wait for `start` →
- *   startContainer hooks → process_finalize_and_exec (see process.h): bounding set → keepcaps → setresgid/setresuid → capset →
- *   ambient → no_new_privs → seccomp → execve
+ *   startContainer hooks → process_finalize_and_exec (see process.h):
+ *   bounding set → keepcaps → setresgid/setresuid → capset → ambient →
+ *   no_new_privs → seccomp → execve
  *
  * tests/unit/test_init_order.c runs the whole list with a fake kernel
  * (init_ops.h, util/syscalls.h) and asserts this order, call by call. */
