@@ -249,6 +249,10 @@ def podman(tmp_path_factory):
     base = str(tmp_path_factory.mktemp("podman"))
     p = Podman(base)
     had_parent = bool(libpod_cgroups())
+    # Rootful podman passes the runtime no --root: its state goes to the
+    # runtime's default root, where tinyrun also keeps its seccomp cache.
+    default_root = f"/run/{os.path.basename(TINYRUN)}"
+    had_root = os.path.exists(default_root)
     tar = f"{base}/rootfs.tar"
     rootfs_tarball(tar)
     p("import", "--change", 'CMD ["/bin/sh"]', "--change", "ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin", tar, IMAGE,
@@ -263,6 +267,16 @@ def podman(tmp_path_factory):
     if not had_parent:
         remove_cgroups("/sys/fs/cgroup/*/libpod_parent/*")
         remove_cgroups("/sys/fs/cgroup/*/libpod_parent")
+    # The root the module made goes too, once it holds no container: only
+    # the cache (its dot-directories) may be left in it.
+    if not had_root and os.path.isdir(default_root):
+        for name in os.listdir(default_root):
+            if name.startswith("."):
+                shutil.rmtree(os.path.join(default_root, name), ignore_errors=True)
+        try:
+            os.rmdir(default_root)
+        except OSError:
+            pass
 
 
 class Containerd(Engine):
