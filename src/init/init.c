@@ -140,6 +140,16 @@ step_die_with_runtime (struct init_context *ctx, tr_error_t *err)
 
 /* The runtime has recorded the container and is about to exit: from now
  * on the init lives on alone. */
+/* Born on the runtime's CPU (linux/cpu_pin.h) and still there: every CPU
+ * of its cgroup from now on, as step_reset_affinity gives the others. */
+static int
+unpin (tr_error_t *err)
+{
+  if (!cpu_pin_release_in_init ())
+    return 0;
+  return init_ops->affinity (NULL, false, err);
+}
+
 static int
 step_handover (struct init_context *ctx, tr_error_t *err)
 {
@@ -150,13 +160,8 @@ step_handover (struct init_context *ctx, tr_error_t *err)
     return tr_error (err, errno, "prctl PR_SET_PDEATHSIG");
   /* A `create` that exits now: `start` will run on any CPU, so this one
    * is no reason to stay (linux/cpu_pin.h). */
-  if (ctx->affinity_after_start && !start_follows)
-    {
-      ctx->affinity_after_start = false;
-      cpu_pin_forget ();
-      if (init_ops->affinity (NULL, false, err) < 0)
-        return -1;
-    }
+  if (!start_follows && unpin (err) < 0)
+    return -1;
   if (sync_send (ctx->sync_fd, SYNC_HANDOVER_DONE, 0, -1, err) < 0)
     return -1;
   close (ctx->sync_fd);
@@ -193,8 +198,8 @@ step_join_cgroups (struct init_context *ctx, tr_error_t *err)
 static int
 step_reset_affinity (struct init_context *ctx, tr_error_t *err)
 {
-  ctx->affinity_after_start = cpu_pin_in_init ();
-  if (ctx->affinity_after_start)
+  (void) ctx;
+  if (cpu_pin_in_init ())
     return 0;
   return init_ops->affinity (NULL, false, err);
 }
@@ -567,12 +572,8 @@ init_main (struct init_context *ctx)
 
   if (wait_for_start (ctx, &err) < 0)
     die_after_create (ctx, &err);
-  if (ctx->affinity_after_start)
-    {
-      cpu_pin_forget ();
-      if (init_ops->affinity (NULL, false, &err) < 0)
-        die_after_create (ctx, &err);
-    }
+  if (unpin (&err) < 0)
+    die_after_create (ctx, &err);
   const struct spec_hooks *h = ctx->spec->hooks;
   if (h && h->start_container.n)
     {

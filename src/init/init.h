@@ -42,7 +42,6 @@ struct init_context
   /* Filled in as the steps run. */
   pid_t host_pid;                     /* our pid as the host sees it (sent by the parent) */
   struct mount_sources mount_sources; /* bind sources the runtime opened (new user namespace) */
-  bool affinity_after_start; /* on the runtime's CPU until released (linux/cpu_pin.h) */
   int rootfd;       /* the rootfs mount, once bind-mounted onto itself */
   int pty_master;   /* with process.terminal */
   struct process_exec exec; /* what execve() will get */

@@ -54,10 +54,12 @@ cpu_pin_in_init (void)
   return true;
 }
 
-void
-cpu_pin_forget (void)
+bool
+cpu_pin_release_in_init (void)
 {
+  bool held = pin.held;
   pin.held = false;
+  return held;
 }
 
 void

@@ -36,9 +36,10 @@ void cpu_pin_drop (void);
  * false when it resets it now, as without the pin. */
 bool cpu_pin_in_init (void);
 
-/* The init, released: the pin is no longer its to hand down (the caller
- * resets the affinity). */
-void cpu_pin_forget (void);
+/* The init, released (or handed over to a `start` that runs elsewhere):
+ * true when it was still pinned, and the pin is no longer its to hand
+ * down; the caller then resets its affinity. */
+bool cpu_pin_release_in_init (void);
 
 /* In a child forked while the pin is held, before it execs (hooks): the
  * affinity it would have had without the pin. */
