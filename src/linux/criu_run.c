@@ -103,14 +103,16 @@ log_tail (const struct criu_request *r, bool *vdso)
   tr_error_free (&ignored);
   if (text == NULL)
     return NULL;
-  *vdso = strstr (text, "vDSO area bounds") != NULL;
+  *vdso = false;
   const char *cause = NULL, *first = NULL, *lines[LOG_TAIL_LINES - 1] = { 0 }, *last = NULL;
   size_t n = 0;
   for (char *save = NULL, *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
       last = line;
       char *e = strstr (line, "Error (");
-      if (e && cause == NULL && strstr (e, "vDSO area bounds"))
+      bool vdso_line = strstr (line, "vDSO area bounds") != NULL;
+      *vdso = *vdso || vdso_line;
+      if (e && cause == NULL && vdso_line && strstr (e, "vDSO area bounds"))
         cause = e;
       else if (e && first == NULL)
         first = e;
