@@ -30,6 +30,7 @@
 #include "linux/namespaces.h"
 #include "linux/netdev.h"
 #include "linux/cpu_pin.h"
+#include "linux/netns_ahead.h"
 #include "linux/rootless.h"
 #include "linux/procfs.h"
 #include "linux/seccomp.h"
@@ -71,6 +72,7 @@ struct creation
   struct ns_plan plan;
   int join_fds[NS_COUNT];
   struct cgroup_join cgroup_join; /* the init joins its v1 cgroups itself (n > 0) */
+  struct netns_ahead netns;       /* the new network namespace, made meanwhile */
   struct host_mounts host_mounts_before; /* without a mount namespace: what was there */
 
   /* Resources, in the order they are made. */
@@ -117,6 +119,7 @@ release (struct creation *c)
   for (size_t i = 0; i < c->plan.n_join; i++)
     if (c->join_fds[i] >= 0)
       close (c->join_fds[i]);
+  netns_ahead_release (&c->netns);
   free (c->bundle);
   free (c->config_text);
   free (c->rootfs);
@@ -418,6 +421,9 @@ start_init (struct creation *c, tr_error_t *err)
 {
   if (ns_open_joins (&c->plan, c->join_fds, err) < 0)
     return -1;
+  int netns_fd = netns_ahead_take (&c->netns, err);
+  if (netns_fd < 0 && *err)
+    return -1;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync_fds) < 0)
     return tr_error (err, errno, "socketpair");
   struct init_context ctx = {
@@ -428,6 +434,7 @@ start_init (struct creation *c, tr_error_t *err)
     .cgroup_mounts = &c->cgroup_mounts,
     .plan = &c->plan,
     .join_fds = c->join_fds,
+    .netns_ahead_fd = netns_fd,
     .cgroup_join = &c->cgroup_join,
     .sync_fd = c->sync_fds[1],
     .fifo_fd = c->fifo_fd,
@@ -526,6 +533,15 @@ hand_over (struct creation *c, tr_error_t *err)
   return sync_expect (c->sync_fds[0], SYNC_HANDOVER_DONE, NULL, NULL, err);
 }
 
+/* A new network namespace that clone would make in the runtime's own user
+ * namespace is made by a thread meanwhile (linux/netns_ahead.h). */
+static bool
+netns_ahead_wanted (const struct creation *c)
+{
+  const struct ns_plan *p = &c->plan;
+  return (p->new_flags & CLONE_NEWNET) && !p->new_user && !p->intermediate && geteuid () == 0 && !rootless_in_user_ns ();
+}
+
 static int
 create_steps (struct creation *c, tr_error_t *err)
 {
@@ -545,7 +561,13 @@ create_steps (struct creation *c, tr_error_t *err)
         return -1;
     }
   bool host_ns = spec_find_namespace (c->spec, NS_MOUNT) == NULL;
-  if (plan_record (c, err) < 0 || make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0)
+  if (plan_record (c, err) < 0)
+    return -1;
+  /* After plan_record: a read of our own /proc/<pid>/stat waits while a
+   * thread of ours is in unshare(). */
+  if (netns_ahead_wanted (c))
+    netns_ahead_start (&c->netns);
+  if (make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0)
     return -1;
   if (host_ns && host_mounts_list (c->rootfs, &c->host_mounts_before, err) < 0)
     return -1;
@@ -575,6 +597,7 @@ container_create (const struct create_options *o, struct created_container *out,
     .console_fd = -1,
     .sync_fds = { -1, -1 },
     .pty_master = -1,
+    .netns = NETNS_AHEAD_INIT,
   };
   int ret = create_steps (&c, err);
   trace_mark ("create: hand over");

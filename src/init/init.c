@@ -211,6 +211,12 @@ step_join_namespaces (struct init_context *ctx, tr_error_t *err)
    * the parent took care of pid and time (they apply to children). */
   if (ctx->plan->intermediate)
     return 0;
+  if (ctx->netns_ahead_fd >= 0)
+    {
+      if (tr_sys->setns (ctx->netns_ahead_fd, CLONE_NEWNET) < 0)
+        return tr_error (err, errno, "join the new network namespace");
+      close (ctx->netns_ahead_fd);
+    }
   return init_ops->ns_join (ctx->plan, ctx->join_fds, ~(unsigned long) (CLONE_NEWPID | CLONE_NEWTIME), err);
 }
 
@@ -219,7 +225,8 @@ step_join_namespaces (struct init_context *ctx, tr_error_t *err)
 static int
 step_loopback (struct init_context *ctx, tr_error_t *err)
 {
-  if (!(ctx->plan->new_flags & CLONE_NEWNET))
+  /* One made ahead has its lo up already (linux/netns_ahead.h). */
+  if (!(ctx->plan->new_flags & CLONE_NEWNET) || ctx->netns_ahead_fd >= 0)
     return 0;
   return init_ops->loopback_up (err);
 }

@@ -23,6 +23,9 @@ struct init_context
   const struct cgroup_mount_plan *cgroup_mounts; /* what a "cgroup" mount is made of */
   const struct ns_plan *plan;
   const int *join_fds; /* pairs with plan->join */
+  /* A new network namespace the runtime made ahead (linux/netns_ahead.h),
+   * joined instead of one from clone, its lo up already; -1 for none. */
+  int netns_ahead_fd;
   /* The v1 cgroups to join itself (n 0: the runtime moves it); the fds
    * are closed once joined. */
   struct cgroup_join *cgroup_join;

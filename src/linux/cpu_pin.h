@@ -13,9 +13,9 @@
  * cpuset) as it did before, before its process is exec'd.
  *
  * Nothing else may inherit the pin: a hook forked while it is held gets
- * the affinity it would have had without it (cpu_pin_child), the runtime
- * starts no thread while it holds it, and it drops it once the init is
- * released. */
+ * the affinity it would have had without it (cpu_pin_child), threads are
+ * started before it (the network namespace made ahead) and the runtime
+ * drops it once the init is released. */
 #ifndef TINYRUN_CPU_PIN_H
 #define TINYRUN_CPU_PIN_H
 

@@ -452,7 +452,7 @@ run_init (const char *config, int *status, tr_error_t *err)
   struct init_context ctx = {
     .id = "order", .spec = spec, .rootfs = "/nonexistent/rootfs", .bundle = "/nonexistent",
     .plan = &plan, .sync_fd = sv[1], .fifo_fd = fifo[0],
-    .start_error_fd = -1, .cgroup_join = given_join,
+    .start_error_fd = -1, .cgroup_join = given_join, .netns_ahead_fd = -1,
   };
   fflush (NULL);
   pid_t pid = fork ();
