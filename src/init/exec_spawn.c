@@ -247,7 +247,7 @@ static _Noreturn void
 exec_child (const struct exec_request *r, struct exec_handles *h)
 {
   tr_error_t err = NULL;
-  struct process_exec x = { .exec_affinity = true };
+  struct process_exec x = { .exec_affinity = true, .keep_umask = true };
   /* Until execve closes the channel, the parent logs our warnings. */
   init_log_to_sync (&h->sync[1]);
   if (child_prepare (r, h, &x, &err) == 0)

@@ -338,6 +338,8 @@ process_finalize_and_exec (const struct spec *spec, const struct spec_process *p
     return tr_error_wrap (err, "process.capabilities");
   if (p->user.umask.set)
     umask ((mode_t) p->user.umask.v);
+  else if (!x->keep_umask)
+    umask (022);
   /* 5. no_new_privs: after this, execve can never gain privileges. */
   if (p->no_new_privileges.v && tr_sys->prctl (PR_SET_NO_NEW_PRIVS, 1) < 0)
     return tr_error (err, errno, "process.noNewPrivileges: prctl");

@@ -18,6 +18,9 @@ struct process_exec
   void *seccomp;  /* compiled filter (seccomp.h), or NULL */
   bool exec_affinity; /* set by exec: apply execCPUAffinity.final (not the
                        * init's, runtime-spec) */
+  bool keep_umask;    /* set by exec: without process.user.umask, the
+                       * caller's umask stays; the init gets 0022 (both
+                       * as runc and crun do) */
   bool dispositions_reset; /* process_reset_dispositions() ran */
 };
 

@@ -55,41 +55,64 @@ type_bits (char type)
     }
 }
 
+/* The directory of the last node made: most nodes share /dev, which is
+ * then resolved and reopened once for all of them. */
+struct parent_dir
+{
+  char path[PATH_MAX];
+  int fd;
+};
+
+static void
+parent_dir_close (struct parent_dir *d)
+{
+  if (d->fd >= 0)
+    close (steal_fd (&d->fd));
+}
+#define cleanup_parent_dir __attribute__ ((cleanup (parent_dir_close)))
+
 /* Split "/dev/a/b" into the O_RDONLY directory fd of "/dev/a" (created if
- * needed, resolved inside root) and the name "b". */
+ * needed, resolved inside root; kept in *cache for the next node) and the
+ * name "b".  The fd belongs to the cache. */
 static int
-open_parent (int rootfd, const char *path, const char **name, tr_error_t *err)
+open_parent (int rootfd, const char *path, struct parent_dir *cache, const char **name, tr_error_t *err)
 {
   const char *slash = strrchr (path, '/');
   if (slash == NULL || slash[1] == '\0')
     return tr_error_plain (err, EINVAL, "invalid device path %s", path);
+  *name = slash + 1;
   char dir[PATH_MAX];
   snprintf (dir, sizeof dir, "%.*s", (int) (slash - path), path);
-  cleanup_close int made = mkdir_all_in_root (rootfd, dir[0] ? dir : "/", 0755, err);
+  if (dir[0] == '\0')
+    strcpy (dir, "/");
+  if (cache->fd >= 0 && strcmp (cache->path, dir) == 0)
+    return cache->fd;
+  parent_dir_close (cache);
+  cleanup_close int made = mkdir_all_in_root (rootfd, dir, 0755, err);
   if (made < 0)
     return -1;
-  *name = slash + 1;
   /* Reopen that very directory (not its path) for the *at() calls. */
   char p[64];
   int fd = open (fd_path (made, p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
-    return tr_error (err, errno, "open %s", dir[0] ? dir : "/");
+    return tr_error (err, errno, "open %s", dir);
+  snprintf (cache->path, sizeof cache->path, "%s", dir);
+  cache->fd = fd;
   return fd;
 }
 
 /* Open the node `name` just made in dirfd without following it, and
  * check it is the node that was made (and not something put there since). */
 static int
-open_made_node (int dirfd, const char *name, const struct device *d, tr_error_t *err)
+open_made_node (int dirfd, const char *name, const struct device *d, struct stat *st, tr_error_t *err)
 {
   cleanup_close int fd = openat (dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return tr_error (err, errno, "open %s", d->path);
-  struct stat st;
-  if (fstat (fd, &st) < 0)
+  if (fstat (fd, st) < 0)
     return tr_error (err, errno, "stat %s", d->path);
-  bool same = (st.st_mode & S_IFMT) == type_bits (d->type)
-              && (d->type == 'p' || st.st_rdev == makedev (d->major, d->minor));
+  bool same = (st->st_mode & S_IFMT) == type_bits (d->type)
+              && (d->type == 'p' || st->st_rdev == makedev (d->major, d->minor));
   if (!same)
     return tr_error_plain (err, EEXIST, "%s: replaced while it was being created", d->path);
   return steal_fd (&fd);
@@ -105,27 +128,43 @@ clear_name (int dirfd, const char *name, const char *path, tr_error_t *err)
   return 0;
 }
 
+/* mknod, first on a free name (a fresh /dev has nothing there); where
+ * the image has something at that name, it is removed and mknod tried
+ * again. */
 static int
-make_node (int rootfd, const struct device *d, tr_error_t *err)
+mknod_over (int dirfd, const char *name, const struct device *d, tr_error_t *err)
 {
-  const char *name;
-  cleanup_close int dirfd = open_parent (rootfd, d->path, &name, err);
-  if (dirfd < 0)
-    return -1;
+  dev_t dev = d->type == 'p' ? 0 : makedev (d->major, d->minor);
+  mode_t mode = type_bits (d->type) | (d->mode & 07777);
+  if (mknodat (dirfd, name, mode, dev) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return tr_error (err, errno, "mknod %s", d->path);
   if (clear_name (dirfd, name, d->path, err) < 0)
     return -1;
-  dev_t dev = d->type == 'p' ? 0 : makedev (d->major, d->minor);
-  if (mknodat (dirfd, name, type_bits (d->type) | (d->mode & 07777), dev) < 0)
+  if (mknodat (dirfd, name, mode, dev) < 0)
     return tr_error (err, errno, "mknod %s", d->path);
-  /* mknod applies the umask: set the mode explicitly, on the node itself
-   * (through its fd), so a symlink swapped in cannot redirect it. */
-  cleanup_close int fd = open_made_node (dirfd, name, d, err);
+  return 0;
+}
+
+static int
+make_node (int rootfd, const struct device *d, struct parent_dir *cache, tr_error_t *err)
+{
+  const char *name;
+  int dirfd = open_parent (rootfd, d->path, cache, &name, err);
+  if (dirfd < 0 || mknod_over (dirfd, name, d, err) < 0)
+    return -1;
+  struct stat st;
+  cleanup_close int fd = open_made_node (dirfd, name, d, &st, err);
   if (fd < 0)
     return -1;
+  /* Where the mode is not the one asked for (a default ACL of the
+   * image's directory), it is set on the node itself (through its fd), so a
+   * symlink swapped in cannot redirect it; the owner likewise. */
   char p[64];
-  if (fchmodat (AT_FDCWD, fd_path (fd, p), d->mode & 07777, 0) < 0)
+  if ((st.st_mode & 07777) != (d->mode & 07777) && fchmodat (AT_FDCWD, fd_path (fd, p), d->mode & 07777, 0) < 0)
     return tr_error (err, errno, "chmod %s", d->path);
-  if (fchownat (fd, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
+  if ((st.st_uid != d->uid || st.st_gid != d->gid) && fchownat (fd, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
     return tr_error (err, errno, "chown %s", d->path);
   return 0;
 }
@@ -133,13 +172,13 @@ make_node (int rootfd, const struct device *d, tr_error_t *err)
 /* In a user namespace: bind the host's node over an empty file made in
  * place of whatever the image had there. */
 static int
-bind_node (int rootfd, const struct device *d, tr_error_t *err)
+bind_node (int rootfd, const struct device *d, struct parent_dir *cache, tr_error_t *err)
 {
   cleanup_close int src = open (d->path, O_PATH | O_CLOEXEC);
   if (src < 0)
     return tr_error (err, errno, "open host device %s", d->path);
   const char *name;
-  cleanup_close int dirfd = open_parent (rootfd, d->path, &name, err);
+  int dirfd = open_parent (rootfd, d->path, cache, &name, err);
   if (dirfd < 0)
     return -1;
   if (clear_name (dirfd, name, d->path, err) < 0)
@@ -154,16 +193,18 @@ bind_node (int rootfd, const struct device *d, tr_error_t *err)
 }
 
 static int
-create_device (int rootfd, const struct device *d, bool user_ns, tr_error_t *err)
+create_device (int rootfd, const struct device *d, bool user_ns, struct parent_dir *cache, tr_error_t *err)
 {
-  return user_ns ? bind_node (rootfd, d, err) : make_node (rootfd, d, err);
+  return user_ns ? bind_node (rootfd, d, cache, err) : make_node (rootfd, d, cache, err);
 }
 
 static int
-create_symlinks (int rootfd, tr_error_t *err)
+create_symlinks (int rootfd, const struct parent_dir *cache, tr_error_t *err)
 {
-  cleanup_close int dev = safe_openat (rootfd, "/dev", O_RDONLY | O_DIRECTORY, 0, err);
-  if (dev < 0)
+  /* /dev as the nodes found it, or resolved again. */
+  cleanup_close int own = -1;
+  int dev = cache->fd >= 0 && strcmp (cache->path, "/dev") == 0 ? cache->fd : -1;
+  if (dev < 0 && (dev = own = safe_openat (rootfd, "/dev", O_RDONLY | O_DIRECTORY, 0, err)) < 0)
     return -1;
   for (size_t i = 0; i < sizeof dev_symlinks / sizeof dev_symlinks[0]; i++)
     {
@@ -177,12 +218,13 @@ create_symlinks (int rootfd, tr_error_t *err)
   return 0;
 }
 
-int
-devices_create (const struct spec *spec, int rootfd, bool user_ns, bool default_devs, tr_error_t *err)
+static int
+create_all (const struct spec *spec, int rootfd, bool user_ns, bool default_devs, tr_error_t *err)
 {
+  cleanup_parent_dir struct parent_dir cache = { .fd = -1 };
   if (default_devs)
     for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++)
-      if (create_device (rootfd, &default_devices[i], user_ns, err) < 0)
+      if (create_device (rootfd, &default_devices[i], user_ns, &cache, err) < 0)
         return -1;
 
   const struct spec_linux *l = spec->linux_;
@@ -198,10 +240,21 @@ devices_create (const struct spec *spec, int rootfd, bool user_ns, bool default_
         .uid = sd->uid.set ? (uid_t) sd->uid.v : 0,
         .gid = sd->gid.set ? (gid_t) sd->gid.v : 0,
       };
-      if (create_device (rootfd, &d, user_ns, err) < 0)
+      if (create_device (rootfd, &d, user_ns, &cache, err) < 0)
         return tr_error_wrap (err, "linux.devices[%zu]", i);
     }
-  if (default_devs && create_symlinks (rootfd, err) < 0)
+  if (default_devs && create_symlinks (rootfd, &cache, err) < 0)
     return -1;
   return 0;
+}
+
+int
+devices_create (const struct spec *spec, int rootfd, bool user_ns, bool default_devs, tr_error_t *err)
+{
+  /* Without a umask, mknod gives each node its mode at once (no chmod
+   * after it, but where a default ACL intervened). */
+  mode_t saved = umask (0);
+  int ret = create_all (spec, rootfd, user_ns, default_devs, err);
+  umask (saved);
+  return ret;
 }

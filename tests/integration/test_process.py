@@ -34,6 +34,24 @@ def test_user_uid_gid_groups_umask(runtime, bundle, cid):
     assert "Uid:\t65534\t65534\t65534\t65534" in out
 
 
+def test_umask_defaults_to_0022_whatever_the_callers(runtime, bundle, cid):
+    # runc and crun: 0022 when process.user.umask is absent, not the umask
+    # the engine happened to run the runtime with.
+    out = run_out(runtime, bundle, cid, "umask; stat -c %a /dev/null /dev/zero",
+                  preexec_fn=lambda: os.umask(0o077))
+    assert out.splitlines() == ["0022", "666", "666"]
+
+
+def test_exec_keeps_the_callers_umask(runtime, bundle, cid):
+    # ...while exec without process.user.umask keeps the caller's (runc
+    # and crun both).
+    bundle.sh("sleep 300").write()
+    runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
+    proc = runtime("exec", cid, "sh", "-c", "umask", preexec_fn=lambda: os.umask(0o077))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "0077\n"
+
+
 def test_home_from_passwd(runtime, bundle, cid):
     bundle.process["user"] = {"uid": 65534, "gid": 65534}
     assert run_out(runtime, bundle, cid, "echo $HOME") == "/nonexistent\n"
