@@ -122,11 +122,44 @@ cgroup_depth (const char *path)
   return n;
 }
 
+/* Without a callback, each level by its full path: no directory to open
+ * and close per level (a third of the syscalls of a v1 hierarchy's
+ * levels).  Safe as the walk by fds: cgroupfs has no symlinks, and the
+ * path has no ".." (cgroup_resolve). */
+static int
+make_levels_by_path (const char *mnt, const char *path, size_t *existing, tr_error_t *err)
+{
+  cleanup_free char *full = path_join (mnt, path);
+  if (full == NULL)
+    return tr_error (err, ENOMEM, "cgroup %s", path);
+  bool making = false;
+  for (char *p = full + strlen (mnt);;)
+    {
+      while (*p == '/')
+        p++;
+      if (*p == '\0')
+        return 0;
+      p = strchrnul (p, '/');
+      char saved = *p;
+      *p = '\0';
+      /* As below: EEXIST means someone else made this level. */
+      if (mkdir (full, 0755) == 0)
+        making = true;
+      else if (errno != EEXIST)
+        return tr_error (err, errno, "create cgroup %s/%s", mnt, path);
+      else if (!making)
+        (*existing)++;
+      *p = saved;
+    }
+}
+
 int
 cgroup_make_levels (const char *mnt, const char *path, cgroup_level_fn before, cgroup_level_made_fn after,
                     size_t *existing, tr_error_t *err)
 {
   *existing = 0;
+  if (before == NULL && after == NULL)
+    return make_levels_by_path (mnt, path, existing, err);
   cleanup_close int cur = open (mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cur < 0)
     return tr_error (err, errno, "open %s", mnt);
