@@ -14,7 +14,7 @@ cmd_start (const struct globals *g, int argc, char **argv, tr_error_t *err)
     return cmd_usage_error (err, "start", "<container-id>");
   if (cmd_take_id (argc, argv, "start", "<container-id>", &id, err) < 0)
     return 1;
-  if (container_start (g->root, id, err) < 0)
+  if (container_start (g->root, id, true, err) < 0)
     {
       tr_error_wrap (err, "start %s", id);
       return 1;

@@ -46,8 +46,16 @@ struct created_container
 int container_create (const struct create_options *o, struct created_container *out, tr_error_t *err);
 
 /* Let the init run the user process; returns once it has exec'd (then
- * runs the poststart hooks). */
-int container_start (const char *root, const char *id, tr_error_t *err);
+ * runs the poststart hooks).  Without wait_exec (`run` in the
+ * foreground, which waits for the process's exit anyway) and without
+ * poststart hooks, returns as soon as the init is released: then
+ * container_start_failure(), after the process is gone, says whether it
+ * was the init failing before its execve. */
+int container_start (const char *root, const char *id, bool wait_exec, tr_error_t *err);
+
+/* The failure the init recorded after create (a startContainer hook, its
+ * execve), as the error start would have returned; 0 when none. */
+int container_start_failure (const char *root, const char *id, tr_error_t *err);
 
 int container_kill (const char *root, const char *id, int sig, bool all, tr_error_t *err);
 

@@ -142,10 +142,11 @@ run_hooks_warn (int dirfd, const struct container_state *st, enum container_stat
  * again would wake the init) and let the init go.  A start that cannot
  * record (a read-only state root) fails with the init still waiting.
  * Returns 1 when the init exec'd (or it cannot be known), 0 when it died
- * first (how says how). */
+ * first (how says how).  Without wait_exec, returns 1 once the init is
+ * released. */
 static int
-release_init (int dirfd, const struct container_state *st, const char *id, char *how, size_t how_size,
-              tr_error_t *err)
+release_init (int dirfd, const struct container_state *st, const char *id, bool wait_exec, char *how,
+              size_t how_size, tr_error_t *err)
 {
   cleanup_close int handle = openat (dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC);
   if (handle < 0)
@@ -161,6 +162,8 @@ release_init (int dirfd, const struct container_state *st, const char *id, char 
         return tr_error_plain (err, ESRCH, "container %s: its process is gone", id);
       return tr_error (err, errno, "open %s", EXEC_FIFO);
     }
+  if (!wait_exec)
+    return write (fd, "0", 1) == 1 ? 1 : tr_error (err, errno, "write %s", EXEC_FIFO);
   cleanup_error tr_error_t no_watch = NULL;
   bool watched = exec_watch_begin (st->pid, &no_watch) == 0;
   if (!watched)
@@ -264,7 +267,7 @@ run_poststart_hooks (const struct spec *spec, const struct container_state *st, 
 }
 
 int
-container_start (const char *root, const char *id, tr_error_t *err)
+container_start (const char *root, const char *id, bool wait_exec, tr_error_t *err)
 {
   cleanup_container_state struct container_state st = { 0 };
   enum container_status status;
@@ -285,11 +288,15 @@ container_start (const char *root, const char *id, tr_error_t *err)
   log_debug ("start %s: releasing init %d (cgroup %s)", id, st.pid, st.cgroup_path ? st.cgroup_path : "none");
   char how[128] = "";
   trace_mark ("start: config");
-  int exec_seen = release_init (dirfd, &st, id, how, sizeof how, err);
+  /* Poststart hooks run once the process runs: then the exec is waited for. */
+  bool wait = wait_exec || spec != NULL;
+  int exec_seen = release_init (dirfd, &st, id, wait, how, sizeof how, err);
   cpu_pin_drop (); /* held since a `run`'s create cloned the init (linux/cpu_pin.h) */
   if (exec_seen < 0)
     return -1;
   trace_mark ("start: release the init");
+  if (!wait)
+    return 0;
   /* The init either executed the user process or wrote why it could not. */
   cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
   if (failure && failure[0])
@@ -299,6 +306,23 @@ container_start (const char *root, const char *id, tr_error_t *err)
   int ret = spec ? run_poststart_hooks (spec, &st, err) : 0;
   trace_mark ("start: poststart hooks");
   return ret;
+}
+
+int
+container_start_failure (const char *root, const char *id, tr_error_t *err)
+{
+  cleanup_close int dirfd = state_dir_open (root, id, false, err);
+  if (dirfd < 0 && (*err)->status == ENOENT)
+    {
+      tr_error_free (err); /* deleted meanwhile (delete --force): nothing recorded */
+      return 0;
+    }
+  if (dirfd < 0)
+    return -1;
+  cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
+  if (failure && failure[0])
+    return tr_error_plain (err, EIO, "%s", failure);
+  return 0;
 }
 
 /* What delete undoes once the container's processes are gone: its cgroup

@@ -93,6 +93,24 @@ def test_failing_start_container_hook_fails_start(runtime, bundle, cid):
     runtime("delete", "--force", cid, check=True)
 
 
+def test_failing_start_container_hook_fails_run(runtime, bundle, cid):
+    # `run` in the foreground does not wait for the exec (no poststart
+    # hooks): the init's failure comes from start.error once it is gone,
+    # with start's message, and nothing is left.
+    bundle.config["hooks"] = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 4"]}]}
+    bundle.sh("echo should-not-run").write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1
+    assert f"run {cid}: startContainer hook: hook /bin/sh exited with status 4" in proc.stderr
+    assert "should-not-run" not in proc.stdout
+    assert runtime("state", cid).returncode != 0
+    # a process of the user's own that exits 127 is no failure of tinyrun's
+    bundle.config.pop("hooks")
+    bundle.sh("exit 127").write()
+    proc = runtime("run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 127 and proc.stderr == ""
+
+
 def test_failing_poststop_only_warns(runtime, bundle, cid, tmp_path):
     """(A failing poststart fails start: test_runc_compat.py.)"""
     hook = host_hook(tmp_path, "fail", "exit 5")
