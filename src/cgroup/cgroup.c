@@ -283,11 +283,12 @@ cgroup_rootless_fallback (enum cgroup_manager m, const struct spec_resources *re
   return 0;
 }
 
-/* How many leading levels of path exist below mnt. */
+/* How many leading levels of path exist below mnt, when more than
+ * `known` (else `known`: the levels up to it are not looked at). */
 static size_t
-existing_levels (const char *mnt, const char *path)
+existing_levels (const char *mnt, const char *path, size_t known)
 {
-  for (size_t d = cgroup_depth (path); d > 0; d--)
+  for (size_t d = cgroup_depth (path); d > known; d--)
     {
       cleanup_free char *prefix = prefix_of (path, d);
       cleanup_free char *full = prefix ? path_join (mnt, prefix) : NULL;
@@ -295,7 +296,7 @@ existing_levels (const char *mnt, const char *path)
       if (full && stat (full, &st) == 0 && S_ISDIR (st.st_mode))
         return d;
     }
-  return 0;
+  return known;
 }
 
 char *
@@ -304,15 +305,14 @@ cgroup_planned_top (const char *path, bool *missing)
   size_t keep = 0;
   const char *v2 = cgroup_v2_mountpoint ();
   if (v2)
-    keep = existing_levels (v2, path);
+    keep = existing_levels (v2, path, 0);
   const struct v1_hierarchy *h;
   size_t nh;
+  /* The most levels in any hierarchy: each one after the first is only
+   * asked about the levels below those already seen. */
   if (uses_v1 () && v1_hierarchies (&h, &nh, NULL) == 0)
     for (size_t i = 0; i < nh; i++)
-      {
-        size_t here = existing_levels (h[i].mountpoint, path);
-        keep = here > keep ? here : keep;
-      }
+      keep = existing_levels (h[i].mountpoint, path, keep);
   *missing = keep < cgroup_depth (path);
   return *missing ? prefix_of (path, keep + 1) : strdup ("");
 }

@@ -17,11 +17,10 @@ cap_last (void)
   static int last = -1;
   if (last < 0)
     {
-      FILE *f = fopen ("/proc/sys/kernel/cap_last_cap", "re");
-      if (f == NULL || fscanf (f, "%d", &last) != 1)
-        last = CAP_LAST_CAP;
-      if (f)
-        fclose (f);
+      /* libcap probed the bounding set for it when it was loaded (the
+       * kernel's CAP_LAST_CAP + 1), as /proc/sys/kernel/cap_last_cap says. */
+      unsigned bits = cap_max_bits ();
+      last = bits > 0 ? (int) bits - 1 : CAP_LAST_CAP;
     }
   return last;
 }
