@@ -5,7 +5,9 @@ saved config.json is read only when it has hooks for them (create records
 import json
 import os
 
-from conftest import traced
+import pytest
+
+from conftest import SYSTEMD_CGROUP, traced
 from test_namespaces import userns_bundle
 
 
@@ -13,6 +15,18 @@ def opened(runtime, tmp_path, *args):
     """The files the command opened (strace), and its result."""
     lines, proc = traced(runtime, tmp_path / "strace.log", "trace=openat,openat2", *args)
     return "\n".join(lines), proc
+
+
+def cgroup_mounts():
+    """The mount points of the cgroup v1 hierarchies and of cgroup2."""
+    v1, v2 = [], []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            before, after = line.split(" - ", 1)
+            kind = after.split()[0]
+            if kind in ("cgroup", "cgroup2"):
+                (v1 if kind == "cgroup" else v2).append(before.split()[4])
+    return v1, v2
 
 
 def saved_config_read(trace):
@@ -103,3 +117,56 @@ def test_signal_dispositions_are_reset_before_start_releases_the_init(runtime, b
     after = [l for l in mine[last_poll:] if "rt_sigaction(" in l]
     assert len(after) == 1 and "SIGPIPE" in after[0], "\n".join(mine[last_poll:])
     assert sum("rt_sigaction(" in l for l in mine[:last_poll]) >= 50
+
+
+def test_run_in_the_foreground_does_not_wait_for_the_exec(runtime, bundle, cid, tmp_path):
+    """Without poststart hooks, `run` releases the init and goes straight to
+    waiting for its exit: no poll for the fifo's POLLERR and no ptrace
+    attach (`start` on its own still waits for the exec)."""
+    bundle.set_args("/bin/true").write()
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=poll,ptrace,execve", "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    runtime_pid = lines[0].split()[0]  # its own execve
+    mine = [l for l in lines if l.split()[0] == runtime_pid]
+    assert not any("ptrace(" in l for l in mine), "\n".join(mine)
+    assert not any("poll(" in l and "events=0}" in l for l in mine), "\n".join(mine)
+
+
+def test_default_device_nodes_take_one_lookup_of_dev_and_no_chmod(runtime, bundle, cid, tmp_path):
+    """linux/devices.c: /dev is resolved and reopened once for its six
+    nodes, mknod (under umask 0) gives them their mode, so there is no
+    chmod after it; they are still checked, and still 0666."""
+    bundle.sh("stat -c '%a %t:%T' /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty").write()
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=mknodat,fchmodat,openat",
+                         "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[:6] == ["666 1:3", "666 1:5", "666 1:7", "666 1:8", "666 1:9", "666 5:0"]
+    mknods = [l for l in lines if "mknodat(" in l and "S_IFCHR" in l]
+    assert len(mknods) == 6, "\n".join(lines)
+    assert not any("fchmodat(" in l for l in lines), "\n".join(lines)
+    reopened = [l for l in lines if 'openat(AT_FDCWD, "/proc/self/fd/' in l and "O_DIRECTORY" in l]
+    assert len(reopened) == 1, "\n".join(lines)
+
+
+def test_cgroup_planning_asks_each_hierarchy_only_about_deeper_levels(runtime, bundle, cid, tmp_path):
+    """cgroup_planned_top: once one hierarchy has shown that the parent
+    level exists, the others are asked only about the container's own
+    level; each v1 level is made by its path (no open per level) but in
+    cpuset, whose levels need cpus and mems copied."""
+    v1, v2 = cgroup_mounts()
+    if len(v1) < 2 or SYSTEMD_CGROUP:
+        pytest.skip("needs cgroup v1 hierarchies and the cgroupfs driver")
+    bundle.set_args("/bin/true").write()
+    runtime("run", "--bundle", bundle.path, cid + "-first", check=True)  # /tinyrun exists now
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=newfstatat,mkdir,mkdirat",
+                         "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    # before the first mkdir: two levels looked at in the first hierarchy,
+    # one in each other
+    def makes_a_level(line):
+        return 'mkdir("/sys/fs/cgroup/' in line or ("mkdirat(" in line and '"tinyrun"' in line)
+    first_mkdir = next(i for i, l in enumerate(lines) if makes_a_level(l))
+    planning = [l for l in lines[:first_mkdir] if "newfstatat(AT_FDCWD, \"/sys/fs/cgroup/" in l]
+    assert len(planning) == len(v1) + len(v2) + 1, "\n".join(planning)
+    by_path = [l for l in lines if "mkdir(\"/sys/fs/cgroup/" in l]
+    assert len(by_path) == 2 * (len(v1) - 1), "\n".join(lines)
