@@ -7,18 +7,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* path, then sep, then tail (tail_len bytes), in the arena.  Every field
+ * parsed gets its path this way and most are never printed: no printf
+ * (which took a third of spec_parse's time). */
+static const char *
+path_join_in (struct arena *a, const char *path, char sep, const char *tail, size_t tail_len)
+{
+  size_t n = strlen (path);
+  char *p = arena_alloc (a, n + 1 + tail_len + 1);
+  if (p == NULL)
+    return NULL;
+  memcpy (p, path, n);
+  p[n] = sep;
+  memcpy (p + n + 1, tail, tail_len);
+  p[n + 1 + tail_len] = '\0';
+  return p;
+}
+
 const char *
 jr_path (struct jr *r, const char *path, const char *key)
 {
   if (path == NULL || path[0] == '\0')
     return key;
-  return arena_printf (r->arena, "%s.%s", path, key);
+  return path_join_in (r->arena, path, '.', key, strlen (key));
 }
 
 const char *
 jr_index (struct jr *r, const char *path, size_t i)
 {
-  return arena_printf (r->arena, "%s[%zu]", path, i);
+  char digits[24];
+  char *d = digits + sizeof digits;
+  *--d = ']';
+  do
+    *--d = (char) ('0' + i % 10);
+  while ((i /= 10) != 0);
+  return path_join_in (r->arena, path, '[', d, (size_t) (digits + sizeof digits - d));
 }
 
 void *
