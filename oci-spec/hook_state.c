@@ -17,7 +17,7 @@ hook_state_decode (const char *text, size_t len, struct container_state *st, tr_
       || jr_string (&r, doc, "", "bundle", &st->bundle, err) < 0
       || jr_strmap (&r, doc, "", "annotations", &st->annotations, err) < 0)
     ret = -1;
-  yajl_tree_free (doc);
+  json_tree_free (doc);
   if (ret < 0)
     return -1;
   if (st->id == NULL)

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "oci-spec/json_read.h"
 #include "oci-spec/json_scan.h"
+#include "oci-spec/json_tree.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -305,17 +306,7 @@ jr_parse (const char *text, size_t len, const char *what, size_t max_len, tr_err
   char errbuf[512] = "";
   if (json_scan (text, len, what, max_len, err) < 0)
     return NULL;
-  /* yajl_tree_parse needs a NUL-terminated string. */
-  char *copy = malloc (len + 1);
-  if (copy == NULL)
-    {
-      tr_error (err, ENOMEM, "parse %s", what);
-      return NULL;
-    }
-  memcpy (copy, text, len);
-  copy[len] = '\0';
-  yajl_val tree = yajl_tree_parse (copy, errbuf, sizeof errbuf);
-  free (copy);
+  yajl_val tree = json_tree_parse (text, len, errbuf, sizeof errbuf);
   if (tree == NULL)
     {
       /* yajl's message spans several lines; the first one says what. */
@@ -327,7 +318,7 @@ jr_parse (const char *text, size_t len, const char *what, size_t max_len, tr_err
     }
   if (!YAJL_IS_OBJECT (tree))
     {
-      yajl_tree_free (tree);
+      json_tree_free (tree);
       tr_error_plain (err, EINVAL, "%s: expected a JSON object at the top level", what);
       return NULL;
     }

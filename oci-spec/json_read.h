@@ -10,6 +10,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "oci-spec/json_scan.h"
+#include "oci-spec/json_tree.h"
 #include "oci-spec/spec.h"
 
 struct jr
@@ -63,7 +64,9 @@ int jr_value_u64 (yajl_val v, const char *path, uint64_t *out, tr_error_t *err);
 
 /* Parse text into a tree; the error names `what` (e.g. "config.json").
  * The text is checked by json_scan() first (oci-spec/json_scan.h): at most
- * max_len bytes, JSON_MAX_DEPTH levels, no NUL byte or "\u0000". */
+ * max_len bytes, JSON_MAX_DEPTH levels, no NUL byte or "\u0000".  The tree
+ * is built in an arena (oci-spec/json_tree.h): free it with
+ * json_tree_free(), never yajl_tree_free(). */
 yajl_val jr_parse (const char *text, size_t len, const char *what, size_t max_len, tr_error_t *err);
 
 #endif

@@ -386,13 +386,13 @@ spec_parse (const char *text, size_t len, tr_error_t *err)
   struct spec *spec = calloc (1, sizeof *spec);
   if (spec == NULL)
     {
-      yajl_tree_free (doc);
+      json_tree_free (doc);
       tr_error (err, ENOMEM, "parse config.json");
       return NULL;
     }
   struct jr r = { .arena = &spec->arena };
   int ret = parse_document (&r, doc, spec, err);
-  yajl_tree_free (doc);
+  json_tree_free (doc);
   if (ret < 0)
     {
       tr_error_wrap (err, "config.json");
@@ -411,7 +411,7 @@ spec_parse_process_json (struct spec *spec, const char *text, size_t len, tr_err
   struct jr r = { .arena = &spec->arena };
   struct spec_process *p = jr_alloc (&r, sizeof *p, "process.json", err);
   int ret = p ? parse_process (&r, doc, "", p, err) : -1;
-  yajl_tree_free (doc);
+  json_tree_free (doc);
   if (ret < 0)
     {
       tr_error_wrap (err, "process.json");

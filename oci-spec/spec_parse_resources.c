@@ -265,7 +265,7 @@ spec_parse_resources_json (struct spec *spec, const char *text, size_t len, tr_e
   struct jr r = { .arena = &spec->arena };
   struct spec_resources *res = jr_alloc (&r, sizeof *res, "resources", err);
   int ret = res ? parse_resources (&r, doc, "", res, err) : -1;
-  yajl_tree_free (doc);
+  json_tree_free (doc);
   if (ret < 0)
     {
       tr_error_wrap (err, "resources");

@@ -139,7 +139,7 @@ state_json_decode (const char *text, size_t len, struct container_state *st, tr_
       || jr_strmap (&r, doc, "", "annotations", &st->annotations, err) < 0
       || decode_creating (&r, doc, st, err) < 0)
     ret = tr_error_wrap (err, "state.json");
-  yajl_tree_free (doc);
+  json_tree_free (doc);
   if (ret < 0)
     return -1;
   if (st->id == NULL || !pid.set)
