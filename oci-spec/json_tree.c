@@ -27,8 +27,8 @@ struct entry
 struct frame
 {
   yajl_val node;
-  size_t first;          /* its first entry */
-  const char *key;       /* its own key in the object around it */
+  size_t first;    /* its first entry */
+  const char *key; /* its own key in the object around it */
 };
 
 struct builder
@@ -43,20 +43,20 @@ struct builder
   bool out_of_memory;
 };
 
-static int
-grow (void **v, size_t *cap, size_t need, size_t elem)
+/* v with room for `need` elements (twice as many when it had to grow), or
+ * NULL when memory ran out (v is then still valid, *cap unchanged). */
+static void *
+room_for (void *v, size_t *cap, size_t need, size_t elem)
 {
   if (need <= *cap)
-    return 1;
+    return v;
   size_t n = *cap ? *cap * 2 : 64;
   while (n < need)
     n *= 2;
-  void *p = realloc (*v, n * elem);
-  if (p == NULL)
-    return 0;
-  *v = p;
-  *cap = n;
-  return 1;
+  void *p = realloc (v, n * elem);
+  if (p != NULL)
+    *cap = n;
+  return p;
 }
 
 static yajl_val
@@ -104,11 +104,13 @@ add (struct builder *b, yajl_val v, const char *key)
       b->root = v;
       return 1;
     }
-  if (!grow ((void **) &b->entries, &b->cap_entries, b->n_entries + 1, sizeof *b->entries))
+  struct entry *entries = room_for (b->entries, &b->cap_entries, b->n_entries + 1, sizeof *entries);
+  if (entries == NULL)
     {
       b->out_of_memory = true;
       return 0;
     }
+  b->entries = entries;
   b->entries[b->n_entries++] = (struct entry){ key, v };
   return 1;
 }
@@ -194,11 +196,13 @@ open_container (struct builder *b, yajl_type type)
   yajl_val v = node (b, type);
   if (v == NULL)
     return 0;
-  if (!grow ((void **) &b->frames, &b->cap_frames, b->n_frames + 1, sizeof *b->frames))
+  struct frame *frames = room_for (b->frames, &b->cap_frames, b->n_frames + 1, sizeof *frames);
+  if (frames == NULL)
     {
       b->out_of_memory = true;
       return 0;
     }
+  b->frames = frames;
   b->frames[b->n_frames++] = (struct frame){ v, b->n_entries, take_key (b) };
   return 1;
 }
