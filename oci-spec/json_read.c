@@ -14,6 +14,8 @@
 static const char *
 path_join_in (struct arena *a, const char *path, char sep, const char *tail, size_t tail_len)
 {
+  if (path == NULL)
+    return NULL; /* the arena ran out for the path above */
   size_t n = strlen (path);
   char *p = arena_alloc (a, n + 1 + tail_len + 1);
   if (p == NULL)
@@ -307,6 +309,11 @@ jr_parse (const char *text, size_t len, const char *what, size_t max_len, tr_err
   if (json_scan (text, len, what, max_len, err) < 0)
     return NULL;
   yajl_val tree = json_tree_parse (text, len, errbuf, sizeof errbuf);
+  if (tree == NULL && errbuf[0] == '\0')
+    {
+      tr_error (err, ENOMEM, "parse %s", what);
+      return NULL;
+    }
   if (tree == NULL)
     {
       /* yajl's message spans several lines; the first one says what. */

@@ -130,7 +130,8 @@ on_boolean (void *ctx, int value)
 }
 
 /* yajl_parse_integer's rule, as yajl_tree applies it: digits only, an
- * optional sign, no overflow (so LLONG_MIN itself is not valid). */
+ * optional sign, no overflow (so LLONG_MIN itself is not valid); where it
+ * is not an integer, *out is yajl's clamp, LLONG_MAX or LLONG_MIN. */
 static bool
 parse_integer (const char *s, long long *out)
 {
@@ -145,7 +146,10 @@ parse_integer (const char *s, long long *out)
   for (; *s; s++)
     {
       if (*s < '0' || *s > '9' || v > LLONG_MAX / 10 || LLONG_MAX - v * 10 < *s - '0')
-        return false;
+        {
+          *out = sign == 1 ? LLONG_MAX : LLONG_MIN;
+          return false;
+        }
       v = v * 10 + (*s - '0');
     }
   *out = sign * v;
@@ -214,9 +218,13 @@ close_container (struct builder *b)
 {
   struct frame f = b->frames[--b->n_frames];
   size_t n = b->n_entries - f.first;
-  /* (no entries at all yet: entries is still NULL) */
-  const struct entry *e = n ? b->entries + f.first : NULL;
-  yajl_val *values = arena_alloc (b->arena, (n ? n : 1) * sizeof *values);
+  if (n == 0) /* yajl_tree's empty object or array: NULL arrays */
+    {
+      b->n_entries = f.first;
+      return add (b, f.node, f.key);
+    }
+  const struct entry *e = b->entries + f.first;
+  yajl_val *values = arena_alloc (b->arena, n * sizeof *values);
   if (values == NULL)
     {
       b->out_of_memory = true;
@@ -226,7 +234,7 @@ close_container (struct builder *b)
     values[i] = e[i].value;
   if (f.node->type == yajl_t_object)
     {
-      const char **keys = arena_alloc (b->arena, (n ? n : 1) * sizeof *keys);
+      const char **keys = arena_alloc (b->arena, n * sizeof *keys);
       if (keys == NULL)
         {
           b->out_of_memory = true;
@@ -282,19 +290,14 @@ run_parser (struct builder *b, const char *text, size_t len, char *errbuf, size_
 {
   yajl_handle h = yajl_alloc (&callbacks, NULL, b);
   if (h == NULL)
-    {
-      snprintf (errbuf, errbuf_size, "out of memory");
-      return false;
-    }
+    return false; /* errbuf stays empty: out of memory */
   yajl_config (h, yajl_allow_comments, 1);
   /* As yajl_tree_parse: the end of the input is parsed whatever the
    * status before (its message then points where yajl_tree's does). */
   (void) yajl_parse (h, (const unsigned char *) text, len);
   yajl_status st = yajl_complete_parse (h);
   bool ok = st == yajl_status_ok && b->root != NULL;
-  if (!ok && b->out_of_memory)
-    snprintf (errbuf, errbuf_size, "out of memory");
-  else if (!ok)
+  if (!ok && !b->out_of_memory)
     {
       unsigned char *msg = yajl_get_error (h, 1, (const unsigned char *) text, len);
       snprintf (errbuf, errbuf_size, "%s", msg ? (const char *) msg : "parse error");
@@ -308,12 +311,11 @@ run_parser (struct builder *b, const char *text, size_t len, char *errbuf, size_
 yajl_val
 json_tree_parse (const char *text, size_t len, char *errbuf, size_t errbuf_size)
 {
+  if (errbuf_size > 0)
+    errbuf[0] = '\0';
   struct json_doc *doc = calloc (1, sizeof *doc);
   if (doc == NULL)
-    {
-      snprintf (errbuf, errbuf_size, "out of memory");
-      return NULL;
-    }
+    return NULL;
   struct builder b = { .arena = &doc->arena };
   bool ok = run_parser (&b, text, len, errbuf, errbuf_size);
   free (b.entries);

@@ -311,14 +311,15 @@ container_start (const char *root, const char *id, bool wait_exec, tr_error_t *e
 int
 container_start_failure (const char *root, const char *id, tr_error_t *err)
 {
+  /* Only a failure read there fails: a directory deleted meanwhile
+   * (delete --force) or unreadable leaves the exit status as it is. */
   cleanup_close int dirfd = state_dir_open (root, id, false, err);
-  if (dirfd < 0 && (*err)->status == ENOENT)
+  if (dirfd < 0)
     {
-      tr_error_free (err); /* deleted meanwhile (delete --force): nothing recorded */
+      log_debug ("start.error of %s: %s", id, (*err)->msg);
+      tr_error_free (err);
       return 0;
     }
-  if (dirfd < 0)
-    return -1;
   cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
   if (failure && failure[0])
     return tr_error_plain (err, EIO, "%s", failure);

@@ -16,19 +16,20 @@ same (yajl_val a, yajl_val b)
     case yajl_t_string:
       return strcmp (a->u.string, b->u.string) == 0;
     case yajl_t_number:
+      /* i too where it is not valid: yajl's clamp */
       return strcmp (a->u.number.r, b->u.number.r) == 0 && a->u.number.flags == b->u.number.flags
-             && (!(a->u.number.flags & YAJL_NUMBER_INT_VALID) || a->u.number.i == b->u.number.i)
-             && (!(a->u.number.flags & YAJL_NUMBER_DOUBLE_VALID)
-                 || a->u.number.d == b->u.number.d || (isnan (a->u.number.d) && isnan (b->u.number.d)));
+             && a->u.number.i == b->u.number.i
+             && (a->u.number.d == b->u.number.d || (isnan (a->u.number.d) && isnan (b->u.number.d)));
     case yajl_t_object:
-      if (a->u.object.len != b->u.object.len)
+      if (a->u.object.len != b->u.object.len || (a->u.object.keys == NULL) != (b->u.object.keys == NULL)
+          || (a->u.object.values == NULL) != (b->u.object.values == NULL))
         return false;
       for (size_t i = 0; i < a->u.object.len; i++)
         if (strcmp (a->u.object.keys[i], b->u.object.keys[i]) != 0 || !same (a->u.object.values[i], b->u.object.values[i]))
           return false;
       return true;
     case yajl_t_array:
-      if (a->u.array.len != b->u.array.len)
+      if (a->u.array.len != b->u.array.len || (a->u.array.values == NULL) != (b->u.array.values == NULL))
         return false;
       for (size_t i = 0; i < a->u.array.len; i++)
         if (!same (a->u.array.values[i], b->u.array.values[i]))
@@ -66,7 +67,8 @@ TEST (json_tree_is_yajl_tree)
     "{\"k\":\"v\",\"k\":\"again\",\"n\":null,\"t\":true,\"f\":false}",
     "{\"s\":\"\\u00e9\\n\\t\\\"\\\\\\/x\",\"empty\":\"\"}",
     "{\"i\":0,\"neg\":-12,\"big\":9223372036854775807,\"over\":9223372036854775808,"
-    "\"min\":-9223372036854775808,\"frac\":1.5,\"exp\":1e3,\"negexp\":-2.5E-3,\"huge\":1e400}",
+    "\"min\":-9223372036854775808,\"frac\":1.5,\"negfrac\":-0.5,\"exp\":1e3,\"negexp\":-2.5E-3,"
+    "\"huge\":1e400,\"long\":92233720368547758079}",
     "[1,[2,[3,[4,{\"deep\":[5]}]]],\"x\",null]",
     "/* a comment */ {\"a\": 1 // another\n}",
     "\"just a string\"",
