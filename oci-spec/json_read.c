@@ -2,6 +2,7 @@
 #include "oci-spec/json_read.h"
 #include "oci-spec/json_scan.h"
 #include "oci-spec/json_tree.h"
+#include "util/decimal.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -38,13 +39,11 @@ jr_path (struct jr *r, const char *path, const char *key)
 const char *
 jr_index (struct jr *r, const char *path, size_t i)
 {
-  char digits[24];
-  char *d = digits + sizeof digits;
-  *--d = ']';
-  do
-    *--d = (char) ('0' + i % 10);
-  while ((i /= 10) != 0);
-  return path_join_in (r->arena, path, '[', d, (size_t) (digits + sizeof digits - d));
+  char digits[DECIMAL_MAX_DIGITS + 1];
+  char *end = digits + sizeof digits;
+  end[-1] = ']';
+  char *d = decimal_before (end - 1, i);
+  return path_join_in (r->arena, path, '[', d, (size_t) (end - d));
 }
 
 void *

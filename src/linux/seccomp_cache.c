@@ -16,6 +16,7 @@
 #include "linux/seccomp.h"
 #include "linux/seccomp_internal.h"
 #include "util/cleanup.h"
+#include "util/decimal.h"
 #include "util/fileutil.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -48,13 +49,11 @@ static struct seccomp_program *preloaded;
 static void
 hash_u64 (struct sha256 *h, uint64_t v)
 {
-  char buf[24];
-  char *p = buf + sizeof buf;
-  *--p = ';';
-  do
-    *--p = (char) ('0' + v % 10);
-  while ((v /= 10) != 0);
-  sha256_update (h, p, (size_t) (buf + sizeof buf - p));
+  char buf[DECIMAL_MAX_DIGITS + 1];
+  char *end = buf + sizeof buf;
+  end[-1] = ';';
+  char *p = decimal_before (end - 1, v);
+  sha256_update (h, p, (size_t) (end - p));
 }
 
 static void
