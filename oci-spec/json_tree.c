@@ -59,13 +59,21 @@ room_for (void *v, size_t *cap, size_t need, size_t elem)
   return p;
 }
 
+/* size zeroed bytes of the arena; NULL (and out_of_memory) when it ran out. */
+static void *
+take (struct builder *b, size_t size)
+{
+  void *p = arena_alloc (b->arena, size);
+  if (p == NULL)
+    b->out_of_memory = true;
+  return p;
+}
+
 static yajl_val
 node (struct builder *b, yajl_type type)
 {
-  yajl_val v = arena_alloc (b->arena, sizeof *v);
-  if (v == NULL)
-    b->out_of_memory = true;
-  else
+  yajl_val v = take (b, sizeof *v);
+  if (v)
     v->type = type;
   return v;
 }
@@ -73,12 +81,9 @@ node (struct builder *b, yajl_type type)
 static char *
 copy (struct builder *b, const void *s, size_t len)
 {
-  char *p = arena_alloc (b->arena, len + 1);
+  char *p = take (b, len + 1);
   if (p == NULL)
-    {
-      b->out_of_memory = true;
-      return NULL;
-    }
+    return NULL;
   memcpy (p, s, len);
   p[len] = '\0';
   return p;
@@ -224,22 +229,16 @@ close_container (struct builder *b)
       return add (b, f.node, f.key);
     }
   const struct entry *e = b->entries + f.first;
-  yajl_val *values = arena_alloc (b->arena, n * sizeof *values);
+  yajl_val *values = take (b, n * sizeof *values);
   if (values == NULL)
-    {
-      b->out_of_memory = true;
-      return 0;
-    }
+    return 0;
   for (size_t i = 0; i < n; i++)
     values[i] = e[i].value;
   if (f.node->type == yajl_t_object)
     {
-      const char **keys = arena_alloc (b->arena, n * sizeof *keys);
+      const char **keys = take (b, n * sizeof *keys);
       if (keys == NULL)
-        {
-          b->out_of_memory = true;
-          return 0;
-        }
+        return 0;
       for (size_t i = 0; i < n; i++)
         keys[i] = e[i].key;
       f.node->u.object.keys = keys;

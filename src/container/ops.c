@@ -266,6 +266,17 @@ run_poststart_hooks (const struct spec *spec, const struct container_state *st, 
   return 0;
 }
 
+/* What the init wrote to start.error (after create: a startContainer
+ * hook, its execve), as start's error; 0 when nothing. */
+static int
+recorded_failure (int dirfd, tr_error_t *err)
+{
+  cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
+  if (failure && failure[0])
+    return tr_error_plain (err, EIO, "%s", failure);
+  return 0;
+}
+
 int
 container_start (const char *root, const char *id, bool wait_exec, tr_error_t *err)
 {
@@ -298,9 +309,8 @@ container_start (const char *root, const char *id, bool wait_exec, tr_error_t *e
   if (!wait)
     return 0;
   /* The init either executed the user process or wrote why it could not. */
-  cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
-  if (failure && failure[0])
-    return tr_error_plain (err, EIO, "%s", failure);
+  if (recorded_failure (dirfd, err) < 0)
+    return -1;
   if (!exec_seen)
     return tr_error_plain (err, EIO, "the container process exited before it started (%s)", how);
   int ret = spec ? run_poststart_hooks (spec, &st, err) : 0;
@@ -320,10 +330,7 @@ container_start_failure (const char *root, const char *id, tr_error_t *err)
       tr_error_free (err);
       return 0;
     }
-  cleanup_free char *failure = read_file_at (dirfd, START_ERROR_FILE, NULL, NULL);
-  if (failure && failure[0])
-    return tr_error_plain (err, EIO, "%s", failure);
-  return 0;
+  return recorded_failure (dirfd, err);
 }
 
 /* What delete undoes once the container's processes are gone: its cgroup

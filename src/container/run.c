@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container/run.h"
 #include "container/supervise.h"
+#include "init/init.h"
 #include "linux/terminal.h"
 #include "linux/tty_relay.h"
 
@@ -38,8 +39,7 @@ container_run (const struct create_options *o, bool detach, bool keep, int *exit
       || tty_relay_start (&relay, c.pty_master, err) < 0 || container_start (o->root, o->id, false, err) < 0)
     return delete_after_failure (o);
   *exit_status = supervisor_wait (&sup, c.pid, &relay);
-  /* An init that failed after its release exits 127 (init.c). */
-  if (*exit_status == 127 && container_start_failure (o->root, o->id, err) < 0)
+  if (*exit_status == INIT_EXIT_START_FAILED && container_start_failure (o->root, o->id, err) < 0)
     return delete_after_failure (o);
   if (!keep && container_delete (o->root, o->id, true, err) < 0)
     return -1;

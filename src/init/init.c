@@ -553,7 +553,7 @@ die_after_create (struct init_context *ctx, tr_error_t *err)
   const char *msg = (*err)->msg;
   if (ctx->start_error_fd < 0 || write (ctx->start_error_fd, msg, strlen (msg)) < 0)
     fprintf (stderr, "tinyrun: start %s: %s\n", ctx->id, msg);
-  _exit (127);
+  _exit (INIT_EXIT_START_FAILED);
 }
 
 _Noreturn void

@@ -13,6 +13,10 @@
 #include "init/process.h"
 #include "oci-spec/spec.h"
 
+/* The init's exit status when it fails after create (start.error says
+ * why): what `run` checks start.error for. */
+#define INIT_EXIT_START_FAILED 127
+
 struct init_context
 {
   /* Given by the parent. */
