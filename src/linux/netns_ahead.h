@@ -5,8 +5,9 @@
  * of the runtime makes it with unshare(CLONE_NEWNET) while the main thread
  * parses, records and makes the cgroups, and the init joins it with setns
  * instead of getting a new one from clone3: the same namespace, owned by
- * the same user namespace, made on the other CPU.  The thread also brings
- * its lo up (linux/loopback.h), which the init would do otherwise.
+ * the same user namespace, made on another CPU (the thread is kept off
+ * ours).  The thread also brings its lo up (linux/loopback.h), which the
+ * init would do otherwise.
  *
  * Only for a runtime that would have made it itself in the same user
  * namespace: root, no new user namespace (container/create.c decides). */

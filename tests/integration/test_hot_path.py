@@ -94,6 +94,25 @@ def test_the_new_network_namespace_is_made_ahead_by_a_thread(runtime, bundle, ci
     assert len(lo_up) == 1 and lo_up[0].split()[0] in thread, "\n".join(lines)
 
 
+def test_the_network_namespace_thread_is_kept_off_the_runtimes_cpu(runtime, bundle, cid, tmp_path):
+    """linux/netns_ahead.c: a scheduler that packs a VM's tasks onto few
+    vCPUs queued the thread behind the runtime, which made the namespace in
+    series; it is started with an affinity that leaves out the runtime's
+    CPU (set on the thread before it runs, by pthread_create)."""
+    cpus = os.sched_getaffinity(0)
+    if len(cpus) < 2:
+        pytest.skip("one CPU: nowhere else to run")
+    bundle.sh("true").write()
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=sched_setaffinity,unshare", "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    unshare = next(i for i, l in enumerate(lines) if "unshare(CLONE_NEWNET)" in l)
+    thread = lines[unshare].split()[0]
+    pinned = [l for l in lines[:unshare] if f"sched_setaffinity({thread}," in l and l.rstrip().endswith("= 0")]
+    assert len(pinned) == 1, "\n".join(lines)
+    mask = pinned[0].split("[", 1)[1].split("]", 1)[0].split()
+    assert mask and len(mask) < len(cpus), pinned[0]
+
+
 def test_a_network_namespace_with_a_new_user_namespace_still_comes_from_clone(runtime, bundle, cid, tmp_path):
     """Owned by the container's user namespace, it cannot be made ahead."""
     userns_bundle(bundle)
