@@ -1,6 +1,7 @@
 /* Layout detection, path resolution and dispatch to the v1/v2/systemd
  * drivers. */
 #include "config.h"
+#include "cgroup/root_fd.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/internal.h"
 #include "cgroup/v1/hierarchies.h"
@@ -27,9 +28,9 @@ cgroup_layout (void)
   if (detected_layout >= 0)
     return (enum cgroup_layout) detected_layout;
   struct statfs sfs;
-  if (statfs (CGROUP_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+  if (cgroupfs_statfs (CGROUP_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
     detected_layout = CGROUP_LAYOUT_UNIFIED;
-  else if (statfs (CGROUP_UNIFIED_HYBRID, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+  else if (cgroupfs_statfs (CGROUP_UNIFIED_HYBRID, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
     detected_layout = CGROUP_LAYOUT_HYBRID;
   else
     detected_layout = CGROUP_LAYOUT_LEGACY;
@@ -154,7 +155,7 @@ static size_t
 processes_in (const char *mnt, const char *path)
 {
   cleanup_free char *full = path_join (mnt, path);
-  cleanup_close int fd = full ? open (full, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  cleanup_close int fd = full ? cgroupfs_open (full, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   cleanup_free pid_t *pids = NULL;
   size_t n = 0;
   if (fd >= 0)
@@ -293,7 +294,7 @@ existing_levels (const char *mnt, const char *path, size_t known)
       cleanup_free char *prefix = prefix_of (path, d);
       cleanup_free char *full = prefix ? path_join (mnt, prefix) : NULL;
       struct stat st;
-      if (full && stat (full, &st) == 0 && S_ISDIR (st.st_mode))
+      if (full && cgroupfs_stat (full, &st) == 0 && S_ISDIR (st.st_mode))
         return d;
     }
   return known;

@@ -2,6 +2,7 @@
  * container_stats (oci-spec/stats.h) read from the cgroup's files, and the
  * OOM-kill counters that `events` watches. */
 #include "config.h"
+#include "cgroup/root_fd.h"
 #include "cgroup/internal.h"
 #include "cgroup/v1/hierarchies.h"
 #include "util/cleanup.h"
@@ -65,7 +66,7 @@ open_dir (const char *mnt, const char *path, tr_error_t *err)
 {
   char dir[4096];
   snprintf (dir, sizeof dir, "%s%s", mnt, path);
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = cgroupfs_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return tr_error (err, errno, "open cgroup %s", dir);
   return fd;

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "cgroup/root_fd.h"
 #include "cgroup/internal.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -73,7 +74,7 @@ rmdir_retry (const char *dir, tr_error_t *err)
    * processes take a moment to exit. */
   for (int attempt = 0;; attempt++)
     {
-      if (rmdir (dir) == 0 || errno == ENOENT)
+      if (cgroupfs_rmdir (dir) == 0 || errno == ENOENT)
         return 0;
       if (errno != EBUSY || attempt >= 500)
         return tr_error (err, errno, "remove cgroup %s", dir);
@@ -87,9 +88,9 @@ cgroup_rmdir_tree (const char *dir, tr_error_t *err)
 {
   /* Most cgroups have no children and no process left: one rmdir then,
    * and the walk below only when it is busy (EBUSY) or not a cgroup. */
-  if (rmdir (dir) == 0 || errno == ENOENT)
+  if (cgroupfs_rmdir (dir) == 0 || errno == ENOENT)
     return 0;
-  cleanup_dir DIR *d = opendir (dir);
+  cleanup_dir DIR *d = cgroupfs_opendir (dir);
   if (d == NULL)
     return errno == ENOENT ? 0 : tr_error (err, errno, "open cgroup %s", dir);
   struct dirent *de;
@@ -132,6 +133,22 @@ make_levels_by_path (const char *mnt, const char *path, size_t *existing, tr_err
   cleanup_free char *full = path_join (mnt, path);
   if (full == NULL)
     return tr_error (err, ENOMEM, "cgroup %s", path);
+  /* The deepest level first: where its parent exists (the common case,
+   * "tinyrun/<id>" below a "tinyrun" made by an earlier container), one
+   * mkdir tells it all; ENOENT falls back to the walk from the top. */
+  size_t depth = cgroup_depth (path);
+  if (depth > 0 && cgroupfs_mkdir (full, 0755) == 0)
+    {
+      *existing = depth - 1;
+      return 0;
+    }
+  if (depth > 0 && errno == EEXIST)
+    {
+      *existing = depth;
+      return 0;
+    }
+  if (depth > 0 && errno != ENOENT)
+    return tr_error (err, errno, "create cgroup %s/%s", mnt, path);
   bool making = false;
   for (char *p = full + strlen (mnt);;)
     {
@@ -143,7 +160,7 @@ make_levels_by_path (const char *mnt, const char *path, size_t *existing, tr_err
       char saved = *p;
       *p = '\0';
       /* As below: EEXIST means someone else made this level. */
-      if (mkdir (full, 0755) == 0)
+      if (cgroupfs_mkdir (full, 0755) == 0)
         making = true;
       else if (errno != EEXIST)
         return tr_error (err, errno, "create cgroup %s/%s", mnt, path);
@@ -160,7 +177,7 @@ cgroup_make_levels (const char *mnt, const char *path, cgroup_level_fn before, c
   *existing = 0;
   if (before == NULL && after == NULL)
     return make_levels_by_path (mnt, path, existing, err);
-  cleanup_close int cur = open (mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int cur = cgroupfs_open (mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cur < 0)
     return tr_error (err, errno, "open %s", mnt);
   cleanup_free char *copy = strdup (path);
@@ -203,7 +220,7 @@ cgroup_remove_levels (const char *mnt, const char *path, size_t keep)
   size_t mnt_len = strlen (mnt);
   for (size_t depth = cgroup_depth (path); depth > keep; depth--)
     {
-      if (rmdir (full) < 0 && errno != ENOENT)
+      if (cgroupfs_rmdir (full) < 0 && errno != ENOENT)
         return;
       char *slash = strrchr (full, '/');
       if (slash == NULL || (size_t) (slash - full) <= mnt_len)

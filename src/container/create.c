@@ -17,6 +17,7 @@
 #include "config.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/mount_plan.h"
+#include "cgroup/root_fd.h"
 #include "linux/idmap_mount.h"
 #include "linux/mount_sources.h"
 #include "util/cleanup.h"
@@ -402,18 +403,26 @@ drive_init (struct creation *c, bool in_cgroup, bool self_joined, tr_error_t *er
  * as soon as it is in the cgroup; the runtime then only sees the sync
  * channel close.  Say so when the cgroup's OOM kill counter went up since
  * before the clone (kills_before). */
+static const struct spec_memory *
+memory_limit (const struct creation *c)
+{
+  const struct spec_resources *res = c->spec->linux_ ? c->spec->linux_->resources : NULL;
+  if (res == NULL || res->memory == NULL || !res->memory->limit.set || res->memory->limit.v < 0 || c->cgroup_path == NULL)
+    return NULL;
+  return res->memory;
+}
+
 static int
 explain_oom (struct creation *c, uint64_t kills_before, tr_error_t *err)
 {
-  const struct spec_resources *res = c->spec->linux_ ? c->spec->linux_->resources : NULL;
+  const struct spec_memory *m = memory_limit (c);
   uint64_t kills = 0;
-  if (res == NULL || res->memory == NULL || !res->memory->limit.set || res->memory->limit.v < 0
-      || c->cgroup_path == NULL || cgroup_oom_kills (c->cgroup_path, &kills, NULL) < 0 || kills <= kills_before)
+  if (m == NULL || cgroup_oom_kills (c->cgroup_path, &kills, NULL) < 0 || kills <= kills_before)
     return -1;
   return tr_error_plain (err, ENOMEM,
                          "linux.resources.memory.limit: the container was killed by the OOM killer during create "
                          "(limit %lld bytes)",
-                         (long long) res->memory->limit.v);
+                         (long long) m->limit.v);
 }
 
 static int
@@ -446,7 +455,7 @@ start_init (struct creation *c, tr_error_t *err)
     .preserve_fds = c->o->preserve_fds,
     .exec = { .listen_fds = c->o->listen_fds },
   };
-  int inherited[] = { c->state_dirfd, c->cgroup_fd, c->console_fd };
+  int inherited[] = { c->state_dirfd, c->cgroup_fd, c->console_fd, cgroupfs_prepare () };
   for (size_t i = 0; i < sizeof inherited / sizeof inherited[0]; i++)
     if (inherited[i] >= 0)
       ctx.inherited_fds[ctx.n_inherited_fds++] = inherited[i];
@@ -474,7 +483,8 @@ static int
 spawn (struct creation *c, tr_error_t *err)
 {
   uint64_t kills_before = 0;
-  if (c->cgroup_path)
+  /* Counted only where a limit could explain a death (two lookups less). */
+  if (memory_limit (c))
     cgroup_oom_kills (c->cgroup_path, &kills_before, NULL);
   if (start_init (c, err) < 0)
     return explain_oom (c, kills_before, err);
@@ -563,6 +573,10 @@ create_steps (struct creation *c, tr_error_t *err)
   bool host_ns = spec_find_namespace (c->spec, NS_MOUNT) == NULL;
   if (plan_record (c, err) < 0)
     return -1;
+  /* Before the thread: from here on cgroupfs is reached without a walk
+   * through sysfs, in which making the thread's namespace takes a lock
+   * (cgroup/root_fd.h). */
+  cgroupfs_prepare ();
   /* After plan_record: a read of our own /proc/<pid>/stat waits while a
    * thread of ours is in unshare(). */
   if (netns_ahead_wanted (c))

@@ -1,6 +1,5 @@
 #include "config.h"
 #include "container/entry.h"
-#include "linux/lsm.h"
 #include "linux/self_protect.h"
 
 #include <string.h>
@@ -21,7 +20,6 @@ void
 container_entry_prepare (char **argv)
 {
   saved_argv = argv;
-  lsm_detect_host ();
 }
 
 int

@@ -12,8 +12,7 @@
 bool container_command_enters (const char *command);
 
 /* First thing of such a command: remember main's whole argv (for a
- * re-execution) and decide which LSM the host runs (linux/lsm.h) while
- * /sys is still the host's. */
+ * re-execution). */
 void container_entry_prepare (char **argv);
 
 /* CVE-2019-5736 with CAP_SYS_PTRACE: re-execute from a read-only view

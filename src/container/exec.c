@@ -1,6 +1,7 @@
 /* `exec`: which process to run (a process.json, or the container's own
  * process with the command line's changes), then exec.c starts it. */
 #include "config.h"
+#include "linux/lsm.h"
 #include "cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "container/exec.h"
@@ -265,7 +266,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   if (load_spec (dirfd, &spec, err) < 0 || container_protect_binary (spec, true, err) < 0)
     return -1;
   struct spec_process *p = build_process (spec, o, err);
-  if (p == NULL || process_user_validate (&p->user, err) < 0)
+  if (p == NULL || process_user_validate (&p->user, err) < 0 || lsm_validate (p, NULL, err) < 0)
     return -1;
   if (p->capabilities)
     caps_warn_unavailable (p->capabilities);

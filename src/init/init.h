@@ -42,8 +42,9 @@ struct init_context
   bool in_user_ns;     /* the runtime runs in a user namespace (rootless podman's): no mknod */
   int preserve_fds;
   /* The runtime's own fds that the child inherits but must not keep: a
-   * copy of the state directory fd would keep its flock() held. */
-  int inherited_fds[4];
+   * copy of the state directory fd would keep its flock() held, the
+   * runtime's fd of /sys/fs/cgroup (cgroup/root_fd.h) is a host directory. */
+  int inherited_fds[5];
   size_t n_inherited_fds;
 
   /* Filled in as the steps run. */

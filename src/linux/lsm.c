@@ -30,7 +30,9 @@ lsm_listed (const char *list, const char *name)
   return false;
 }
 
-void
+/* Look at the host (securityfs's lsm list, AppArmor's module parameter,
+ * selinuxfs) once; later calls keep the first answer. */
+static void
 lsm_detect_host (void)
 {
   if (host.detected)
@@ -48,6 +50,10 @@ lsm_detect_host (void)
 int
 lsm_validate (const struct spec_process *p, const char *mount_label, tr_error_t *err)
 {
+  bool aa = p->apparmor_profile && p->apparmor_profile[0];
+  bool se = p->selinux_label && p->selinux_label[0];
+  if (!aa && !se && !(mount_label && mount_label[0]))
+    return 0; /* nothing to look at the host for (three lookups) */
   lsm_detect_host ();
   if (p->apparmor_profile && p->apparmor_profile[0] && !host.apparmor)
     return tr_error_plain (err, EINVAL, "process.apparmorProfile: AppArmor is not enabled on this host");

@@ -1,22 +1,20 @@
 /* AppArmor and SELinux labels: detect on the host, don't assume.
  *
  * Which LSM is active is decided once, by the runtime on the host
- * (lsm_detect_host), before anything enters the container: after
- * pivot_root, /sys is the container's and tells nothing about the host.
- * The children (the init, exec's child) inherit the decision in memory. */
+ * (lsm_detect_host, from lsm_validate when a label is asked for), before
+ * the init is cloned or exec's child forked: after pivot_root, /sys is the
+ * container's and tells nothing about the host.  The children inherit the
+ * decision in memory. */
 #ifndef TINYRUN_LSM_H
 #define TINYRUN_LSM_H
 
 #include "util/error.h"
 #include "oci-spec/spec.h"
 
-/* Look at the host (securityfs's lsm list, AppArmor's module parameter,
- * selinuxfs) once; later calls keep the first answer. */
-void lsm_detect_host (void);
-
 /* A requested label (process.apparmorProfile, process.selinuxLabel,
  * linux.mountLabel) whose LSM is not enabled on the host is an error, as
- * with runc: it could not be applied. */
+ * with runc: it could not be applied.  Looks at the host only when one is
+ * requested. */
 int lsm_validate (const struct spec_process *p, const char *mount_label, tr_error_t *err);
 
 /* linux.mountLabel when SELinux can use it, else NULL. */

@@ -113,6 +113,50 @@ def test_the_network_namespace_thread_is_kept_off_the_runtimes_cpu(runtime, bund
     assert mask and len(mask) < len(cpus), pinned[0]
 
 
+def test_cgroup_paths_are_walked_from_one_fd_of_the_cgroup_root(runtime, bundle, cid, tmp_path):
+    """cgroup/root_fd.h: a walk through /sys takes sysfs's lock, which the
+    kernel holds while it makes (the thread's network namespace) and tears
+    down (after the container's exit) a namespace's lo: `run` opens
+    /sys/fs/cgroup once and reaches every cgroup from that fd."""
+    bundle.sh("true").write()
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=%file,%desc", "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    by_path = [l for l in lines if '"/sys/fs/cgroup' in l]
+    assert len(by_path) == 1 and '"/sys/fs/cgroup",' in by_path[0], "\n".join(by_path)
+    assert any("mkdirat(" in l and "tinyrun/" in l for l in lines), "\n".join(lines)
+
+
+def test_no_lsm_probe_without_a_label(runtime, bundle, cid, tmp_path):
+    """linux/lsm.h: the host's LSMs are looked at only for a requested
+    label (three lookups of every create otherwise)."""
+    bundle.sh("true").write()
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=%file", "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    probes = [l for l in lines if "/sys/kernel/security" in l or "/sys/module/apparmor" in l or "/sys/fs/selinux" in l]
+    assert probes == [], "\n".join(probes)
+
+
+def test_cgroup_levels_below_an_existing_parent_take_one_mkdir(runtime, bundle, cid, tmp_path):
+    """cgroup/util.c: the deepest level is made first; only where its parent
+    is missing are the levels made from the top (here "tinyrun" exists:
+    one mkdir per v1 hierarchy, none of them EEXIST)."""
+    bundle.sh("true").write()
+    runtime("run", "--bundle", bundle.path, cid + "-first", check=True)  # makes the parents
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=mkdir,mkdirat", "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    cgroup = [l for l in lines if "cgroup" in l or "tinyrun/" in l]
+    assert cgroup and not [l for l in cgroup if "EEXIST" in l], "\n".join(cgroup)
+
+
+def test_oom_kills_are_counted_only_under_a_memory_limit(runtime, bundle, cid, tmp_path):
+    """create reads the OOM kill counter before the clone only to explain a
+    death under linux.resources.memory.limit."""
+    bundle.sh("true").write()
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=openat", "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    assert not [l for l in lines if "oom_control" in l or '"memory.events' in l], "\n".join(lines)
+
+
 def test_a_network_namespace_with_a_new_user_namespace_still_comes_from_clone(runtime, bundle, cid, tmp_path):
     """Owned by the container's user namespace, it cannot be made ahead."""
     userns_bundle(bundle)
@@ -181,11 +225,15 @@ def test_cgroup_planning_asks_each_hierarchy_only_about_deeper_levels(runtime, b
                          "run", "--bundle", bundle.path, cid)
     assert proc.returncode == 0, proc.stderr
     # before the first mkdir: two levels looked at in the first hierarchy,
-    # one in each other
-    def makes_a_level(line):
-        return 'mkdir("/sys/fs/cgroup/' in line or ("mkdirat(" in line and '"tinyrun"' in line)
-    first_mkdir = next(i for i, l in enumerate(lines) if makes_a_level(l))
-    planning = [l for l in lines[:first_mkdir] if "newfstatat(AT_FDCWD, \"/sys/fs/cgroup/" in l]
+    # one in each other (paths relative to the cgroup root's fd,
+    # cgroup/root_fd.h)
+    hierarchies = [m.split("/sys/fs/cgroup/", 1)[1] for m in v1 + v2]
+    def below_root(line):
+        return any(f'"{h}/' in line for h in hierarchies)
+    first_mkdir = next(i for i, l in enumerate(lines) if "mkdirat(" in l and below_root(l))
+    planning = [l for l in lines[:first_mkdir] if "newfstatat(" in l and below_root(l)]
     assert len(planning) == len(v1) + len(v2) + 1, "\n".join(planning)
-    by_path = [l for l in lines if "mkdir(\"/sys/fs/cgroup/" in l]
-    assert len(by_path) == 2 * (len(v1) - 1), "\n".join(lines)
+    # the container's level only (its parent exists): one mkdir, by its
+    # path, in every hierarchy but cpuset
+    by_path = [l for l in lines if "mkdirat(" in l and below_root(l)]
+    assert len(by_path) == len(v1) - 1 and not [l for l in by_path if "EEXIST" in l], "\n".join(lines)

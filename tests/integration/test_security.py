@@ -35,6 +35,37 @@ def test_labels_without_lsm_are_errors(runtime, bundle, cid, field, value, messa
     assert message in proc.stderr, proc.stderr
 
 
+@pytest.mark.parametrize("flag,value,message", [
+    ("--apparmor", "tinyrun-test", "process.apparmorProfile: AppArmor is not enabled on this host"),
+    ("--process-label", "system_u:system_r:container_t:s0", "process.selinuxLabel: SELinux is not enabled on this host"),
+])
+def test_exec_labels_without_lsm_are_errors(runtime, bundle, cid, flag, value, message):
+    """exec checks its process's label against the host before its child
+    is forked (linux/lsm.h), with create's message."""
+    if lsm_enabled("apparmor") or lsm_enabled("selinux"):
+        pytest.skip("this host has an LSM enabled")
+    bundle.sh("sleep 300").write()
+    runtime("run", "--detach", "--bundle", bundle.path, cid, check=True)
+    proc = runtime("exec", flag, value, cid, "echo", "ran")
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    assert message in proc.stderr, proc.stderr
+    runtime("delete", "--force", cid, check=True)
+
+
+def test_created_init_holds_no_fd_of_the_hosts_cgroupfs(runtime, bundle, cid):
+    """The runtime reaches cgroupfs from an fd of /sys/fs/cgroup
+    (cgroup/root_fd.h), a host directory: the init, a copy of the runtime,
+    closes it first thing with the other runtime fds it inherits
+    (CVE-2024-21626 was runc's leak of such an fd)."""
+    bundle.sh("sleep 300").write()
+    runtime("create", "--bundle", bundle.path, cid, check=True)
+    pid = runtime.state(cid)["pid"]
+    targets = [os.readlink(f"/proc/{pid}/fd/{n}") for n in os.listdir(f"/proc/{pid}/fd")]
+    assert not [t for t in targets if t.startswith("/sys/fs/cgroup")], targets
+    runtime("delete", "--force", cid, check=True)
+
+
 def test_runtime_binary_is_out_of_reach(runtime, bundle, cid):
     """CVE-2019-5736 class: /proc/<pid>/exe of a tinyrun process inside a
     container must not open for a process of the same uid and the same

@@ -4,6 +4,7 @@
  * (the v1/v2 drivers).  docs/cgroups.md says which writer owns which
  * file. */
 #include "config.h"
+#include "cgroup/root_fd.h"
 #include "cgroup/internal.h"
 #include "cgroup/systemd/dbus.h"
 #include "cgroup/systemd/properties.h"
@@ -115,7 +116,7 @@ cpu_max_now (const char *path, const struct spec_resources *res)
   if (!on_v2 () || res->cpu == NULL)
     return NULL;
   cleanup_free char *dir = path_join (cgroup_v2_mountpoint (), path);
-  cleanup_close int fd = dir ? open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  cleanup_close int fd = dir ? cgroupfs_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   return fd >= 0 ? read_file_at (fd, "cpu.max", NULL, NULL) : NULL;
 }
 

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "cgroup/root_fd.h"
 #include "cgroup/v1/hierarchies.h"
 #include "linux/mountinfo.h"
 #include "util/cleanup.h"
@@ -104,7 +105,7 @@ v1_open (const char *controller, const char *path, const char *field, tr_error_t
                            controller);
   char dir[4096];
   snprintf (dir, sizeof dir, "%s/%s", h->mountpoint, path[0] == '/' ? path + 1 : path);
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = cgroupfs_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return tr_error (err, errno, "%s: open cgroup %s", field, dir);
   return fd;

@@ -1,5 +1,6 @@
 /* cgroup v1 pids, hugetlb, net_cls, net_prio and rdma controllers. */
 #include "config.h"
+#include "cgroup/root_fd.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/internal.h"
 #include "cgroup/pids_limit.h"
@@ -38,7 +39,7 @@ open_hugetlb (const char *path, bool *v2, tr_error_t *err)
     {
       char dir[4096];
       snprintf (dir, sizeof dir, "%s%s", mnt, path);
-      int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      int fd = cgroupfs_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (fd >= 0 && cgroup_has_file (fd, "cgroup.controllers"))
         {
           cleanup_free char *ctrls = read_file_at (fd, "cgroup.controllers", NULL, NULL);

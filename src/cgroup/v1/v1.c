@@ -1,5 +1,6 @@
 /* cgroup v1: the same relative directory in every mounted hierarchy. */
 #include "config.h"
+#include "cgroup/root_fd.h"
 #include "cgroup/internal.h"
 #include "cgroup/v1/hierarchies.h"
 #include "util/cleanup.h"
@@ -107,7 +108,7 @@ cgroup_v1_enter (const char *path, pid_t pid, tr_error_t *err)
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *dir = path_join (h[i].mountpoint, path);
-      cleanup_close int fd = dir ? open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+      cleanup_close int fd = dir ? cgroupfs_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
       if (fd < 0)
         return tr_error (err, errno, "open cgroup %s", dir ? dir : path);
       if (write_file_at (fd, "cgroup.procs", buf, err) < 0)
@@ -130,7 +131,7 @@ cgroup_v1_open_join (const char *path, struct cgroup_join *j, tr_error_t *err)
     {
       char *dir = path_join (h[i].mountpoint, path);
       cleanup_free char *tasks = dir ? path_join (dir, "tasks") : NULL;
-      int fd = tasks ? open (tasks, O_WRONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+      int fd = tasks ? cgroupfs_open (tasks, O_WRONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
       if (fd < 0)
         {
           int e = tasks ? errno : ENOMEM;
@@ -171,7 +172,7 @@ cgroup_v1_pids (const char *path, pid_t **pids, size_t *n, tr_error_t *err)
   if (mnt == NULL)
     return -1;
   cleanup_free char *dir = path_join (mnt, path);
-  cleanup_close int fd = dir ? open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  cleanup_close int fd = dir ? cgroupfs_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (fd < 0)
     return tr_error (err, errno, "open cgroup %s", dir ? dir : path);
   return cgroup_read_pids_recursive (fd, "cgroup.procs", pids, n, err);
@@ -197,7 +198,7 @@ open_freezer (const char *path, tr_error_t *err)
   if (f == NULL)
     return tr_error_plain (err, ENOTSUP, "the freezer cgroup controller is not mounted");
   cleanup_free char *dir = path_join (f->mountpoint, path);
-  int fd = dir ? open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  int fd = dir ? cgroupfs_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (fd < 0)
     return tr_error (err, errno, "open cgroup %s", dir ? dir : path);
   return fd;
@@ -248,7 +249,7 @@ remove_if_empty (const struct v1_hierarchy *h, size_t n, const char *path)
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *dir = path_join (h[i].mountpoint, path);
-      if (dir == NULL || (rmdir (dir) < 0 && errno != ENOENT))
+      if (dir == NULL || (cgroupfs_rmdir (dir) < 0 && errno != ENOENT))
         return false;
     }
   return true;

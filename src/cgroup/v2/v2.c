@@ -1,5 +1,6 @@
 /* cgroup v2: one directory in the unified hierarchy. */
 #include "config.h"
+#include "cgroup/root_fd.h"
 #include "cgroup/internal.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -22,7 +23,7 @@ open_cgroup (const char *mnt, const char *path, int flags, tr_error_t *err)
   cleanup_free char *full = path_join (mnt, path);
   if (full == NULL)
     return tr_error (err, ENOMEM, "cgroup %s", path);
-  int fd = open (full, flags | O_DIRECTORY | O_CLOEXEC);
+  int fd = cgroupfs_open (full, flags | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return tr_error (err, errno, "open cgroup %s", full);
   return fd;
@@ -191,7 +192,7 @@ cgroup_v2_destroy (const char *mnt, const char *path, bool remove, tr_error_t *e
   if (full == NULL)
     return tr_error (err, ENOMEM, "cgroup %s", path);
   struct stat st;
-  if (stat (full, &st) < 0 && errno == ENOENT)
+  if (cgroupfs_stat (full, &st) < 0 && errno == ENOENT)
     return 0;
   /* A frozen cgroup would keep killed processes from ever exiting. */
   tr_error_t ignored = NULL;
