@@ -9,6 +9,11 @@
  * ours).  The thread also brings its lo up (linux/loopback.h), which the
  * init would do otherwise.
  *
+ * The thread is joined before the init is cloned, never after: a copy of
+ * a process whose glibc still lists a live thread waits forever in
+ * setgroups() and the other set*id() calls, which glibc broadcasts to
+ * every thread it knows of (seen when the join was moved after the clone).
+ *
  * Only for a runtime that would have made it itself in the same user
  * namespace: root, no new user namespace (container/create.c decides). */
 #ifndef TINYRUN_NETNS_AHEAD_H
