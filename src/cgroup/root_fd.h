@@ -10,7 +10,7 @@
  * never touches sysfs, and has three components fewer.
  *
  * The fd is opened once per process, in `create` before the network
- * namespace thread starts (cgroupfs_prepare), else at the first use.  It
+ * namespace task starts (cgroupfs_prepare), else at the first use.  It
  * is a host directory: the init closes it first thing, with the other
  * runtime fds it inherits (init/init.h), and exec's child closes every
  * runtime fd before it goes near the container.  A path outside

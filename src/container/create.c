@@ -45,6 +45,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,7 +350,12 @@ drive_init (struct creation *c, bool in_cgroup, bool self_joined, tr_error_t *er
   if (c->spec->linux_ && c->spec->linux_->intel_rdt
       && rdt_apply (c->spec->linux_->intel_rdt, c->o->id, c->pid, c->state_dirfd, err) < 0)
     return -1;
-  if (sync_send (sock, SYNC_PARENT_READY, c->pid, -1, err) < 0)
+  /* The namespace made ahead goes with it: the task had the clone and
+   * the cgroup joins to finish in (linux/netns_ahead.h). */
+  int netns_fd = netns_ahead_take (&c->netns, err);
+  if (netns_fd < 0 && *err)
+    return -1;
+  if (sync_send (sock, SYNC_PARENT_READY, c->pid, netns_fd, err) < 0)
     return -1;
   if ((c->plan.new_user || idmap_mounts_in_spec (c->spec)) && send_mount_sources (c, sock, err) < 0)
     return -1;
@@ -430,9 +436,6 @@ start_init (struct creation *c, tr_error_t *err)
 {
   if (ns_open_joins (&c->plan, c->join_fds, err) < 0)
     return -1;
-  int netns_fd = netns_ahead_take (&c->netns, err);
-  if (netns_fd < 0 && *err)
-    return -1;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync_fds) < 0)
     return tr_error (err, errno, "socketpair");
   struct init_context ctx = {
@@ -443,7 +446,8 @@ start_init (struct creation *c, tr_error_t *err)
     .cgroup_mounts = &c->cgroup_mounts,
     .plan = &c->plan,
     .join_fds = c->join_fds,
-    .netns_ahead_fd = netns_fd,
+    .netns_ahead = c->netns.running,
+    .netns_ahead_fd = -1,
     .cgroup_join = &c->cgroup_join,
     .sync_fd = c->sync_fds[1],
     .fifo_fd = c->fifo_fd,
@@ -544,12 +548,13 @@ hand_over (struct creation *c, tr_error_t *err)
 }
 
 /* A new network namespace that clone would make in the runtime's own user
- * namespace is made by a thread meanwhile (linux/netns_ahead.h). */
+ * namespace is made by a helper task meanwhile (linux/netns_ahead.h). */
 static bool
 netns_ahead_wanted (const struct creation *c)
 {
   const struct ns_plan *p = &c->plan;
-  return (p->new_flags & CLONE_NEWNET) && !p->new_user && !p->intermediate && geteuid () == 0 && !rootless_in_user_ns ();
+  return (p->new_flags & CLONE_NEWNET) && !p->new_user && !p->intermediate && geteuid () == 0 && !rootless_in_user_ns ()
+         && netns_ahead_supported ();
 }
 
 static int
@@ -573,12 +578,12 @@ create_steps (struct creation *c, tr_error_t *err)
   bool host_ns = spec_find_namespace (c->spec, NS_MOUNT) == NULL;
   if (plan_record (c, err) < 0)
     return -1;
-  /* Before the thread: from here on cgroupfs is reached without a walk
-   * through sysfs, in which making the thread's namespace takes a lock
+  /* Before the task: from here on cgroupfs is reached without a walk
+   * through sysfs, in which making the task's namespace takes a lock
    * (cgroup/root_fd.h). */
   cgroupfs_prepare ();
-  /* After plan_record: a read of our own /proc/<pid>/stat waits while a
-   * thread of ours is in unshare(). */
+  /* After plan_record: a read of our own /proc/<pid>/stat waited while a
+   * thread of ours was in unshare(). */
   if (netns_ahead_wanted (c))
     netns_ahead_start (&c->netns);
   if (make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0)

@@ -103,8 +103,10 @@ static int
 step_wait_parent (struct init_context *ctx, tr_error_t *err)
 {
   int32_t pid;
-  if (sync_expect (ctx->sync_fd, SYNC_PARENT_READY, &pid, NULL, err) < 0)
+  if (sync_expect (ctx->sync_fd, SYNC_PARENT_READY, &pid, ctx->netns_ahead ? &ctx->netns_ahead_fd : NULL, err) < 0)
     return -1;
+  if (ctx->netns_ahead && ctx->netns_ahead_fd < 0)
+    return tr_error_plain (err, EPROTO, "no network namespace from the runtime");
   ctx->host_pid = pid;
   if ((ctx->plan->new_user || idmap_mounts_in_spec (ctx->spec)) && receive_mount_sources (ctx, err) < 0)
     return -1;
@@ -226,7 +228,7 @@ static int
 step_loopback (struct init_context *ctx, tr_error_t *err)
 {
   /* One made ahead has its lo up already (linux/netns_ahead.h). */
-  if (!(ctx->plan->new_flags & CLONE_NEWNET) || ctx->netns_ahead_fd >= 0)
+  if (!(ctx->plan->new_flags & CLONE_NEWNET) || ctx->netns_ahead)
     return 0;
   return init_ops->loopback_up (err);
 }

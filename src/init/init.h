@@ -27,8 +27,10 @@ struct init_context
   const struct cgroup_mount_plan *cgroup_mounts; /* what a "cgroup" mount is made of */
   const struct ns_plan *plan;
   const int *join_fds; /* pairs with plan->join */
-  /* A new network namespace the runtime made ahead (linux/netns_ahead.h),
-   * joined instead of one from clone, its lo up already; -1 for none. */
+  /* A new network namespace the runtime is making ahead
+   * (linux/netns_ahead.h): not from clone, but joined, its lo up already.
+   * Its fd comes with SYNC_PARENT_READY (-1 until then, and without one). */
+  bool netns_ahead;
   int netns_ahead_fd;
   /* The v1 cgroups to join itself (n 0: the runtime moves it); the fds
    * are closed once joined. */

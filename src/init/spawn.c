@@ -118,7 +118,7 @@ spawn_direct (struct init_context *ctx, int cgroup_fd, int sync_parent, bool *in
   if (enter_for_children (ctx, &saved, err) == 0)
     {
       unsigned long flags = ctx->plan->new_flags | (ctx->plan->new_pid ? CLONE_NEWPID : 0);
-      if (ctx->netns_ahead_fd >= 0) /* the init joins it (step_join_namespaces) */
+      if (ctx->netns_ahead) /* the init joins it (step_join_namespaces) */
         flags &= ~(unsigned long) CLONE_NEWNET;
       pid = spawn_clone (flags, cgroup_fd, in_cgroup);
       if (pid == 0)

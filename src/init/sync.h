@@ -15,7 +15,9 @@
  *   otherwise: clone3 into the new namespaces (and the cgroup), then write
  *   the id maps of a new user namespace
  *                                        protect the runtime binary
- *   join the cgroup (v1), ─────────────▶ SYNC_PARENT_READY   (the host pid)
+ *   join the cgroup (v1), ─────────────▶ SYNC_PARENT_READY   (the host pid,
+ *   wait for the network namespace         + the network namespace's fd
+ *   made ahead (netns_ahead.h)               when one was made ahead)
  *                                        affinity, join namespaces, cgroup
  *                                        namespace, hostname, keyring,
  *                                        rootfs, mounts, devices, cwd, tty

@@ -73,44 +73,59 @@ def test_start_of_a_config_without_process_still_fails_in_one_line(runtime, bund
     runtime("delete", "--force", cid, check=True)
 
 
-def test_the_new_network_namespace_is_made_ahead_by_a_thread(runtime, bundle, cid, tmp_path):
-    """linux/netns_ahead.h: as root without a new user namespace, a thread of
-    the runtime makes the container's network namespace while the runtime
-    records and makes cgroups, and the init joins it; clone3 no longer
-    makes it.  The container still gets a namespace of its own, lo up, and
-    the thread brought it up (the init does not do it a second time)."""
+def test_the_new_network_namespace_is_made_ahead_by_a_helper_task(runtime, bundle, cid, tmp_path):
+    """linux/netns_ahead.h: as root without a new user namespace, a helper
+    task of the runtime (clone with CLONE_VM | CLONE_FILES, not a thread)
+    makes the container's network namespace while the runtime records,
+    makes cgroups and clones the init, which joins it once the runtime has
+    passed it on; clone3 no longer makes it.  The container still gets a
+    namespace of its own, lo up, and the task brought it up (the init does
+    not do it a second time)."""
     bundle.sh("readlink /proc/self/ns/net; cat /sys/class/net/lo/flags").write()
-    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=clone3,unshare,setns,ioctl", "run", "--bundle", bundle.path, cid)
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=clone,clone3,unshare,setns,ioctl", "run", "--bundle", bundle.path, cid)
     assert proc.returncode == 0, proc.stderr
     inode, flags = proc.stdout.split()
     assert inode != os.readlink("/proc/self/ns/net")
     assert int(flags, 16) & 1, "lo is not up"
     init_clone = [l for l in lines if "clone3(" in l and "CLONE_NEWPID" in l]
     assert len(init_clone) == 1 and "CLONE_NEWNET" not in init_clone[0], "\n".join(lines)
-    assert any("unshare(CLONE_NEWNET)" in l for l in lines), "\n".join(lines)
+    helper = [l for l in lines if "clone(" in l and "CLONE_VM|CLONE_FILES" in l]
+    assert len(helper) == 1 and "CLONE_THREAD" not in helper[0], "\n".join(lines)
+    task = helper[0].rstrip().rsplit("= ", 1)[1]
+    assert any(l.split()[0] == task and "unshare(CLONE_NEWNET" in l for l in lines), "\n".join(lines)
     assert any("setns(" in l and "CLONE_NEWNET" in l for l in lines), "\n".join(lines)
-    thread = {l.split()[0] for l in lines if "unshare(CLONE_NEWNET)" in l}
     lo_up = [l for l in lines if "SIOCSIFFLAGS" in l]
-    assert len(lo_up) == 1 and lo_up[0].split()[0] in thread, "\n".join(lines)
+    assert len(lo_up) == 1 and lo_up[0].split()[0] == task, "\n".join(lines)
 
 
-def test_the_network_namespace_thread_is_kept_off_the_runtimes_cpu(runtime, bundle, cid, tmp_path):
+def test_the_network_namespace_task_is_kept_off_the_runtimes_cpu(runtime, bundle, cid, tmp_path):
     """linux/netns_ahead.c: a scheduler that packs a VM's tasks onto few
-    vCPUs queued the thread behind the runtime, which made the namespace in
-    series; it is started with an affinity that leaves out the runtime's
-    CPU (set on the thread before it runs, by pthread_create)."""
+    vCPUs queued the helper behind the runtime, which made the namespace in
+    series; the runtime gives it an affinity that leaves out its own CPU."""
     cpus = os.sched_getaffinity(0)
     if len(cpus) < 2:
         pytest.skip("one CPU: nowhere else to run")
     bundle.sh("true").write()
-    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=sched_setaffinity,unshare", "run", "--bundle", bundle.path, cid)
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=clone,sched_setaffinity", "run", "--bundle", bundle.path, cid)
     assert proc.returncode == 0, proc.stderr
-    unshare = next(i for i, l in enumerate(lines) if "unshare(CLONE_NEWNET)" in l)
-    thread = lines[unshare].split()[0]
-    pinned = [l for l in lines[:unshare] if f"sched_setaffinity({thread}," in l and l.rstrip().endswith("= 0")]
+    helper = next(l for l in lines if "clone(" in l and "CLONE_VM|CLONE_FILES" in l)
+    task = helper.rstrip().rsplit("= ", 1)[1]
+    pinned = [l for l in lines if f"sched_setaffinity({task}," in l]
     assert len(pinned) == 1, "\n".join(lines)
     mask = pinned[0].split("[", 1)[1].split("]", 1)[0].split()
     assert mask and len(mask) < len(cpus), pinned[0]
+
+
+def test_the_init_holds_no_thread_of_the_runtimes_glibc(runtime, bundle, cid, tmp_path):
+    """The init is cloned while the helper may still be at work: were the
+    helper a glibc thread, the init would hang in setgroups() (glibc
+    broadcasts set*id() to every thread it lists).  A user with
+    additional groups makes the init call it."""
+    bundle.process["user"] = {"uid": 0, "gid": 0, "additionalGids": [5, 6]}
+    bundle.sh("id -G").write()
+    proc = runtime("run", "--bundle", bundle.path, cid, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["0", "5", "6"]
 
 
 def test_cgroup_paths_are_walked_from_one_fd_of_the_cgroup_root(runtime, bundle, cid, tmp_path):
