@@ -44,9 +44,10 @@ struct builder
 };
 
 /* v with room for `need` elements (twice as many when it had to grow), or
- * NULL when memory ran out (v is then still valid, *cap unchanged). */
+ * NULL and out_of_memory when memory ran out (v is then still valid, *cap
+ * unchanged). */
 static void *
-room_for (void *v, size_t *cap, size_t need, size_t elem)
+room_for (struct builder *b, void *v, size_t *cap, size_t need, size_t elem)
 {
   if (need <= *cap)
     return v;
@@ -56,6 +57,8 @@ room_for (void *v, size_t *cap, size_t need, size_t elem)
   void *p = realloc (v, n * elem);
   if (p != NULL)
     *cap = n;
+  else
+    b->out_of_memory = true;
   return p;
 }
 
@@ -109,12 +112,9 @@ add (struct builder *b, yajl_val v, const char *key)
       b->root = v;
       return 1;
     }
-  struct entry *entries = room_for (b->entries, &b->cap_entries, b->n_entries + 1, sizeof *entries);
+  struct entry *entries = room_for (b, b->entries, &b->cap_entries, b->n_entries + 1, sizeof *entries);
   if (entries == NULL)
-    {
-      b->out_of_memory = true;
-      return 0;
-    }
+    return 0;
   b->entries = entries;
   b->entries[b->n_entries++] = (struct entry){ key, v };
   return 1;
@@ -205,12 +205,9 @@ open_container (struct builder *b, yajl_type type)
   yajl_val v = node (b, type);
   if (v == NULL)
     return 0;
-  struct frame *frames = room_for (b->frames, &b->cap_frames, b->n_frames + 1, sizeof *frames);
+  struct frame *frames = room_for (b, b->frames, &b->cap_frames, b->n_frames + 1, sizeof *frames);
   if (frames == NULL)
-    {
-      b->out_of_memory = true;
-      return 0;
-    }
+    return 0;
   b->frames = frames;
   b->frames[b->n_frames++] = (struct frame){ v, b->n_entries, take_key (b) };
   return 1;
