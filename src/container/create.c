@@ -405,10 +405,7 @@ drive_init (struct creation *c, bool in_cgroup, bool self_joined, tr_error_t *er
   return 0;
 }
 
-/* A memory limit too small for the init gets it killed by the OOM killer
- * as soon as it is in the cgroup; the runtime then only sees the sync
- * channel close.  Say so when the cgroup's OOM kill counter went up since
- * before the clone (kills_before). */
+/* linux.resources.memory when it sets a limit (and there is a cgroup). */
 static const struct spec_memory *
 memory_limit (const struct creation *c)
 {
@@ -418,6 +415,10 @@ memory_limit (const struct creation *c)
   return res->memory;
 }
 
+/* A memory limit too small for the init gets it killed by the OOM killer
+ * as soon as it is in the cgroup; the runtime then only sees the sync
+ * channel close.  Say so when the cgroup's OOM kill counter went up since
+ * before the clone (kills_before). */
 static int
 explain_oom (struct creation *c, uint64_t kills_before, tr_error_t *err)
 {
@@ -446,7 +447,7 @@ start_init (struct creation *c, tr_error_t *err)
     .cgroup_mounts = &c->cgroup_mounts,
     .plan = &c->plan,
     .join_fds = c->join_fds,
-    .netns_ahead = c->netns.running,
+    .netns_ahead = netns_ahead_pending (&c->netns),
     .netns_ahead_fd = -1,
     .cgroup_join = &c->cgroup_join,
     .sync_fd = c->sync_fds[1],
@@ -582,8 +583,6 @@ create_steps (struct creation *c, tr_error_t *err)
    * through sysfs, in which making the task's namespace takes a lock
    * (cgroup/root_fd.h). */
   cgroupfs_prepare ();
-  /* After plan_record: a read of our own /proc/<pid>/stat waited while a
-   * thread of ours was in unshare(). */
   if (netns_ahead_wanted (c))
     netns_ahead_start (&c->netns);
   if (make_state_dir (c, err) < 0 || make_cgroup (c, err) < 0)

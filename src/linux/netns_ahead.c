@@ -184,7 +184,6 @@ netns_ahead_start (struct netns_ahead *n)
   if (task < 0)
     return;
   n->task = task;
-  n->running = true;
   keep_off_our_cpu (task);
 #endif
 }
@@ -194,9 +193,8 @@ netns_ahead_start (struct netns_ahead *n)
 static void
 wait_task (struct netns_ahead *n)
 {
-  if (!n->running)
+  if (!netns_ahead_pending (n))
     return;
-  n->running = false;
   int v;
   while ((v = __atomic_load_n (&n->alive, __ATOMIC_ACQUIRE)) != 0)
     syscall (SYS_futex, &n->alive, FUTEX_WAIT, v, NULL, NULL, 0);
@@ -208,7 +206,7 @@ wait_task (struct netns_ahead *n)
 int
 netns_ahead_take (struct netns_ahead *n, tr_error_t *err)
 {
-  if (!n->running)
+  if (!netns_ahead_pending (n))
     return n->fd;
   wait_task (n);
   if (n->failed_errno)
@@ -226,7 +224,7 @@ void
 netns_ahead_release (struct netns_ahead *n)
 {
   tr_error_t ignored = NULL;
-  if (n->running)
+  if (netns_ahead_pending (n))
     (void) netns_ahead_take (n, &ignored);
   tr_error_free (&ignored);
   if (n->fd >= 0)

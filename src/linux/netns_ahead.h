@@ -31,8 +31,7 @@
 
 struct netns_ahead
 {
-  pid_t task;       /* the helper task, 0 when none was started */
-  bool running;     /* started and not yet waited for */
+  pid_t task;       /* the helper task, started and not yet waited for; 0 else */
   int fd;           /* the namespace (O_CLOEXEC), its lo up */
   void *stack;
   /* Written by the task. */
@@ -52,6 +51,14 @@ bool netns_ahead_supported (void);
  * netns_ahead_take() returns -1 with no error: the caller lets clone make
  * the namespace as before. */
 void netns_ahead_start (struct netns_ahead *n);
+
+/* Whether a task was started and not yet waited for: the namespace
+ * will come from netns_ahead_take(), not from clone. */
+static inline bool
+netns_ahead_pending (const struct netns_ahead *n)
+{
+  return n->task > 0;
+}
 
 /* Wait for the task: the namespace's fd (owned by n, closed by
  * netns_ahead_release), or -1 when none was started (*err untouched) or
