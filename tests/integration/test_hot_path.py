@@ -73,6 +73,19 @@ def test_start_of_a_config_without_process_still_fails_in_one_line(runtime, bund
     runtime("delete", "--force", cid, check=True)
 
 
+def helper_task(lines):
+    """The pid the runtime's clone of its netns helper returned, from a
+    trace with trace=clone: the call's own line, or where strace shows it
+    resumed (the task may print first)."""
+    calls = [(i, l) for i, l in enumerate(lines) if "clone(" in l and "CLONE_VM|CLONE_FILES" in l]
+    assert len(calls) == 1 and "CLONE_THREAD" not in calls[0][1], "\n".join(lines)
+    i, line = calls[0]
+    if "<unfinished ...>" in line:
+        caller = line.split()[0]
+        line = next(l for l in lines[i + 1:] if l.split()[0] == caller and "<... clone resumed>" in l)
+    return line.rstrip().rsplit("= ", 1)[1]
+
+
 def test_the_new_network_namespace_is_made_ahead_by_a_helper_task(runtime, bundle, cid, tmp_path):
     """linux/netns_ahead.h: as root without a new user namespace, a helper
     task of the runtime (clone with CLONE_VM | CLONE_FILES, not a thread)
@@ -89,9 +102,7 @@ def test_the_new_network_namespace_is_made_ahead_by_a_helper_task(runtime, bundl
     assert int(flags, 16) & 1, "lo is not up"
     init_clone = [l for l in lines if "clone3(" in l and "CLONE_NEWPID" in l]
     assert len(init_clone) == 1 and "CLONE_NEWNET" not in init_clone[0], "\n".join(lines)
-    helper = [l for l in lines if "clone(" in l and "CLONE_VM|CLONE_FILES" in l]
-    assert len(helper) == 1 and "CLONE_THREAD" not in helper[0], "\n".join(lines)
-    task = helper[0].rstrip().rsplit("= ", 1)[1]
+    task = helper_task(lines)
     assert any(l.split()[0] == task and "unshare(CLONE_NEWNET" in l for l in lines), "\n".join(lines)
     assert any("setns(" in l and "CLONE_NEWNET" in l for l in lines), "\n".join(lines)
     lo_up = [l for l in lines if "SIOCSIFFLAGS" in l]
@@ -108,8 +119,7 @@ def test_the_network_namespace_task_is_kept_off_the_runtimes_cpu(runtime, bundle
     bundle.sh("true").write()
     lines, proc = traced(runtime, tmp_path / "strace.log", "trace=clone,sched_setaffinity", "run", "--bundle", bundle.path, cid)
     assert proc.returncode == 0, proc.stderr
-    helper = next(l for l in lines if "clone(" in l and "CLONE_VM|CLONE_FILES" in l)
-    task = helper.rstrip().rsplit("= ", 1)[1]
+    task = helper_task(lines)
     pinned = [l for l in lines if f"sched_setaffinity({task}," in l]
     assert len(pinned) == 1, "\n".join(lines)
     mask = pinned[0].split("[", 1)[1].split("]", 1)[0].split()
