@@ -3,6 +3,7 @@ the kernel's files and by what the container can really do."""
 
 import json
 import os
+import subprocess
 import time
 
 import pytest
@@ -308,3 +309,41 @@ def test_cpuset_levels_get_their_parents_cpus_and_mems(runtime, bundle, cid):
         runtime("delete", "--force", cid)
         rmdir_everywhere(f"{top}/a")
         rmdir_everywhere(top)
+
+
+def test_hierarchies_are_found_without_mountinfo(runtime, bundle, cid, tmp_path):
+    """Where every v1 hierarchy of /proc/self/cgroup is mounted at
+    /sys/fs/cgroup/<controllers> (cgroup/v1/hierarchies.h), `create` does
+    not read /proc/self/mountinfo, whose cost grows with the host's mounts."""
+    bundle.set_args("true")
+    bundle.write()
+    lines, proc = traced(runtime, tmp_path / "strace.log", "trace=open,openat", "run", "--bundle", bundle.path, cid)
+    assert proc.returncode == 0, proc.stderr
+    assert any("/proc/self/cgroup" in l for l in lines), "\n".join(lines)
+    assert not any("mountinfo" in l for l in lines), "\n".join(lines)
+
+
+def test_a_hierarchy_mounted_elsewhere_is_found_in_mountinfo(runtime, bundle, cid, tmp_path):
+    """In a mount namespace where the pids hierarchy is not at
+    /sys/fs/cgroup/pids (moved to a directory of the test's), the cgroup is
+    made where mountinfo says it is, not in the directory left behind."""
+    bundle.linux["resources"] = {"pids": {"limit": 42}}
+    bundle.sh("sleep 300").write()
+    elsewhere = tmp_path / "pids"
+    elsewhere.mkdir()
+    script = 'mount --move /sys/fs/cgroup/pids "$1" && shift && exec "$@"'
+    argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", str(elsewhere)]
+    # Files, not pipes: the container keeps the runtime's stdout and stderr.
+    with open(tmp_path / "out", "w+") as out:
+        proc = subprocess.run(argv + runtime.cmd("run", "-d", "--bundle", bundle.path, cid),
+                              stdin=subprocess.DEVNULL, stdout=out, stderr=out, timeout=60)
+        out.seek(0)
+        assert proc.returncode == 0, out.read()
+    try:
+        # The same hierarchy, seen from the host's mount namespace.
+        assert read(os.path.join(v1_dir("pids", f"/tinyrun/{cid}"), "pids.max")) == "42"
+        pid = str(runtime.state(cid)["pid"])
+        assert pid in read(os.path.join(v1_dir("pids", f"/tinyrun/{cid}"), "cgroup.procs"))
+    finally:
+        runtime("delete", "--force", cid, check=True)
+    assert not os.path.exists(v1_dir("pids", f"/tinyrun/{cid}"))

@@ -1,4 +1,6 @@
-/* The cgroup v1 hierarchies mounted on this host, from /proc/self/mountinfo. */
+/* The cgroup v1 hierarchies mounted on this host: from /proc/self/cgroup
+ * where each is at /sys/fs/cgroup/<controllers>, else from
+ * /proc/self/mountinfo. */
 #ifndef TINYRUN_CGROUP_V1_HIERARCHIES_H
 #define TINYRUN_CGROUP_V1_HIERARCHIES_H
 
