@@ -26,3 +26,18 @@ state_on_tmpfs() {
     mkdir -p "$1"
     [ "${STATE_ON_DISK:-}" ] || mount -t tmpfs -o mode=0700 tinyrun-bench "$1"
 }
+
+# Inside a benchmark's own mount namespace, with HOST_MOUNTS=N set: N more
+# mounts (tmpfs, below DIR), as a host that runs many containers has; the
+# runtimes' mount namespaces copy them and whatever reads mountinfo pays
+# for each.  Gone with the namespace.
+host_mounts() {
+    [ "${HOST_MOUNTS:-0}" -gt 0 ] || return 0
+    mkdir -p "$1"
+    mount -t tmpfs tinyrun-bench-mounts "$1"
+    i=0
+    while [ $i -lt "$HOST_MOUNTS" ]; do
+        mkdir "$1/$i" && mount -t tmpfs tinyrun-bench-mounts "$1/$i"
+        i=$((i + 1))
+    done
+}
