@@ -32,12 +32,15 @@ state_on_tmpfs() {
 # runtimes' mount namespaces copy them and whatever reads mountinfo pays
 # for each.  Gone with the namespace.
 host_mounts() {
+    case ${HOST_MOUNTS:-0} in
+    ''|*[!0-9]*) echo "bench: HOST_MOUNTS must be a number, not '$HOST_MOUNTS'" >&2; exit 2 ;;
+    esac
     [ "${HOST_MOUNTS:-0}" -gt 0 ] || return 0
     mkdir -p "$1"
     mount -t tmpfs tinyrun-bench-mounts "$1"
-    i=0
-    while [ $i -lt "$HOST_MOUNTS" ]; do
-        mkdir "$1/$i" && mount -t tmpfs tinyrun-bench-mounts "$1/$i"
-        i=$((i + 1))
+    host_mounts_i=0
+    while [ $host_mounts_i -lt "$HOST_MOUNTS" ]; do
+        mkdir "$1/$host_mounts_i" && mount -t tmpfs tinyrun-bench-mounts "$1/$host_mounts_i"
+        host_mounts_i=$((host_mounts_i + 1))
     done
 }

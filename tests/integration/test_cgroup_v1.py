@@ -311,10 +311,20 @@ def test_cpuset_levels_get_their_parents_cpus_and_mems(runtime, bundle, cid):
         rmdir_everywhere(top)
 
 
+def conventional_layout():
+    """Is every v1 hierarchy of /proc/self/cgroup mounted at
+    /sys/fs/cgroup/<controllers> ("name=X" at .../X)?"""
+    with open("/proc/self/cgroup") as f:
+        ctrls = [l.split(":")[1] for l in f.read().splitlines() if l.split(":")[1]]
+    return all(os.path.ismount(os.path.join("/sys/fs/cgroup", c.removeprefix("name="))) for c in ctrls)
+
+
 def test_hierarchies_are_found_without_mountinfo(runtime, bundle, cid, tmp_path):
     """Where every v1 hierarchy of /proc/self/cgroup is mounted at
     /sys/fs/cgroup/<controllers> (cgroup/v1/hierarchies.h), `create` does
     not read /proc/self/mountinfo, whose cost grows with the host's mounts."""
+    if not conventional_layout():
+        pytest.skip("a v1 hierarchy of this host is not at /sys/fs/cgroup/<controllers>")
     bundle.set_args("true")
     bundle.write()
     lines, proc = traced(runtime, tmp_path / "strace.log", "trace=open,openat", "run", "--bundle", bundle.path, cid)
@@ -323,15 +333,22 @@ def test_hierarchies_are_found_without_mountinfo(runtime, bundle, cid, tmp_path)
     assert not any("mountinfo" in l for l in lines), "\n".join(lines)
 
 
-def test_a_hierarchy_mounted_elsewhere_is_found_in_mountinfo(runtime, bundle, cid, tmp_path):
+@pytest.mark.parametrize("left_there", ["nothing", "the cpu hierarchy"])
+def test_a_hierarchy_mounted_elsewhere_is_found_in_mountinfo(runtime, bundle, cid, tmp_path, left_there):
     """In a mount namespace where the pids hierarchy is not at
-    /sys/fs/cgroup/pids (moved to a directory of the test's), the cgroup is
-    made where mountinfo says it is, not in the directory left behind."""
+    /sys/fs/cgroup/pids (moved to a directory of the test's; the directory
+    left behind empty, or with the cpu hierarchy bound on it: a cgroup v1
+    mount, but one whose device cpu already has), the cgroup is made where
+    mountinfo says it is, not in the directory left behind (which the
+    host's pids mount covers)."""
     bundle.linux["resources"] = {"pids": {"limit": 42}}
     bundle.sh("sleep 300").write()
     elsewhere = tmp_path / "pids"
     elsewhere.mkdir()
-    script = 'mount --move /sys/fs/cgroup/pids "$1" && shift && exec "$@"'
+    script = 'mount --move /sys/fs/cgroup/pids "$1" && shift && '
+    if left_there == "the cpu hierarchy":
+        script += "mount --bind /sys/fs/cgroup/cpu /sys/fs/cgroup/pids && "
+    script += 'exec "$@"'
     argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", str(elsewhere)]
     # Files, not pipes: the container keeps the runtime's stdout and stderr.
     with open(tmp_path / "out", "w+") as out:
@@ -344,6 +361,10 @@ def test_a_hierarchy_mounted_elsewhere_is_found_in_mountinfo(runtime, bundle, ci
         assert read(os.path.join(v1_dir("pids", f"/tinyrun/{cid}"), "pids.max")) == "42"
         pid = str(runtime.state(cid)["pid"])
         assert pid in read(os.path.join(v1_dir("pids", f"/tinyrun/{cid}"), "cgroup.procs"))
+        # Nothing in the directory the move left behind (under the mount).
+        below = f"/sys/fs/cgroup/pids/tinyrun/{cid}"
+        subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                        f'umount /sys/fs/cgroup/pids && test ! -e "{below}"'], check=True)
     finally:
         runtime("delete", "--force", cid, check=True)
     assert not os.path.exists(v1_dir("pids", f"/tinyrun/{cid}"))

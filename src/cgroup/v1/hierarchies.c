@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 
 #define MAX_HIERARCHIES 32
 
@@ -43,18 +45,28 @@ controllers_from_super_options (const char *opts, char *out, size_t size)
 
 /* Where hosts mount the hierarchy of `controllers`: /sys/fs/cgroup/
  * cpu,cpuacct for "cpu,cpuacct", .../systemd for "name=systemd".  False
- * when that is not a cgroup v1 mount. */
+ * unless that very directory (not a symlink) is the root of a cgroup v1
+ * mount whose device no hierarchy before it had. */
 static bool
-conventional_mount (const char *controllers, struct v1_hierarchy *h)
+conventional_mount (const char *controllers, const dev_t *seen, size_t n_seen, struct v1_hierarchy *h, dev_t *dev)
 {
   const char *dir = strncmp (controllers, "name=", 5) == 0 ? controllers + 5 : controllers;
   if (dir[0] == '\0' || strchr (dir, '/') || strcmp (dir, ".") == 0 || strcmp (dir, "..") == 0)
     return false;
   int n = snprintf (h->mountpoint, sizeof h->mountpoint, "%s/%s", CGROUP_ROOT, dir);
-  struct statfs sfs;
-  if (n < 0 || (size_t) n >= sizeof h->mountpoint || cgroupfs_statfs (h->mountpoint, &sfs) < 0
-      || sfs.f_type != CGROUP_SUPER_MAGIC)
+  if (n < 0 || (size_t) n >= sizeof h->mountpoint)
     return false;
+  cleanup_close int fd = cgroupfs_open (h->mountpoint, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct statfs sfs;
+  struct statx stx;
+  if (fd < 0 || fstatfs (fd, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC
+      || statx (fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0 || !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+      || !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+    return false;
+  *dev = makedev (stx.stx_dev_major, stx.stx_dev_minor);
+  for (size_t i = 0; i < n_seen; i++)
+    if (seen[i] == *dev)
+      return false;
   snprintf (h->controllers, sizeof h->controllers, "%s", controllers);
   return true;
 }
@@ -62,8 +74,8 @@ conventional_mount (const char *controllers, struct v1_hierarchy *h)
 /* The quick way, crun's: /proc/self/cgroup names every v1 hierarchy the
  * kernel has, with its controllers ("4:cpu,cpuacct:/"), and hosts mount
  * each at /sys/fs/cgroup/<controllers>.  Taken only when every one of
- * them is a cgroup v1 mount there; otherwise (one mounted elsewhere, or
- * not at all) mountinfo decides.  The kernel writes /proc/self/cgroup
+ * them is a cgroup v1 mount of its own there (conventional_mount);
+ * otherwise (one mounted elsewhere, or not at all) mountinfo decides.  The kernel writes /proc/self/cgroup
  * from the task's own cgroups, while mountinfo costs as much as the
  * host has mounts: 0.5-1 ms per `create` with 500 of them (measured on
  * the test VM, docs/performance.md). */
@@ -76,6 +88,7 @@ load_conventional (void)
   if (text == NULL)
     return false;
   struct v1_hierarchy found[MAX_HIERARCHIES];
+  dev_t seen[MAX_HIERARCHIES];
   size_t n = 0;
   char *save = NULL;
   for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
@@ -87,11 +100,12 @@ load_conventional (void)
       *end = '\0';
       if (ctrl[1] == '\0') /* "0::/": the cgroup2 hierarchy */
         continue;
-      if (n == MAX_HIERARCHIES || !conventional_mount (ctrl + 1, &found[n]))
+      if (n == MAX_HIERARCHIES || !conventional_mount (ctrl + 1, seen, n, &found[n], &seen[n]))
         return false;
       n++;
     }
-  /* The kernel lists the newest first: reversed, in the order mounted. */
+  /* The kernel lists the newest hierarchy first: reversed, oldest first,
+   * which is mountinfo's order on a host that mounts them once at boot. */
   for (size_t i = 0; i < n; i++)
     hierarchies[i] = found[n - 1 - i];
   n_hierarchies = n;
