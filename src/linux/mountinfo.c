@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
 static void
@@ -62,12 +64,13 @@ parse_line (char *line, struct mountinfo_entry *e)
   char *fstype = f ? next_field (&c) : NULL;
   char *source = fstype ? next_field (&c) : NULL;
   char *super = source ? next_field (&c) : NULL;
-  if (super == NULL)
+  unsigned maj, min;
+  if (super == NULL || sscanf (dev, "%u:%u", &maj, &min) != 2)
     return false;
   unescape_octal (root);
   unescape_octal (mountpoint);
   unescape_octal (source);
-  *e = (struct mountinfo_entry){ .id = atoi (id), .parent = atoi (parent), .root = root,
+  *e = (struct mountinfo_entry){ .id = atoi (id), .parent = atoi (parent), .dev = makedev (maj, min), .root = root,
                                  .mountpoint = mountpoint, .options = options, .fstype = fstype,
                                  .source = source, .super_options = super };
   return true;

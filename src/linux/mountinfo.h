@@ -9,10 +9,13 @@
 
 #include "util/error.h"
 
+#include <sys/types.h>
+
 struct mountinfo_entry
 {
   int id;
   int parent;
+  dev_t dev;                 /* the mount's filesystem: "major:minor" */
   const char *root;          /* unescaped */
   const char *mountpoint;    /* unescaped */
   const char *options;       /* per-mount options: "rw,nosuid,relatime" */

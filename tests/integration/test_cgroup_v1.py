@@ -368,3 +368,24 @@ def test_a_hierarchy_mounted_elsewhere_is_found_in_mountinfo(runtime, bundle, ci
     finally:
         runtime("delete", "--force", cid, check=True)
     assert not os.path.exists(v1_dir("pids", f"/tinyrun/{cid}"))
+
+
+def test_a_covered_hierarchy_is_not_taken(runtime, bundle, cid, tmp_path):
+    """In a mount namespace where the cpu hierarchy is bound over the pids
+    mount, mountinfo still lists the pids mount, but its mount point now
+    leads into cpu's: pids counts as not mounted (a clear error for a pids
+    limit, and nothing made or left), not as a second name of cpu's
+    directories."""
+    bundle.linux["resources"] = {"pids": {"limit": 42}}
+    bundle.sh("true").write()
+    script = 'mount --bind /sys/fs/cgroup/cpu /sys/fs/cgroup/pids && exec "$@"'
+    argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"]
+    with open(tmp_path / "out", "w+") as out:
+        proc = subprocess.run(argv + runtime.cmd("run", "--bundle", bundle.path, cid),
+                              stdin=subprocess.DEVNULL, stdout=out, stderr=out, timeout=60)
+        out.seek(0)
+        text = out.read()
+    assert proc.returncode == 1, text
+    assert "linux.resources.pids: the pids cgroup controller is not mounted on this host" in text, text
+    for ctrl in ("cpu", "memory", "pids"):
+        assert not os.path.exists(v1_dir(ctrl, f"/tinyrun/{cid}")), ctrl

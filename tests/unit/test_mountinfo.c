@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/sysmacros.h>
 
 static const char sample[]
     = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,errors=remount-ro\n"
@@ -22,6 +23,8 @@ TEST (mountinfo_parse_sample)
   if (mi.n == 4)
     {
       CHECK (mi.v[0].id == 22 && mi.v[0].parent == 1);
+      CHECK (major (mi.v[0].dev) == 8 && minor (mi.v[0].dev) == 1);
+      CHECK (major (mi.v[1].dev) == 0 && minor (mi.v[1].dev) == 30);
       CHECK_STR (mi.v[0].mountpoint, "/");
       CHECK_STR (mi.v[0].fstype, "ext4");
       CHECK_STR (mi.v[0].source, "/dev/sda1");

@@ -126,7 +126,10 @@ load (tr_error_t *err)
   for (size_t i = 0; i < info.n; i++)
     {
       const struct mountinfo_entry *e = &info.v[i];
-      if (strcmp (e->fstype, "cgroup") != 0)
+      /* Not a mount another one now covers (its mount point would reach
+       * that one's filesystem): two hierarchies in one directory. */
+      struct stat st;
+      if (strcmp (e->fstype, "cgroup") != 0 || cgroupfs_stat (e->mountpoint, &st) < 0 || st.st_dev != e->dev)
         continue;
       if (n_hierarchies == MAX_HIERARCHIES)
         break;

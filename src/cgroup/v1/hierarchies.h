@@ -1,6 +1,6 @@
 /* The cgroup v1 hierarchies mounted on this host: from /proc/self/cgroup
  * where each is at /sys/fs/cgroup/<controllers>, else from
- * /proc/self/mountinfo. */
+ * /proc/self/mountinfo (the mounts no other one covers). */
 #ifndef TINYRUN_CGROUP_V1_HIERARCHIES_H
 #define TINYRUN_CGROUP_V1_HIERARCHIES_H
 
