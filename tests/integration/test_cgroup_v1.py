@@ -333,6 +333,18 @@ def test_hierarchies_are_found_without_mountinfo(runtime, bundle, cid, tmp_path)
     assert not any("mountinfo" in l for l in lines), "\n".join(lines)
 
 
+def in_own_mount_ns(runtime, tmp_path, script, script_args, *args):
+    """tinyrun ARGS exec'd by `sh -c SCRIPT sh SCRIPT_ARGS... tinyrun ARGS...`
+    in a private mount namespace of its own: its exit status and output."""
+    argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", *script_args]
+    # Files, not pipes: a container keeps the runtime's stdout and stderr.
+    with open(tmp_path / "out", "w+") as out:
+        proc = subprocess.run(argv + runtime.cmd(*args), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                              timeout=60)
+        out.seek(0)
+        return proc.returncode, out.read()
+
+
 @pytest.mark.parametrize("left_there", ["nothing", "the cpu hierarchy"])
 def test_a_hierarchy_mounted_elsewhere_is_found_in_mountinfo(runtime, bundle, cid, tmp_path, left_there):
     """In a mount namespace where the pids hierarchy is not at
@@ -349,13 +361,8 @@ def test_a_hierarchy_mounted_elsewhere_is_found_in_mountinfo(runtime, bundle, ci
     if left_there == "the cpu hierarchy":
         script += "mount --bind /sys/fs/cgroup/cpu /sys/fs/cgroup/pids && "
     script += 'exec "$@"'
-    argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", str(elsewhere)]
-    # Files, not pipes: the container keeps the runtime's stdout and stderr.
-    with open(tmp_path / "out", "w+") as out:
-        proc = subprocess.run(argv + runtime.cmd("run", "-d", "--bundle", bundle.path, cid),
-                              stdin=subprocess.DEVNULL, stdout=out, stderr=out, timeout=60)
-        out.seek(0)
-        assert proc.returncode == 0, out.read()
+    rc, text = in_own_mount_ns(runtime, tmp_path, script, [str(elsewhere)], "run", "-d", "--bundle", bundle.path, cid)
+    assert rc == 0, text
     try:
         # The same hierarchy, seen from the host's mount namespace.
         assert read(os.path.join(v1_dir("pids", f"/tinyrun/{cid}"), "pids.max")) == "42"
@@ -379,13 +386,8 @@ def test_a_covered_hierarchy_is_not_taken(runtime, bundle, cid, tmp_path):
     bundle.linux["resources"] = {"pids": {"limit": 42}}
     bundle.sh("true").write()
     script = 'mount --bind /sys/fs/cgroup/cpu /sys/fs/cgroup/pids && exec "$@"'
-    argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"]
-    with open(tmp_path / "out", "w+") as out:
-        proc = subprocess.run(argv + runtime.cmd("run", "--bundle", bundle.path, cid),
-                              stdin=subprocess.DEVNULL, stdout=out, stderr=out, timeout=60)
-        out.seek(0)
-        text = out.read()
-    assert proc.returncode == 1, text
+    rc, text = in_own_mount_ns(runtime, tmp_path, script, [], "run", "--bundle", bundle.path, cid)
+    assert rc == 1, text
     assert "linux.resources.pids: the pids cgroup controller is not mounted on this host" in text, text
     for ctrl in ("cpu", "memory", "pids"):
         assert not os.path.exists(v1_dir(ctrl, f"/tinyrun/{cid}")), ctrl

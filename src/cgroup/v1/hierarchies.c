@@ -75,10 +75,10 @@ conventional_mount (const char *controllers, const dev_t *seen, size_t n_seen, s
  * kernel has, with its controllers ("4:cpu,cpuacct:/"), and hosts mount
  * each at /sys/fs/cgroup/<controllers>.  Taken only when every one of
  * them is a cgroup v1 mount of its own there (conventional_mount);
- * otherwise (one mounted elsewhere, or not at all) mountinfo decides.  The kernel writes /proc/self/cgroup
- * from the task's own cgroups, while mountinfo costs as much as the
- * host has mounts: 0.5-1 ms per `create` with 500 of them (measured on
- * the test VM, docs/performance.md). */
+ * otherwise (one mounted elsewhere, or not at all) mountinfo decides.
+ * The kernel writes /proc/self/cgroup from the task's own cgroups, while
+ * mountinfo costs as much as the host has mounts: 0.5-1 ms per `create`
+ * with 500 of them (measured on the test VM, docs/performance.md). */
 static bool
 load_conventional (void)
 {
