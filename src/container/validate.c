@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <string.h>
+
+#define UTS_NAME_MAX 64
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -28,14 +30,16 @@ validate_namespaces (const struct spec *spec, tr_error_t *err)
     return tr_error_plain (err, EINVAL, "hostname: setting it needs a uts namespace");
   if ((spec->domainname && spec->domainname[0]) && uts == NULL)
     return tr_error_plain (err, EINVAL, "domainname: setting it needs a uts namespace");
-  /* sethostname(2) refuses more; the name is echoed cut short. */
+  /* sethostname(2) and setdomainname(2) refuse more than the kernel's 64
+   * bytes (__NEW_UTS_LEN; musl's HOST_NAME_MAX says 255); the name is
+   * echoed cut short. */
   char shown[TR_ECHO_SIZE];
-  if (spec->hostname && strlen (spec->hostname) > HOST_NAME_MAX)
+  if (spec->hostname && strlen (spec->hostname) > UTS_NAME_MAX)
     return tr_error_plain (err, EINVAL, "hostname: \"%s\" is longer than %d bytes", tr_echo (spec->hostname, shown),
-                           HOST_NAME_MAX);
-  if (spec->domainname && strlen (spec->domainname) > HOST_NAME_MAX)
+                           UTS_NAME_MAX);
+  if (spec->domainname && strlen (spec->domainname) > UTS_NAME_MAX)
     return tr_error_plain (err, EINVAL, "domainname: \"%s\" is longer than %d bytes",
-                           tr_echo (spec->domainname, shown), HOST_NAME_MAX);
+                           tr_echo (spec->domainname, shown), UTS_NAME_MAX);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "util/fileutil.h"
 #include "util/fs_safe.h"
 #include "util/log.h"
+#include "util/syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -16,6 +16,18 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+/* statx(2): glibc's wrapper, or the raw call where the libc has none
+ * (musl before 1.2.5: its <sys/stat.h> then defines no STATX_TYPE). */
+#include <sys/stat.h>
+#if !defined __GLIBC__ && !defined STATX_TYPE
+#include <linux/stat.h>
+static inline int
+statx (int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf)
+{
+  return (int) syscall (SYS_statx, dirfd, path, flags, mask, buf);
+}
+#endif
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif

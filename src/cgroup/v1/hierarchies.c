@@ -5,6 +5,7 @@
 #include "linux/mountinfo.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "util/syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>
