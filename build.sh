@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 PACKAGES="autoconf automake libtool pkg-config make gcc file
   libyajl-dev libseccomp-dev libcap-dev libmnl-dev libnftables-dev nftables
   busybox-static python3-pytest iproute2 libcap2-bin libsystemd-dev
-  strace uidmap slirp4netns passt criu"
+  strace uidmap slirp4netns passt criu
+  musl-tools musl-dev cmake gperf dpkg-dev"
 
 missing=""
 for p in $PACKAGES; do
@@ -21,6 +22,16 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 fi
 
+# tinyrun is linked against musl (musl/README.md): its libraries built
+# for musl once, from Debian's source packages, in .musl/.
+# TINYRUN_LIBC=glibc builds it against glibc only.
+musl=--with-musl="$PWD/.musl"
+if [ "${TINYRUN_LIBC:-musl}" = glibc ]; then
+    musl=
+else
+    musl/build-deps .musl
+fi
+
 [ -x configure ] || ./autogen.sh
-[ -f Makefile ] || ./configure --enable-werror
+[ -f Makefile ] || ./configure --enable-werror $musl
 make -j"$(nproc)"

@@ -253,7 +253,12 @@ main (int argc, char **argv)
     }
   /* Before the command parses anything: the argv it may re-execute with
    * (container/entry.h). */
-  if (container_command_enters (argv[optind]))
-    container_entry_prepare (argv);
+  container_entry_prepare (argv);
+  if (container_systemd_reachable (g.systemd_cgroup, &err) < 0)
+    {
+      log_error ("%s", err->msg);
+      tr_error_free (&err);
+      return 1;
+    }
   return run_command (&g, argc - optind, argv + optind);
 }

@@ -1,20 +1,10 @@
 #include "config.h"
 #include "container/entry.h"
+#include "linux/libc_sibling.h"
 #include "linux/self_protect.h"
 
-#include <string.h>
 
 static char **saved_argv;
-
-bool
-container_command_enters (const char *command)
-{
-  static const char *const entering[] = { "create", "run", "exec" };
-  for (size_t i = 0; i < sizeof entering / sizeof entering[0]; i++)
-    if (strcmp (command, entering[i]) == 0)
-      return true;
-  return false;
-}
 
 void
 container_entry_prepare (char **argv)
@@ -29,4 +19,12 @@ container_protect_binary (const struct spec *spec, bool for_exec, tr_error_t *er
   if (!needed || saved_argv == NULL)
     return 0;
   return self_protect_exec_readonly (saved_argv, err);
+}
+
+int
+container_systemd_reachable (bool systemd, tr_error_t *err)
+{
+  if (!systemd || libc_sibling_can_dlopen () || saved_argv == NULL)
+    return 0;
+  return libc_sibling_exec (saved_argv, "--systemd-cgroup", err);
 }

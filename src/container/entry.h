@@ -1,5 +1,6 @@
-/* What `create`, `run` and `exec` do on the host before anything of
- * theirs can enter a container. */
+/* What a command does on the host before anything else: `create`, `run`
+ * and `exec` before anything of theirs can enter a container, any command
+ * before it talks to systemd. */
 #ifndef TINYRUN_CONTAINER_ENTRY_H
 #define TINYRUN_CONTAINER_ENTRY_H
 
@@ -8,10 +9,7 @@
 #include "oci-spec/spec.h"
 #include "util/error.h"
 
-/* Whether the command puts a tinyrun process into a container. */
-bool container_command_enters (const char *command);
-
-/* First thing of such a command: remember main's whole argv (for a
+/* First thing of every command: remember main's whole argv (for a
  * re-execution). */
 void container_entry_prepare (char **argv);
 
@@ -27,5 +25,12 @@ void container_entry_prepare (char **argv);
  * exec may have granted the capability.  Elsewhere the fast path pays
  * nothing. */
 int container_protect_binary (const struct spec *spec, bool for_exec, tr_error_t *err);
+
+/* A musl build cannot load libsystemd (linux/libc_sibling.h): a command
+ * that talks to systemd (`systemd`: --systemd-cgroup, or a container
+ * recorded with it) starts over in tinyrun-glibc.  Call before anything
+ * is made or changed; on success this does not return.  Elsewhere, and
+ * in the glibc build, it does nothing. */
+int container_systemd_reachable (bool systemd, tr_error_t *err);
 
 #endif

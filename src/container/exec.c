@@ -261,7 +261,7 @@ container_exec (const char *root, const char *id, const struct exec_options *o, 
   *exit_status = 0;
 
   cleanup_close int dirfd = container_open (root, id, false, &st, &status, err);
-  if (dirfd < 0 || check_status (status, o, err) < 0)
+  if (dirfd < 0 || check_status (status, o, err) < 0 || container_systemd_reachable (st.systemd_cgroup, err) < 0)
     return -1;
   if (load_spec (dirfd, &spec, err) < 0 || container_protect_binary (spec, true, err) < 0)
     return -1;

@@ -3,6 +3,7 @@
 #include "cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "container/container.h"
+#include "container/entry.h"
 #include "util/fileutil.h"
 #include "linux/cpu_pin.h"
 #include "linux/exec_watch.h"
@@ -411,6 +412,9 @@ container_delete (const char *root, const char *id, bool force, tr_error_t *err)
         return state_dir_remove (root, id, dirfd, err);
       return delete_damaged (root, id, dirfd, err);
     }
+  /* Its scope is stopped over D-Bus (before the init is killed). */
+  if (container_systemd_reachable (st.systemd_cgroup, err) < 0)
+    return -1;
   enum container_status status = container_status_of (dirfd, &st);
   trace_mark ("delete: state");
   log_debug ("delete %s: %s, init %d, cgroup %s", id, container_status_name (status), st.pid,

@@ -1,0 +1,79 @@
+#include "config.h"
+#include "linux/libc_sibling.h"
+#include "util/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char **environ;
+
+bool
+libc_sibling_can_dlopen (void)
+{
+#ifdef __GLIBC__
+  return true;
+#else
+  return false;
+#endif
+}
+
+/* Root, we, or whoever owns the running binary (in a rootless engine's
+ * user namespace root's files show as the overflow uid). */
+static bool
+trusted_owner (uid_t owner, uid_t self_owner)
+{
+  return owner == 0 || owner == geteuid () || owner == self_owner;
+}
+
+/* The sibling's fd, checked as sudo checks what it runs as root. */
+static int
+open_sibling (const char *why, tr_error_t *err)
+{
+  char path[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0)
+    return tr_error (err, errno, "%s: readlink /proc/self/exe", why);
+  path[n] = '\0';
+  char *slash = strrchr (path, '/');
+  if (path[0] != '/' || slash == NULL)
+    return tr_error_plain (err, EINVAL, "%s: /proc/self/exe: %s is not a path", why, path);
+  slash[1] = '\0';
+  cleanup_close int dir = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd = dir < 0 ? -1 : openat (dir, LIBC_SIBLING_NAME, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st, self;
+  if (fd < 0 || fstat (fd, &st) < 0 || stat ("/proc/self/exe", &self) < 0)
+    {
+      int saved = errno;
+      if (fd >= 0)
+        close (fd);
+      return tr_error (err, saved, "%s: this tinyrun is built with musl, which cannot load libsystemd; its glibc build "
+                                   "%s" LIBC_SIBLING_NAME " is needed",
+                       why, path);
+    }
+  const char *bad = !S_ISREG (st.st_mode)                           ? "is not a regular file"
+                    : (st.st_mode & (S_IWGRP | S_IWOTH))            ? "is writable by others"
+                    : !trusted_owner (st.st_uid, self.st_uid)       ? "belongs to another user"
+                    : !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) ? "is not executable"
+                                                                    : NULL;
+  if (bad)
+    {
+      close (fd);
+      return tr_error_plain (err, EPERM, "%s: %s" LIBC_SIBLING_NAME " %s", why, path, bad);
+    }
+  return fd;
+}
+
+int
+libc_sibling_exec (char **argv, const char *why, tr_error_t *err)
+{
+  cleanup_close int fd = open_sibling (why, err);
+  if (fd < 0)
+    return -1;
+  syscall (SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+  return tr_error (err, errno, "%s: execute " LIBC_SIBLING_NAME, why);
+}
