@@ -1,8 +1,9 @@
 /* The floor of a `run` of the busybox bundle on this host: only the kernel
  * work that any runtime must have done for that bundle, with nothing else:
  * no config to parse, no state to record, no hooks, no error handling
- * beyond stopping.  bench/floor-bench compares it with tinyrun, crun and
- * runc in one run; no runtime can be faster than this program.
+ * beyond stopping.  bench/run-bench compares it with tinyrun, crun and
+ * runc in one run.  Linked against glibc, it pays glibc's start-up as crun
+ * and runc do (tinyrun, on musl, does not: musl/README.md).
  *
  *   floor ROOTFS CGROUP-NAME
  *
