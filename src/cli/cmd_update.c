@@ -5,6 +5,7 @@
 #include "util/cleanup.h"
 #include "cli/cmd.h"
 #include "container/container.h"
+#include "container/entry.h"
 #include "util/fileutil.h"
 #include "oci-spec/json_scan.h"
 
@@ -166,15 +167,12 @@ update (const struct globals *g, int argc, char **argv, struct spec *holder, tr_
 {
   struct spec_resources *res = NULL, flags = { 0 };
   bool any_flag = false;
-  const char *id = NULL;
+  const char *id = NULL, *file = NULL;
   int c;
   while ((c = getopt_long (argc, argv, "r:", options, NULL)) != -1)
     {
       if (c == 'r')
-        {
-          if ((res = read_resources (holder, optarg, err)) == NULL)
-            return 1;
-        }
+        file = optarg;
       else if (c == '?' || c == ':')
         return cmd_usage_error (err, "update", USAGE);
       else if (apply_flag (&holder->arena, &flags, c, optarg, err) < 0)
@@ -183,6 +181,15 @@ update (const struct globals *g, int argc, char **argv, struct spec *holder, tr_
         any_flag = true;
     }
   if (cmd_take_id (argc, argv, "update", USAGE, &id, err) < 0)
+    return 1;
+  /* Before the resources are read: a musl build re-executed for systemd
+   * would find stdin (--resources -) already consumed. */
+  if (container_systemd_reachable_for (g->root, id, err) < 0)
+    {
+      tr_error_wrap (err, "update %s", id);
+      return 1;
+    }
+  if (file && (res = read_resources (holder, file, err)) == NULL)
     return 1;
   if (res && any_flag)
     {

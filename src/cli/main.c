@@ -254,7 +254,8 @@ main (int argc, char **argv)
   /* Before the command parses anything: the argv it may re-execute with
    * (container/entry.h). */
   container_entry_prepare (argv);
-  if (container_systemd_reachable (g.systemd_cgroup, &err) < 0)
+  if (container_entry_arrived (&err) < 0
+      || container_systemd_reachable (g.systemd_cgroup && container_command_may_use_systemd (argv[optind]), &err) < 0)
     {
       log_error ("%s", err->msg);
       tr_error_free (&err);

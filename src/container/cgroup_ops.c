@@ -4,7 +4,6 @@
 #include "cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "container/container.h"
-#include "container/entry.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -38,9 +37,7 @@ container_update (const char *root, const char *id, const struct spec_resources 
   struct container_state st = { 0 };
   enum container_status status;
   cleanup_close int dirfd = open_live (root, id, "update", &st, &status, err);
-  int ret = dirfd < 0 || container_systemd_reachable (st.systemd_cgroup, err) < 0
-              ? -1
-              : cgroup_update (cgroup_manager_of (st.systemd_cgroup), st.cgroup_path, res, err);
+  int ret = dirfd < 0 ? -1 : cgroup_update (cgroup_manager_of (st.systemd_cgroup), st.cgroup_path, res, err);
   container_state_clear (&st);
   return ret;
 }

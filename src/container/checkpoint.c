@@ -5,6 +5,7 @@
 #include "config.h"
 #include "cgroup/cgroup.h"
 #include "container/checkpoint.h"
+#include "container/entry.h"
 #include "container/container.h"
 #include "container/criu_maps.h"
 #include "linux/criu.h"
@@ -136,7 +137,8 @@ container_checkpoint (const struct checkpoint_options *o, tr_error_t *err)
   cleanup_container_state struct container_state st = { 0 };
   enum container_status status;
   cleanup_close int dirfd = container_open (o->root, o->id, true, &st, &status, err);
-  if (dirfd < 0)
+  /* Its delete stops the scope over D-Bus: decided before the dump. */
+  if (dirfd < 0 || container_systemd_reachable (st.systemd_cgroup, err) < 0)
     return -1;
   if (status != STATUS_RUNNING && status != STATUS_PAUSED)
     return tr_error_plain (err, EINVAL, "container is %s, not running", container_status_name (status));

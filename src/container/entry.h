@@ -27,10 +27,24 @@ void container_entry_prepare (char **argv);
 int container_protect_binary (const struct spec *spec, bool for_exec, tr_error_t *err);
 
 /* A musl build cannot load libsystemd (linux/libc_sibling.h): a command
- * that talks to systemd (`systemd`: --systemd-cgroup, or a container
- * recorded with it) starts over in tinyrun-glibc.  Call before anything
- * is made or changed; on success this does not return.  Elsewhere, and
- * in the glibc build, it does nothing. */
+ * that talks to systemd (`systemd`: --systemd-cgroup given to one of the
+ * commands below, or a container recorded with it) starts over in
+ * tinyrun-glibc.  Call before anything is made, changed or read from
+ * stdin; on success this does not return.  Elsewhere, and in the glibc
+ * build, it does nothing. */
 int container_systemd_reachable (bool systemd, tr_error_t *err);
+
+/* The same for the container `id` of `root`, by its state (update, before
+ * it reads --resources). */
+int container_systemd_reachable_for (const char *root, const char *id, tr_error_t *err);
+
+/* Whether the command may talk to systemd (create, run, restore, exec,
+ * update, delete, checkpoint); the others only read or signal. */
+bool container_command_may_use_systemd (const char *command);
+
+/* First thing of main: in tinyrun-glibc, what the musl build's
+ * re-execution left in the environment is checked (the same build) and
+ * removed. */
+int container_entry_arrived (tr_error_t *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -71,9 +72,29 @@ open_sibling (const char *why, tr_error_t *err)
 int
 libc_sibling_exec (char **argv, const char *why, tr_error_t *err)
 {
+  if (getenv (LIBC_SIBLING_MARK))
+    return tr_error_plain (err, ELOOP, "%s: " LIBC_SIBLING_NAME " is not a glibc build (it re-executed itself)", why);
   cleanup_close int fd = open_sibling (why, err);
   if (fd < 0)
     return -1;
+  if (setenv (LIBC_SIBLING_MARK, TINYRUN_COMMIT, 1) < 0)
+    return tr_error (err, errno, "%s: setenv", why);
   syscall (SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
-  return tr_error (err, errno, "%s: execute " LIBC_SIBLING_NAME, why);
+  int saved = errno;
+  unsetenv (LIBC_SIBLING_MARK);
+  return tr_error (err, saved, "%s: execute " LIBC_SIBLING_NAME, why);
+}
+
+int
+libc_sibling_arrived (tr_error_t *err)
+{
+  const char *from = getenv (LIBC_SIBLING_MARK);
+  if (from == NULL || !libc_sibling_can_dlopen ())
+    return 0;
+  bool same = strcmp (from, TINYRUN_COMMIT) == 0;
+  if (!same)
+    tr_error_plain (err, EINVAL, LIBC_SIBLING_NAME " is of commit %s, the tinyrun that ran it of %s: install the two "
+                                 "from one build", TINYRUN_COMMIT, from);
+  unsetenv (LIBC_SIBLING_MARK);
+  return same ? 0 : -1;
 }

@@ -12,16 +12,25 @@
 #include "util/error.h"
 
 #define LIBC_SIBLING_NAME "tinyrun-glibc"
+#define LIBC_SIBLING_MARK "_TINYRUN_FROM_MUSL"
 
 /* Whether this build can load shared libraries with dlopen (glibc, even
  * statically linked); false for the musl build. */
 bool libc_sibling_can_dlopen (void);
 
 /* Execute LIBC_SIBLING_NAME from the directory of /proc/self/exe with
- * argv: a regular, executable file owned by root or by us and writable
- * by no one else, opened O_PATH|O_NOFOLLOW and run with execveat.  Does
- * not return on success; `why` heads the error (the flag or field that
- * needs the sibling). */
+ * argv: a regular, executable file owned by root, by us or by the owner
+ * of the running binary, writable by no one else, opened
+ * O_PATH|O_NOFOLLOW and run with execveat.  The environment carries this
+ * build's commit to it (LIBC_SIBLING_MARK); found already set, the
+ * sibling was this same musl build (a loop) and it is refused.  Does not
+ * return on success; `why` heads the error (the flag that needs the
+ * sibling). */
 int libc_sibling_exec (char **argv, const char *why, tr_error_t *err);
+
+/* In the sibling, first thing: LIBC_SIBLING_MARK, when set, must name
+ * this build's own commit (a tinyrun-glibc left from another build is
+ * refused); it is removed from the environment either way. */
+int libc_sibling_arrived (tr_error_t *err);
 
 #endif

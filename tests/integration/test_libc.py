@@ -116,37 +116,86 @@ def test_an_unsafe_glibc_build_is_refused(runtime, bundle, cid, tmp_path, mode, 
     assert proc.stderr == f"tinyrun: --systemd-cgroup: {tmp_path}/bin/tinyrun-glibc {why}\n"
 
 
+def recorded_with_systemd(runtime, cid, on=True):
+    path = os.path.join(runtime.root, cid, "state.json")
+    with open(path) as f:
+        state = json.load(f)
+    state["systemdCgroup"] = on
+    with open(path, "w") as f:
+        json.dump(state, f)
+
+
 @needs_musl
-@pytest.mark.parametrize("command", [["delete", "--force"], ["update", "--pids-limit", "10"], ["exec"]])
+@pytest.mark.parametrize("command", [["delete", "--force"], ["update", "--pids-limit", "10"],
+                                     ["update", "--resources", "-"], ["exec"], ["checkpoint", "--image-path"]])
 def test_a_container_recorded_with_systemd_goes_to_the_glibc_build(runtime, bundle, cid, tmp_path, command):
-    """delete, update and exec of a container that systemd's driver made
-    may talk to systemd too: with no tinyrun-glibc they stop before doing
-    anything; with it, it is what runs them (here, without systemd, delete
-    and update fail saying so, and exec as root needs no D-Bus)."""
+    """delete, update, exec and checkpoint of a container that systemd's
+    driver made may talk to systemd too: with no tinyrun-glibc they stop
+    before doing anything (checkpoint before its dump, update before it
+    reads --resources); with it, it is what runs them (here, without
+    systemd, delete and update fail saying so, and exec as root needs no
+    D-Bus)."""
     bundle.sh("sleep 300").write()
     runtime("run", "-d", "--bundle", bundle.path, cid, check=True)
     try:
-        path = os.path.join(runtime.root, cid, "state.json")
-        with open(path) as f:
-            state = json.load(f)
-        state["systemdCgroup"] = True
-        with open(path, "w") as f:
-            json.dump(state, f)
-        args = [*command, cid] + (["true"] if command == ["exec"] else [])
-        proc = run_as(alone(tmp_path), runtime, *args)
+        recorded_with_systemd(runtime, cid)
+        args = [*command] + ([str(tmp_path / "image")] if command[0] == "checkpoint" else []) + [cid]
+        args += ["true"] if command == ["exec"] else []
+        stdin = '{"pids": {"limit": 10}}' if "-" in command else None
+        argv = runtime.cmd(*args)
+        argv[0] = alone(tmp_path)
+        proc = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=60)
         assert proc.returncode == 1, proc.stderr
         assert proc.stderr.endswith("tinyrun-glibc is needed: No such file or directory\n"), proc.stderr
         assert runtime.state(cid)["status"] == "running"
-        proc = runtime(*args)
+        if command[0] == "checkpoint":
+            return
+        proc = runtime(*args, input=stdin)
         if command == ["exec"]:
             # as root the process joins the cgroup itself (systemd only
             # for a rootless exec)
             assert proc.returncode == 0, proc.stderr
         else:
+            # the systemd error: --resources - was still there to read
             assert proc.returncode != 0
             assert "--systemd-cgroup: " in proc.stderr and "musl" not in proc.stderr, proc.stderr
     finally:
-        state["systemdCgroup"] = False
-        with open(path, "w") as f:
-            json.dump(state, f)
+        recorded_with_systemd(runtime, cid, False)
         runtime("delete", "--force", cid)
+
+
+@needs_musl
+def test_only_commands_that_may_talk_to_systemd_go_to_the_glibc_build(runtime, bundle, cid, tmp_path):
+    """Engines pass --systemd-cgroup to every command: state, kill, start
+    and list need no tinyrun-glibc."""
+    bundle.sh("sleep 300").write()
+    binary = alone(tmp_path)
+    proc = run_as(binary, runtime, "--systemd-cgroup", "create", "--bundle", bundle.path, cid)
+    assert "tinyrun-glibc is needed" in proc.stderr
+    runtime("create", "--bundle", bundle.path, cid, check=True)
+    try:
+        for args in (["state", cid], ["list"], ["start", cid], ["kill", cid, "KILL"]):
+            proc = run_as(binary, runtime, "--systemd-cgroup", *args)
+            assert proc.returncode == 0, (args, proc.stderr)
+    finally:
+        runtime("delete", "--force", cid)
+
+
+@needs_musl
+def test_a_sibling_that_is_the_musl_build_is_refused(runtime, bundle, cid, tmp_path):
+    binary = alone(tmp_path)
+    shutil.copy(TINYRUN, os.path.join(os.path.dirname(binary), "tinyrun-glibc"))
+    bundle.linux["cgroupsPath"] = f"system.slice:tinyrun:{cid}"
+    bundle.write()
+    proc = run_as(binary, runtime, "--systemd-cgroup", "run", "-d", "--bundle", bundle.path, cid)
+    assert proc.returncode == 1
+    assert proc.stderr == "tinyrun: --systemd-cgroup: tinyrun-glibc is not a glibc build (it re-executed itself)\n"
+
+
+@pytest.mark.skipif(SANITIZED or not os.access(SIBLING, os.X_OK), reason="needs tinyrun-glibc")
+def test_a_glibc_build_of_another_commit_is_refused(runtime):
+    proc = subprocess.run([SIBLING, "--root", runtime.root, "list"], capture_output=True, text=True,
+                          env={**os.environ, "_TINYRUN_FROM_MUSL": "0000000"})
+    assert proc.returncode == 1
+    assert "tinyrun-glibc is of commit " in proc.stderr and "the tinyrun that ran it of 0000000" in proc.stderr
+    assert "install the two from one build" in proc.stderr
