@@ -30,10 +30,20 @@ def test_podman_checkpoint_and_restore(podman):
     try:
         before = pid_of(podman, name)
         after = checkpoint_and_restore(podman, name, before)
-        count = int(open(f"/proc/{after}/root/tmp/count").read())
+        count = restored_count(after)
         assert count > 1
     finally:
         podman("rm", "-f", "-t", "0", name)
+
+
+def restored_count(pid):
+    """The counter the restored loop keeps in /tmp/count.  Empty while the
+    shell is between the truncation and the write of `echo $i >
+    /tmp/count` (the checkpoint may have caught it there): read again until
+    the loop, running again, has written it."""
+    path = f"/proc/{pid}/root/tmp/count"
+    assert wait_until(lambda: open(path).read().strip() != "", timeout=30)
+    return int(open(path).read())
 
 
 def checkpoint_and_restore(podman, name, before):
@@ -61,7 +71,7 @@ def test_podman_checkpoint_and_restore_with_a_terminal(podman):
         before = pid_of(podman, name)
         assert wait_until(lambda: "tick3" in podman("logs", name).stdout, timeout=60)
         after = checkpoint_and_restore(podman, name, before)
-        count = int(open(f"/proc/{after}/root/tmp/count").read())
+        count = restored_count(after)
         assert wait_until(lambda: f"tick{count + 1}" in podman("logs", name).stdout, timeout=60)
         # fd 2: the loop's `echo $i > /tmp/count` points the shell's own fd 1
         # at /tmp/count while that builtin runs
