@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-
 static char **saved_argv;
 
 void

@@ -16,10 +16,11 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <string.h>
-
-#define UTS_NAME_MAX 64
 #include <sys/mount.h>
 #include <sys/stat.h>
+
+/* The kernel's limit for a host or domain name (__NEW_UTS_LEN). */
+#define UTS_NAME_MAX 64
 
 static int
 validate_namespaces (const struct spec *spec, tr_error_t *err)

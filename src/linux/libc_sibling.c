@@ -1,6 +1,7 @@
 #include "config.h"
 #include "linux/libc_sibling.h"
 #include "util/cleanup.h"
+#include "util/fileutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,15 +37,10 @@ static int
 open_sibling (const char *why, tr_error_t *err)
 {
   char path[PATH_MAX];
-  ssize_t n = readlink ("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0)
-    return tr_error (err, errno, "%s: readlink /proc/self/exe", why);
-  path[n] = '\0';
-  char *slash = strrchr (path, '/');
-  if (path[0] != '/' || slash == NULL)
-    return tr_error_plain (err, EINVAL, "%s: /proc/self/exe: %s is not a path", why, path);
-  slash[1] = '\0';
-  cleanup_close int dir = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  const char *self_name;
+  if (self_exe_split (path, &self_name, err) < 0)
+    return tr_error_wrap (err, "%s", why);
+  cleanup_close int dir = open (path[0] ? path : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   int fd = dir < 0 ? -1 : openat (dir, LIBC_SIBLING_NAME, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   struct stat st, self;
   if (fd < 0 || fstat (fd, &st) < 0 || stat ("/proc/self/exe", &self) < 0)
@@ -53,7 +49,7 @@ open_sibling (const char *why, tr_error_t *err)
       if (fd >= 0)
         close (fd);
       return tr_error (err, saved, "%s: this tinyrun is built with musl, which cannot load libsystemd; its glibc build "
-                                   "%s" LIBC_SIBLING_NAME " is needed",
+                                   "%s/" LIBC_SIBLING_NAME " is needed",
                        why, path);
     }
   const char *bad = !S_ISREG (st.st_mode)                           ? "is not a regular file"
@@ -64,7 +60,7 @@ open_sibling (const char *why, tr_error_t *err)
   if (bad)
     {
       close (fd);
-      return tr_error_plain (err, EPERM, "%s: %s" LIBC_SIBLING_NAME " %s", why, path, bad);
+      return tr_error_plain (err, EPERM, "%s: %s/" LIBC_SIBLING_NAME " %s", why, path, bad);
     }
   return fd;
 }

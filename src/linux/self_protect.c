@@ -1,6 +1,7 @@
 #include "config.h"
 #include "linux/self_protect.h"
 #include "util/cleanup.h"
+#include "util/fileutil.h"
 #include "util/log.h"
 #include "util/syscalls.h"
 
@@ -76,33 +77,28 @@ static int
 readonly_exe (tr_error_t *err)
 {
   char path[PATH_MAX];
-  ssize_t n = readlink ("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0)
-    return tr_error (err, errno, "readlink /proc/self/exe");
-  path[n] = '\0';
-  char *slash = strrchr (path, '/');
-  if (slash == NULL || slash[1] == '\0')
-    return tr_error_plain (err, EINVAL, "/proc/self/exe: %s is not a path", path);
-  *slash = '\0';
+  const char *name;
+  if (self_exe_split (path, &name, err) < 0)
+    return -1;
   cleanup_close int mnt = sys_open_tree (AT_FDCWD, path[0] ? path : "/", TR_OPEN_TREE_CLONE | TR_OPEN_TREE_CLOEXEC);
   if (mnt < 0)
     return tr_error (err, errno, "open_tree %s", path);
   struct tr_mount_attr attr = { .attr_set = TR_MOUNT_ATTR_RDONLY };
   if (sys_mount_setattr (mnt, "", AT_EMPTY_PATH, &attr) < 0)
     return tr_error (err, errno, "mount_setattr read-only %s", path);
-  int fd = openat (mnt, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  int fd = openat (mnt, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   struct stat a, b;
   if (fd < 0 || fstat (fd, &a) < 0 || stat ("/proc/self/exe", &b) < 0)
     {
       int saved = errno;
       if (fd >= 0)
         close (fd);
-      return tr_error (err, saved, "open %s/%s", path, slash + 1);
+      return tr_error (err, saved, "open %s/%s", path, name);
     }
   if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
     {
       close (fd);
-      return tr_error_plain (err, ESTALE, "%s/%s is no longer the running binary", path, slash + 1);
+      return tr_error_plain (err, ESTALE, "%s/%s is no longer the running binary", path, name);
     }
   return fd;
 }

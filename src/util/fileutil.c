@@ -302,3 +302,18 @@ write_pid_file (const char *path, pid_t pid, tr_error_t *err)
     return tr_error_wrap (err, "pid file %s", path);
   return 0;
 }
+
+int
+self_exe_split (char *path, const char **name, tr_error_t *err)
+{
+  ssize_t n = readlink ("/proc/self/exe", path, PATH_MAX - 1);
+  if (n <= 0)
+    return tr_error (err, errno, "readlink /proc/self/exe");
+  path[n] = '\0';
+  char *slash = strrchr (path, '/');
+  if (path[0] != '/' || slash[1] == '\0')
+    return tr_error_plain (err, EINVAL, "/proc/self/exe: %s is not a path", path);
+  *slash = '\0';
+  *name = slash + 1;
+  return 0;
+}

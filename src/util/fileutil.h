@@ -9,6 +9,11 @@
 
 #include "util/error.h"
 
+/* The running binary (readlink of /proc/self/exe) split in place: `path`
+ * (PATH_MAX bytes) ends up holding its directory, "" for "/", and *name
+ * points at its file name inside it. */
+int self_exe_split (char *path, const char **name, tr_error_t *err);
+
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int write_all_fd (int fd, const void *buf, size_t len, tr_error_t *err);
 
