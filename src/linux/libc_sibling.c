@@ -36,10 +36,10 @@ trusted_owner (uid_t owner, uid_t self_owner)
 static int
 open_sibling (const char *why, tr_error_t *err)
 {
-  char path[PATH_MAX];
-  const char *self_name;
-  if (self_exe_split (path, &self_name, err) < 0)
+  struct self_exe exe;
+  if (self_exe_split (&exe, err) < 0)
     return tr_error_wrap (err, "%s", why);
+  const char *path = exe.dir;
   cleanup_close int dir = open (path[0] ? path : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   int fd = dir < 0 ? -1 : openat (dir, LIBC_SIBLING_NAME, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   struct stat st, self;

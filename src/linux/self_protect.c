@@ -76,10 +76,10 @@ exe_is_readonly (void)
 static int
 readonly_exe (tr_error_t *err)
 {
-  char path[PATH_MAX];
-  const char *name;
-  if (self_exe_split (path, &name, err) < 0)
+  struct self_exe exe;
+  if (self_exe_split (&exe, err) < 0)
     return -1;
+  const char *path = exe.dir, *name = exe.name;
   cleanup_close int mnt = sys_open_tree (AT_FDCWD, path[0] ? path : "/", TR_OPEN_TREE_CLONE | TR_OPEN_TREE_CLOEXEC);
   if (mnt < 0)
     return tr_error (err, errno, "open_tree %s", path);

@@ -304,16 +304,20 @@ write_pid_file (const char *path, pid_t pid, tr_error_t *err)
 }
 
 int
-self_exe_split (char *path, const char **name, tr_error_t *err)
+self_exe_split (struct self_exe *exe, tr_error_t *err)
 {
-  ssize_t n = readlink ("/proc/self/exe", path, PATH_MAX - 1);
+  /* Read into an array of our own: GCC 12's -Wnonnull, with UBSan, takes
+   * the readlink of a caller's buffer for a null one. */
+  char path[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", path, sizeof path - 1);
   if (n <= 0)
     return tr_error (err, errno, "readlink /proc/self/exe");
   path[n] = '\0';
   char *slash = strrchr (path, '/');
-  if (path[0] != '/' || slash[1] == '\0')
+  if (path[0] != '/' || slash == NULL || slash[1] == '\0')
     return tr_error_plain (err, EINVAL, "/proc/self/exe: %s is not a path", path);
   *slash = '\0';
-  *name = slash + 1;
+  memcpy (exe->dir, path, (size_t) n + 1);
+  exe->name = exe->dir + (slash + 1 - path);
   return 0;
 }

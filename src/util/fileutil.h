@@ -4,15 +4,21 @@
 #define TINYRUN_FILEUTIL_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "util/error.h"
 
-/* The running binary (readlink of /proc/self/exe) split in place: `path`
- * (PATH_MAX bytes) ends up holding its directory, "" for "/", and *name
- * points at its file name inside it. */
-int self_exe_split (char *path, const char **name, tr_error_t *err);
+/* The running binary (readlink of /proc/self/exe) split in place: `dir`
+ * holds its directory, "" for "/", and `name` points at its file name
+ * inside the same buffer. */
+struct self_exe
+{
+  char dir[PATH_MAX];
+  const char *name;
+};
+int self_exe_split (struct self_exe *exe, tr_error_t *err);
 
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int write_all_fd (int fd, const void *buf, size_t len, tr_error_t *err);
