@@ -1,37 +1,15 @@
 #include "config.h"
 #include "linux/rtnl.h"
+#include "linux/nlmsg.h"
 #include "util/cleanup.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#define REQ_SIZE 512
-#define RECV_SIZE 32768
-
-struct req
-{
-  char buf[REQ_SIZE] __attribute__ ((aligned (NLMSG_ALIGNTO)));
-};
-
-static int
-open_here (tr_error_t *err)
-{
-  cleanup_close int fd = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0)
-    return tr_error (err, errno, "netlink socket");
-  struct sockaddr_nl local = { .nl_family = AF_NETLINK };
-  if (bind (fd, (struct sockaddr *) &local, sizeof local) < 0)
-    return tr_error (err, errno, "bind a netlink socket");
-  return steal_fd (&fd);
-}
 
 int
 rtnl_open (int netns_fd, struct rtnl *nl, tr_error_t *err)
@@ -40,7 +18,7 @@ rtnl_open (int netns_fd, struct rtnl *nl, tr_error_t *err)
   nl->seq = 0;
   if (netns_fd < 0)
     {
-      nl->fd = open_here (err);
+      nl->fd = nlmsg_socket (err);
       return nl->fd < 0 ? -1 : 0;
     }
   /* Only this thread changes namespace, and only for the socket(2). */
@@ -49,7 +27,7 @@ rtnl_open (int netns_fd, struct rtnl *nl, tr_error_t *err)
     return tr_error (err, errno, "open /proc/thread-self/ns/net");
   if (setns (netns_fd, CLONE_NEWNET) < 0)
     return tr_error (err, errno, "enter the container's network namespace");
-  nl->fd = open_here (err);
+  nl->fd = nlmsg_socket (err);
   if (setns (ours, CLONE_NEWNET) < 0)
     {
       /* Staying in the container's namespace would be worse than dying. */
@@ -64,70 +42,6 @@ rtnl_close (struct rtnl *nl)
 {
   if (nl->fd >= 0)
     close (steal_fd (&nl->fd));
-}
-
-static struct nlmsghdr *
-start (struct rtnl *nl, struct req *r, int type, int flags, const void *header, size_t len)
-{
-  memset (r, 0, sizeof *r);
-  struct nlmsghdr *nlh = (struct nlmsghdr *) r->buf;
-  nlh->nlmsg_type = (uint16_t) type;
-  nlh->nlmsg_flags = (uint16_t) (NLM_F_REQUEST | flags);
-  nlh->nlmsg_seq = ++nl->seq;
-  nlh->nlmsg_len = NLMSG_LENGTH (len);
-  memcpy (r->buf + NLMSG_HDRLEN, header, len);
-  return nlh;
-}
-
-/* Attributes are small and few: REQ_SIZE holds the largest request. */
-static void
-put_attr (struct req *r, int type, const void *data, size_t len)
-{
-  struct nlmsghdr *nlh = (struct nlmsghdr *) r->buf;
-  size_t at = NLMSG_ALIGN (nlh->nlmsg_len);
-  struct rtattr rta = { .rta_type = (unsigned short) type, .rta_len = (unsigned short) RTA_LENGTH (len) };
-  memcpy (r->buf + at, &rta, sizeof rta);
-  memcpy (r->buf + at + RTA_LENGTH (0), data, len);
-  nlh->nlmsg_len = (uint32_t) (at + RTA_ALIGN (rta.rta_len));
-}
-
-/* Sends the request; then each reply of its sequence goes to cb (when
- * set) until the acknowledgement, the end of a dump or an error (errno
- * set, -1).  cb returns <0 to fail with errno set. */
-static int
-transact (struct rtnl *nl, struct nlmsghdr *nlh, int (*cb) (const struct nlmsghdr *, void *), void *data)
-{
-  if (send (nl->fd, nlh, nlh->nlmsg_len, 0) < 0)
-    return -1;
-  static char buf[RECV_SIZE] __attribute__ ((aligned (NLMSG_ALIGNTO)));
-  for (;;)
-    {
-      ssize_t n = recv (nl->fd, buf, sizeof buf, 0);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return n == 0 ? (errno = EPROTO, -1) : -1;
-      size_t left = (size_t) n;
-      for (struct nlmsghdr *m = (struct nlmsghdr *) buf; NLMSG_OK (m, left); m = NLMSG_NEXT (m, left))
-        {
-          if (m->nlmsg_seq != nlh->nlmsg_seq)
-            continue;
-          if (m->nlmsg_type == NLMSG_DONE)
-            return 0;
-          if (m->nlmsg_type == NLMSG_ERROR)
-            {
-              const struct nlmsgerr *e = NLMSG_DATA (m);
-              if (e->error == 0)
-                return 0;
-              errno = -e->error;
-              return -1;
-            }
-          if (cb && cb (m, data) < 0)
-            return -1;
-          if (!(m->nlmsg_flags & NLM_F_MULTI) && !(nlh->nlmsg_flags & NLM_F_ACK))
-            return 0;
-        }
-    }
 }
 
 struct link_found
@@ -154,12 +68,12 @@ link_cb (const struct nlmsghdr *m, void *data)
 int
 rtnl_link_index (struct rtnl *nl, const char *name, tr_error_t *err)
 {
-  struct req r;
+  struct nlmsg_req r;
   struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-  struct nlmsghdr *nlh = start (nl, &r, RTM_GETLINK, 0, &ifi, sizeof ifi);
-  put_attr (&r, IFLA_IFNAME, name, strlen (name) + 1);
+  nlmsg_start (&r, ++nl->seq, RTM_GETLINK, 0, &ifi, sizeof ifi);
+  nlmsg_put_str (&r, IFLA_IFNAME, name);
   struct link_found f = { 0 };
-  if (transact (nl, nlh, link_cb, &f) < 0)
+  if (nlmsg_transact (nl->fd, &r, link_cb, &f) < 0)
     return errno == ENODEV ? 0 : tr_error (err, errno, "look up network device %s", name);
   return f.index;
 }
@@ -167,12 +81,12 @@ rtnl_link_index (struct rtnl *nl, const char *name, tr_error_t *err)
 int
 rtnl_link_name (struct rtnl *nl, int index, char *name, tr_error_t *err)
 {
-  struct req r;
+  struct nlmsg_req r;
   struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index };
-  struct nlmsghdr *nlh = start (nl, &r, RTM_GETLINK, 0, &ifi, sizeof ifi);
+  nlmsg_start (&r, ++nl->seq, RTM_GETLINK, 0, &ifi, sizeof ifi);
   struct link_found f = { .name = name };
   name[0] = '\0';
-  if (transact (nl, nlh, link_cb, &f) < 0)
+  if (nlmsg_transact (nl->fd, &r, link_cb, &f) < 0)
     return tr_error (err, errno, "look up network device %d", index);
   return 0;
 }
@@ -180,11 +94,11 @@ rtnl_link_name (struct rtnl *nl, int index, char *name, tr_error_t *err)
 int
 rtnl_link_set_up (struct rtnl *nl, int index, bool up, tr_error_t *err)
 {
-  struct req r;
+  struct nlmsg_req r;
   struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index, .ifi_change = IFF_UP,
                            .ifi_flags = up ? IFF_UP : 0 };
-  struct nlmsghdr *nlh = start (nl, &r, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof ifi);
-  if (transact (nl, nlh, NULL, NULL) < 0)
+  nlmsg_start (&r, ++nl->seq, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof ifi);
+  if (nlmsg_transact (nl->fd, &r, NULL, NULL) < 0)
     return tr_error (err, errno, "set network device %d %s", index, up ? "up" : "down");
   return 0;
 }
@@ -192,13 +106,12 @@ rtnl_link_set_up (struct rtnl *nl, int index, bool up, tr_error_t *err)
 int
 rtnl_link_move (struct rtnl *nl, int index, int netns_fd, const char *new_name, tr_error_t *err)
 {
-  struct req r;
+  struct nlmsg_req r;
   struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index };
-  struct nlmsghdr *nlh = start (nl, &r, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof ifi);
-  uint32_t fd = (uint32_t) netns_fd;
-  put_attr (&r, IFLA_NET_NS_FD, &fd, sizeof fd);
-  put_attr (&r, IFLA_IFNAME, new_name, strlen (new_name) + 1);
-  if (transact (nl, nlh, NULL, NULL) < 0)
+  nlmsg_start (&r, ++nl->seq, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof ifi);
+  nlmsg_put_u32 (&r, IFLA_NET_NS_FD, (uint32_t) netns_fd);
+  nlmsg_put_str (&r, IFLA_IFNAME, new_name);
+  if (nlmsg_transact (nl->fd, &r, NULL, NULL) < 0)
     return tr_error (err, errno, "move network device %d into the container as %s", index, new_name);
   return 0;
 }
@@ -252,11 +165,11 @@ addr_cb (const struct nlmsghdr *m, void *data)
 int
 rtnl_addr_list (struct rtnl *nl, int index, struct rtnl_addr *out, size_t *n, tr_error_t *err)
 {
-  struct req r;
+  struct nlmsg_req r;
   struct ifaddrmsg ifa = { .ifa_family = AF_UNSPEC, .ifa_index = (uint32_t) index };
-  struct nlmsghdr *nlh = start (nl, &r, RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof ifa);
+  nlmsg_start (&r, ++nl->seq, RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof ifa);
   struct addr_scan s = { .index = index, .out = out };
-  if (transact (nl, nlh, addr_cb, &s) < 0)
+  if (nlmsg_transact (nl->fd, &r, addr_cb, &s) < 0)
     return tr_error (err, errno, "list the addresses of network device %d", index);
   *n = s.n;
   return 0;
@@ -265,19 +178,19 @@ rtnl_addr_list (struct rtnl *nl, int index, struct rtnl_addr *out, size_t *n, tr
 int
 rtnl_addr_add (struct rtnl *nl, int index, const struct rtnl_addr *a, tr_error_t *err)
 {
-  struct req r;
+  struct nlmsg_req r;
   struct ifaddrmsg ifa = a->ifa;
   ifa.ifa_index = (uint32_t) index;
-  struct nlmsghdr *nlh = start (nl, &r, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, &ifa, sizeof ifa);
+  nlmsg_start (&r, ++nl->seq, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, &ifa, sizeof ifa);
   size_t len = a->ifa.ifa_family == AF_INET ? 4 : 16;
   if (a->has_local)
-    put_attr (&r, IFA_LOCAL, a->local, len);
+    nlmsg_put (&r, IFA_LOCAL, a->local, len);
   if (a->has_address)
-    put_attr (&r, IFA_ADDRESS, a->address, len);
+    nlmsg_put (&r, IFA_ADDRESS, a->address, len);
   if (a->has_broadcast)
-    put_attr (&r, IFA_BROADCAST, a->broadcast, len);
-  put_attr (&r, IFA_FLAGS, &a->flags, sizeof a->flags);
-  if (transact (nl, nlh, NULL, NULL) < 0)
+    nlmsg_put (&r, IFA_BROADCAST, a->broadcast, len);
+  nlmsg_put (&r, IFA_FLAGS, &a->flags, sizeof a->flags);
+  if (nlmsg_transact (nl->fd, &r, NULL, NULL) < 0)
     {
       int saved = errno;
       char text[INET6_ADDRSTRLEN] = "?";

@@ -1,9 +1,7 @@
 /* A few rtnetlink requests on a plain NETLINK_ROUTE socket, for
- * linux.netDevices (linux/netdev.c).  tinyrun itself does not link libmnl
- * (only tinyrun-net does, src/net/netlink.c); these are the few messages
- * it needs, built by hand.  A socket belongs to the network namespace it
- * was opened in, so one opened in the container's namespace keeps talking
- * to it after we return to ours. */
+ * linux.netDevices (linux/netdev.c), built with linux/nlmsg.h.  A socket
+ * belongs to the network namespace it was opened in, so one opened in the
+ * container's namespace keeps talking to it after we return to ours. */
 #ifndef TINYRUN_RTNL_H
 #define TINYRUN_RTNL_H
 

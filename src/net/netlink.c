@@ -1,22 +1,21 @@
 #include "config.h"
 #include "net/netlink.h"
+#include "linux/nlmsg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 struct nl
 {
-  struct mnl_socket *sock;
-  unsigned seq;
-  char buf[8192]; /* MNL_SOCKET_BUFFER_SIZE, which is not a constant */
+  int fd;
+  uint32_t seq;
 };
 
 struct nl *
@@ -28,14 +27,12 @@ nl_open (tr_error_t *err)
       tr_error (err, ENOMEM, "netlink");
       return NULL;
     }
-  nl->sock = mnl_socket_open2 (NETLINK_ROUTE, SOCK_CLOEXEC);
-  if (nl->sock == NULL || mnl_socket_bind (nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+  nl->fd = nlmsg_socket (err);
+  if (nl->fd < 0)
     {
-      tr_error (err, errno, "open a netlink socket");
-      nl_close (nl);
+      free (nl);
       return NULL;
     }
-  nl->seq = (unsigned) time (NULL);
   return nl;
 }
 
@@ -44,8 +41,7 @@ nl_close (struct nl *nl)
 {
   if (nl == NULL)
     return;
-  if (nl->sock)
-    mnl_socket_close (nl->sock);
+  close (nl->fd);
   free (nl);
 }
 
@@ -56,36 +52,26 @@ nl_link_index (struct nl *nl, const char *name)
   return (int) if_nametoindex (name);
 }
 
-static struct nlmsghdr *
-start (struct nl *nl, int type, unsigned flags)
+/* A request that wants the kernel's acknowledgement. */
+static void
+start (struct nl *nl, struct nlmsg_req *r, int type, int flags, const void *header, size_t len)
 {
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header (nl->buf);
-  nlh->nlmsg_type = (uint16_t) type;
-  nlh->nlmsg_flags = (uint16_t) (NLM_F_REQUEST | NLM_F_ACK | flags);
-  nlh->nlmsg_seq = ++nl->seq;
-  return nlh;
+  nlmsg_start (r, ++nl->seq, type, NLM_F_ACK | flags, header, len);
 }
 
 /* Send and wait for the kernel's acknowledgement; errno on failure. */
 static int
-transact (struct nl *nl, struct nlmsghdr *nlh)
+transact (struct nl *nl, struct nlmsg_req *r)
 {
-  if (mnl_socket_sendto (nl->sock, nlh, nlh->nlmsg_len) < 0)
-    return -1;
-  unsigned portid = mnl_socket_get_portid (nl->sock);
-  ssize_t n = mnl_socket_recvfrom (nl->sock, nl->buf, sizeof nl->buf);
-  if (n < 0)
-    return -1;
-  return mnl_cb_run (nl->buf, (size_t) n, nl->seq, portid, NULL, NULL) < 0 ? -1 : 0;
+  return nlmsg_transact (nl->fd, r, NULL, NULL);
 }
 
-static struct ifinfomsg *
-link_header (struct nlmsghdr *nlh, int index)
+/* A request about a link (index 0: a new one). */
+static void
+link_start (struct nl *nl, struct nlmsg_req *r, int type, int flags, int index)
 {
-  struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header (nlh, sizeof *ifi);
-  ifi->ifi_family = AF_UNSPEC;
-  ifi->ifi_index = index;
-  return ifi;
+  struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index };
+  start (nl, r, type, flags, &ifi, sizeof ifi);
 }
 
 /* Look a link up, as an error naming it when it is missing. */
@@ -101,13 +87,13 @@ index_of (struct nl *nl, const char *name, tr_error_t *err)
 int
 nl_bridge_add (struct nl *nl, const char *name, tr_error_t *err)
 {
-  struct nlmsghdr *nlh = start (nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-  link_header (nlh, 0);
-  mnl_attr_put_strz (nlh, IFLA_IFNAME, name);
-  struct nlattr *info = mnl_attr_nest_start (nlh, IFLA_LINKINFO);
-  mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "bridge");
-  mnl_attr_nest_end (nlh, info);
-  if (transact (nl, nlh) < 0)
+  struct nlmsg_req r;
+  link_start (nl, &r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+  nlmsg_put_str (&r, IFLA_IFNAME, name);
+  size_t info = nlmsg_nest_start (&r, IFLA_LINKINFO);
+  nlmsg_put_str (&r, IFLA_INFO_KIND, "bridge");
+  nlmsg_nest_end (&r, info);
+  if (transact (nl, &r) < 0)
     return tr_error (err, errno, "create bridge %s", name);
   return 0;
 }
@@ -115,24 +101,23 @@ nl_bridge_add (struct nl *nl, const char *name, tr_error_t *err)
 int
 nl_veth_add (struct nl *nl, const char *name, const char *peer, int peer_netns, tr_error_t *err)
 {
-  struct nlmsghdr *nlh = start (nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-  link_header (nlh, 0);
-  mnl_attr_put_strz (nlh, IFLA_IFNAME, name);
-  struct nlattr *info = mnl_attr_nest_start (nlh, IFLA_LINKINFO);
-  mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "veth");
-  struct nlattr *data = mnl_attr_nest_start (nlh, IFLA_INFO_DATA);
+  struct nlmsg_req r;
+  link_start (nl, &r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+  nlmsg_put_str (&r, IFLA_IFNAME, name);
+  size_t info = nlmsg_nest_start (&r, IFLA_LINKINFO);
+  nlmsg_put_str (&r, IFLA_INFO_KIND, "veth");
+  size_t data = nlmsg_nest_start (&r, IFLA_INFO_DATA);
   /* The peer is described by its own ifinfomsg and attributes. */
-  struct nlattr *p = mnl_attr_nest_start (nlh, VETH_INFO_PEER);
-  struct ifinfomsg *pifi = mnl_nlmsg_put_extra_header (nlh, sizeof *pifi);
-  memset (pifi, 0, sizeof *pifi);
-  pifi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz (nlh, IFLA_IFNAME, peer);
+  size_t p = nlmsg_nest_start (&r, VETH_INFO_PEER);
+  struct ifinfomsg pifi = { .ifi_family = AF_UNSPEC };
+  nlmsg_put_raw (&r, &pifi, sizeof pifi);
+  nlmsg_put_str (&r, IFLA_IFNAME, peer);
   if (peer_netns >= 0)
-    mnl_attr_put_u32 (nlh, IFLA_NET_NS_FD, (uint32_t) peer_netns);
-  mnl_attr_nest_end (nlh, p);
-  mnl_attr_nest_end (nlh, data);
-  mnl_attr_nest_end (nlh, info);
-  if (transact (nl, nlh) < 0)
+    nlmsg_put_u32 (&r, IFLA_NET_NS_FD, (uint32_t) peer_netns);
+  nlmsg_nest_end (&r, p);
+  nlmsg_nest_end (&r, data);
+  nlmsg_nest_end (&r, info);
+  if (transact (nl, &r) < 0)
     return tr_error (err, errno, "create veth pair %s/%s", name, peer);
   return 0;
 }
@@ -140,9 +125,9 @@ nl_veth_add (struct nl *nl, const char *name, const char *peer, int peer_netns, 
 int
 nl_link_del_index (struct nl *nl, int index, tr_error_t *err)
 {
-  struct nlmsghdr *nlh = start (nl, RTM_DELLINK, 0);
-  link_header (nlh, index);
-  if (transact (nl, nlh) < 0)
+  struct nlmsg_req r;
+  link_start (nl, &r, RTM_DELLINK, 0, index);
+  if (transact (nl, &r) < 0)
     return tr_error (err, errno, "delete link %d", index);
   return 0;
 }
@@ -164,11 +149,10 @@ nl_link_up (struct nl *nl, const char *name, tr_error_t *err)
   int index = index_of (nl, name, err);
   if (index < 0)
     return -1;
-  struct nlmsghdr *nlh = start (nl, RTM_NEWLINK, 0);
-  struct ifinfomsg *ifi = link_header (nlh, index);
-  ifi->ifi_change = IFF_UP;
-  ifi->ifi_flags = IFF_UP;
-  if (transact (nl, nlh) < 0)
+  struct nlmsg_req r;
+  struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index, .ifi_change = IFF_UP, .ifi_flags = IFF_UP };
+  start (nl, &r, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+  if (transact (nl, &r) < 0)
     return tr_error (err, errno, "set link %s up", name);
   return 0;
 }
@@ -179,10 +163,10 @@ nl_link_set_master (struct nl *nl, const char *name, const char *master, tr_erro
   int index = index_of (nl, name, err), mindex = index_of (nl, master, err);
   if (index < 0 || mindex < 0)
     return -1;
-  struct nlmsghdr *nlh = start (nl, RTM_NEWLINK, 0);
-  link_header (nlh, index);
-  mnl_attr_put_u32 (nlh, IFLA_MASTER, (uint32_t) mindex);
-  if (transact (nl, nlh) < 0)
+  struct nlmsg_req r;
+  link_start (nl, &r, RTM_NEWLINK, 0, index);
+  nlmsg_put_u32 (&r, IFLA_MASTER, (uint32_t) mindex);
+  if (transact (nl, &r) < 0)
     return tr_error (err, errno, "attach %s to bridge %s", name, master);
   return 0;
 }
@@ -193,10 +177,10 @@ nl_link_set_netns (struct nl *nl, const char *name, int netns_fd, tr_error_t *er
   int index = index_of (nl, name, err);
   if (index < 0)
     return -1;
-  struct nlmsghdr *nlh = start (nl, RTM_NEWLINK, 0);
-  link_header (nlh, index);
-  mnl_attr_put_u32 (nlh, IFLA_NET_NS_FD, (uint32_t) netns_fd);
-  if (transact (nl, nlh) < 0)
+  struct nlmsg_req r;
+  link_start (nl, &r, RTM_NEWLINK, 0, index);
+  nlmsg_put_u32 (&r, IFLA_NET_NS_FD, (uint32_t) netns_fd);
+  if (transact (nl, &r) < 0)
     return tr_error (err, errno, "move %s into the container's network namespace", name);
   return 0;
 }
@@ -207,10 +191,10 @@ nl_link_rename (struct nl *nl, const char *name, const char *new_name, tr_error_
   int index = index_of (nl, name, err);
   if (index < 0)
     return -1;
-  struct nlmsghdr *nlh = start (nl, RTM_NEWLINK, 0);
-  link_header (nlh, index);
-  mnl_attr_put_strz (nlh, IFLA_IFNAME, new_name);
-  if (transact (nl, nlh) < 0)
+  struct nlmsg_req r;
+  link_start (nl, &r, RTM_NEWLINK, 0, index);
+  nlmsg_put_str (&r, IFLA_IFNAME, new_name);
+  if (transact (nl, &r) < 0)
     return tr_error (err, errno, "rename %s to %s", name, new_name);
   return 0;
 }
@@ -222,18 +206,16 @@ nl_addr_add (struct nl *nl, const char *name, const struct ip_addr *addr, int pr
   if (index < 0)
     return -1;
   size_t len = addr->family == AF_INET ? 4 : 16;
-  struct nlmsghdr *nlh = start (nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-  struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header (nlh, sizeof *ifa);
-  ifa->ifa_family = (uint8_t) addr->family;
-  ifa->ifa_prefixlen = (uint8_t) prefix;
-  ifa->ifa_index = (uint32_t) index;
-  ifa->ifa_scope = RT_SCOPE_UNIVERSE;
   /* No duplicate address detection: the subnet is ours, and DAD would
    * keep the address unusable for a second or two. */
-  ifa->ifa_flags = addr->family == AF_INET6 ? IFA_F_NODAD : 0;
-  mnl_attr_put (nlh, IFA_LOCAL, len, addr->b);
-  mnl_attr_put (nlh, IFA_ADDRESS, len, addr->b);
-  if (transact (nl, nlh) < 0)
+  struct ifaddrmsg ifa = { .ifa_family = (uint8_t) addr->family, .ifa_prefixlen = (uint8_t) prefix,
+                           .ifa_index = (uint32_t) index, .ifa_scope = RT_SCOPE_UNIVERSE,
+                           .ifa_flags = addr->family == AF_INET6 ? IFA_F_NODAD : 0 };
+  struct nlmsg_req r;
+  start (nl, &r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof ifa);
+  nlmsg_put (&r, IFA_LOCAL, addr->b, len);
+  nlmsg_put (&r, IFA_ADDRESS, addr->b, len);
+  if (transact (nl, &r) < 0)
     {
       char text[ADDR_TEXT];
       return tr_error (err, errno, "add address %s/%d to %s", addr_format (addr, text), prefix, name);
@@ -247,40 +229,18 @@ nl_route_add_default (struct nl *nl, const char *name, const struct ip_addr *gat
   int index = index_of (nl, name, err);
   if (index < 0)
     return -1;
-  struct nlmsghdr *nlh = start (nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-  struct rtmsg *rtm = mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
-  rtm->rtm_family = (uint8_t) gateway->family;
-  rtm->rtm_table = RT_TABLE_MAIN;
-  rtm->rtm_protocol = RTPROT_BOOT;
-  rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-  rtm->rtm_type = RTN_UNICAST;
-  mnl_attr_put (nlh, RTA_GATEWAY, gateway->family == AF_INET ? 4 : 16, gateway->b);
-  mnl_attr_put_u32 (nlh, RTA_OIF, (uint32_t) index);
-  if (transact (nl, nlh) < 0)
+  struct rtmsg rtm = { .rtm_family = (uint8_t) gateway->family, .rtm_table = RT_TABLE_MAIN,
+                       .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST };
+  struct nlmsg_req r;
+  start (nl, &r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm, sizeof rtm);
+  nlmsg_put (&r, RTA_GATEWAY, gateway->b, gateway->family == AF_INET ? 4 : 16);
+  nlmsg_put_u32 (&r, RTA_OIF, (uint32_t) index);
+  if (transact (nl, &r) < 0)
     {
       char text[ADDR_TEXT];
       return tr_error (err, errno, "add default route via %s", addr_format (gateway, text));
     }
   return 0;
-}
-
-/* What the route dump looks for. */
-struct route_scan
-{
-  const struct subnet *s;
-  int skip_index;
-  struct subnet found;
-  int found_index;
-};
-
-static int
-link_attr (const struct nlattr *attr, void *data)
-{
-  const struct nlattr **tb = data;
-  int type = mnl_attr_get_type (attr);
-  if (type == IFLA_LINK || type == IFLA_LINK_NETNSID)
-    tb[type] = attr;
-  return MNL_CB_OK;
 }
 
 struct peer
@@ -289,16 +249,18 @@ struct peer
 };
 
 static int
-link_peer_cb (const struct nlmsghdr *nlh, void *data)
+link_peer_cb (const struct nlmsghdr *m, void *data)
 {
   struct peer *p = data;
-  const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
-  mnl_attr_parse (nlh, sizeof (struct ifinfomsg), link_attr, tb);
+  const struct rtattr *tb[IFLA_MAX + 1];
+  if (m->nlmsg_type != RTM_NEWLINK)
+    return 0;
+  nlmsg_attrs (m, sizeof (struct ifinfomsg), tb, IFLA_MAX);
   if (tb[IFLA_LINK])
-    p->index = (int32_t) mnl_attr_get_u32 (tb[IFLA_LINK]);
+    p->index = (int32_t) nlmsg_attr_u32 (tb[IFLA_LINK]);
   if (tb[IFLA_LINK_NETNSID])
-    p->nsid = (int32_t) mnl_attr_get_u32 (tb[IFLA_LINK_NETNSID]);
-  return MNL_CB_OK;
+    p->nsid = (int32_t) nlmsg_attr_u32 (tb[IFLA_LINK_NETNSID]);
+  return 0;
 }
 
 /* IFLA_LINK and IFLA_LINK_NETNSID of a link: for a veth its peer's index
@@ -306,15 +268,10 @@ link_peer_cb (const struct nlmsghdr *nlh, void *data)
 static int
 link_peer (struct nl *nl, int index, struct peer *p)
 {
-  struct nlmsghdr *nlh = start (nl, RTM_GETLINK, 0);
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  link_header (nlh, index);
-  if (mnl_socket_sendto (nl->sock, nlh, nlh->nlmsg_len) < 0)
-    return -1;
-  ssize_t n = mnl_socket_recvfrom (nl->sock, nl->buf, sizeof nl->buf);
-  if (n < 0)
-    return -1;
-  return mnl_cb_run (nl->buf, (size_t) n, nl->seq, mnl_socket_get_portid (nl->sock), link_peer_cb, p) < 0 ? -1 : 0;
+  struct nlmsg_req r;
+  struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index };
+  nlmsg_start (&r, ++nl->seq, RTM_GETLINK, 0, &ifi, sizeof ifi);
+  return nlmsg_transact (nl->fd, &r, link_peer_cb, p);
 }
 
 /* For a namespace whose last reference is gone (cleanup_net has unhashed
@@ -339,64 +296,53 @@ nl_link_peer_index (struct nl *nl, const char *name)
   return p.index;
 }
 
-static int
-route_attr (const struct nlattr *attr, void *data)
+/* What the route dump looks for. */
+struct route_scan
 {
-  const struct nlattr **tb = data;
-  int type = mnl_attr_get_type (attr);
-  if (type == RTA_DST || type == RTA_OIF || type == RTA_TABLE)
-    tb[type] = attr;
-  return MNL_CB_OK;
-}
+  const struct subnet *s;
+  int skip_index;
+  struct subnet found;
+  int found_index;
+};
 
 static int
-route_cb (const struct nlmsghdr *nlh, void *data)
+route_cb (const struct nlmsghdr *m, void *data)
 {
   struct route_scan *scan = data;
-  const struct rtmsg *rtm = mnl_nlmsg_get_payload (nlh);
-  const struct nlattr *tb[RTA_MAX + 1] = { 0 };
-  mnl_attr_parse (nlh, sizeof *rtm, route_attr, tb);
-  uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32 (tb[RTA_TABLE]) : rtm->rtm_table;
-  if (scan->found_index || rtm->rtm_dst_len == 0 || tb[RTA_DST] == NULL || rtm->rtm_type != RTN_UNICAST
-      || table != RT_TABLE_MAIN)
-    return MNL_CB_OK;
-  int oif = tb[RTA_OIF] ? (int) mnl_attr_get_u32 (tb[RTA_OIF]) : -1;
+  const struct rtmsg *rtm = NLMSG_DATA (m);
+  const struct rtattr *tb[RTA_MAX + 1];
+  if (m->nlmsg_type != RTM_NEWROUTE || m->nlmsg_len < NLMSG_LENGTH (sizeof *rtm))
+    return 0;
+  nlmsg_attrs (m, sizeof *rtm, tb, RTA_MAX);
+  uint32_t table = tb[RTA_TABLE] ? nlmsg_attr_u32 (tb[RTA_TABLE]) : rtm->rtm_table;
+  size_t len = rtm->rtm_family == AF_INET ? 4 : 16;
+  if (scan->found_index || rtm->rtm_dst_len == 0 || tb[RTA_DST] == NULL || RTA_PAYLOAD (tb[RTA_DST]) < len
+      || rtm->rtm_type != RTN_UNICAST || table != RT_TABLE_MAIN)
+    return 0;
+  int oif = tb[RTA_OIF] ? (int) nlmsg_attr_u32 (tb[RTA_OIF]) : -1;
   if (oif == scan->skip_index)
-    return MNL_CB_OK;
+    return 0;
   struct subnet r = { .net = { .family = rtm->rtm_family }, .prefix = rtm->rtm_dst_len };
-  memcpy (r.net.b, mnl_attr_get_payload (tb[RTA_DST]), rtm->rtm_family == AF_INET ? 4 : 16);
+  memcpy (r.net.b, RTA_DATA (tb[RTA_DST]), len);
   if (subnet_overlaps (&r, scan->s))
     {
       scan->found = r;
       scan->found_index = oif;
     }
-  return MNL_CB_OK;
+  return 0;
 }
 
 int
 nl_route_overlapping (struct nl *nl, const struct subnet *s, const char *skip, struct subnet *found, int *oif,
                       tr_error_t *err)
 {
-  struct nlmsghdr *nlh = start (nl, RTM_GETROUTE, NLM_F_DUMP);
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  struct rtmsg *rtm = mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
-  rtm->rtm_family = (uint8_t) s->net.family;
+  struct rtmsg rtm = { .rtm_family = (uint8_t) s->net.family };
+  struct nlmsg_req r;
+  nlmsg_start (&r, ++nl->seq, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof rtm);
   struct route_scan scan = { .s = s, .skip_index = skip ? nl_link_index (nl, skip) : 0 };
   if (scan.skip_index == 0)
     scan.skip_index = -2;
-  if (mnl_socket_sendto (nl->sock, nlh, nlh->nlmsg_len) < 0)
-    return tr_error (err, errno, "list routes");
-  unsigned seq = nl->seq, portid = mnl_socket_get_portid (nl->sock);
-  int r;
-  do
-    {
-      ssize_t n = mnl_socket_recvfrom (nl->sock, nl->buf, sizeof nl->buf);
-      if (n < 0)
-        return tr_error (err, errno, "list routes");
-      r = mnl_cb_run (nl->buf, (size_t) n, seq, portid, route_cb, &scan);
-    }
-  while (r > 0);
-  if (r < 0)
+  if (nlmsg_transact (nl->fd, &r, route_cb, &scan) < 0)
     return tr_error (err, errno, "list routes");
   if (scan.found_index == 0)
     return 0;

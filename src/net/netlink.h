@@ -1,5 +1,6 @@
-/* The rtnetlink requests tinyrun-net needs, through libmnl: one
- * NETLINK_ROUTE socket per network namespace, one function per request. */
+/* The rtnetlink requests tinyrun-net needs (built with linux/nlmsg.h):
+ * one NETLINK_ROUTE socket per network namespace, one function per
+ * request. */
 #ifndef TINYRUN_NET_NETLINK_H
 #define TINYRUN_NET_NETLINK_H
 
