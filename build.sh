@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="autoconf automake libtool pkg-config make gcc file
-  libyajl-dev libseccomp-dev libcap-dev libnftables-dev nftables
+  libyajl-dev libseccomp-dev libcap-dev nftables
   busybox-static python3-pytest iproute2 libcap2-bin libsystemd-dev
   strace uidmap slirp4netns passt criu
   musl-tools musl-dev cmake gperf dpkg-dev"

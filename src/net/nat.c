@@ -1,6 +1,6 @@
 #include "config.h"
 #include "net/nat.h"
-#include "net/nft_lib.h"
+#include "net/nft.h"
 #include "util/cleanup.h"
 
 #include <errno.h>
@@ -8,31 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int
-run (const char *cmds, const char *what, tr_error_t *err)
-{
-  if (nft_lib_load (what, err) < 0)
-    return -1;
-  struct nft_ctx *ctx = nft_lib.ctx_new (NFT_CTX_DEFAULT);
-  if (ctx == NULL)
-    return tr_error (err, ENOMEM, "%s: nft_ctx_new", what);
-  nft_lib.ctx_buffer_output (ctx);
-  nft_lib.ctx_buffer_error (ctx);
-  int r = nft_lib.run_cmd_from_buffer (ctx, cmds);
-  if (r != 0)
-    {
-      char msg[512];
-      snprintf (msg, sizeof msg, "%s", nft_lib.ctx_get_error_buffer (ctx));
-      char *nl = strchr (msg, '\n');
-      if (nl)
-        *nl = '\0';
-      nft_lib.ctx_free (ctx);
-      return tr_error_plain (err, EINVAL, "%s: nftables: %s", what, msg);
-    }
-  nft_lib.ctx_free (ctx);
-  return 0;
-}
 
 const char *
 port_proto_name (int proto)
@@ -87,7 +62,7 @@ nat_setup (const char *bridge, const struct subnet *s, tr_error_t *err)
               bridge);
   snprintf (cmds, sizeof cmds, rules_format, family_name (s->net.family), bridge, subnet_format (s, net),
             v4 ? "ipv4_addr" : "ipv6_addr", loopback);
-  return run (cmds, "set up NAT", err);
+  return nft_run (cmds, "set up NAT", err);
 }
 
 int
@@ -96,7 +71,7 @@ nat_remove (const char *bridge, int family, tr_error_t *err)
   char cmd[256];
   snprintf (cmd, sizeof cmd, "add table %1$s tinyrun-net-%2$s\ndelete table %1$s tinyrun-net-%2$s\n",
             family_name (family), bridge);
-  return run (cmd, "remove NAT", err);
+  return nft_run (cmd, "remove NAT", err);
 }
 
 static char *
@@ -128,7 +103,7 @@ nat_publish (const char *bridge, const struct port *ports, size_t n, const struc
   cleanup_free char *cmds = elements ("add", bridge, addr->family, ports, n, addr);
   if (cmds == NULL)
     return tr_error (err, ENOMEM, "publish ports");
-  return run (cmds, "publish ports", err);
+  return nft_run (cmds, "publish ports", err);
 }
 
 int
@@ -139,14 +114,14 @@ nat_unpublish (const char *bridge, int family, const struct port *ports, size_t 
   cleanup_free char *cmds = elements ("delete", bridge, family, ports, n, NULL);
   if (cmds == NULL)
     return tr_error (err, ENOMEM, "withdraw ports");
-  if (run (cmds, "withdraw ports", NULL) == 0)
+  if (nft_run (cmds, "withdraw ports", NULL) == 0)
     return 0;
   /* One was missing (the batch is all or nothing): one at a time. */
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *one = elements ("delete", bridge, family, &ports[i], 1, NULL);
       if (one)
-        run (one, "withdraw ports", NULL);
+        nft_run (one, "withdraw ports", NULL);
     }
   (void) err;
   return 0;

@@ -1,6 +1,6 @@
 /* A table of functions from a shared library loaded with dlopen, for the
- * libraries tinyrun and tinyrun-net load only when they need them
- * (libsystemd: cgroup/systemd/sd_lib.c; libnftables: net/nft_lib.c). */
+ * libraries tinyrun loads only when it needs them
+ * (libsystemd: cgroup/systemd/sd_lib.c). */
 #ifndef TINYRUN_UTIL_DL_TABLE_H
 #define TINYRUN_UTIL_DL_TABLE_H
 

@@ -1,5 +1,6 @@
-"""tinyrun linked against musl (musl/README.md), and tinyrun-glibc beside it
-for what needs dlopen (src/linux/libc_sibling.h): the systemd driver."""
+"""tinyrun and tinyrun-net linked against musl (musl/README.md), and
+tinyrun-glibc beside tinyrun for what needs dlopen
+(src/linux/libc_sibling.h): the systemd driver."""
 
 import json
 import os
@@ -8,10 +9,11 @@ import subprocess
 
 import pytest
 
-from conftest import TINYRUN
+from conftest import TINYRUN, TOP
 
 SANITIZED = bool(os.environ.get("ASAN_OPTIONS"))  # tests/sanitize/run: a glibc build
 SIBLING = os.path.join(os.path.dirname(os.path.realpath(TINYRUN)), "tinyrun-glibc")
+NET = os.path.join(TOP, "tinyrun-net")
 
 STEPPER = r"""
 #include <stdio.h>
@@ -50,16 +52,19 @@ def is_musl_build(path):
 
 @pytest.mark.skipif(SANITIZED, reason="the sanitizer build is linked against glibc")
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="counts x86 cpuid instructions")
-def test_startup_asks_the_cpu_nothing(tmp_path):
+@pytest.mark.parametrize("argv", [[TINYRUN, "--version"], [NET, "gc", "--bridge", "trnone0"]],
+                         ids=["tinyrun", "tinyrun-net"])
+def test_startup_asks_the_cpu_nothing(tmp_path, argv):
     """glibc 2.36's start-up runs cpuid some 70 times before main (its CPU
     and cache probes), each one a trap to the hypervisor on a VM (6 µs on
-    the test VMs: a sixth of a `run`); musl's runs none."""
+    the test VMs: a sixth of a `run`, a third of the network hook's up and
+    down); musl's runs none."""
     if shutil.which("gcc") is None:
         pytest.skip("needs gcc")
     src, exe = tmp_path / "step.c", tmp_path / "step"
     src.write_text(STEPPER)
     subprocess.run(["gcc", "-O2", "-o", str(exe), str(src)], check=True)
-    proc = subprocess.run([str(exe), TINYRUN, "--version"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([str(exe), *argv], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "0", proc.stdout
 
@@ -67,6 +72,7 @@ def test_startup_asks_the_cpu_nothing(tmp_path):
 @pytest.mark.skipif(SANITIZED, reason="the sanitizer build is linked against glibc")
 def test_the_glibc_build_is_installed_beside_it():
     assert is_musl_build(TINYRUN)
+    assert is_musl_build(NET)
     assert os.access(SIBLING, os.X_OK), SIBLING
     assert not is_musl_build(SIBLING)
 

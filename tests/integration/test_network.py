@@ -240,39 +240,110 @@ def test_down_with_a_live_namespace_deletes_the_veth_holding_nothing(net):
     assert bridge not in links()
 
 
-def loaded_libraries(proc):
-    """The shared objects the dynamic loader reported (LD_DEBUG=libs)."""
-    return {line.split("calling init: ")[1].strip().rsplit("/", 1)[-1]
-            for line in proc.stderr.splitlines() if "calling init: " in line}
+def programs_run(tmp_path, verb, bridge, cid, pid, *extra):
+    """The programs the hook ran besides itself (strace -f, execve)."""
+    log = tmp_path / f"{verb}-{cid}.strace"
+    state = json.dumps({"ociVersion": "1.2.0", "id": cid, "status": "creating", "pid": pid, "bundle": "/"})
+    proc = subprocess.run(["strace", "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", str(log),
+                           NET, verb, "--bridge", bridge, *extra], input=state, capture_output=True, text=True,
+                          timeout=30)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ran = [line.split('execve("', 1)[1].split('"', 1)[0] for line in log.read_text().splitlines()
+           if 'execve("' in line and "= 0" in line]
+    assert ran[0] == NET, ran
+    return ran[1:]
 
 
-def test_nftables_is_loaded_only_for_nftables_work(net):
-    """libnftables and the five libraries it pulls in are loaded with
-    dlopen only when there is nftables work: the first container of a
-    bridge (its tables) and published ports load it; the up and down of a
-    container without ports on an existing bridge do not."""
+def test_nft_runs_only_for_nftables_work(net, tmp_path):
+    """nft (nft -f -, src/net/nft.h) runs only when there is nftables work:
+    the first container of a bridge (its tables), published ports and the
+    last container (the tables' removal); the up and down of a container
+    without ports on an existing bridge run nothing."""
     bridge, subnet, _ = net
     boxes = [subprocess.Popen(["unshare", "-n", "sleep", "300"]) for _ in range(3)]
+    nft = ["/usr/sbin/nft"]
     try:
         deadline = time.monotonic() + 10
         for box in boxes:
             wait_own_netns(box, deadline)
-        env = dict(os.environ, LD_DEBUG="libs")
-
-        def run(verb, cid, pid, *extra):
-            proc = hook(verb, bridge, cid, pid, *extra, env=env)
-            assert proc.returncode == 0, proc.stderr[-2000:]
-            return loaded_libraries(proc)
-
-        assert "libnftables.so.1" in run("up", "first", boxes[0].pid, "--subnet", subnet)
-        plain = run("up", "plain", boxes[1].pid, "--subnet", subnet)
-        assert "libnftables.so.1" not in plain and "libc.so.6" in plain, plain
-        assert "libnftables.so.1" not in run("down", "plain", boxes[1].pid)
-        assert "libnftables.so.1" in run("up", "ports", boxes[2].pid, "--subnet", subnet, "--publish", "18081:80")
-        assert "libnftables.so.1" in run("down", "ports", boxes[2].pid)
-        assert "libnftables.so.1" in run("down", "first", boxes[0].pid)
+        assert programs_run(tmp_path, "up", bridge, "first", boxes[0].pid, "--subnet", subnet) == nft
+        assert programs_run(tmp_path, "up", bridge, "plain", boxes[1].pid, "--subnet", subnet) == []
+        assert programs_run(tmp_path, "down", bridge, "plain", boxes[1].pid) == []
+        assert programs_run(tmp_path, "up", bridge, "ports", boxes[2].pid, "--subnet", subnet,
+                            "--publish", "18081:80") == nft
+        assert programs_run(tmp_path, "down", bridge, "ports", boxes[2].pid) == nft
+        assert programs_run(tmp_path, "down", bridge, "first", boxes[0].pid) == nft * 2  # ip, then ip6
     finally:
         for box in boxes:
             box.kill()
             box.wait()
     assert bridge not in links()
+
+
+def with_nft(fake, *argv):
+    """argv in a mount namespace of its own where fake is bound over nft."""
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c",
+            f'mount --bind {fake} /usr/sbin/nft && exec "$@"', "sh", *argv]
+
+
+def test_nft_gets_the_script_and_nothing_of_the_hook(net, tmp_path):
+    """nft runs at its configured absolute path (not looked up in the PATH a
+    hook was given) with an environment of PATH alone, the script on stdin
+    and no fd beyond 0-2: neither a hook's environment (PATH, LD_PRELOAD)
+    nor an fd the runtime let the hook inherit reaches it."""
+    bridge, subnet, _ = net
+    seen, evil = tmp_path / "seen", tmp_path / "evil"
+    evil.mkdir()
+    fake = tmp_path / "nft"
+    fake.write_text(f'#!/bin/sh\n{{ echo "argv: $*"; env; echo fds: $(ls /proc/self/fd); echo script:; cat; }} >> {seen}\n')
+    fake.chmod(0o755)
+    (evil / "nft").write_text(f"#!/bin/sh\necho evil >> {seen}\n")
+    (evil / "nft").chmod(0o755)
+    leaked = os.open("/dev/null", os.O_RDONLY)  # inheritable
+    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
+    try:
+        wait_own_netns(box, time.monotonic() + 10)
+        state = json.dumps({"ociVersion": "1.2.0", "id": "c1", "status": "creating", "pid": box.pid, "bundle": "/"})
+        hostile = ["env", f"PATH={evil}:/usr/bin:/bin", "LD_PRELOAD=/nonexistent/evil.so", "EVIL=1"]
+        proc = subprocess.run(with_nft(fake, *hostile, NET, "up", "--bridge", bridge, "--subnet", subnet,
+                                       "--no-dns"), input=state, capture_output=True, text=True, timeout=30,
+                              pass_fds=(leaked,))
+        assert proc.returncode == 0, proc.stderr
+        text = seen.read_text()
+        assert "evil" not in text.lower(), text
+        lines = text.splitlines()
+        assert lines[0] == "argv: -f -"
+        env = lines[1:lines.index(next(l for l in lines if l.startswith("fds:")))]
+        assert [l for l in env if not l.startswith("PWD=")] == ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], env
+        assert next(l for l in lines if l.startswith("fds:")).split()[1:] == ["0", "1", "2", "3"], text  # 3: ls's
+        assert f"add table ip tinyrun-net-{bridge}" in text
+        proc = subprocess.run(with_nft(fake, NET, "down", "--bridge", bridge), input=state, capture_output=True,
+                              text=True, timeout=30)
+        assert proc.returncode == 0, proc.stderr
+    finally:
+        os.close(leaked)
+        box.kill()
+        box.wait()
+    assert bridge not in links()
+
+
+def test_a_failing_nft_is_one_line_and_up_undoes_its_part(net):
+    """When nft fails (here /bin/false bound over it in a mount namespace of
+    the test's), `up` of a bridge's first container says which step failed
+    in one line and leaves no bridge, veth, lease or table behind."""
+    bridge, subnet, _ = net
+    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
+    try:
+        wait_own_netns(box, time.monotonic() + 10)
+        before = links()
+        state = json.dumps({"ociVersion": "1.2.0", "id": "c1", "status": "creating", "pid": box.pid, "bundle": "/"})
+        proc = subprocess.run(with_nft("/bin/false", NET, "up", "--bridge", bridge, "--subnet", subnet, "--no-dns"),
+                              input=state, capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 1
+        assert proc.stderr == (f"tinyrun-net: up c1: set up NAT: nftables: /usr/sbin/nft exited with status 1\n")
+        assert links() == before
+        assert not os.path.exists(f"/run/tinyrun-net/{bridge}")  # no lease, no record
+        assert sh("nft", "list", "table", "ip", f"tinyrun-net-{bridge}", check=False).returncode != 0
+    finally:
+        box.kill()
+        box.wait()
