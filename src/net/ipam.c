@@ -145,17 +145,29 @@ ipam_each (struct ipam *ipam, const char *prefix, void (*fn) (const char *name, 
     }
 }
 
+/* Remove, in one pass over the directory, every record that named
+ * accepts (with arg) and whose content is value. */
+static int
+remove_matching (struct ipam *ipam, bool (*named) (const char *name, const char *arg), const char *arg,
+                 const char *value, const char *what, tr_error_t *err)
+{
+  cleanup_dir DIR *d = open_listing (ipam);
+  struct dirent *de;
+  while (d && (de = readdir (d)) != NULL)
+    {
+      if (de->d_name[0] == '.' || !named (de->d_name, arg))
+        continue;
+      cleanup_free char *owner = read_file_at (ipam->dirfd, de->d_name, NULL, NULL);
+      if (owner && strcmp (owner, value) == 0 && unlinkat (ipam->dirfd, de->d_name, 0) < 0 && errno != ENOENT)
+        return tr_error (err, errno, "%s %s", what, de->d_name);
+    }
+  return 0;
+}
+
 int
 ipam_forget (struct ipam *ipam, const char *prefix, const char *value, tr_error_t *err)
 {
-  for (char *key; (key = ipam_find (ipam, prefix, value)) != NULL; free (key))
-    if (unlinkat (ipam->dirfd, key, 0) < 0 && errno != ENOENT)
-      {
-        tr_error (err, errno, "remove %s", key);
-        free (key);
-        return -1;
-      }
-  return 0;
+  return remove_matching (ipam, has_prefix, prefix, value, "remove", err);
 }
 
 int
@@ -238,17 +250,17 @@ ipam_allocate (struct ipam *ipam, const struct subnet *s, const char *id, const 
   return tr_error_plain (err, ENOSPC, "no free address left in the subnet %s", subnet_format (s, net));
 }
 
+static bool
+lease_named (const char *name, const char *unused)
+{
+  (void) unused;
+  return is_lease (name, 0);
+}
+
 int
 ipam_release (struct ipam *ipam, const char *id, tr_error_t *err)
 {
-  for (char *have; (have = find_lease (ipam, 0, id)) != NULL; free (have))
-    if (unlinkat (ipam->dirfd, have, 0) < 0 && errno != ENOENT)
-      {
-        tr_error (err, errno, "release %s", have);
-        free (have);
-        return -1;
-      }
-  return 0;
+  return remove_matching (ipam, lease_named, NULL, id, "release", err);
 }
 
 bool

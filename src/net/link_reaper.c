@@ -36,8 +36,9 @@ link_reap_detached (int index)
     }
   if (child > 0)
     return; /* not waited for: when the hook exits, it is reparented */
-  setsid ();
+  /* First let go of the hook's pipes: the runtime waits for their end. */
   syscall (SYS_close_range, 0U, ~0U, 0U);
+  setsid ();
   struct nl *nl = nl_open (NULL);
   if (nl)
     nl_link_del_index (nl, index, NULL);

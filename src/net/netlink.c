@@ -99,26 +99,32 @@ nl_bridge_add (struct nl *nl, const char *name, tr_error_t *err)
 }
 
 int
-nl_veth_add (struct nl *nl, const char *name, const char *peer, int peer_netns, tr_error_t *err)
+nl_veth_add (struct nl *nl, const struct veth *v, tr_error_t *err)
 {
   struct nlmsg_req r;
-  link_start (nl, &r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
-  nlmsg_put_str (&r, IFLA_IFNAME, name);
+  /* This end up from the start: no request of its own for that.  (Not
+   * the peer: the kernel configures it before the two know each other, and
+   * a veth without its peer refuses to go up, ENOTCONN.) */
+  struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+  struct ifinfomsg pifi = { .ifi_family = AF_UNSPEC };
+  start (nl, &r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof ifi);
+  nlmsg_put_str (&r, IFLA_IFNAME, v->name);
+  if (v->master)
+    nlmsg_put_u32 (&r, IFLA_MASTER, (uint32_t) v->master);
   size_t info = nlmsg_nest_start (&r, IFLA_LINKINFO);
   nlmsg_put_str (&r, IFLA_INFO_KIND, "veth");
   size_t data = nlmsg_nest_start (&r, IFLA_INFO_DATA);
   /* The peer is described by its own ifinfomsg and attributes. */
   size_t p = nlmsg_nest_start (&r, VETH_INFO_PEER);
-  struct ifinfomsg pifi = { .ifi_family = AF_UNSPEC };
   nlmsg_put_raw (&r, &pifi, sizeof pifi);
-  nlmsg_put_str (&r, IFLA_IFNAME, peer);
-  if (peer_netns >= 0)
-    nlmsg_put_u32 (&r, IFLA_NET_NS_FD, (uint32_t) peer_netns);
+  nlmsg_put_str (&r, IFLA_IFNAME, v->peer);
+  if (v->peer_netns >= 0)
+    nlmsg_put_u32 (&r, IFLA_NET_NS_FD, (uint32_t) v->peer_netns);
   nlmsg_nest_end (&r, p);
   nlmsg_nest_end (&r, data);
   nlmsg_nest_end (&r, info);
   if (transact (nl, &r) < 0)
-    return tr_error (err, errno, "create veth pair %s/%s", name, peer);
+    return tr_error (err, errno, "create veth pair %s/%s", v->name, v->peer);
   return 0;
 }
 
@@ -154,48 +160,6 @@ nl_link_up (struct nl *nl, const char *name, tr_error_t *err)
   start (nl, &r, RTM_NEWLINK, 0, &ifi, sizeof ifi);
   if (transact (nl, &r) < 0)
     return tr_error (err, errno, "set link %s up", name);
-  return 0;
-}
-
-int
-nl_link_set_master (struct nl *nl, const char *name, const char *master, tr_error_t *err)
-{
-  int index = index_of (nl, name, err), mindex = index_of (nl, master, err);
-  if (index < 0 || mindex < 0)
-    return -1;
-  struct nlmsg_req r;
-  link_start (nl, &r, RTM_NEWLINK, 0, index);
-  nlmsg_put_u32 (&r, IFLA_MASTER, (uint32_t) mindex);
-  if (transact (nl, &r) < 0)
-    return tr_error (err, errno, "attach %s to bridge %s", name, master);
-  return 0;
-}
-
-int
-nl_link_set_netns (struct nl *nl, const char *name, int netns_fd, tr_error_t *err)
-{
-  int index = index_of (nl, name, err);
-  if (index < 0)
-    return -1;
-  struct nlmsg_req r;
-  link_start (nl, &r, RTM_NEWLINK, 0, index);
-  nlmsg_put_u32 (&r, IFLA_NET_NS_FD, (uint32_t) netns_fd);
-  if (transact (nl, &r) < 0)
-    return tr_error (err, errno, "move %s into the container's network namespace", name);
-  return 0;
-}
-
-int
-nl_link_rename (struct nl *nl, const char *name, const char *new_name, tr_error_t *err)
-{
-  int index = index_of (nl, name, err);
-  if (index < 0)
-    return -1;
-  struct nlmsg_req r;
-  link_start (nl, &r, RTM_NEWLINK, 0, index);
-  nlmsg_put_str (&r, IFLA_IFNAME, new_name);
-  if (transact (nl, &r) < 0)
-    return tr_error (err, errno, "rename %s to %s", name, new_name);
   return 0;
 }
 

@@ -26,16 +26,22 @@ bool nl_link_peer_dying (struct nl *nl, int index);
 int nl_link_peer_index (struct nl *nl, const char *name);
 
 int nl_bridge_add (struct nl *nl, const char *name, tr_error_t *err);
-/* A veth pair: name in this namespace, peer in the one of peer_netns (-1:
- * this one too); made there, it costs no move and no rename. */
-int nl_veth_add (struct nl *nl, const char *name, const char *peer, int peer_netns, tr_error_t *err);
+/* A veth pair: name in this namespace, up and attached to the bridge of
+ * index master (0: none), and peer (down) in the namespace of
+ * peer_netns (-1: this one too); made there, it costs no move and no
+ * rename.  One request: when the attachment fails, the kernel deletes the
+ * pair again. */
+struct veth
+{
+  const char *name;
+  int master;
+  const char *peer;
+  int peer_netns;
+};
+int nl_veth_add (struct nl *nl, const struct veth *v, tr_error_t *err);
 int nl_link_del (struct nl *nl, const char *name, tr_error_t *err);
 int nl_link_del_index (struct nl *nl, int index, tr_error_t *err);
 int nl_link_up (struct nl *nl, const char *name, tr_error_t *err);
-int nl_link_set_master (struct nl *nl, const char *name, const char *master, tr_error_t *err);
-/* Move a link into the network namespace of netns_fd. */
-int nl_link_set_netns (struct nl *nl, const char *name, int netns_fd, tr_error_t *err);
-int nl_link_rename (struct nl *nl, const char *name, const char *new_name, tr_error_t *err);
 int nl_addr_add (struct nl *nl, const char *name, const struct ip_addr *addr, int prefix, tr_error_t *err);
 int nl_route_add_default (struct nl *nl, const char *name, const struct ip_addr *gateway, tr_error_t *err);
 /* Is there a route of the main table (not the default, not through the

@@ -215,14 +215,18 @@ stale_peer (const struct up *u)
   return owner ? 0 : index;
 }
 
-/* The pair, its peer made in the container's namespace; a leftover pair
- * in the way is deleted (the one case `up` waits for the kernel's grace
- * period) and the pair made again. */
+/* The pair, its peer made in the container's namespace, its host end on
+ * the bridge; a leftover pair in the way is deleted (the one case `up`
+ * waits for the kernel's grace period) and the pair made again. */
 static int
 add_veth (const struct up *u, tr_error_t *err)
 {
+  struct veth v = { .name = u->host_veth, .master = nl_link_index (u->host, u->o->bridge), .peer = u->o->ifname,
+                    .peer_netns = u->netns };
+  if (v.master == 0)
+    return tr_error (err, ENODEV, "no bridge %s", u->o->bridge);
   tr_error_t first = NULL;
-  if (nl_veth_add (u->host, u->host_veth, u->o->ifname, u->netns, &first) == 0)
+  if (nl_veth_add (u->host, &v, &first) == 0)
     return 0;
   int stale = first->status == EEXIST ? stale_peer (u) : 0;
   if (stale == 0 || nl_link_del_index (u->host, stale, NULL) < 0)
@@ -233,12 +237,13 @@ add_veth (const struct up *u, tr_error_t *err)
       return -1;
     }
   tr_error_ignore (&first, "a leftover veth of the container's namespace was deleted");
-  return nl_veth_add (u->host, u->host_veth, u->o->ifname, u->netns, err);
+  return nl_veth_add (u->host, &v, err);
 }
 
 /* Bridge, addresses, ports, veth (its peer made in the container's
- * namespace), the container's side, NAT and DNS; a
- * failure undoes it all (unless stranded in the container's namespace). */
+ * namespace, its host end on the bridge), the container's side, NAT and
+ * DNS; a failure undoes it all (unless stranded in the container's
+ * namespace). */
 static int
 up_with (struct up *u, tr_error_t *err)
 {
@@ -248,9 +253,8 @@ up_with (struct up *u, tr_error_t *err)
       && ipam_allocate (u->ipam, &o->s4, u->c->id, &o->want4, &u->a4, err) == 0
       && (o->subnet6 == NULL || ipam_allocate (u->ipam, &o->s6, u->c->id, &o->want6, &u->a6, err) == 0)
       && claim_ports (u, err) == 0 && claim_veth_names (u, err) == 0
-      && add_veth (u, err) == 0
-      && nl_link_set_master (u->host, u->host_veth, o->bridge, err) == 0 && nl_link_up (u->host, u->host_veth, err) == 0
-      && configure_in_netns (u, &back, err) == 0 && publish (u, err) == 0 && setup_dns (u, err) == 0)
+      && add_veth (u, err) == 0 && configure_in_netns (u, &back, err) == 0 && publish (u, err) == 0
+      && setup_dns (u, err) == 0)
     return 0;
   if (back)
     bridge_release (u->host, u->ipam, o->bridge, u->c->id);
