@@ -1,6 +1,6 @@
 /* Netlink requests built by hand, and their replies read: the one netlink
  * layer of tinyrun (linux/rtnl.c for linux.netDevices) and of tinyrun-net
- * (net/netlink.c).  A request is a netlink header, a fixed header of the
+ * (net/netlink.c, net/nft_map.c).  A request is a netlink header, a fixed header of the
  * family (ifinfomsg, ifaddrmsg, rtmsg) and attributes, nested ones too,
  * in one NLMSG_REQ_SIZE buffer; nlmsg_transact sends it and hands each
  * reply of its sequence to a callback until the kernel's acknowledgement,
@@ -19,26 +19,31 @@
 #include "util/error.h"
 
 /* The largest request: a veth pair with both names, a namespace and a
- * master takes ~130 bytes. */
-#define NLMSG_REQ_SIZE 512
+ * master takes ~130 bytes; an nfnetlink batch of a map's elements ~60
+ * bytes per element. */
+#define NLMSG_REQ_SIZE 2048
 
 struct nlmsg_req
 {
   char buf[NLMSG_REQ_SIZE] __attribute__ ((aligned (NLMSG_ALIGNTO)));
+  size_t at;     /* where the message being built starts */
   bool overflow; /* an attribute did not fit: nlmsg_transact fails, EMSGSIZE */
 };
 
-/* A NETLINK_ROUTE socket, close-on-exec, bound, in the calling thread's
- * network namespace (a socket keeps talking to the namespace it was
- * opened in).  The fd, or -1. */
-int nlmsg_socket (tr_error_t *err);
+/* A netlink socket of that protocol (NETLINK_ROUTE, NETLINK_NETFILTER),
+ * close-on-exec, bound, in the calling thread's network namespace (a
+ * socket keeps talking to the namespace it was opened in).  The fd, or
+ * -1. */
+int nlmsg_socket (int protocol, tr_error_t *err);
 
 /* Start a request of that type (NLM_F_REQUEST and flags) with the
  * family's fixed header (copied, len bytes); the header in r->buf. */
 struct nlmsghdr *nlmsg_start (struct nlmsg_req *r, uint32_t seq, int type, int flags, const void *header,
                               size_t len);
-/* The fixed header of the request (to fill after nlmsg_start). */
-void *nlmsg_header (struct nlmsg_req *r);
+/* Start another request after the ones in r, sent with them in one
+ * datagram (an nfnetlink batch); attributes go to the newest. */
+struct nlmsghdr *nlmsg_append (struct nlmsg_req *r, uint32_t seq, int type, int flags, const void *header,
+                               size_t len);
 
 void nlmsg_put (struct nlmsg_req *r, int type, const void *data, size_t len);
 void nlmsg_put_u32 (struct nlmsg_req *r, int type, uint32_t value);
@@ -55,10 +60,11 @@ void nlmsg_nest_end (struct nlmsg_req *r, size_t start);
 /* A reply: return 0 to go on, <0 with errno set to fail. */
 typedef int (*nlmsg_cb) (const struct nlmsghdr *m, void *data);
 
-/* Send the request on fd, then pass each reply of its sequence (from the
- * kernel only) to cb, when set, until the acknowledgement, NLMSG_DONE or an
- * error.  A request without NLM_F_ACK that is not a dump ends with its
- * first reply.  0, or -1 with errno (the kernel's error for the request). */
+/* Send the requests on fd, then pass each reply of their sequence numbers
+ * (from the kernel only) to cb, when set.  Requests with NLM_F_ACK: until
+ * each is acknowledged, or the first error.  Else (one request): until
+ * NLMSG_DONE or an error, or after the first reply when it is not a dump.
+ * 0, or -1 with errno (the kernel's error for the request). */
 int nlmsg_transact (int fd, struct nlmsg_req *r, nlmsg_cb cb, void *data);
 
 /* The attributes of a reply after its fixed header of hdrlen bytes, by

@@ -18,7 +18,7 @@ rtnl_open (int netns_fd, struct rtnl *nl, tr_error_t *err)
   nl->seq = 0;
   if (netns_fd < 0)
     {
-      nl->fd = nlmsg_socket (err);
+      nl->fd = nlmsg_socket (NETLINK_ROUTE, err);
       return nl->fd < 0 ? -1 : 0;
     }
   /* Only this thread changes namespace, and only for the socket(2). */
@@ -27,7 +27,7 @@ rtnl_open (int netns_fd, struct rtnl *nl, tr_error_t *err)
     return tr_error (err, errno, "open /proc/thread-self/ns/net");
   if (setns (netns_fd, CLONE_NEWNET) < 0)
     return tr_error (err, errno, "enter the container's network namespace");
-  nl->fd = nlmsg_socket (err);
+  nl->fd = nlmsg_socket (NETLINK_ROUTE, err);
   if (setns (ours, CLONE_NEWNET) < 0)
     {
       /* Staying in the container's namespace would be worse than dying. */

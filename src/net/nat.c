@@ -1,13 +1,11 @@
 #include "config.h"
 #include "net/nat.h"
 #include "net/nft.h"
-#include "util/cleanup.h"
+#include "net/nft_map.h"
 
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 const char *
 port_proto_name (int proto)
@@ -74,55 +72,24 @@ nat_remove (const char *bridge, int family, tr_error_t *err)
   return nft_run (cmd, "remove NAT", err);
 }
 
-static char *
-elements (const char *verb, const char *bridge, int family, const struct port *ports, size_t n,
-          const struct ip_addr *addr)
-{
-  size_t size = 128 + n * 96;
-  char *cmds = malloc (size), a[ADDR_TEXT];
-  if (cmds == NULL)
-    return NULL;
-  size_t len = (size_t) snprintf (cmds, size, "%s element %s tinyrun-net-%s ports { ", verb, family_name (family),
-                                  bridge);
-  for (size_t i = 0; i < n; i++)
-    {
-      len += (size_t) snprintf (cmds + len, size - len, "%s%s . %u", i ? ", " : "", port_proto_name (ports[i].proto),
-                                ports[i].host);
-      if (addr)
-        len += (size_t) snprintf (cmds + len, size - len, " : %s . %u", addr_format (addr, a), ports[i].ctr);
-    }
-  snprintf (cmds + len, size - len, " }\n");
-  return cmds;
-}
-
 int
 nat_publish (const char *bridge, const struct port *ports, size_t n, const struct ip_addr *addr, tr_error_t *err)
 {
   if (n == 0)
     return 0;
-  cleanup_free char *cmds = elements ("add", bridge, addr->family, ports, n, addr);
-  if (cmds == NULL)
-    return tr_error (err, ENOMEM, "publish ports");
-  return nft_run (cmds, "publish ports", err);
+  if (nft_map_add (bridge, ports, n, addr, err) < 0)
+    return tr_error_wrap (err, "publish ports");
+  return 0;
 }
 
 int
 nat_unpublish (const char *bridge, int family, const struct port *ports, size_t n, tr_error_t *err)
 {
-  if (n == 0)
-    return 0;
-  cleanup_free char *cmds = elements ("delete", bridge, family, ports, n, NULL);
-  if (cmds == NULL)
-    return tr_error (err, ENOMEM, "withdraw ports");
-  if (nft_run (cmds, "withdraw ports", NULL) == 0)
+  if (n == 0 || nft_map_del (bridge, family, ports, n, NULL) == 0)
     return 0;
   /* One was missing (the batch is all or nothing): one at a time. */
   for (size_t i = 0; i < n; i++)
-    {
-      cleanup_free char *one = elements ("delete", bridge, family, &ports[i], 1, NULL);
-      if (one)
-        nft_run (one, "withdraw ports", NULL);
-    }
+    nft_map_del (bridge, family, &ports[i], 1, NULL);
   (void) err;
   return 0;
 }

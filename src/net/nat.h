@@ -2,7 +2,9 @@
  * "ip tinyrun-net-<bridge>" and "ip6 tinyrun-net-<bridge>", holding the
  * masquerade of the subnet, the forward accepts and the published ports
  * (a map "ports" from protocol . host port to address . container port,
- * consulted by DNAT in prerouting and output for local destinations). */
+ * consulted by DNAT in prerouting and output for local destinations).
+ * The tables are nft's work (net/nft.h), the map's elements tinyrun-net's
+ * own over nfnetlink (net/nft_map.h). */
 #ifndef TINYRUN_NET_NAT_H
 #define TINYRUN_NET_NAT_H
 

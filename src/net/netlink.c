@@ -27,7 +27,7 @@ nl_open (tr_error_t *err)
       tr_error (err, ENOMEM, "netlink");
       return NULL;
     }
-  nl->fd = nlmsg_socket (err);
+  nl->fd = nlmsg_socket (NETLINK_ROUTE, err);
   if (nl->fd < 0)
     {
       free (nl);

@@ -3,8 +3,8 @@
  *
  * tinyrun-net is linked statically against musl, which cannot load
  * libnftables; and only the first and last container of a bridge (its
- * tables) and published ports have nftables work, so the up and down of
- * any other container start no nft and load nothing of nftables.  (Podman's
+ * tables) run nft (published ports are map elements, net/nft_map.h), so
+ * the up and down of any other container start no nft.  (Podman's
  * netavark and the CNI plugins drive nftables and iptables through their
  * programs as well.)  nft gets the script on a memfd as its stdin, its
  * stderr on another, /dev/null as stdout, no other fd and an environment of
