@@ -1,5 +1,5 @@
 /* A child process that holds nothing of the hook's, for work the hook
- * must not wait for (net/link_reaper.c, net/nft_map.c): the kernel
+ * must not wait for (net/link_reaper.c, net/nfnl.c): the kernel
  * finishes some deletions only after an RCU grace period, ~15-20 ms on a
  * VM, during which the deleting process just waits, and the runtime waits
  * for the hook. */

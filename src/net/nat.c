@@ -1,7 +1,7 @@
 #include "config.h"
 #include "net/nat.h"
 #include "net/nft.h"
-#include "net/nft_map.h"
+#include "net/nfnl.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -28,12 +28,15 @@ family_name (int family)
  *     bridge's route_localnet lets them be routed there), and DNATed
  *     connections from the subnet back into it (hairpin: the reply must
  *     come back through the host);
- *   forward: accept the bridge's traffic in case the host's policy drops. */
+ *   forward: accept the bridge's traffic in case the host's policy drops.
+ * A table left by a crash is flushed, not deleted and made again: nothing
+ * is deleted from a new one, so the kernel has nothing to free a grace
+ * period later, which nft's exit would wait for (net/nfnl.h). */
 static const char rules_format[]
     = "add table %1$s tinyrun-net-%2$s\n"
-      "delete table %1$s tinyrun-net-%2$s\n"
-      "add table %1$s tinyrun-net-%2$s\n"
+      "flush table %1$s tinyrun-net-%2$s\n"
       "add map %1$s tinyrun-net-%2$s ports { type inet_proto . inet_service : %4$s . inet_service; }\n"
+      "flush map %1$s tinyrun-net-%2$s ports\n"
       "add chain %1$s tinyrun-net-%2$s prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
       "add rule %1$s tinyrun-net-%2$s prerouting fib daddr type local meta l4proto { tcp, udp } "
       "dnat to meta l4proto . th dport map @ports\n"
@@ -66,10 +69,9 @@ nat_setup (const char *bridge, const struct subnet *s, tr_error_t *err)
 int
 nat_remove (const char *bridge, int family, tr_error_t *err)
 {
-  char cmd[256];
-  snprintf (cmd, sizeof cmd, "add table %1$s tinyrun-net-%2$s\ndelete table %1$s tinyrun-net-%2$s\n",
-            family_name (family), bridge);
-  return nft_run (cmd, "remove NAT", err);
+  if (nfnl_table_del (bridge, family, err) < 0)
+    return tr_error_wrap (err, "remove NAT");
+  return 0;
 }
 
 int
@@ -77,7 +79,7 @@ nat_publish (const char *bridge, const struct port *ports, size_t n, const struc
 {
   if (n == 0)
     return 0;
-  if (nft_map_add (bridge, ports, n, addr, err) < 0)
+  if (nfnl_map_add (bridge, ports, n, addr, err) < 0)
     return tr_error_wrap (err, "publish ports");
   return 0;
 }
@@ -85,11 +87,11 @@ nat_publish (const char *bridge, const struct port *ports, size_t n, const struc
 int
 nat_unpublish (const char *bridge, int family, const struct port *ports, size_t n, tr_error_t *err)
 {
-  if (n == 0 || nft_map_del (bridge, family, ports, n, NULL) == 0)
+  if (n == 0 || nfnl_map_del (bridge, family, ports, n, NULL) == 0)
     return 0;
   /* One was missing (the batch is all or nothing): one at a time. */
   for (size_t i = 0; i < n; i++)
-    nft_map_del (bridge, family, &ports[i], 1, NULL);
+    nfnl_map_del (bridge, family, &ports[i], 1, NULL);
   (void) err;
   return 0;
 }

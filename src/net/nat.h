@@ -3,8 +3,8 @@
  * masquerade of the subnet, the forward accepts and the published ports
  * (a map "ports" from protocol . host port to address . container port,
  * consulted by DNAT in prerouting and output for local destinations).
- * The tables are nft's work (net/nft.h), the map's elements tinyrun-net's
- * own over nfnetlink (net/nft_map.h). */
+ * nft makes the tables (net/nft.h); the map's elements and the tables'
+ * removal are tinyrun-net's own requests over nfnetlink (net/nfnl.h). */
 #ifndef TINYRUN_NET_NAT_H
 #define TINYRUN_NET_NAT_H
 

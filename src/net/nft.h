@@ -2,9 +2,9 @@
  * nftables package; its path is fixed when tinyrun is configured).
  *
  * tinyrun-net is linked statically against musl, which cannot load
- * libnftables; and only the first and last container of a bridge (its
- * tables) run nft (published ports are map elements, net/nft_map.h), so
- * the up and down of any other container start no nft.  (Podman's
+ * libnftables; and only the first container of a bridge runs nft, to make
+ * its tables (published ports and the tables' removal go over nfnetlink,
+ * net/nfnl.h), so no other up or down starts it.  (Podman's
  * netavark and the CNI plugins drive nftables and iptables through their
  * programs as well.)  nft gets the script on a memfd as its stdin, its
  * stderr on another, /dev/null as stdout, no other fd and an environment of

@@ -255,10 +255,10 @@ def programs_run(tmp_path, verb, bridge, cid, pid, *extra):
 
 
 def test_nft_runs_only_for_a_bridges_tables(net, tmp_path):
-    """nft (nft -f -, src/net/nft.h) runs only for a bridge's tables: at its
-    first container and at its last; published ports go to the map over
-    nfnetlink (src/net/nft_map.h), and the up and down of any other
-    container run no program."""
+    """nft (nft -f -, src/net/nft.h) runs only to make a bridge's tables, at
+    its first container; published ports go to the map and the tables'
+    removal to the kernel over nfnetlink (src/net/nfnl.h): the up and down
+    of any other container, and the last one's down, run no program."""
     bridge, subnet, _ = net
     boxes = [subprocess.Popen(["unshare", "-n", "sleep", "300"]) for _ in range(3)]
     nft = ["/usr/sbin/nft"]
@@ -276,7 +276,8 @@ def test_nft_runs_only_for_a_bridges_tables(net, tmp_path):
         assert programs_run(tmp_path, "down", bridge, "ports", boxes[2].pid) == []
         ports = sh("nft", "list", "map", "ip", f"tinyrun-net-{bridge}", "ports").stdout
         assert "18081" not in ports and "18082" not in ports, ports
-        assert programs_run(tmp_path, "down", bridge, "first", boxes[0].pid) == nft * 2  # ip, then ip6
+        assert programs_run(tmp_path, "down", bridge, "first", boxes[0].pid) == []
+        assert sh("nft", "list", "table", "ip", f"tinyrun-net-{bridge}", check=False).returncode != 0
     finally:
         for box in boxes:
             box.kill()
@@ -312,12 +313,40 @@ def test_the_nfnetlink_socket_is_let_go_of_by_a_detached_child(net, tmp_path):
         closers = {l.split()[0] for l in lines
                    if (f"close({fd})" in l or f"close({fd} <unfinished" in l) and l.split()[0] != main}
         assert closers, "\n".join(lines)
-        assert programs_run(tmp_path, "down", bridge, "first", boxes[0].pid) == ["/usr/sbin/nft"] * 2
+        assert programs_run(tmp_path, "down", bridge, "first", boxes[0].pid) == []
     finally:
         for box in boxes:
             box.kill()
             box.wait()
     assert bridge not in links()
+
+
+def test_a_table_left_by_a_crash_is_flushed_at_the_first_up(net):
+    """A table of the bridge's name that a crash left (a stale port, a
+    stray rule) is flushed, not deleted and remade (which would make nft's
+    exit wait for the kernel's grace period): after the first up it holds
+    exactly tinyrun-net's rules and no port."""
+    bridge, subnet, _ = net
+    table = f"tinyrun-net-{bridge}"
+    subprocess.run(["nft", "-f", "-"], text=True, check=True, input=(
+        f"add table ip {table}\n"
+        f"add map ip {table} ports {{ type inet_proto . inet_service : ipv4_addr . inet_service; }}\n"
+        f"add element ip {table} ports {{ tcp . 18999 : 10.9.9.9 . 80 }}\n"
+        f"add chain ip {table} postrouting {{ type nat hook postrouting priority srcnat; policy accept; }}\n"
+        f'add rule ip {table} postrouting counter comment "stale"\n'))
+    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
+    try:
+        wait_own_netns(box, time.monotonic() + 10)
+        proc = hook("up", bridge, "c1", box.pid, "--subnet", subnet, "--no-dns")
+        assert proc.returncode == 0, proc.stderr
+        listing = sh("nft", "list", "table", "ip", table).stdout
+        assert "18999" not in listing and "stale" not in listing, listing
+        assert listing.count("masquerade") == 3, listing  # the subnet's, the hairpin's, loopback's
+        assert hook("down", bridge, "c1", box.pid).returncode == 0
+    finally:
+        box.kill()
+        box.wait()
+    assert sh("nft", "list", "table", "ip", table, check=False).returncode != 0
 
 
 def with_nft(fake, *argv):

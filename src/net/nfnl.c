@@ -1,5 +1,5 @@
 #include "config.h"
-#include "net/nft_map.h"
+#include "net/nfnl.h"
 #include "net/detached.h"
 #include "linux/nlmsg.h"
 
@@ -48,18 +48,34 @@ put_value (struct nlmsg_req *r, int type, const unsigned char *value, size_t len
   nlmsg_nest_end (r, nest);
 }
 
-/* BATCH_BEGIN, one NEWSETELEM or DELSETELEM of every port, BATCH_END. */
+/* BATCH_BEGIN, then the request of type with its family, BATCH_END:
+ * the caller puts the request's attributes between batch_open and
+ * batch_close. */
 static void
-build (struct nlmsg_req *r, int family, const char *table, int type, const struct port *ports, size_t n,
-       const struct ip_addr *addr)
+batch_open (struct nlmsg_req *r, int family, int type, int flags)
 {
   struct nfgenmsg batch = { .nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0,
                             .res_id = htons (NFNL_SUBSYS_NFTABLES) };
-  struct nfgenmsg elems = { .nfgen_family = (uint8_t) (family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6),
-                            .version = NFNETLINK_V0 };
+  struct nfgenmsg req = { .nfgen_family = (uint8_t) (family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6),
+                          .version = NFNETLINK_V0 };
   nlmsg_start (r, 1, NFNL_MSG_BATCH_BEGIN, 0, &batch, sizeof batch);
-  nlmsg_append (r, 2, (NFNL_SUBSYS_NFTABLES << 8) | type,
-                NLM_F_ACK | (type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0), &elems, sizeof elems);
+  nlmsg_append (r, 2, (NFNL_SUBSYS_NFTABLES << 8) | type, NLM_F_ACK | flags, &req, sizeof req);
+}
+
+static void
+batch_close (struct nlmsg_req *r)
+{
+  struct nfgenmsg batch = { .nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0,
+                            .res_id = htons (NFNL_SUBSYS_NFTABLES) };
+  nlmsg_append (r, 3, NFNL_MSG_BATCH_END, 0, &batch, sizeof batch);
+}
+
+/* One NEWSETELEM or DELSETELEM of every port. */
+static void
+build_elements (struct nlmsg_req *r, int family, const char *table, int type, const struct port *ports, size_t n,
+                const struct ip_addr *addr)
+{
+  batch_open (r, family, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
   nlmsg_put_str (r, NFTA_SET_ELEM_LIST_TABLE, table);
   nlmsg_put_str (r, NFTA_SET_ELEM_LIST_SET, "ports");
   size_t list = nlmsg_nest_start (r, NFTA_SET_ELEM_LIST_ELEMENTS);
@@ -74,7 +90,7 @@ build (struct nlmsg_req *r, int family, const char *table, int type, const struc
       nlmsg_nest_end (r, elem);
     }
   nlmsg_nest_end (r, list);
-  nlmsg_append (r, 3, NFNL_MSG_BATCH_END, 0, &batch, sizeof batch);
+  batch_close (r);
 }
 
 /* The socket's last close, where it may wait for the kernel's grace
@@ -97,34 +113,67 @@ close_detached (int fd)
   close (fd);
 }
 
+/* Send the batch on a socket of its own; its last close is detached. */
 static int
-transact (int family, const char *bridge, int type, const struct port *ports, size_t n, const struct ip_addr *addr,
+send_batch (struct nlmsg_req *r)
+{
+  tr_error_t ignored = NULL;
+  int fd = nlmsg_socket (NETLINK_NETFILTER, &ignored);
+  if (fd < 0)
+    {
+      int saved = ignored ? ignored->status : errno;
+      tr_error_free (&ignored);
+      return errno = saved, -1;
+    }
+  int ret = nlmsg_transact (fd, r, NULL, NULL);
+  int saved = errno;
+  close_detached (fd);
+  errno = saved;
+  return ret;
+}
+
+static const char *
+family_name (int family)
+{
+  return family == AF_INET ? "ip" : "ip6";
+}
+
+static int
+elements (int family, const char *bridge, int type, const struct port *ports, size_t n, const struct ip_addr *addr,
           tr_error_t *err)
 {
   char table[64];
   snprintf (table, sizeof table, "tinyrun-net-%s", bridge);
-  int fd = nlmsg_socket (NETLINK_NETFILTER, err);
-  if (fd < 0)
-    return -1;
   struct nlmsg_req r;
-  build (&r, family, table, type, ports, n, addr);
-  int ret = nlmsg_transact (fd, &r, NULL, NULL);
-  int saved = errno;
-  close_detached (fd);
-  if (ret < 0)
-    return tr_error (err, saved, "%s element of map %s %s ports", type == NFT_MSG_NEWSETELEM ? "add" : "delete",
-                     family == AF_INET ? "ip" : "ip6", table);
+  build_elements (&r, family, table, type, ports, n, addr);
+  if (send_batch (&r) < 0)
+    return tr_error (err, errno, "%s element of map %s %s ports", type == NFT_MSG_NEWSETELEM ? "add" : "delete",
+                     family_name (family), table);
   return 0;
 }
 
 int
-nft_map_add (const char *bridge, const struct port *ports, size_t n, const struct ip_addr *addr, tr_error_t *err)
+nfnl_map_add (const char *bridge, const struct port *ports, size_t n, const struct ip_addr *addr, tr_error_t *err)
 {
-  return transact (addr->family, bridge, NFT_MSG_NEWSETELEM, ports, n, addr, err);
+  return elements (addr->family, bridge, NFT_MSG_NEWSETELEM, ports, n, addr, err);
 }
 
 int
-nft_map_del (const char *bridge, int family, const struct port *ports, size_t n, tr_error_t *err)
+nfnl_map_del (const char *bridge, int family, const struct port *ports, size_t n, tr_error_t *err)
 {
-  return transact (family, bridge, NFT_MSG_DELSETELEM, ports, n, NULL, err);
+  return elements (family, bridge, NFT_MSG_DELSETELEM, ports, n, NULL, err);
+}
+
+int
+nfnl_table_del (const char *bridge, int family, tr_error_t *err)
+{
+  char table[64];
+  snprintf (table, sizeof table, "tinyrun-net-%s", bridge);
+  struct nlmsg_req r;
+  batch_open (&r, family, NFT_MSG_DELTABLE, 0);
+  nlmsg_put_str (&r, NFTA_TABLE_NAME, table);
+  batch_close (&r);
+  if (send_batch (&r) < 0 && errno != ENOENT)
+    return tr_error (err, errno, "delete table %s %s", family_name (family), table);
+  return 0;
 }
