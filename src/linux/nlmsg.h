@@ -1,12 +1,14 @@
 /* Netlink requests built by hand, and their replies read: the one netlink
  * layer of tinyrun (linux/rtnl.c for linux.netDevices) and of tinyrun-net
- * (net/netlink.c, net/nft_map.c).  A request is a netlink header, a fixed header of the
- * family (ifinfomsg, ifaddrmsg, rtmsg) and attributes, nested ones too,
- * in one NLMSG_REQ_SIZE buffer; nlmsg_transact sends it and hands each
- * reply of its sequence to a callback until the kernel's acknowledgement,
- * the end of a dump or an error.  (tinyrun-net used libmnl for this; the
- * musl build links statically and Debian ships no static libmnl, and the
- * same ~150 lines were here twice.) */
+ * (net/netlink.c, net/nfnl.c).  A request is a netlink header, a fixed
+ * header of the family (ifinfomsg, ifaddrmsg, rtmsg, nfgenmsg) and
+ * attributes, nested ones too, in one NLMSG_REQ_SIZE buffer, after which
+ * more requests may follow (an nfnetlink batch); nlmsg_transact sends them
+ * in one datagram and hands each reply of their sequence numbers to a
+ * callback until the kernel's acknowledgements, the end of a dump or an
+ * error.  (tinyrun-net used libmnl for this; the musl build links
+ * statically and Debian ships no static libmnl, and the same ~150 lines
+ * were here twice.) */
 #ifndef TINYRUN_NLMSG_H
 #define TINYRUN_NLMSG_H
 
