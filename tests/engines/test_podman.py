@@ -1,14 +1,17 @@
 """podman 4.3 (through conmon) with tinyrun as its OCI runtime and Debian's
 containers.conf in effect (default_sysctls, default capabilities...)."""
 
+import json
+import os
 import shlex
 import shutil
 import subprocess
 import time
+import urllib.request
 
 import pytest
 
-from conftest import CAP_SYS_ADMIN, IMAGE, STTY_SIZE_ONCE_SIZED, TINYRUN, cap_eff, cgroup_value, hard_nofile, \
+from conftest import CAP_SYS_ADMIN, IMAGE, STTY_SIZE_ONCE_SIZED, TINYRUN, TOP, cap_eff, cgroup_value, hard_nofile, \
     in_pty, wait_until
 
 needs_script = pytest.mark.skipif(shutil.which("script") is None, reason="util-linux script(1) missing")
@@ -193,6 +196,54 @@ def test_publish_port(podman):
         assert "18080" in podman("port", name, check=True).stdout
     finally:
         podman("rm", "-f", "-t", "0", name)
+
+
+def net_hooks(tmp_path):
+    """tinyrun-net as the createRuntime and poststop hooks of the containers
+    that carry the annotation org.tinyrun.net.bridge, through an OCI hooks
+    directory (oci-hooks(5)): podman writes them into the bundle's config."""
+    net = os.path.join(TOP, "tinyrun-net")
+    hooks = tmp_path / "hooks.d"
+    hooks.mkdir()
+    when = {"annotations": {r"^org\.tinyrun\.net\.bridge$": ".+"}}
+    for verb, stage in (("up", "createRuntime"), ("down", "poststop")):
+        (hooks / f"tinyrun-net-{verb}.json").write_text(json.dumps(
+            {"version": "1.0.0", "hook": {"path": net, "args": ["tinyrun-net", verb]}, "when": when,
+             "stages": [stage]}))
+    return hooks
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.read().decode()
+    except OSError:
+        return None
+
+
+def test_network_none_with_the_tinyrun_net_hook_publishes_a_port(podman, tmp_path):
+    """podman --network none, tinyrun-net in the bundle's config as its hooks
+    and its settings from annotations (what an engine that only passes
+    annotations can do): the container gets its address and a published
+    port that serves from the host's 127.0.0.1; removing it takes the
+    bridge, its nftables tables and its records away."""
+    bridge, port = f"trpod{os.getpid() % 10000}", 18000 + os.getpid() % 1000
+    name = "tr-net-hook"
+    page = "served-through-tinyrun-net"
+    run(podman, "--hooks-dir", net_hooks(tmp_path), "-d", "--name", name, "--network", "none",
+        "--annotation", f"org.tinyrun.net.bridge={bridge}", "--annotation", "org.tinyrun.net.subnet=10.124.77.0/24",
+        "--annotation", f"org.tinyrun.net.publish={port}:80", IMAGE, "sh", "-c",
+        f"mkdir -p /www && echo {page} > /www/index.html && exec httpd -f -p 80 -h /www", check=True)
+    try:
+        assert "inet 10.124.77.2/24" in podman("exec", name, "ip", "-o", "-4", "addr", "show", "eth0",
+                                              check=True).stdout
+        assert wait_until(lambda: fetch(f"http://127.0.0.1:{port}/") == page + "\n")
+    finally:
+        podman("rm", "-f", "-t", "0", name)  # the poststop hook is in the container's config
+    assert subprocess.run(["ip", "link", "show", bridge], capture_output=True).returncode != 0
+    assert subprocess.run(["nft", "list", "table", "ip", f"tinyrun-net-{bridge}"],
+                          capture_output=True).returncode != 0
+    assert not os.path.exists(f"/run/tinyrun-net/{bridge}")
 
 
 @pytest.mark.parametrize("args, cmd, expect", [
