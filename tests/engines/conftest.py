@@ -130,6 +130,8 @@ class HostNetworkSnapshot:
                 except OSError:
                     pass
             if self.netns is None and not os.listdir("/run/netns"):
+                # `ip netns add` made /run/netns a mount of its own
+                subprocess.run(["umount", "/run/netns"], capture_output=True)
                 os.rmdir("/run/netns")
         assert self._links() == self.links, "links left on the host"
         assert self._ruleset() == self.ruleset, "nft rules left on the host"

@@ -219,6 +219,27 @@ def cid(runtime):
     return name
 
 
+def is_mountpoint(path):
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split()[4] == path for line in f)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_netns_as_it_was():
+    """`ip netns add` (the tests' peers and pinned namespaces) makes
+    /run/netns a mount of its own and leaves it; the session takes it away
+    again when it made it and nothing is left in it."""
+    existed, mounted = os.path.isdir("/run/netns"), is_mountpoint("/run/netns")
+    yield
+    if not mounted and is_mountpoint("/run/netns") and not os.listdir("/run/netns"):
+        subprocess.run(["umount", "/run/netns"], capture_output=True)
+        if not existed:
+            try:
+                os.rmdir("/run/netns")
+            except OSError:
+                pass
+
+
 @pytest.fixture(autouse=True)
 def nothing_left_behind(request, tmp_path):
     """Fail a test that leaves a mount, a cgroup or a container process.
