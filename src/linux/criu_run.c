@@ -6,6 +6,7 @@
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
+#include "util/signals.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
@@ -76,10 +77,7 @@ child (const struct criu_request *r, const struct criu_spawn *how, char **argv, 
     }
   if (e == 0)
     {
-      sigset_t none;
-      sigemptyset (&none);
-      sigprocmask (SIG_SETMASK, &none, NULL);
-      signal (SIGPIPE, SIG_DFL);
+      signals_default_for_exec ();
       e = exec_criu (argv);
     }
   int code[2] = { e, e == 0 ? 0 : 1 };

@@ -3,6 +3,7 @@
 #include "linux/cpu_pin.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/signals.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
@@ -23,12 +24,7 @@ exec_hook (const struct spec_hook *hook, int stdin_fd)
   if (dup2 (stdin_fd, STDIN_FILENO) < 0)
     _exit (127);
   sys_close_range (3, ~0U, 0);
-  /* The runtime ignores SIGPIPE and may block signals: the hook gets the
-   * defaults back. */
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  signal (SIGPIPE, SIG_DFL);
+  signals_default_for_exec ();
   cpu_pin_child (); /* not the runtime's CPU for its create */
   char *const default_args[] = { hook->path, NULL };
   char *const *argv = hook->args.n ? hook->args.v : default_args;

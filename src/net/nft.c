@@ -1,11 +1,11 @@
 #include "config.h"
 #include "net/nft.h"
 #include "util/cleanup.h"
+#include "util/signals.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,10 +44,7 @@ exec_nft (int script, int errors)
       || dup2 (errors, STDERR_FILENO) < 0)
     _exit (127);
   sys_close_range (3, ~0U, 0);
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  signal (SIGPIPE, SIG_DFL);
+  signals_default_for_exec ();
   char *const argv[] = { (char *) NFT_PROGRAM, (char *) "-f", (char *) "-", NULL };
   char *const envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
   execve (NFT_PROGRAM, argv, envp);

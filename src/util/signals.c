@@ -72,3 +72,12 @@ signal_parse (const char *text, int *sig, tr_error_t *err)
     }
   return tr_error_plain (err, EINVAL, "unknown signal \"%s\"", text);
 }
+
+void
+signals_default_for_exec (void)
+{
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  signal (SIGPIPE, SIG_DFL);
+}
