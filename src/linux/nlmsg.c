@@ -177,7 +177,13 @@ replies (const char *buf, size_t left, struct waiting *w, nlmsg_cb cb, void *dat
       if (m->nlmsg_seq < w->first_seq || m->nlmsg_seq > w->last_seq)
         continue;
       if (m->nlmsg_type == NLMSG_DONE)
-        return 1;
+        {
+          /* A dump that failed part-way ends with the error here. */
+          int error = 0;
+          if (m->nlmsg_len >= NLMSG_LENGTH (sizeof error))
+            memcpy (&error, NLMSG_DATA (m), sizeof error);
+          return error < 0 ? (errno = -error, -1) : 1;
+        }
       if (m->nlmsg_type == NLMSG_ERROR)
         {
           const struct nlmsgerr *e = NLMSG_DATA (m);
@@ -206,16 +212,19 @@ nlmsg_transact (int fd, struct nlmsg_req *r, nlmsg_cb cb, void *data)
   struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
   if (sendto (fd, r->buf, end_of (r), 0, (struct sockaddr *) &kernel, sizeof kernel) < 0)
     return -1;
+  /* One buffer for the process: no two threads transact at once. */
   static char buf[RECV_SIZE] __attribute__ ((aligned (NLMSG_ALIGNTO)));
   for (;;)
     {
       struct sockaddr_nl from;
       socklen_t fromlen = sizeof from;
-      ssize_t n = recvfrom (fd, buf, sizeof buf, 0, (struct sockaddr *) &from, &fromlen);
+      ssize_t n = recvfrom (fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *) &from, &fromlen);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
         return n == 0 ? (errno = EPROTO, -1) : -1;
+      if ((size_t) n > sizeof buf)
+        return errno = EMSGSIZE, -1; /* cut: its end, and perhaps the answer, lost */
       if (fromlen != sizeof from || from.nl_pid != 0)
         continue; /* only the kernel answers */
       int done = replies (buf, (size_t) n, &w, cb, data);

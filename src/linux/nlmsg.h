@@ -21,9 +21,9 @@
 #include "util/error.h"
 
 /* The largest request: a veth pair with both names, a namespace and a
- * master takes ~130 bytes; an nfnetlink batch of a map's elements ~60
- * bytes per element. */
-#define NLMSG_REQ_SIZE 2048
+ * master takes ~130 bytes; an nfnetlink batch of a map's elements ~110
+ * bytes and 48 per IPv6 element (net/nfnl.c checks its largest). */
+#define NLMSG_REQ_SIZE 4096
 
 struct nlmsg_req
 {
@@ -63,10 +63,13 @@ void nlmsg_nest_end (struct nlmsg_req *r, size_t start);
 typedef int (*nlmsg_cb) (const struct nlmsghdr *m, void *data);
 
 /* Send the requests on fd, then pass each reply of their sequence numbers
- * (from the kernel only) to cb, when set.  Requests with NLM_F_ACK: until
- * each is acknowledged, or the first error.  Else (one request): until
- * NLMSG_DONE or an error, or after the first reply when it is not a dump.
- * 0, or -1 with errno (the kernel's error for the request). */
+ * (from the kernel only) to cb, when set.  When any request has NLM_F_ACK:
+ * until each of those is acknowledged, or the first error.  When none has
+ * (a get or a dump, alone: a request that gets no reply would wait
+ * forever): until NLMSG_DONE or an error, or after the first reply that
+ * is not part of a dump.  0, or -1 with errno (the kernel's error, also
+ * one at the end of a dump; EMSGSIZE for a reply larger than the receive
+ * buffer). */
 int nlmsg_transact (int fd, struct nlmsg_req *r, nlmsg_cb cb, void *data);
 
 /* The attributes of a reply after its fixed header of hdrlen bytes, by

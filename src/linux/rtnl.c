@@ -54,14 +54,19 @@ static int
 link_cb (const struct nlmsghdr *m, void *data)
 {
   struct link_found *f = data;
-  if (m->nlmsg_type != RTM_NEWLINK)
-    return 0;
   const struct ifinfomsg *ifi = NLMSG_DATA (m);
+  if (m->nlmsg_type != RTM_NEWLINK || m->nlmsg_len < NLMSG_LENGTH (sizeof *ifi))
+    return 0;
   f->index = ifi->ifi_index;
-  size_t len = IFLA_PAYLOAD (m);
-  for (const struct rtattr *a = IFLA_RTA (ifi); f->name && RTA_OK (a, len); a = RTA_NEXT (a, len))
-    if (a->rta_type == IFLA_IFNAME)
-      snprintf (f->name, IFNAMSIZ, "%s", (const char *) RTA_DATA (a));
+  const struct rtattr *tb[IFLA_MAX + 1];
+  nlmsg_attrs (m, sizeof *ifi, tb, IFLA_MAX);
+  if (f->name && tb[IFLA_IFNAME])
+    {
+      size_t len = RTA_PAYLOAD (tb[IFLA_IFNAME]);
+      len = len < IFNAMSIZ ? len : IFNAMSIZ - 1;
+      memcpy (f->name, RTA_DATA (tb[IFLA_IFNAME]), len);
+      f->name[len] = '\0';
+    }
   return 0;
 }
 
@@ -138,7 +143,7 @@ addr_cb (const struct nlmsghdr *m, void *data)
 {
   struct addr_scan *s = data;
   const struct ifaddrmsg *ifa = NLMSG_DATA (m);
-  if (m->nlmsg_type != RTM_NEWADDR || (int) ifa->ifa_index != s->index)
+  if (m->nlmsg_type != RTM_NEWADDR || m->nlmsg_len < NLMSG_LENGTH (sizeof *ifa) || (int) ifa->ifa_index != s->index)
     return 0;
   if (s->n == RTNL_MAX_ADDRS)
     {
@@ -149,16 +154,16 @@ addr_cb (const struct nlmsghdr *m, void *data)
   memset (o, 0, sizeof *o);
   o->ifa = *ifa;
   o->flags = ifa->ifa_flags;
-  size_t len = IFA_PAYLOAD (m);
-  for (const struct rtattr *a = IFA_RTA (ifa); RTA_OK (a, len); a = RTA_NEXT (a, len))
-    if (a->rta_type == IFA_LOCAL)
-      copy_attr (a, o->local, &o->has_local);
-    else if (a->rta_type == IFA_ADDRESS)
-      copy_attr (a, o->address, &o->has_address);
-    else if (a->rta_type == IFA_BROADCAST)
-      copy_attr (a, o->broadcast, &o->has_broadcast);
-    else if (a->rta_type == IFA_FLAGS && RTA_PAYLOAD (a) == sizeof (uint32_t))
-      memcpy (&o->flags, RTA_DATA (a), sizeof o->flags);
+  const struct rtattr *tb[IFA_MAX + 1];
+  nlmsg_attrs (m, sizeof *ifa, tb, IFA_MAX);
+  if (tb[IFA_LOCAL])
+    copy_attr (tb[IFA_LOCAL], o->local, &o->has_local);
+  if (tb[IFA_ADDRESS])
+    copy_attr (tb[IFA_ADDRESS], o->address, &o->has_address);
+  if (tb[IFA_BROADCAST])
+    copy_attr (tb[IFA_BROADCAST], o->broadcast, &o->has_broadcast);
+  if (tb[IFA_FLAGS] && RTA_PAYLOAD (tb[IFA_FLAGS]) == sizeof (uint32_t))
+    memcpy (&o->flags, RTA_DATA (tb[IFA_FLAGS]), sizeof o->flags);
   return 0;
 }
 

@@ -152,8 +152,10 @@ remove_matching (struct ipam *ipam, bool (*named) (const char *name, const char 
                  const char *value, const char *what, tr_error_t *err)
 {
   cleanup_dir DIR *d = open_listing (ipam);
+  if (d == NULL)
+    return tr_error (err, errno, "list %s", ipam->dir);
   struct dirent *de;
-  while (d && (de = readdir (d)) != NULL)
+  while ((de = readdir (d)) != NULL)
     {
       if (de->d_name[0] == '.' || !named (de->d_name, arg))
         continue;

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int
 read_state (struct container_state *c, tr_error_t *err)
@@ -53,11 +54,28 @@ run_hook (const char *verb, struct options *o, struct container_state *c, tr_err
   return ret;
 }
 
+/* fds 0-2 are something (/dev/null where the runtime left one closed), so
+ * that no memfd or socket of ours takes their place: nft's stdio (net/nft.c)
+ * is then always what it is given. */
+static void
+stdio_taken (void)
+{
+  int fd;
+  while ((fd = open ("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd <= 2)
+    ;
+  if (fd > 2)
+    close (fd);
+}
+
 int
 main (int argc, char **argv)
 {
   struct options o = { .bridge = NULL };
   signal (SIGPIPE, SIG_IGN);
+  /* Inherited ignored, SIGCHLD would have the kernel reap nft itself, and
+   * the wait for it would fail (ECHILD) after nft had done its work. */
+  signal (SIGCHLD, SIG_DFL);
+  stdio_taken ();
   if (argc < 2)
     {
       fprintf (stderr, "usage: tinyrun-net up|down|gc [OPTIONS] (see tinyrun-net(8))\n");

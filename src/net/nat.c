@@ -87,11 +87,7 @@ nat_publish (const char *bridge, const struct port *ports, size_t n, const struc
 int
 nat_unpublish (const char *bridge, int family, const struct port *ports, size_t n, tr_error_t *err)
 {
-  if (n == 0 || nfnl_map_del (bridge, family, ports, n, NULL) == 0)
+  if (n == 0 || nfnl_map_del (bridge, family, ports, n, err) == 0)
     return 0;
-  /* One was missing (the batch is all or nothing): one at a time. */
-  for (size_t i = 0; i < n; i++)
-    nfnl_map_del (bridge, family, &ports[i], 1, NULL);
-  (void) err;
-  return 0;
+  return tr_error_wrap (err, "withdraw ports");
 }

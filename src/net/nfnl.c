@@ -1,6 +1,7 @@
 #include "config.h"
 #include "net/nfnl.h"
 #include "net/detached.h"
+#include "net/options.h"
 #include "linux/nlmsg.h"
 
 #include <arpa/inet.h>
@@ -47,6 +48,10 @@ put_value (struct nlmsg_req *r, int type, const unsigned char *value, size_t len
   nlmsg_put (r, NFTA_DATA_VALUE, value, len);
   nlmsg_nest_end (r, nest);
 }
+
+/* The largest batch, MAX_PORTS IPv6 elements (48 bytes each, after
+ * ~110 bytes of batch, headers and names), fits one request. */
+_Static_assert (MAX_PORTS * 48 + 160 <= NLMSG_REQ_SIZE, "a batch of every port fits one netlink request");
 
 /* BATCH_BEGIN, then the request of type with its family, BATCH_END:
  * the caller puts the request's attributes between batch_open and
@@ -99,37 +104,19 @@ build_elements (struct nlmsg_req *r, int family, const char *table, int type, co
  * (the next container's `up`) would wait as well: the child first waits
  * for a grace period of its own, holding nothing (membarrier's global
  * command is synchronize_rcu), by when the kernel's frees are done and
- * the close has nothing to wait for. */
+ * the close has nothing to wait for.  (A kernel without that command,
+ * nohz_full or no CONFIG_MEMBARRIER, makes the next change wait again.) */
 static void
 close_detached (int fd)
 {
   pid_t child = fork_detached (fd);
   if (child == 0)
     {
-      syscall (SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+      (void) syscall (SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0); /* failing: closed at once */
       close (fd);
       _exit (0);
     }
   close (fd);
-}
-
-/* Send the batch on a socket of its own; its last close is detached. */
-static int
-send_batch (struct nlmsg_req *r)
-{
-  tr_error_t ignored = NULL;
-  int fd = nlmsg_socket (NETLINK_NETFILTER, &ignored);
-  if (fd < 0)
-    {
-      int saved = ignored ? ignored->status : errno;
-      tr_error_free (&ignored);
-      return errno = saved, -1;
-    }
-  int ret = nlmsg_transact (fd, r, NULL, NULL);
-  int saved = errno;
-  close_detached (fd);
-  errno = saved;
-  return ret;
 }
 
 static const char *
@@ -138,42 +125,94 @@ family_name (int family)
   return family == AF_INET ? "ip" : "ip6";
 }
 
-static int
-elements (int family, const char *bridge, int type, const struct port *ports, size_t n, const struct ip_addr *addr,
-          tr_error_t *err)
+/* The batches of one call go out on one socket. */
+struct nfnl
 {
+  int fd;
+  int family;
   char table[64];
-  snprintf (table, sizeof table, "tinyrun-net-%s", bridge);
+};
+
+static int
+nfnl_open (struct nfnl *n, const char *bridge, int family, tr_error_t *err)
+{
+  n->family = family;
+  snprintf (n->table, sizeof n->table, "tinyrun-net-%s", bridge);
+  n->fd = nlmsg_socket (NETLINK_NETFILTER, err);
+  return n->fd < 0 ? -1 : 0;
+}
+
+static void
+nfnl_close (struct nfnl *n)
+{
+  if (n->fd >= 0)
+    close_detached (n->fd);
+  n->fd = -1;
+}
+
+/* One batch of elements: 0, or -1 with errno. */
+static int
+elements (struct nfnl *n, int type, const struct port *ports, size_t count, const struct ip_addr *addr)
+{
   struct nlmsg_req r;
-  build_elements (&r, family, table, type, ports, n, addr);
-  if (send_batch (&r) < 0)
-    return tr_error (err, errno, "%s element of map %s %s ports", type == NFT_MSG_NEWSETELEM ? "add" : "delete",
-                     family_name (family), table);
-  return 0;
+  build_elements (&r, n->family, n->table, type, ports, count, addr);
+  return nlmsg_transact (n->fd, &r, NULL, NULL);
 }
 
 int
 nfnl_map_add (const char *bridge, const struct port *ports, size_t n, const struct ip_addr *addr, tr_error_t *err)
 {
-  return elements (addr->family, bridge, NFT_MSG_NEWSETELEM, ports, n, addr, err);
+  struct nfnl nf;
+  if (nfnl_open (&nf, bridge, addr->family, err) < 0)
+    return -1;
+  int ret = elements (&nf, NFT_MSG_NEWSETELEM, ports, n, addr);
+  int saved = errno;
+  nfnl_close (&nf);
+  if (ret < 0)
+    return tr_error (err, saved, "add elements to map %s %s ports", family_name (nf.family), nf.table);
+  return 0;
 }
 
 int
 nfnl_map_del (const char *bridge, int family, const struct port *ports, size_t n, tr_error_t *err)
 {
-  return elements (family, bridge, NFT_MSG_DELSETELEM, ports, n, NULL, err);
+  struct nfnl nf;
+  if (nfnl_open (&nf, bridge, family, err) < 0)
+    return -1;
+  int ret = elements (&nf, NFT_MSG_DELSETELEM, ports, n, NULL);
+  int saved = errno;
+  if (ret < 0 && saved == ENOENT)
+    {
+      /* One was missing (a batch is all or nothing): one at a time, on
+       * the same socket, the missing ones no error. */
+      ret = 0;
+      for (size_t i = 0; i < n; i++)
+        if (elements (&nf, NFT_MSG_DELSETELEM, &ports[i], 1, NULL) < 0 && errno != ENOENT)
+          {
+            ret = -1;
+            saved = errno;
+          }
+    }
+  nfnl_close (&nf);
+  if (ret < 0)
+    return tr_error (err, saved, "delete elements of map %s %s ports", family_name (family), nf.table);
+  return 0;
 }
 
 int
 nfnl_table_del (const char *bridge, int family, tr_error_t *err)
 {
-  char table[64];
-  snprintf (table, sizeof table, "tinyrun-net-%s", bridge);
+  struct nfnl nf;
+  if (nfnl_open (&nf, bridge, family, err) < 0)
+    return -1;
   struct nlmsg_req r;
   batch_open (&r, family, NFT_MSG_DELTABLE, 0);
-  nlmsg_put_str (&r, NFTA_TABLE_NAME, table);
+  nlmsg_put_str (&r, NFTA_TABLE_NAME, nf.table);
   batch_close (&r);
-  if (send_batch (&r) < 0 && errno != ENOENT)
-    return tr_error (err, errno, "delete table %s %s", family_name (family), table);
+  int ret = nlmsg_transact (nf.fd, &r, NULL, NULL);
+  int saved = errno;
+  nfnl_close (&nf);
+  if (ret < 0 && saved != ENOENT)
+    return tr_error (err, saved, "delete table %s %s", family_name (family), nf.table);
   return 0;
 }

@@ -1,17 +1,17 @@
-/* What tinyrun-net asks of nf_tables itself, over nfnetlink, one batch per
- * call: the elements of a bridge's "ports" map (net/nat.h: protocol .
- * host port -> address . container port), added and deleted, so that
- * publishing a port starts no nft; and the removal of a table, which nft
- * would make the hook wait for (below).  Making the tables, chains and
- * rules stays nft's (net/nft.h).
+/* What tinyrun-net asks of nf_tables itself, over nfnetlink, on one
+ * socket per call: the elements of a bridge's "ports" map (net/nat.h:
+ * protocol . host port -> address . container port), added and deleted,
+ * so that publishing a port starts no nft; and the removal of a table,
+ * which nft would make the hook wait for (below).  Making the tables,
+ * chains and rules stays nft's (net/nft.h).
  *
  * The kernel frees deleted nf_tables objects a grace period later, and
  * the last close of any nfnetlink socket while such a free is pending
  * waits for it (nf_tables' NETLINK_URELEASE handler flushes that work):
  * 13-15 ms on the test VM, which `down` of a container with published
- * ports, or of a bridge's last container, used to wait.  So the socket's last close happens in a detached
- * child (net/detached.h), after the batch was acknowledged: the change is
- * in force when these return. */
+ * ports, or of a bridge's last container, used to wait.  So the socket's
+ * last close happens in a detached child (net/detached.h), after the
+ * batches were acknowledged: the change is in force when these return. */
 #ifndef TINYRUN_NET_NFNL_H
 #define TINYRUN_NET_NFNL_H
 
@@ -26,8 +26,8 @@
  * family; an element the map holds for another address is an error. */
 int nfnl_map_add (const char *bridge, const struct port *ports, size_t n, const struct ip_addr *addr,
                   tr_error_t *err);
-/* Remove the ports from the family's map (all or nothing: a missing
- * element fails the batch, ENOENT). */
+/* Remove the ports from the family's map; ones already missing are no
+ * error. */
 int nfnl_map_del (const char *bridge, int family, const struct port *ports, size_t n, tr_error_t *err);
 
 /* Delete the family's table of the bridge; 0 also when there is none. */

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import time
 import uuid
@@ -318,6 +319,65 @@ def test_the_nfnetlink_socket_is_let_go_of_by_a_detached_child(net, tmp_path):
         for box in boxes:
             box.kill()
             box.wait()
+    assert bridge not in links()
+
+
+def test_as_many_ports_as_allowed_on_both_families(net):
+    """The most ports one container may publish (64) go to both families'
+    maps in one batch each (src/net/nfnl.c: they fit one request), and down
+    takes every one away again."""
+    bridge, subnet, _ = net
+    subnet6 = f"fd7e:125:{int(bridge[3:], 16) % 65536:x}::/64"
+    publish = []
+    for i in range(64):
+        publish += ["--publish", f"{18200 + i}:{80 + i}" + ("/udp" if i % 2 else "")]
+    boxes = [subprocess.Popen(["unshare", "-n", "sleep", "300"]) for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 10
+        for box in boxes:
+            wait_own_netns(box, deadline)
+        v6 = ["--subnet", subnet, "--subnet6", subnet6, "--no-dns"]
+        assert hook("up", bridge, "anchor", boxes[0].pid, *v6).returncode == 0
+        proc = hook("up", bridge, "c1", boxes[1].pid, *v6, *publish)
+        assert proc.returncode == 0, proc.stderr
+        maps = {f: sh("nft", "list", "map", f, f"tinyrun-net-{bridge}", "ports").stdout for f in ("ip", "ip6")}
+        for ports in maps.values():
+            assert ports.count(" . 182") == 64, ports
+            assert "udp . 18263 : " in ports and "tcp . 18262 : " in ports, ports
+        assert hook("down", bridge, "c1", boxes[1].pid).returncode == 0
+        for family in ("ip", "ip6"):
+            ports = sh("nft", "list", "map", family, f"tinyrun-net-{bridge}", "ports").stdout
+            assert " . 182" not in ports, ports
+        assert hook("down", bridge, "anchor", boxes[0].pid).returncode == 0
+    finally:
+        for box in boxes:
+            box.kill()
+            box.wait()
+    for family in ("ip", "ip6"):
+        assert sh("nft", "list", "table", family, f"tinyrun-net-{bridge}", check=False).returncode != 0
+
+
+def test_started_with_sigchld_ignored_it_still_waits_for_nft(net):
+    """A runtime may start the hook with SIGCHLD ignored, which survives
+    execve: the kernel would then reap nft itself and the wait for it fail
+    (ECHILD) after nft had made the tables.  The first up still works."""
+    bridge, subnet, _ = net
+    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
+    try:
+        wait_own_netns(box, time.monotonic() + 10)
+        state = json.dumps({"ociVersion": "1.2.0", "id": "c1", "status": "creating", "pid": box.pid, "bundle": "/"})
+
+        def hostile():
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+        proc = subprocess.run([NET, "up", "--bridge", bridge, "--subnet", subnet, "--no-dns"], input=state,
+                              capture_output=True, text=True, timeout=30, preexec_fn=hostile)
+        assert proc.returncode == 0, proc.stderr
+        assert f"tinyrun-net-{bridge}" in sh("nft", "list", "tables").stdout
+        assert hook("down", bridge, "c1", box.pid).returncode == 0
+    finally:
+        box.kill()
+        box.wait()
     assert bridge not in links()
 
 
