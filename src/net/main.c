@@ -30,7 +30,7 @@
 static int
 read_state (struct container_state *c, tr_error_t *err)
 {
-  cleanup_free char *text = read_file_at (AT_FDCWD, "/dev/stdin", NULL, err);
+  cleanup_free char *text = read_fd_all (STDIN_FILENO, "stdin", NULL, err);
   if (text == NULL)
     return tr_error_wrap (err, "read the container state on stdin");
   return hook_state_decode (text, strlen (text), c, err);

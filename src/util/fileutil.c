@@ -75,6 +75,12 @@ read_file_at (int dirfd, const char *name, size_t *len, tr_error_t *err)
       tr_error (err, errno, "open %s", name);
       return NULL;
     }
+  return read_fd_all (fd, name, len, err);
+}
+
+char *
+read_fd_all (int fd, const char *name, size_t *len, tr_error_t *err)
+{
   size_t cap = 4096, used = 0;
   cleanup_free char *buf = malloc (cap + 1);
   if (buf == NULL)

@@ -33,6 +33,8 @@ int write_file_atomic_at (int dirfd, const char *name, const char *text, size_t 
 
 /* Read a whole file (at most 16 MiB) into a NUL-terminated buffer. */
 char *read_file_at (int dirfd, const char *name, size_t *len, tr_error_t *err);
+/* The same from an open fd (a pipe: stdin) to its end; name for errors. */
+char *read_fd_all (int fd, const char *name, size_t *len, tr_error_t *err);
 
 /* Read a document a user handed us (config.json, --process FILE): opened
  * with O_NONBLOCK (a FIFO does not block the open), it must be a regular
