@@ -2,6 +2,7 @@
 #include "net/nat.h"
 #include "net/nft.h"
 #include "net/nfnl.h"
+#include "util/cleanup.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -63,6 +64,19 @@ nat_setup (const char *bridge, const struct subnet *s, tr_error_t *err)
               bridge);
   snprintf (cmds, sizeof cmds, rules_format, family_name (s->net.family), bridge, subnet_format (s, net),
             v4 ? "ipv4_addr" : "ipv6_addr", loopback);
+  tr_error_t first = NULL;
+  if (nft_run (cmds, "set up NAT", &first) == 0)
+    return 0;
+  /* A leftover table whose map or chains differ from ours cannot be
+   * flushed into shape: once deleted, the script makes it anew. */
+  if (nfnl_table_del (bridge, s->net.family, NULL) < 0)
+    {
+      if (err)
+        *err = steal_ptr (&first);
+      tr_error_free (&first);
+      return -1;
+    }
+  tr_error_ignore (&first, "a leftover table of the bridge was deleted and made again");
   return nft_run (cmds, "set up NAT", err);
 }
 

@@ -57,30 +57,30 @@ _Static_assert (MAX_PORTS * 48 + 160 <= NLMSG_REQ_SIZE, "a batch of every port f
  * the caller puts the request's attributes between batch_open and
  * batch_close. */
 static void
-batch_open (struct nlmsg_req *r, int family, int type, int flags)
+batch_open (struct nlmsg_req *r, uint32_t *seq, int family, int type, int flags)
 {
   struct nfgenmsg batch = { .nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0,
                             .res_id = htons (NFNL_SUBSYS_NFTABLES) };
   struct nfgenmsg req = { .nfgen_family = (uint8_t) (family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6),
                           .version = NFNETLINK_V0 };
-  nlmsg_start (r, 1, NFNL_MSG_BATCH_BEGIN, 0, &batch, sizeof batch);
-  nlmsg_append (r, 2, (NFNL_SUBSYS_NFTABLES << 8) | type, NLM_F_ACK | flags, &req, sizeof req);
+  nlmsg_start (r, ++*seq, NFNL_MSG_BATCH_BEGIN, 0, &batch, sizeof batch);
+  nlmsg_append (r, ++*seq, (NFNL_SUBSYS_NFTABLES << 8) | type, NLM_F_ACK | flags, &req, sizeof req);
 }
 
 static void
-batch_close (struct nlmsg_req *r)
+batch_close (struct nlmsg_req *r, uint32_t *seq)
 {
   struct nfgenmsg batch = { .nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0,
                             .res_id = htons (NFNL_SUBSYS_NFTABLES) };
-  nlmsg_append (r, 3, NFNL_MSG_BATCH_END, 0, &batch, sizeof batch);
+  nlmsg_append (r, ++*seq, NFNL_MSG_BATCH_END, 0, &batch, sizeof batch);
 }
 
 /* One NEWSETELEM or DELSETELEM of every port. */
 static void
-build_elements (struct nlmsg_req *r, int family, const char *table, int type, const struct port *ports, size_t n,
-                const struct ip_addr *addr)
+build_elements (struct nlmsg_req *r, uint32_t *seq, int family, const char *table, int type, const struct port *ports,
+                size_t n, const struct ip_addr *addr)
 {
-  batch_open (r, family, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
+  batch_open (r, seq, family, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
   nlmsg_put_str (r, NFTA_SET_ELEM_LIST_TABLE, table);
   nlmsg_put_str (r, NFTA_SET_ELEM_LIST_SET, "ports");
   size_t list = nlmsg_nest_start (r, NFTA_SET_ELEM_LIST_ELEMENTS);
@@ -95,7 +95,7 @@ build_elements (struct nlmsg_req *r, int family, const char *table, int type, co
       nlmsg_nest_end (r, elem);
     }
   nlmsg_nest_end (r, list);
-  batch_close (r);
+  batch_close (r, seq);
 }
 
 /* The socket's last close, where it may wait for the kernel's grace
@@ -125,11 +125,13 @@ family_name (int family)
   return family == AF_INET ? "ip" : "ip6";
 }
 
-/* The batches of one call go out on one socket. */
+/* The batches of one call go out on one socket, each with sequence
+ * numbers of its own. */
 struct nfnl
 {
   int fd;
   int family;
+  uint32_t seq;
   char table[64];
 };
 
@@ -137,6 +139,7 @@ static int
 nfnl_open (struct nfnl *n, const char *bridge, int family, tr_error_t *err)
 {
   n->family = family;
+  n->seq = 0;
   snprintf (n->table, sizeof n->table, "tinyrun-net-%s", bridge);
   n->fd = nlmsg_socket (NETLINK_NETFILTER, err);
   return n->fd < 0 ? -1 : 0;
@@ -155,7 +158,7 @@ static int
 elements (struct nfnl *n, int type, const struct port *ports, size_t count, const struct ip_addr *addr)
 {
   struct nlmsg_req r;
-  build_elements (&r, n->family, n->table, type, ports, count, addr);
+  build_elements (&r, &n->seq, n->family, n->table, type, ports, count, addr);
   return nlmsg_transact (n->fd, &r, NULL, NULL);
 }
 
@@ -206,9 +209,9 @@ nfnl_table_del (const char *bridge, int family, tr_error_t *err)
   if (nfnl_open (&nf, bridge, family, err) < 0)
     return -1;
   struct nlmsg_req r;
-  batch_open (&r, family, NFT_MSG_DELTABLE, 0);
+  batch_open (&r, &nf.seq, family, NFT_MSG_DELTABLE, 0);
   nlmsg_put_str (&r, NFTA_TABLE_NAME, nf.table);
-  batch_close (&r);
+  batch_close (&r, &nf.seq);
   int ret = nlmsg_transact (nf.fd, &r, NULL, NULL);
   int saved = errno;
   nfnl_close (&nf);

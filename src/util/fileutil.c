@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,13 @@ read_fd_all (int fd, const char *name, size_t *len, tr_error_t *err)
       ssize_t n = read (fd, buf + used, cap - used);
       if (n < 0 && errno == EINTR)
         continue;
+      if (n < 0 && errno == EAGAIN)
+        {
+          /* A non-blocking pipe (a runtime's stdin for a hook): wait. */
+          struct pollfd p = { .fd = fd, .events = POLLIN };
+          if (poll (&p, 1, -1) >= 0 || errno == EINTR)
+            continue;
+        }
       if (n < 0)
         {
           tr_error (err, errno, "read %s", name);

@@ -381,6 +381,41 @@ def test_started_with_sigchld_ignored_it_still_waits_for_nft(net):
     assert bridge not in links()
 
 
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="reads x86_64 syscall numbers")
+def test_a_non_blocking_stdin_is_waited_for(net):
+    """A runtime may hand the hook its state on a non-blocking pipe, the
+    state written after the hook started: the hook waits for it (poll)
+    instead of failing with EAGAIN."""
+    bridge, subnet, _ = net
+    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
+    try:
+        wait_own_netns(box, time.monotonic() + 10)
+        state = json.dumps({"ociVersion": "1.2.0", "id": "c1", "status": "creating", "pid": box.pid, "bundle": "/"})
+
+        def non_blocking():
+            os.set_blocking(0, False)
+
+        proc = subprocess.Popen([NET, "up", "--bridge", bridge, "--subnet", subnet, "--no-dns"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=non_blocking)
+        # The state is written only once the hook waits for it, in poll or
+        # ppoll (x86_64: 7, 271), or has given up (without the wait: EAGAIN).
+        deadline = time.monotonic() + 10
+        while proc.poll() is None:
+            with open(f"/proc/{proc.pid}/syscall") as f:
+                if f.read().split()[0] in ("7", "271"):
+                    break
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        out, errs = proc.communicate(state, timeout=30)
+        assert proc.returncode == 0, errs
+        assert hook("down", bridge, "c1", box.pid).returncode == 0
+    finally:
+        box.kill()
+        box.wait()
+    assert bridge not in links()
+
+
 def test_a_table_left_by_a_crash_is_flushed_at_the_first_up(net):
     """A table of the bridge's name that a crash left (a stale port, a
     stray rule) is flushed, not deleted and remade (which would make nft's
@@ -402,6 +437,29 @@ def test_a_table_left_by_a_crash_is_flushed_at_the_first_up(net):
         listing = sh("nft", "list", "table", "ip", table).stdout
         assert "18999" not in listing and "stale" not in listing, listing
         assert listing.count("masquerade") == 3, listing  # the subnet's, the hairpin's, loopback's
+        assert hook("down", bridge, "c1", box.pid).returncode == 0
+    finally:
+        box.kill()
+        box.wait()
+    assert sh("nft", "list", "table", "ip", table, check=False).returncode != 0
+
+
+def test_a_leftover_table_of_another_shape_is_made_anew(net):
+    """A leftover table whose ports map has another type cannot be flushed
+    into shape ("add map" of a different map fails): the first up deletes
+    it and makes it again."""
+    bridge, subnet, _ = net
+    table = f"tinyrun-net-{bridge}"
+    subprocess.run(["nft", "-f", "-"], text=True, check=True, input=(
+        f"add table ip {table}\n"
+        f"add map ip {table} ports {{ type ipv4_addr : ipv4_addr; }}\n"))
+    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
+    try:
+        wait_own_netns(box, time.monotonic() + 10)
+        proc = hook("up", bridge, "c1", box.pid, "--subnet", subnet, "--no-dns")
+        assert proc.returncode == 0, proc.stderr
+        listing = sh("nft", "list", "map", "ip", table, "ports").stdout
+        assert "type inet_proto . inet_service : ipv4_addr . inet_service" in listing, listing
         assert hook("down", bridge, "c1", box.pid).returncode == 0
     finally:
         box.kill()
