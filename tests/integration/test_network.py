@@ -1,5 +1,6 @@
 """tinyrun-net, the network hook: a bridge, a veth pair and NAT."""
 
+import contextlib
 import json
 import os
 import signal
@@ -185,7 +186,7 @@ def test_colliding_ids_get_distinct_veths(runtime, bundle, net):
 def hook(verb, bridge, cid, pid, *extra, env=None):
     """tinyrun-net run as a runtime runs a hook: state on stdin, stdout and
     stderr read to their end (subprocess.run waits for EOF on both)."""
-    state = json.dumps({"ociVersion": "1.2.0", "id": cid, "status": "creating", "pid": pid, "bundle": "/"})
+    state = state_of(cid, pid)
     return subprocess.run([NET, verb, "--bridge", bridge, *extra], input=state, capture_output=True,
                           text=True, timeout=30, env=env)
 
@@ -196,6 +197,27 @@ def wait_own_netns(proc, deadline):
     while os.readlink(f"/proc/{proc.pid}/ns/net") == os.readlink("/proc/self/ns/net"):
         assert time.monotonic() < deadline
         time.sleep(0.01)
+
+
+def state_of(cid, pid, status="creating"):
+    """The container state a runtime gives a hook on stdin."""
+    return json.dumps({"ociVersion": "1.2.0", "id": cid, "status": status, "pid": pid, "bundle": "/"})
+
+
+@contextlib.contextmanager
+def sandboxes(n):
+    """n processes in network namespaces of their own (unshare -n), the
+    tests' containers; killed at the end."""
+    boxes = [subprocess.Popen(["unshare", "-n", "sleep", "300"]) for _ in range(n)]
+    try:
+        deadline = time.monotonic() + 10
+        for box in boxes:
+            wait_own_netns(box, deadline)
+        yield boxes
+    finally:
+        for box in boxes:
+            box.kill()
+            box.wait()
 
 
 def test_down_with_a_live_namespace_deletes_the_veth_holding_nothing(net):
@@ -244,7 +266,7 @@ def test_down_with_a_live_namespace_deletes_the_veth_holding_nothing(net):
 def programs_run(tmp_path, verb, bridge, cid, pid, *extra):
     """The programs the hook ran besides itself (strace -f, execve)."""
     log = tmp_path / f"{verb}-{cid}.strace"
-    state = json.dumps({"ociVersion": "1.2.0", "id": cid, "status": "creating", "pid": pid, "bundle": "/"})
+    state = state_of(cid, pid)
     proc = subprocess.run(["strace", "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", str(log),
                            NET, verb, "--bridge", bridge, *extra], input=state, capture_output=True, text=True,
                           timeout=30)
@@ -261,12 +283,8 @@ def test_nft_runs_only_for_a_bridges_tables(net, tmp_path):
     removal to the kernel over nfnetlink (src/net/nfnl.h): the up and down
     of any other container, and the last one's down, run no program."""
     bridge, subnet, _ = net
-    boxes = [subprocess.Popen(["unshare", "-n", "sleep", "300"]) for _ in range(3)]
     nft = ["/usr/sbin/nft"]
-    try:
-        deadline = time.monotonic() + 10
-        for box in boxes:
-            wait_own_netns(box, deadline)
+    with sandboxes(3) as boxes:
         assert programs_run(tmp_path, "up", bridge, "first", boxes[0].pid, "--subnet", subnet) == nft
         assert programs_run(tmp_path, "up", bridge, "plain", boxes[1].pid, "--subnet", subnet) == []
         assert programs_run(tmp_path, "down", bridge, "plain", boxes[1].pid) == []
@@ -279,10 +297,6 @@ def test_nft_runs_only_for_a_bridges_tables(net, tmp_path):
         assert "18081" not in ports and "18082" not in ports, ports
         assert programs_run(tmp_path, "down", bridge, "first", boxes[0].pid) == []
         assert sh("nft", "list", "table", "ip", f"tinyrun-net-{bridge}", check=False).returncode != 0
-    finally:
-        for box in boxes:
-            box.kill()
-            box.wait()
     assert bridge not in links()
 
 
@@ -292,16 +306,11 @@ def test_the_nfnetlink_socket_is_let_go_of_by_a_detached_child(net, tmp_path):
     deleted map element); `down` of a container with a published port
     leaves that close to a detached child, which holds nothing else."""
     bridge, subnet, _ = net
-    boxes = [subprocess.Popen(["unshare", "-n", "sleep", "300"]) for _ in range(2)]
-    try:
-        deadline = time.monotonic() + 10
-        for box in boxes:
-            wait_own_netns(box, deadline)
+    with sandboxes(2) as boxes:
         assert hook("up", bridge, "first", boxes[0].pid, "--subnet", subnet).returncode == 0
         assert hook("up", bridge, "ports", boxes[1].pid, "--subnet", subnet, "--publish", "18083:80").returncode == 0
         log = tmp_path / "down.strace"
-        state = json.dumps({"ociVersion": "1.2.0", "id": "ports", "status": "stopped", "pid": boxes[1].pid,
-                            "bundle": "/"})
+        state = state_of("ports", boxes[1].pid, "stopped")
         proc = subprocess.run(["strace", "-f", "-qq", "-e", "trace=socket,close,close_range,clone,clone3,fork",
                                "-o", str(log), NET, "down", "--bridge", bridge], input=state, capture_output=True,
                               text=True, timeout=30)
@@ -315,10 +324,6 @@ def test_the_nfnetlink_socket_is_let_go_of_by_a_detached_child(net, tmp_path):
                    if (f"close({fd})" in l or f"close({fd} <unfinished" in l) and l.split()[0] != main}
         assert closers, "\n".join(lines)
         assert programs_run(tmp_path, "down", bridge, "first", boxes[0].pid) == []
-    finally:
-        for box in boxes:
-            box.kill()
-            box.wait()
     assert bridge not in links()
 
 
@@ -331,11 +336,7 @@ def test_as_many_ports_as_allowed_on_both_families(net):
     publish = []
     for i in range(64):
         publish += ["--publish", f"{18200 + i}:{80 + i}" + ("/udp" if i % 2 else "")]
-    boxes = [subprocess.Popen(["unshare", "-n", "sleep", "300"]) for _ in range(2)]
-    try:
-        deadline = time.monotonic() + 10
-        for box in boxes:
-            wait_own_netns(box, deadline)
+    with sandboxes(2) as boxes:
         v6 = ["--subnet", subnet, "--subnet6", subnet6, "--no-dns"]
         assert hook("up", bridge, "anchor", boxes[0].pid, *v6).returncode == 0
         proc = hook("up", bridge, "c1", boxes[1].pid, *v6, *publish)
@@ -349,10 +350,6 @@ def test_as_many_ports_as_allowed_on_both_families(net):
             ports = sh("nft", "list", "map", family, f"tinyrun-net-{bridge}", "ports").stdout
             assert " . 182" not in ports, ports
         assert hook("down", bridge, "anchor", boxes[0].pid).returncode == 0
-    finally:
-        for box in boxes:
-            box.kill()
-            box.wait()
     for family in ("ip", "ip6"):
         assert sh("nft", "list", "table", family, f"tinyrun-net-{bridge}", check=False).returncode != 0
 
@@ -362,10 +359,8 @@ def test_started_with_sigchld_ignored_it_still_waits_for_nft(net):
     execve: the kernel would then reap nft itself and the wait for it fail
     (ECHILD) after nft had made the tables.  The first up still works."""
     bridge, subnet, _ = net
-    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
-    try:
-        wait_own_netns(box, time.monotonic() + 10)
-        state = json.dumps({"ociVersion": "1.2.0", "id": "c1", "status": "creating", "pid": box.pid, "bundle": "/"})
+    with sandboxes(1) as (box,):
+        state = state_of("c1", box.pid)
 
         def hostile():
             signal.signal(signal.SIGCHLD, signal.SIG_IGN)
@@ -375,9 +370,6 @@ def test_started_with_sigchld_ignored_it_still_waits_for_nft(net):
         assert proc.returncode == 0, proc.stderr
         assert f"tinyrun-net-{bridge}" in sh("nft", "list", "tables").stdout
         assert hook("down", bridge, "c1", box.pid).returncode == 0
-    finally:
-        box.kill()
-        box.wait()
     assert bridge not in links()
 
 
@@ -387,10 +379,8 @@ def test_a_non_blocking_stdin_is_waited_for(net):
     state written after the hook started: the hook waits for it (poll)
     instead of failing with EAGAIN."""
     bridge, subnet, _ = net
-    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
-    try:
-        wait_own_netns(box, time.monotonic() + 10)
-        state = json.dumps({"ociVersion": "1.2.0", "id": "c1", "status": "creating", "pid": box.pid, "bundle": "/"})
+    with sandboxes(1) as (box,):
+        state = state_of("c1", box.pid)
 
         def non_blocking():
             os.set_blocking(0, False)
@@ -410,9 +400,6 @@ def test_a_non_blocking_stdin_is_waited_for(net):
         out, errs = proc.communicate(state, timeout=30)
         assert proc.returncode == 0, errs
         assert hook("down", bridge, "c1", box.pid).returncode == 0
-    finally:
-        box.kill()
-        box.wait()
     assert bridge not in links()
 
 
@@ -429,18 +416,13 @@ def test_a_table_left_by_a_crash_is_flushed_at_the_first_up(net):
         f"add element ip {table} ports {{ tcp . 18999 : 10.9.9.9 . 80 }}\n"
         f"add chain ip {table} postrouting {{ type nat hook postrouting priority srcnat; policy accept; }}\n"
         f'add rule ip {table} postrouting counter comment "stale"\n'))
-    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
-    try:
-        wait_own_netns(box, time.monotonic() + 10)
+    with sandboxes(1) as (box,):
         proc = hook("up", bridge, "c1", box.pid, "--subnet", subnet, "--no-dns")
         assert proc.returncode == 0, proc.stderr
         listing = sh("nft", "list", "table", "ip", table).stdout
         assert "18999" not in listing and "stale" not in listing, listing
         assert listing.count("masquerade") == 3, listing  # the subnet's, the hairpin's, loopback's
         assert hook("down", bridge, "c1", box.pid).returncode == 0
-    finally:
-        box.kill()
-        box.wait()
     assert sh("nft", "list", "table", "ip", table, check=False).returncode != 0
 
 
@@ -453,17 +435,12 @@ def test_a_leftover_table_of_another_shape_is_made_anew(net):
     subprocess.run(["nft", "-f", "-"], text=True, check=True, input=(
         f"add table ip {table}\n"
         f"add map ip {table} ports {{ type ipv4_addr : ipv4_addr; }}\n"))
-    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
-    try:
-        wait_own_netns(box, time.monotonic() + 10)
+    with sandboxes(1) as (box,):
         proc = hook("up", bridge, "c1", box.pid, "--subnet", subnet, "--no-dns")
         assert proc.returncode == 0, proc.stderr
         listing = sh("nft", "list", "map", "ip", table, "ports").stdout
         assert "type inet_proto . inet_service : ipv4_addr . inet_service" in listing, listing
         assert hook("down", bridge, "c1", box.pid).returncode == 0
-    finally:
-        box.kill()
-        box.wait()
     assert sh("nft", "list", "table", "ip", table, check=False).returncode != 0
 
 
@@ -490,7 +467,7 @@ def test_nft_gets_the_script_and_nothing_of_the_hook(net, tmp_path):
     box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
     try:
         wait_own_netns(box, time.monotonic() + 10)
-        state = json.dumps({"ociVersion": "1.2.0", "id": "c1", "status": "creating", "pid": box.pid, "bundle": "/"})
+        state = state_of("c1", box.pid)
         hostile = ["env", f"PATH={evil}:/usr/bin:/bin", "LD_PRELOAD=/nonexistent/evil.so", "EVIL=1"]
         proc = subprocess.run(with_nft(fake, *hostile, NET, "up", "--bridge", bridge, "--subnet", subnet,
                                        "--no-dns"), input=state, capture_output=True, text=True, timeout=30,
@@ -519,11 +496,9 @@ def test_a_failing_nft_is_one_line_and_up_undoes_its_part(net):
     the test's), `up` of a bridge's first container says which step failed
     in one line and leaves no bridge, veth, lease or table behind."""
     bridge, subnet, _ = net
-    box = subprocess.Popen(["unshare", "-n", "sleep", "300"])
-    try:
-        wait_own_netns(box, time.monotonic() + 10)
+    with sandboxes(1) as (box,):
         before = links()
-        state = json.dumps({"ociVersion": "1.2.0", "id": "c1", "status": "creating", "pid": box.pid, "bundle": "/"})
+        state = state_of("c1", box.pid)
         proc = subprocess.run(with_nft("/bin/false", NET, "up", "--bridge", bridge, "--subnet", subnet, "--no-dns"),
                               input=state, capture_output=True, text=True, timeout=30)
         assert proc.returncode == 1
@@ -531,6 +506,3 @@ def test_a_failing_nft_is_one_line_and_up_undoes_its_part(net):
         assert links() == before
         assert not os.path.exists(f"/run/tinyrun-net/{bridge}")  # no lease, no record
         assert sh("nft", "list", "table", "ip", f"tinyrun-net-{bridge}", check=False).returncode != 0
-    finally:
-        box.kill()
-        box.wait()
